@@ -1,0 +1,562 @@
+#include "init/pid1.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "init/initreq.h"
+#include "init/sys.h"
+
+extern char** environ;
+
+namespace ctinit {
+
+namespace {
+
+constexpr const char* kMainName = "ctinit-main";
+constexpr auto kKillMargin = std::chrono::milliseconds(500);
+constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
+
+std::string Comm(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
+  std::string s;
+  std::getline(f, s);
+  return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
+}
+
+log::Level ToLogLevel(LogLevel l) {
+  switch (l) {
+    case LogLevel::kQuiet:
+      return log::Level::kQuiet;
+    case LogLevel::kVerbose:
+      return log::Level::kVerbose;
+    case LogLevel::kDebug:
+      return log::Level::kDebug;
+    default:
+      return log::Level::kNormal;
+  }
+}
+
+bool InContainerLxc() {
+  const char* c = getenv("container");
+  return c && std::string(c) == "lxc";
+}
+
+}  // namespace
+
+Pid1::Pid1(Options opts)
+    : opts_(std::move(opts)),
+      signals_(io_),
+      sup_timer_(io_),
+      budget_timer_(io_),
+      sweep_timer_(io_) {}
+
+Pid1::~Pid1() = default;
+
+int Pid1::Run() noexcept {
+  try {
+    pid1_ = getpid() == 1;
+    std::vector<std::string> errors;
+    config_ = LoadConfig(opts_.config_path, &errors);
+    if (opts_.inittab) config_.inittab = *opts_.inittab;
+    if (opts_.fifo) config_.fifo = *opts_.fifo;
+    log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
+    log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
+    for (const auto& e : errors) log::Error("{} (using defaults for it)", e);
+
+    if (!getenv("PATH")) setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
+    if (opts_.autoboot) setenv("AUTOBOOT", "YES", 1);
+    for (char** e = environ; e && *e; ++e) base_env_.emplace_back(*e);
+    if (!pid1_ && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+      log::Warn("cannot become a subreaper: {}: orphans will not be reaped", strerror(errno));
+    if (pid1_) utmp_.Truncate();
+
+    SetupSignals();
+    OpenFifo();
+    StartSupervisor();
+  } catch (const std::exception& e) {
+    log::Error("during start-up: {}", e.what());
+  }
+  // PID 1 never dies by accident: whatever escapes a handler is logged and the loop goes on.
+  while (phase_ != Phase::kDone) {
+    try {
+      io_.run();
+      if (phase_ != Phase::kDone) io_.restart();
+    } catch (const std::exception& e) {
+      log::Error("internal error (continuing): {}", e.what());
+      io_.restart();
+    } catch (...) {
+      log::Error("internal error (continuing)");
+      io_.restart();
+    }
+  }
+  return exit_code_;
+}
+
+ServiceSet Pid1::LoadServices() {
+  ServiceSet set;
+  if (opts_.load_services) set = opts_.load_services(config_);
+  for (const auto& d : set.diagnostics) log::Warn("{}", d.ToString());
+  if (!opts_.app_argv.empty()) {
+    ServiceSpec main;
+    main.name = kMainName;
+    main.origin = "command line";
+    main.trigger = Trigger::kRunlevel;
+    main.kind = Kind::kTask;
+    main.levels = "123456789";
+    main.utmp = false;
+    main.action_label = "main";
+    main.command.argv = opts_.app_argv;
+    for (const auto& a : opts_.app_argv)
+      main.command.text += (main.command.text.empty() ? "" : " ") + a;
+    set.services.push_back(std::move(main));
+  }
+  return set;
+}
+
+void Pid1::StartSupervisor() {
+  ServiceSet set = LoadServices();
+  char level =
+      opts_.level.value_or(config_.default_runlevel.value_or(set.default_level.value_or('3')));
+  if (!opts_.level && !config_.default_runlevel && !set.default_level)
+    log::Info("no initdefault: using runlevel 3");
+  sup_ = std::make_unique<Supervisor>(this, std::move(set), level);
+  sup_->Boot();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals
+
+void Pid1::SetupSignals() {
+  for (int sig : SignalsToIgnore(config_)) signal(sig, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  boost::system::error_code ec;
+  signals_.add(SIGCHLD, ec);
+  for (const auto& [sig, rule] : config_.signals) {
+    if (rule.action == SignalAction::kIgnore) continue;
+    signals_.add(sig, ec);
+    if (ec) log::Warn("cannot handle {}: {}", SignalName(sig), ec.message());
+  }
+  WaitSignal();
+}
+
+void Pid1::WaitSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    try {
+      OnSignal(sig);
+    } catch (const std::exception& e) {
+      log::Error("handling {}: {}", SignalName(sig), e.what());
+    }
+    WaitSignal();
+  });
+}
+
+void Pid1::OnSignal(int sig) {
+  if (sig == SIGCHLD) {
+    Reap();
+    return;
+  }
+  auto it = config_.signals.find(sig);
+  if (it == config_.signals.end()) return;
+  log::Info("received {}: {}", SignalName(sig), SignalActionName(it->second.action));
+  Act(it->second, SignalName(sig));
+}
+
+void Pid1::Act(const SignalRule& rule, const std::string& why) {
+  switch (rule.action) {
+    case SignalAction::kIgnore:
+      break;
+    case SignalAction::kHalt:
+      SetInitEnv("INIT_HALT", "HALT");
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kPowerOff:
+      SetInitEnv("INIT_HALT", "POWEROFF");
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kExit:
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kReboot:
+      RequestLevel('6', config_.kill_wait);
+      break;
+    case SignalAction::kRunlevel:
+      RequestLevel(rule.level, config_.kill_wait);
+      break;
+    case SignalAction::kCtrlAltDel:
+      if (sup_ && sup_->HasServicesFor(Trigger::kCtrlAltDel)) {
+        sup_->Trigger(Trigger::kCtrlAltDel);
+      } else {
+        log::Info("{}: no ctrlaltdel entries: rebooting", why);
+        RequestLevel('6', config_.kill_wait);
+      }
+      break;
+    case SignalAction::kKbRequest:
+      if (sup_) sup_->Trigger(Trigger::kKbRequest);
+      break;
+    case SignalAction::kReload:
+      Reload();
+      break;
+    case SignalAction::kReopenFifo:
+      CloseFifo();
+      OpenFifo();
+      break;
+    case SignalAction::kCloseFifo:
+      CloseFifo();
+      break;
+    case SignalAction::kPowerFail: {
+      // sysvinit: the first byte of /var/run/powerstatus says what happened; then it is removed.
+      char status = 'F';
+      for (const char* path : {"/var/run/powerstatus", "/etc/powerstatus"}) {
+        std::ifstream f(path);
+        if (f.get(status)) {
+          unlink(path);
+          break;
+        }
+      }
+      PowerEvent(status);
+      break;
+    }
+  }
+}
+
+void Pid1::SetInitEnv(const std::string& name, const std::optional<std::string>& value) {
+  std::erase_if(init_env_, [&](const std::string& e) {
+    return e.compare(0, name.size() + 1, name + "=") == 0;
+  });
+  if (!value) return;
+  if (init_env_.size() >= kMaxInitEnv) {
+    log::Warn("too many INIT_ variables: {} ignored", name);
+    return;
+  }
+  init_env_.push_back(name + "=" + *value);
+}
+
+void Pid1::PowerEvent(char status) {
+  if (!sup_) return;
+  if (status == 'O') {
+    sup_->Trigger(Trigger::kPowerOkWait);
+  } else if (status == 'L') {
+    sup_->Trigger(Trigger::kPowerFailNow);
+  } else {
+    sup_->Trigger(Trigger::kPowerFail);
+    sup_->Trigger(Trigger::kPowerWait);
+  }
+}
+
+void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
+  if (!sup_ || phase_ != Phase::kRunning) return;
+  level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
+  if ((level == '0' || level == '6') && !stop_started_) {
+    stop_level_ = level;
+    stop_started_ = Now();
+    auto budget = config_.shutdown_budget;
+    auto cut = budget - config_.final_grace - kKillMargin;
+    if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
+    log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
+                 cut.count());
+    budget_timer_.expires_after(cut);
+    budget_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && phase_ == Phase::kRunning) StartSweep("shutdown budget used up");
+    });
+  }
+  if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
+  sup_->RequestLevel(level, kill_wait);
+}
+
+void Pid1::Reload() {
+  if (!sup_ || phase_ != Phase::kRunning) return;
+  log::Info("Re-reading inittab");
+  sup_->Reload(LoadServices(), config_.kill_wait);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reaper: the only place that waits for children.
+
+void Pid1::Reap() {
+  while (auto r = sys::ReapOne()) {
+    if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
+      log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
+  }
+  if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) CheckSweepDone();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SupervisorHost
+
+std::vector<std::string> Pid1::Environment(char level, char prev) const {
+  // sysvinit's children see RUNLEVEL=S PREVLEVEL=N during sysinit and boot.
+  if (level == '#' || level == '*') {
+    level = 'S';
+    prev = 'N';
+  }
+  std::vector<std::string> env;
+  auto overridden = [&](const std::string& kv) {
+    auto name = kv.substr(0, kv.find('=') + 1);
+    for (const char* ours : {"SHELL=", "RUNLEVEL=", "PREVLEVEL=", "INIT_VERSION=", "CONSOLE="})
+      if (name == ours) return true;
+    for (const auto& e : init_env_)
+      if (e.compare(0, name.size(), name) == 0) return true;
+    return false;
+  };
+  for (const auto& e : base_env_)
+    if (!overridden(e)) env.push_back(e);
+  for (const auto& e : init_env_)
+    if (e.find('=') != std::string::npos) env.push_back(e);
+  env.push_back("SHELL=/bin/sh");
+  env.push_back(std::string("RUNLEVEL=") + level);
+  env.push_back(std::string("PREVLEVEL=") + prev);
+  const char* console = getenv("CONSOLE");
+  env.push_back(std::string("CONSOLE=") + (console ? console : "/dev/console"));
+  env.push_back(std::string("INIT_VERSION=ctinit-") + CTINIT_VERSION);
+  return env;
+}
+
+pid_t Pid1::Spawn(const ServiceSpec& spec, char level, char prev_level) {
+  std::string err;
+  pid_t pid =
+      sys::Spawn(spec.command.argv, spec.command.text, Environment(level, prev_level), &err);
+  if (pid < 0) {
+    log::Error("{}: {}: {}", spec.origin, spec.name, err);
+    return -1;
+  }
+  log::Verbose("started {} (pid {}): {}", spec.name, pid, spec.command.text);
+  if (spec.utmp) utmp_.InitProcess(pid, spec.name);
+  return pid;
+}
+
+void Pid1::KillGroup(pid_t pgid, int sig) {
+  sys::Kill(-pgid, sig);
+  if (sig == SIGTERM) sys::Kill(-pgid, SIGCONT);
+}
+
+Clock::time_point Pid1::Now() { return Clock::now(); }
+
+void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
+  sup_timer_.cancel();
+  if (!when) return;
+  sup_timer_.expires_at(*when);
+  sup_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && sup_) sup_->OnTimer();
+  });
+}
+
+void Pid1::BootTime() { utmp_.BootTime(); }
+
+void Pid1::LevelChanged(char level, char prev) { utmp_.Runlevel(level, prev); }
+
+void Pid1::LevelSettled(char level) {
+  if (level != '0' && level != '6') return;
+  // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
+  boost::asio::post(io_, [this] {
+    if (phase_ == Phase::kRunning) StartSweep("runlevel done");
+  });
+}
+
+void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
+  if (spec.utmp) utmp_.DeadProcess(pid, spec.name);
+  if (spec.name == kMainName) {
+    main_exit_ = sys::ExitCodeOf(status);
+    log::Info("main process {}: shutting down", sys::DescribeStatus(status));
+    boost::asio::post(io_, [this] { RequestLevel('0', config_.kill_wait); });
+    return;
+  }
+  log::Verbose("{} (pid {}) {}", spec.name, pid, sys::DescribeStatus(status));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The final sweep
+
+void Pid1::StartSweep(const char* why) {
+  phase_ = Phase::kSweepTerm;
+  budget_timer_.cancel();
+  if (sup_) sup_->Freeze();
+  if (!stop_started_) stop_started_ = Now();
+  log::Verbose("final sweep ({}): sending SIGTERM to every remaining process", why);
+  if (pid1_) {
+    sys::Kill(-1, SIGTERM);
+    sys::Kill(-1, SIGCONT);
+  } else {
+    for (pid_t p : sys::LiveProcesses(getpid())) {
+      sys::Kill(p, SIGTERM);
+      sys::Kill(p, SIGCONT);
+    }
+  }
+  auto left = config_.shutdown_budget - (Now() - *stop_started_) - kKillMargin;
+  auto grace = std::min<Clock::duration>(config_.final_grace, left);
+  if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
+  sweep_timer_.expires_after(grace);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kSweepTerm) SweepKill();
+  });
+  Reap();
+}
+
+void Pid1::SweepKill() {
+  phase_ = Phase::kSweepKill;
+  auto left = sys::LiveProcesses(pid1_ ? 0 : getpid());
+  for (pid_t p : left) killed_names_.push_back(Comm(p));
+  if (pid1_) {
+    sys::Kill(-1, SIGKILL);
+  } else {
+    for (pid_t p : left) sys::Kill(p, SIGKILL);
+  }
+  sweep_timer_.expires_after(kKillMargin);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kSweepKill) Finish();
+  });
+  Reap();
+}
+
+void Pid1::CheckSweepDone() {
+  bool none_left =
+      pid1_ ? (::kill(-1, 0) < 0 && errno == ESRCH) : sys::LiveProcesses(getpid()).empty();
+  if (!none_left) return;
+  sweep_timer_.cancel();
+  boost::asio::post(io_, [this] {
+    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) Finish();
+  });
+}
+
+void Pid1::Finish() {
+  Reap();
+  sync();
+  auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
+  std::string killed;
+  for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
+  log::Info("shutdown complete in {:.3f} s (runlevel {}), {} processes needed SIGKILL{}", took,
+            stop_level_ ? stop_level_ : '0', killed_names_.size(), killed);
+  killed_names_.clear();
+  stop_started_.reset();
+
+  if (stop_level_ == '6') {
+    RebootMode mode = config_.reboot;
+    if (mode == RebootMode::kExit) {
+      exit_code_ = config_.reboot_exit_code;
+      phase_ = Phase::kDone;
+      io_.stop();
+      return;
+    }
+    if (mode == RebootMode::kSyscall || (mode == RebootMode::kAuto && pid1_ && InContainerLxc())) {
+      log::Info("rebooting");
+      ::reboot(RB_AUTOBOOT);
+      log::Warn("reboot(2) failed: {}: booting again in place", strerror(errno));
+    }
+    // Boot again in place: PID 1 stays, the services start from sysinit.
+    phase_ = Phase::kRunning;
+    stop_level_ = 0;
+    init_env_.clear();
+    log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
+    sup_.reset();
+    StartSupervisor();
+    return;
+  }
+  exit_code_ = main_exit_.value_or(0);
+  phase_ = Phase::kDone;
+  io_.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The control FIFO
+
+void Pid1::OpenFifo() {
+  const std::string& path = config_.fifo;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) {
+    log::Error("{} is not a fifo: telinit will not work", path);
+    return;
+  }
+  if (::stat(path.c_str(), &st) != 0) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
+    if (::mkfifo(path.c_str(), 0600) != 0) {
+      log::Warn("cannot create {}: {}: telinit will not work", path, strerror(errno));
+      return;
+    }
+  }
+  ::chmod(path.c_str(), 0600);  // only root talks to PID 1
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    log::Warn("cannot open {}: {}", path, strerror(errno));
+    return;
+  }
+  fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+  WaitFifo();
+}
+
+void Pid1::CloseFifo() {
+  if (!fifo_) return;
+  boost::system::error_code ec;
+  fifo_->close(ec);
+  fifo_.reset();
+}
+
+void Pid1::WaitFifo() {
+  if (!fifo_) return;
+  fifo_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this](const boost::system::error_code& ec) {
+                      if (ec || !fifo_) return;
+                      try {
+                        ReadFifo();
+                      } catch (const std::exception& e) {
+                        log::Error("control fifo: {}", e.what());
+                      }
+                      WaitFifo();
+                    });
+}
+
+void Pid1::ReadFifo() {
+  unsigned char buf[kInitRequestSize];
+  for (;;) {
+    if (!fifo_) return;
+    ssize_t n = ::read(fifo_->native_handle(), buf, sizeof buf);
+    if (n <= 0) return;
+    InitRequest req;
+    std::string err;
+    if (!DecodeInitRequest(buf, static_cast<size_t>(n), &req, &err)) {
+      log::Warn("{}: {}", config_.fifo, err);
+      continue;
+    }
+    auto wait = std::chrono::milliseconds(1000LL * std::max(0, req.sleeptime));
+    switch (req.cmd) {
+      case InitRequest::Cmd::kRunlevel: {
+        char l = static_cast<char>(toupper(static_cast<unsigned char>(req.runlevel)));
+        log::Verbose("{}: runlevel request '{}' (sleep {} s)", config_.fifo, l, req.sleeptime);
+        if (l == 'Q') {
+          Reload();
+        } else if (l == 'A' || l == 'B' || l == 'C') {
+          if (sup_) sup_->Demand(l);
+        } else if (l == 'U') {
+          log::Info("re-exec requested: ctinit keeps running with its state");
+        } else if (l == 'S' || (l >= '0' && l <= '9')) {
+          RequestLevel(l, wait);
+        } else {
+          log::Warn("bad runlevel: {}", l);
+        }
+        break;
+      }
+      case InitRequest::Cmd::kPowerFail:
+        PowerEvent('F');
+        break;
+      case InitRequest::Cmd::kPowerFailNow:
+        PowerEvent('L');
+        break;
+      case InitRequest::Cmd::kPowerOk:
+        PowerEvent('O');
+        break;
+      case InitRequest::Cmd::kSetEnv:
+        for (const auto& [name, value] : req.env) SetInitEnv(name, value);
+        break;
+    }
+  }
+}
+
+}  // namespace ctinit
