@@ -1,0 +1,151 @@
+// ctinit's own settings: which signal means what, the shutdown time budget, how a reboot ends,
+// and where the inittab and the control FIFO live. Read once at start and again on reload.
+//
+// File
+// ----
+// A YAML mapping (default path chosen by the caller, e.g. /etc/ctinit.yaml). A missing file
+// means "all defaults" and is not an error; so is an empty file. Example with every key at its
+// default (see contrib/ctinit.yaml):
+//
+//   log_level: normal        # quiet | normal | verbose | debug
+//   inittab: /etc/inittab    # absolute path
+//   inittab_d: /etc/inittab.d  # directory of extra inittab fragments (absolute path)
+//   fifo: /run/initctl       # sysvinit control FIFO (absolute path)
+//   default_runlevel: 3      # 1-5, 7-9 or S; overrides inittab's initdefault. Default: unset
+//   shutdown:
+//     budget: 8s             # the whole stop sequence; keep it under the runtime's stop
+//                            # timeout (Docker/Podman: 10 s)
+//     final_grace: 2s        # final sweep kill(-1, SIGTERM) → wait → SIGKILL, part of budget.
+//                            # If not given: min(2s, budget)
+//     kill_wait: 3s          # TERM→KILL wait on a runlevel change when the request gives
+//                            # none (sysvinit's WAIT_BETWEEN_SIGNALS)
+//   reboot: auto             # auto | restart | exit | syscall (see RebootMode)
+//   reboot_exit_code: 129    # 0-255, exit status for `reboot: exit`
+//   signals:                 # merged over the default map below, per signal
+//     SIGTERM: halt
+//     SIGUSR2: runlevel 1
+//     RTMIN+3: poweroff
+//
+// Durations: a non-negative decimal number with an optional unit: ms, s (the default unit), m or
+// min, h. "8s", "500ms", "1.5s", "2", "1min". Rounded to milliseconds; at most 24h.
+//
+// Signals (keys of `signals`): "SIGTERM", "TERM", "term", "SIGRTMIN+3", "RTMIN+3", "SIGRTMIN",
+// "SIGRTMAX-2" or a raw number 1..SIGRTMAX ("37"). Refused: SIGKILL and SIGSTOP (cannot be
+// caught), SIGCHLD (the reaper's), glibc's internal 32/33, and in the file also the fault signals
+// SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS (left at default so a crash is a
+// crash).
+// Actions (values): halt | poweroff | reboot | ctrlaltdel | reload | kbrequest | reopen-fifo |
+// close-fifo | powerfail | runlevel <0-9|S|a|b|c> | ignore | exit.
+//
+// Default signal map (DefaultConfig):
+//   SIGTERM → halt          docker/podman stop
+//   SIGPWR → halt           lxc-stop, incus stop (lxc.signal.halt)
+//   SIGRTMIN+3 → halt       podman systemd mode, STOPSIGNAL 37, LXC when RTMIN+3 is blocked
+//   SIGRTMIN+4 → poweroff   machinectl stop (sysvinit ≥ 2024)
+//   SIGRTMIN+5 → reboot     systemd convention
+//   SIGINT → ctrlaltdel     lxc-stop -r, incus restart (lxc.signal.reboot)
+//   SIGHUP → reload   SIGWINCH → kbrequest   SIGUSR1 → reopen-fifo   SIGUSR2 → close-fifo
+//   ignore: SIGQUIT SIGPIPE SIGALRM SIGSTKFLT SIGTSTP SIGTTIN SIGTTOU SIGXCPU SIGXFSZ SIGVTALRM
+//           SIGPROF SIGIO and every other SIGRTMIN+n — each would stop or kill ctinit when it is
+//           not PID 1 (e.g. under `docker run --init`). Whoever installs SIG_IGN must reset
+//           these to SIG_DFL in children before exec.
+//
+// Errors
+// ------
+// LoadConfig never throws. Problems go to *errors as "<path>:<line>:<column>: <message>" (or
+// "<path>: <message>" where there is no position). A YAML syntax error or a top level that is
+// not a mapping gives all defaults; any other bad key or value keeps that key's default (a bad
+// `signals` entry keeps that signal's default) and everything valid still applies. Unknown and
+// duplicate keys are errors. An explicit final_grace larger than budget is an error and falls
+// back to min(2s, budget).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctinit {
+
+enum class SignalAction {
+  kIgnore,
+  kHalt,
+  kPowerOff,
+  kReboot,
+  kCtrlAltDel,  // run the ctrlaltdel entries, or reboot if there are none
+  kReload,
+  kKbRequest,
+  kReopenFifo,
+  kCloseFifo,
+  kPowerFail,  // sysvinit SIGPWR semantics: read /var/run/powerstatus (F/L/O)
+  kRunlevel,   // switch to SignalRule::level
+  kExit,       // run the normal stop sequence, then exit(0)
+};
+
+struct SignalRule {
+  SignalAction action = SignalAction::kIgnore;
+  char level = 0;  // for kRunlevel only: '0'-'9', 'S', 'a'-'c'
+  friend bool operator==(const SignalRule&, const SignalRule&) = default;
+};
+
+// "halt", "poweroff", ..., "runlevel" (without the level), "ignore", "exit".
+std::string_view SignalActionName(SignalAction action);
+// The file form of a rule: "halt", "runlevel 1".
+std::string SignalRuleName(const SignalRule& rule);
+// Parses the file form, case-insensitive: "halt", "reopen-fifo", "runlevel 1", "Runlevel s".
+std::optional<SignalRule> ParseSignalRule(std::string_view text);
+
+// See "Signals" above. Returns nullopt for unknown names and refused signals (the fault signals
+// are accepted here; LoadConfig refuses them).
+std::optional<int> ParseSignal(std::string_view text);
+// "SIGTERM", "SIGRTMIN", "SIGRTMIN+3"; a number ("32") for signals that have no name.
+std::string SignalName(int sig);
+
+// How a reboot request (runlevel 6, kReboot) ends.
+enum class RebootMode {
+  kAuto,     // reboot(RB_AUTOBOOT) when $container is "lxc" and permitted, else kRestart
+  kRestart,  // restart the boot sequence in place (the runtime never sees a stop)
+  kExit,     // exit with reboot_exit_code (let the runtime's restart policy act)
+  kSyscall,  // always try reboot(RB_AUTOBOOT); on failure fall back to kRestart
+};
+
+enum class LogLevel { kQuiet, kNormal, kVerbose, kDebug };
+
+struct Config {
+  std::map<int, SignalRule> signals;  // empty here; DefaultConfig() fills the default map
+  std::chrono::milliseconds shutdown_budget{8000};
+  std::chrono::milliseconds final_grace{2000};
+  std::chrono::milliseconds kill_wait{3000};
+  RebootMode reboot = RebootMode::kAuto;
+  // 129 = 128 + SIGHUP, what the parent sees after reboot(2) in a pid namespace; non-zero so
+  // Docker's `--restart on-failure` restarts the container while a halt (exit 0) stays down.
+  int reboot_exit_code = 129;
+  LogLevel log_level = LogLevel::kNormal;
+  std::string inittab = "/etc/inittab";
+  std::string inittab_d = "/etc/inittab.d";
+  std::string fifo = "/run/initctl";
+  std::optional<char> default_runlevel;  // overrides inittab's initdefault
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+// Config{} plus the default signal map.
+Config DefaultConfig();
+
+// Reads `path` (see "File" and "Errors" above). `errors` may be null.
+Config LoadConfig(const std::string& path, std::vector<std::string>* errors) noexcept;
+
+// Parses `yaml` as if it were the contents of `path` (the test hook; LoadConfig reads the file
+// and calls this).
+Config ParseConfig(std::string_view yaml, const std::string& path,
+                   std::vector<std::string>* errors) noexcept;
+
+// See "Durations" above. nullopt for anything else (negative, unknown unit, too large).
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+// The signals whose rule is kIgnore / anything else, ascending.
+std::vector<int> SignalsToIgnore(const Config& config);
+std::vector<int> SignalsToHandle(const Config& config);
+
+}  // namespace ctinit
