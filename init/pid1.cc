@@ -104,6 +104,7 @@ ServiceSet Pid1::LoadServices() {
   ServiceSet set;
   if (opts_.load_services) set = opts_.load_services(config_);
   for (const auto& d : set.diagnostics) log::Warn("{}", d.ToString());
+  if (config_.default_runlevel) set.default_level = config_.default_runlevel;
   if (!opts_.app_argv.empty()) {
     ServiceSpec main;
     main.name = kMainName;
@@ -123,11 +124,9 @@ ServiceSet Pid1::LoadServices() {
 
 void Pid1::StartSupervisor() {
   ServiceSet set = LoadServices();
-  char level =
-      opts_.level.value_or(config_.default_runlevel.value_or(set.default_level.value_or('3')));
-  if (!opts_.level && !config_.default_runlevel && !set.default_level)
-    log::Info("no initdefault: using runlevel 3");
-  sup_ = std::make_unique<Supervisor>(this, std::move(set), level);
+  char level = set.default_level.value_or('3');
+  if (!opts_.level && !set.default_level) log::Info("no initdefault: using runlevel 3");
+  sup_ = std::make_unique<Supervisor>(this, std::move(set), level, opts_.level.value_or(0));
   sup_->Boot();
 }
 
@@ -525,6 +524,7 @@ void Pid1::ReadFifo() {
       log::Warn("{}: {}", config_.fifo, err);
       continue;
     }
+    if (!err.empty()) log::Warn("{}: {}", config_.fifo, err);
     auto wait = std::chrono::milliseconds(1000LL * std::max(0, req.sleeptime));
     switch (req.cmd) {
       case InitRequest::Cmd::kRunlevel: {

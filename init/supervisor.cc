@@ -21,8 +21,8 @@ bool Has(const std::string& levels, char l) { return levels.find(l) != std::stri
 
 }  // namespace
 
-Supervisor::Supervisor(SupervisorHost* host, ServiceSet set, char default_level)
-    : host_(host), default_level_(default_level) {
+Supervisor::Supervisor(SupervisorHost* host, ServiceSet set, char default_level, char boot_level)
+    : host_(host), default_level_(default_level), boot_level_(boot_level) {
   for (auto& spec : set.services) {
     Slot s;
     s.spec = std::move(spec);
@@ -250,7 +250,10 @@ bool Supervisor::BootTransitions() {
   switch (level_) {
     case '#':
       host_->BootTime();
-      if (default_level_ == 'S') {
+      // sysvinit: a level given on the command line wins at boot; leaving S later goes back to
+      // the configured default.
+      boot_target_ = boot_level_ ? boot_level_ : default_level_;
+      if (boot_target_ == 'S') {
         EnterLevel('S', 'N');
       } else {
         level_ = '*';
@@ -258,7 +261,7 @@ bool Supervisor::BootTransitions() {
       break;
     case '*':
       did_boot_ = true;
-      EnterLevel(default_level_, 'N');
+      EnterLevel(boot_target_, 'N');
       break;
     case 'S': {
       for (auto& s : slots_) {
@@ -269,6 +272,7 @@ bool Supervisor::BootTransitions() {
         }
       }
       if (!did_boot_ && default_level_ != 'S') {
+        boot_target_ = default_level_;
         level_ = '*';
       } else if (default_level_ != 'S') {
         EnterLevel(default_level_, 'S');

@@ -13,7 +13,9 @@
 //   '*'  run kBoot services. When nothing but kBoot services is running: enter the default level
 //        ("Entering runlevel: N").
 //   'S'  when nothing is running any more, leave S for the default level (through '*' if boot
-//        services never ran) — sysvinit's "end of single-user mode".
+//        services never ran) — sysvinit's "end of single-user mode". Either way the entries whose
+//        levels are exactly "S" are re-armed; if the default level is S itself, they run again
+//        at once (sulogin comes back).
 //   N    steady state. Once nothing blocking is running and every task wanted in N has run, the
 //        level is *settled*: SupervisorHost::LevelSettled(N) is called once per entry into N.
 //
@@ -73,7 +75,9 @@ class SupervisorHost {
 
 class Supervisor {
  public:
-  Supervisor(SupervisorHost* host, ServiceSet set, char default_level);
+  // `default_level` is where boot ends and where leaving S goes (initdefault); `boot_level`, if
+  // not 0, replaces it for the first boot only (a level given on the command line).
+  Supervisor(SupervisorHost* host, ServiceSet set, char default_level, char boot_level = 0);
 
   // Starts the boot sequence from '#'. Also used to boot again in place after a reboot.
   void Boot();
@@ -142,6 +146,8 @@ class Supervisor {
   std::vector<Slot> slots_;
   std::vector<Slot> removed_;  // dropped by a reload, still being stopped
   char default_level_;
+  char boot_level_;
+  char boot_target_ = 0;
   char level_ = '#';
   char prev_ = 'N';
   bool did_boot_ = false;
