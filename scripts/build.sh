@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the static, stripped binary at build/ctinit (and the unit tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"
