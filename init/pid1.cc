@@ -80,6 +80,7 @@ int Pid1::Run() noexcept {
 
     SetupSignals();
     OpenFifo();
+    WatchMounts();
     StartSupervisor();
   } catch (const std::exception& e) {
     log::Error("during start-up: {}", e.what());
@@ -205,10 +206,12 @@ void Pid1::Act(const SignalRule& rule, const std::string& why) {
       Reload();
       break;
     case SignalAction::kReopenFifo:
+      fifo_closed_by_request_ = false;
       CloseFifo();
       OpenFifo();
       break;
     case SignalAction::kCloseFifo:
+      fifo_closed_by_request_ = true;
       CloseFifo();
       break;
     case SignalAction::kPowerFail: {
@@ -489,6 +492,39 @@ void Pid1::OpenFifo() {
   }
   fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
   WaitFifo();
+}
+
+// The FIFO's path can stop naming our FIFO without anyone telling us: Debian's rcS mounts a fresh
+// tmpfs on /run after ctinit created /run/initctl. sysvinit re-checks every 5 s; ctinit waits for
+// the kernel's mount-table change notification instead (EPOLLPRI on /proc/self/mountinfo), so it
+// never wakes up while idle.
+void Pid1::WatchMounts() {
+  if (!mountinfo_) {
+    int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      log::Debug("cannot watch mounts: {}", strerror(errno));
+      return;
+    }
+    mountinfo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+  }
+  mountinfo_->async_wait(boost::asio::posix::stream_descriptor::wait_error,
+                         [this](const boost::system::error_code& ec) {
+                           if (ec) return;
+                           CheckFifo();
+                           WatchMounts();
+                         });
+}
+
+void Pid1::CheckFifo() {
+  struct stat ours {
+  }, named{};
+  bool same = fifo_ && ::fstat(fifo_->native_handle(), &ours) == 0 &&
+              ::stat(config_.fifo.c_str(), &named) == 0 && ours.st_dev == named.st_dev &&
+              ours.st_ino == named.st_ino;
+  if (same || fifo_closed_by_request_) return;
+  log::Verbose("{} is gone or replaced (mounts changed): creating it again", config_.fifo);
+  CloseFifo();
+  OpenFifo();
 }
 
 void Pid1::CloseFifo() {

@@ -6,7 +6,8 @@
 //                are set to SIG_IGN so they never stop or kill PID 1.
 //   SIGCHLD      reap with waitpid(-1, WNOHANG) until none is left: services go to the
 //                Supervisor, everything else (orphans) is just reaped. No other code waits.
-//   /run/initctl sysvinit's 384-byte init_request protocol (initreq.h), FIFO mode 0600.
+//   /run/initctl sysvinit's 384-byte init_request protocol (initreq.h), FIFO mode 0600;
+//                re-created when a mount hides or replaces it (mount-table change events).
 //   timers       the Supervisor's next deadline; the shutdown budget; the final sweep's steps.
 //
 // Shutdown (runlevel 0 or 6)
@@ -82,6 +83,8 @@ class Pid1 : public SupervisorHost {
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
   void OpenFifo();
   void CloseFifo();
+  void WatchMounts();
+  void CheckFifo();
   void WaitFifo();
   void ReadFifo();
   void Reap();
@@ -99,6 +102,8 @@ class Pid1 : public SupervisorHost {
   boost::asio::steady_timer budget_timer_;
   boost::asio::steady_timer sweep_timer_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
+  bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   UtmpWriter utmp_;
   bool pid1_ = false;
