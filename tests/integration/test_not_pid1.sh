@@ -1,0 +1,38 @@
+#!/bin/bash
+# Not PID 1: ctinit started by another process makes itself a child subreaper (an orphan of
+# its tree is reparented to ctinit, not to PID 1) and on SIGTERM stops only its own descendants:
+# a sibling outside its tree, and PID 1, survive.
+source "$(dirname "$0")/lib.sh"
+it_init "$@"
+
+gone() { ! ns_pid_alive "$1"; }
+
+it_tree not_pid1
+ns_start /bin/outer
+ct_wait_until 10 test -s "$OUT/ctinit.pid"
+ctpid=$(cat "$OUT/ctinit.pid")
+sib=$(cat "$OUT/sibling.pid")
+wait_for_log 'Entering runlevel: 3' 20
+ct_wait_until 10 eval 'has_marker s-start && test -s "$OUT/o.orphan"'
+ct_check "ctinit (ns pid $ctpid, not 1) boots: 'Entering runlevel: 3'" log_has 'Entering runlevel: 3'
+ct_check "service s started" ns_pid_alive "$(pid_of s)"
+orphan=$(cat "$OUT/o.orphan" 2>/dev/null)
+sleep 0.5
+pp=$(ns_ppid "$orphan")
+ct_check "orphan $orphan was reparented to ctinit $ctpid (subreaper), PPid=$pp" test "$pp" = "$ctpid"
+# shellcheck disable=SC2034 # used in eval strings
+s=$(pid_of s) schild=$(cat "$OUT/s.child" 2>/dev/null)
+
+in_ns kill -TERM "$ctpid"
+ct_wait_until 20 test -s "$OUT/ctinit.rc"
+ct_check "ctinit exited after SIGTERM (within 20 s)" test -s "$OUT/ctinit.rc"
+ct_check "ctinit exit status 0 (got $(cat "$OUT/ctinit.rc" 2>/dev/null))" file_is "$OUT/ctinit.rc" 0
+ct_check "log: 'received SIGTERM: halt'" log_has 'received SIGTERM: halt'
+ct_wait_until 5 eval 'gone "$s" && gone "$schild" && gone "$orphan"'
+ct_check "ctinit's service s and its group child are gone" eval 'gone "$s" && gone "$schild"'
+ct_check "ctinit's orphan is gone" gone "$orphan"
+ct_check "sibling $sib outside ctinit's tree survived" ns_pid_alive "$sib"
+ct_check "sibling is not a zombie and not stopped (state $(ns_state "$sib"))" test "$(ns_state "$sib")" = S
+ct_check "PID 1 (the parent) survived" kill -0 "$NS_PID"
+ns_kill
+it_finish
