@@ -13,7 +13,9 @@ Command Command::FromSysvLine(const std::string& text, bool no_shell) {
   Command c;
   c.text = text;
   if (!no_shell && text.find_first_of(kShellChars) != std::string::npos) {
-    c.argv = {"/bin/sh", "-c", text};
+    // "exec" so that the service's process is the command itself, not a shell around it: the
+    // supervisor waits for and signals that pid (sysvinit and busybox do the same).
+    c.argv = {"/bin/sh", "-c", "exec " + text};
     return c;
   }
   size_t i = 0;

@@ -66,7 +66,7 @@ struct Command {
   std::vector<std::string> argv;  // what is exec'd (argv[0] looked up in PATH)
 
   // sysvinit's rule (init.c spawn()): a process field containing any of
-  // ~`!$^&*()=|\{}[];"'<>? (and not starting with '@') runs as /bin/sh -c "<text>"; otherwise
+  // ~`!$^&*()=|\{}[];"'<>? (and not starting with '@') runs as /bin/sh -c "exec <text>"; else
   // it is split on blanks into at most 14 words, a word starting with '#' ends it, and exec'd
   // directly (on ENOEXEC the launcher retries with /bin/sh -c "exec <text>").
   // `text` must already have the '+'/'@' prefixes stripped; `no_shell` is the '@' prefix.

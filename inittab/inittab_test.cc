@@ -243,7 +243,8 @@ TEST(InittabParse, ProcessFieldSplitting) {
           "c:2:wait:/bin/c one #two three\n"
           "d:2:wait:/bin/d a:b:c\n"
           "e:2:wait: \t/bin/e\t x");
-  EXPECT_EQ(Find(set, "a")->command.argv, (Strings{"/bin/sh", "-c", "/bin/echo $HOME > /tmp/x"}));
+  EXPECT_EQ(Find(set, "a")->command.argv,
+            (Strings{"/bin/sh", "-c", "exec /bin/echo $HOME > /tmp/x"}));
   EXPECT_EQ(Find(set, "b")->command.argv.size(), 14u);
   EXPECT_EQ(Find(set, "b")->command.argv.back(), "13");
   EXPECT_EQ(Find(set, "c")->command.argv, (Strings{"/bin/c", "one"}));
