@@ -258,6 +258,7 @@ void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
   if (!sup_ || phase_ != Phase::kRunning) return;
   level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
   if ((level == '0' || level == '6') && !stop_started_) {
+    if (!pid1_) OmitFromSendsigs();
     stop_level_ = level;
     stop_started_ = Now();
     auto budget = config_.shutdown_budget;
@@ -272,6 +273,15 @@ void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
   }
   if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
   sup_->RequestLevel(level, kill_wait);
+}
+
+// Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
+// own session), which would TERM it and then wait for it: register like Debian's daemons do.
+void Pid1::OmitFromSendsigs() {
+  const char* dir = "/run/sendsigs.omit.d";
+  ::mkdir(dir, 0755);
+  std::ofstream f(std::string(dir) + "/ctinit");
+  f << getpid() << "\n";
 }
 
 void Pid1::Reload() {

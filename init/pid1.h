@@ -79,6 +79,7 @@ class Pid1 : public SupervisorHost {
   void Act(const SignalRule& rule, const std::string& why);
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   void Reload();
+  void OmitFromSendsigs();
   void PowerEvent(char status);
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
   void OpenFifo();

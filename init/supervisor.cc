@@ -204,6 +204,9 @@ bool Supervisor::Start(Slot& s) {
   ++s.starts;
   pid_t pid = host_->Spawn(s.spec, level_, prev_);
   s.pid = pid > 0 ? pid : 0;
+  if (pid > 0 && s.spec.kind == Kind::kLongRun && s.starts > 1)
+    log::Info("respawned {} (pid {}, start {} in this window)", s.spec.name, pid,
+              s.spawn_count + 1);
   return pid > 0;
 }
 
