@@ -1034,3 +1034,29 @@ TEST_F(SupervisorTest, ServiceExitedOfARemovedServiceMayRequestShutdown) {
 
 }  // namespace
 }  // namespace ctinit
+
+namespace ctinit {
+namespace {
+
+// A level given on the command line replaces initdefault for the first boot only; leaving S goes
+// back to initdefault (sysvinit's dfl_level vs get_init_default()).
+TEST_F(SupervisorTest, CommandLineLevelWinsAtBootAndLeavingSReturnsToInitdefault) {
+  ServiceSet set;
+  set.services = {Wait("sulogin", "S"), Once("o2", "2"), Once("o5", "5")};
+  sup_ = std::make_unique<Supervisor>(&host_, std::move(set), '2', 'S');
+  sup_->Boot();
+  EXPECT_EQ(sup_->level(), 'S');
+  Exit("sulogin");
+  EXPECT_EQ(sup_->level(), '2');
+  EXPECT_EQ(host_.Count("o2"), 1);
+
+  ServiceSet set5;
+  set5.services = {Once("o2", "2"), Once("o5", "5")};
+  sup_ = std::make_unique<Supervisor>(&host_, std::move(set5), '2', '5');
+  sup_->Boot();
+  EXPECT_EQ(sup_->level(), '5');
+  EXPECT_EQ(host_.Count("o5"), 1);
+}
+
+}  // namespace
+}  // namespace ctinit
