@@ -1,0 +1,37 @@
+#!/bin/bash
+# Runlevel 6 without reboot(2) (no container=lxc here): by default ctinit boots again in place
+# (PID 1 stays, sysinit runs again); with `reboot: exit` it exits with reboot_exit_code after the
+# same clean stop.
+source "$(dirname "$0")/lib.sh"
+it_init "$@"
+
+it_tree reboot
+start_ctinit
+ct_wait_until 15 has_marker r-start
+pid1=$NS_PID
+in_ns /sbin/ctinit telinit 6
+ct_check "restart in place: rc 6 ran" ct_wait_until 15 has_marker rc6
+ct_check "restart in place: sysinit ran a second time" ct_wait_until 15 \
+  eval '[[ $(marker_count si) -eq 2 ]]'
+ct_check "restart in place: the log says it boots again" wait_for_log 'booting \(restart in place\)' 10
+ct_check "restart in place: the respawn entry runs again" ct_wait_until 15 \
+  eval '[[ $(marker_count r-start) -ge 2 ]]'
+ct_check "restart in place: same PID 1 (host pid $pid1)" test "$NS_PID" = "$pid1"
+ct_check "restart in place: /var/run/runlevel is back at 3" \
+  eval '[[ "$(cat "$TREE/var/run/runlevel" 2>/dev/null)" == 3 ]]'
+send_signal TERM
+wait_exit 30
+rc=$?
+ct_check "restart in place: a later SIGTERM still stops it with 0 (got $rc)" test "$rc" -eq 0
+
+it_tree reboot
+printf 'reboot: exit\nreboot_exit_code: 42\n' >"$TREE/etc/ctinit/ctinit.yaml"
+start_ctinit
+ct_wait_until 15 has_marker r-start
+in_ns /sbin/ctinit telinit 6
+wait_exit 30
+rc=$?
+ct_check "reboot: exit → exits with reboot_exit_code 42 (got $rc)" test "$rc" -eq 42
+ct_check "reboot: exit → rc 6 ran first" has_marker rc6
+ct_check "reboot: exit → sysinit ran only once" eval '[[ $(marker_count si) -eq 1 ]]'
+it_finish
