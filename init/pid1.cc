@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "init/initreq.h"
 #include "init/sys.h"
@@ -44,6 +47,13 @@ log::Level ToLogLevel(LogLevel l) {
   }
 }
 
+// 'a b' -> 'a b' quoted for /bin/sh (used only by the ENOEXEC retry, which runs "exec <text>").
+std::string ShellQuote(const std::string& a) {
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
 bool InContainerLxc() {
   const char* c = getenv("container");
   return c && std::string(c) == "lxc";
@@ -56,11 +66,17 @@ Pid1::Pid1(Options opts)
       signals_(io_),
       sup_timer_(io_),
       budget_timer_(io_),
-      sweep_timer_(io_) {}
+      sweep_timer_(io_),
+      sweep_poll_(io_) {}
 
 Pid1::~Pid1() = default;
 
 int Pid1::Run() noexcept {
+  // Whatever mask we inherited (a parent may have blocked SIGCHLD or SIGTERM) must not make us
+  // deaf: PID 1 takes every signal it handles.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   try {
     pid1_ = getpid() == 1;
     std::vector<std::string> errors;
@@ -78,14 +94,20 @@ int Pid1::Run() noexcept {
       log::Warn("cannot become a subreaper: {}: orphans will not be reaped", strerror(errno));
     if (pid1_) utmp_.Truncate();
 
-    SetupSignals();
-    OpenFifo();
-    WatchMounts();
-    StartSupervisor();
   } catch (const std::exception& e) {
     log::Error("during start-up: {}", e.what());
   }
-  // PID 1 never dies by accident: whatever escapes a handler is logged and the loop goes on.
+  // Each step on its own: a failure in one (logged) must not cost the others.
+  Guarded("signal setup", [this] { SetupSignals(); });
+  Guarded("control fifo", [this] {
+    OpenFifo();
+    WatchMounts();
+  });
+  Guarded("boot", [this] { StartSupervisor(); });
+  Guarded("reaper", [this] { Reap(); });  // children that ended before the handler existed
+  // The loop never runs out of work (so run() cannot spin), and PID 1 never dies by accident:
+  // whatever escapes a handler is logged and the loop goes on.
+  auto work = boost::asio::make_work_guard(io_);
   while (phase_ != Phase::kDone) {
     try {
       io_.run();
@@ -101,6 +123,16 @@ int Pid1::Run() noexcept {
   return exit_code_;
 }
 
+void Pid1::Guarded(const char* what, const std::function<void()>& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    log::Error("{}: {}", what, e.what());
+  } catch (...) {
+    log::Error("{}: unknown error", what);
+  }
+}
+
 ServiceSet Pid1::LoadServices() {
   ServiceSet set;
   if (opts_.load_services) set = opts_.load_services(config_);
@@ -112,12 +144,12 @@ ServiceSet Pid1::LoadServices() {
     main.origin = "command line";
     main.trigger = Trigger::kRunlevel;
     main.kind = Kind::kTask;
-    main.levels = "123456789";
+    main.levels = "1234578";  // not 0/6: those levels stop it, and S is single user
     main.utmp = false;
     main.action_label = "main";
     main.command.argv = opts_.app_argv;
     for (const auto& a : opts_.app_argv)
-      main.command.text += (main.command.text.empty() ? "" : " ") + a;
+      main.command.text += (main.command.text.empty() ? "" : " ") + ShellQuote(a);
     set.services.push_back(std::move(main));
   }
   return set;
@@ -150,12 +182,8 @@ void Pid1::SetupSignals() {
 void Pid1::WaitSignal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec) return;
-    try {
-      OnSignal(sig);
-    } catch (const std::exception& e) {
-      log::Error("handling {}: {}", SignalName(sig), e.what());
-    }
-    WaitSignal();
+    Guarded("signal", [&] { OnSignal(sig); });
+    Guarded("signal re-arm", [this] { WaitSignal(); });
   });
 }
 
@@ -189,7 +217,11 @@ void Pid1::Act(const SignalRule& rule, const std::string& why) {
       RequestLevel('6', config_.kill_wait);
       break;
     case SignalAction::kRunlevel:
-      RequestLevel(rule.level, config_.kill_wait);
+      if (rule.level >= 'a' && rule.level <= 'c') {
+        if (sup_) sup_->Demand(rule.level);
+      } else {
+        RequestLevel(rule.level, config_.kill_wait);
+      }
       break;
     case SignalAction::kCtrlAltDel:
       if (sup_ && sup_->HasServicesFor(Trigger::kCtrlAltDel)) {
@@ -255,24 +287,64 @@ void Pid1::PowerEvent(char status) {
 }
 
 void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
-  if (!sup_ || phase_ != Phase::kRunning) return;
   level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
+  // A halt during a reboot wins (docker stop while rebooting must stop the container); a reboot
+  // during a halt does not.
+  if (level == '0' && stop_started_) stop_level_ = '0';
+  if (phase_ != Phase::kRunning) return;
+  if (!sup_) {
+    if (level == '0' || level == '6') {
+      stop_level_ = level;
+      StartSweep("no supervisor");
+    }
+    return;
+  }
   if ((level == '0' || level == '6') && !stop_started_) {
     if (!pid1_) OmitFromSendsigs();
     stop_level_ = level;
-    stop_started_ = Now();
-    auto budget = config_.shutdown_budget;
-    auto cut = budget - config_.final_grace - kKillMargin;
-    if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
-    log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
-                 cut.count());
-    budget_timer_.expires_after(cut);
-    budget_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec && phase_ == Phase::kRunning) StartSweep("shutdown budget used up");
-    });
+    StartBudget();
   }
   if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
   sup_->RequestLevel(level, kill_wait);
+}
+
+void Pid1::StartBudget() {
+  stop_started_ = Now();
+  auto budget = config_.shutdown_budget;
+  auto cut = budget - config_.final_grace - kKillMargin;
+  if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
+  log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
+               cut.count());
+  budget_timer_.expires_after(cut);
+  budget_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kRunning)
+      Guarded("shutdown budget", [this] { StartSweep("shutdown budget used up"); });
+  });
+}
+
+// sync() can hang on a dead network or FUSE mount; PID 1's exit must not. It runs on a helper
+// thread and is waited for at most `limit`.
+void Pid1::BoundedSync(std::chrono::milliseconds limit) {
+  struct State {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto st = std::make_shared<State>();
+  try {
+    std::thread([st] {
+      ::sync();
+      std::lock_guard<std::mutex> l(st->m);
+      st->done = true;
+      st->cv.notify_all();
+    }).detach();
+  } catch (const std::exception& e) {
+    log::Warn("cannot start sync: {}: not syncing", e.what());
+    return;
+  }
+  std::unique_lock<std::mutex> l(st->m);
+  if (!st->cv.wait_for(l, limit, [&] { return st->done; }))
+    log::Warn("sync() did not finish within {} ms: going on", limit.count());
 }
 
 // Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
@@ -357,7 +429,7 @@ void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
   if (!when) return;
   sup_timer_.expires_at(*when);
   sup_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && sup_) sup_->OnTimer();
+    if (!ec && sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
   });
 }
 
@@ -367,9 +439,14 @@ void Pid1::LevelChanged(char level, char prev) { utmp_.Runlevel(level, prev); }
 
 void Pid1::LevelSettled(char level) {
   if (level != '0' && level != '6') return;
+  if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
+    stop_level_ = level;
+    StartBudget();
+  }
   // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
-  boost::asio::post(io_, [this] {
-    if (phase_ == Phase::kRunning) StartSweep("runlevel done");
+  boost::asio::post(io_, [this, gen = generation_] {
+    if (gen == generation_ && phase_ == Phase::kRunning)
+      Guarded("final sweep", [this] { StartSweep("runlevel done"); });
   });
 }
 
@@ -377,8 +454,11 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
   if (spec.utmp) utmp_.DeadProcess(pid, spec.name);
   if (spec.name == kMainName) {
     main_exit_ = sys::ExitCodeOf(status);
+    if (stop_started_) return;  // stopped as part of a shutdown or reboot already under way
     log::Info("main process {}: shutting down", sys::DescribeStatus(status));
-    boost::asio::post(io_, [this] { RequestLevel('0', config_.kill_wait); });
+    boost::asio::post(io_, [this, gen = generation_] {
+      if (gen == generation_) Guarded("app exit", [this] { RequestLevel('0', config_.kill_wait); });
+    });
     return;
   }
   log::Verbose("{} (pid {}) {}", spec.name, pid, sys::DescribeStatus(status));
@@ -407,9 +487,21 @@ void Pid1::StartSweep(const char* why) {
   if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
   sweep_timer_.expires_after(grace);
   sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepTerm) SweepKill();
+    if (!ec && phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
   });
+  PollSweep();
   Reap();
+}
+
+// Processes that `docker exec` or `nsenter` put in the container are not our children: their end
+// sends us no SIGCHLD. While sweeping (never while idle) look again every 50 ms.
+void Pid1::PollSweep() {
+  sweep_poll_.expires_after(std::chrono::milliseconds(50));
+  sweep_poll_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill)) return;
+    Guarded("final sweep", [this] { CheckSweepDone(); });
+    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) PollSweep();
+  });
 }
 
 void Pid1::SweepKill() {
@@ -423,7 +515,7 @@ void Pid1::SweepKill() {
   }
   sweep_timer_.expires_after(kKillMargin);
   sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepKill) Finish();
+    if (!ec && phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
   });
   Reap();
 }
@@ -433,14 +525,17 @@ void Pid1::CheckSweepDone() {
       pid1_ ? (::kill(-1, 0) < 0 && errno == ESRCH) : sys::LiveProcesses(getpid()).empty();
   if (!none_left) return;
   sweep_timer_.cancel();
+  sweep_poll_.cancel();
   boost::asio::post(io_, [this] {
-    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) Finish();
+    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill)
+      Guarded("shutdown", [this] { Finish(); });
   });
 }
 
 void Pid1::Finish() {
   Reap();
-  sync();
+  sweep_poll_.cancel();
+  BoundedSync(std::chrono::seconds(1));
   auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
   std::string killed;
   for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
@@ -466,6 +561,8 @@ void Pid1::Finish() {
     phase_ = Phase::kRunning;
     stop_level_ = 0;
     init_env_.clear();
+    main_exit_.reset();
+    ++generation_;  // callbacks posted by the previous boot are void
     log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
     sup_.reset();
     StartSupervisor();
@@ -494,10 +591,23 @@ void Pid1::OpenFifo() {
       return;
     }
   }
-  ::chmod(path.c_str(), 0600);  // only root talks to PID 1
-  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     log::Warn("cannot open {}: {}", path, strerror(errno));
+    return;
+  }
+  // Only root talks to PID 1: whatever the image left there, the FIFO we read is root's, 0600.
+  struct stat fst {};
+  if (::fstat(fd, &fst) != 0 || !S_ISFIFO(fst.st_mode)) {
+    log::Error("{} is not a fifo: telinit will not work", path);
+    ::close(fd);
+    return;
+  }
+  if ((fst.st_uid != 0 && ::fchown(fd, 0, 0) != 0) ||
+      ((fst.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)) {
+    log::Error("{}: cannot make it root's with mode 0600: {}: not listening", path,
+               strerror(errno));
+    ::close(fd);
     return;
   }
   fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
@@ -520,8 +630,8 @@ void Pid1::WatchMounts() {
   mountinfo_->async_wait(boost::asio::posix::stream_descriptor::wait_error,
                          [this](const boost::system::error_code& ec) {
                            if (ec) return;
-                           CheckFifo();
-                           WatchMounts();
+                           Guarded("control fifo", [this] { CheckFifo(); });
+                           Guarded("mount watch re-arm", [this] { WatchMounts(); });
                          });
 }
 
@@ -549,12 +659,8 @@ void Pid1::WaitFifo() {
   fifo_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                     [this](const boost::system::error_code& ec) {
                       if (ec || !fifo_) return;
-                      try {
-                        ReadFifo();
-                      } catch (const std::exception& e) {
-                        log::Error("control fifo: {}", e.what());
-                      }
-                      WaitFifo();
+                      Guarded("control fifo", [this] { ReadFifo(); });
+                      Guarded("control fifo re-arm", [this] { WaitFifo(); });
                     });
 }
 

@@ -20,7 +20,8 @@
 //             as PID 1, only our descendants otherwise).
 //   swept     when no process is left, or after final_grace: SIGKILL to whatever remains
 //             (counted and named in the summary), then at most kKillMargin for the reaper.
-//   done      sync(); one summary line; then level 0: exit (the app's code in app mode);
+//   done      sync() (at most 1 s); one summary line; then level 0: exit (the app's code in app
+//   mode);
 //             level 6: per RebootMode, reboot(RB_AUTOBOOT), boot again in place, or exit.
 #pragma once
 
@@ -71,6 +72,8 @@ class Pid1 : public SupervisorHost {
  private:
   enum class Phase { kRunning, kSweepTerm, kSweepKill, kDone };
 
+  // Runs `fn`; an exception is logged with `what` and goes no further.
+  static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
   ServiceSet LoadServices();
   void StartSupervisor();
   void SetupSignals();
@@ -89,7 +92,10 @@ class Pid1 : public SupervisorHost {
   void WaitFifo();
   void ReadFifo();
   void Reap();
+  void StartBudget();
   void StartSweep(const char* why);
+  void PollSweep();
+  void BoundedSync(std::chrono::milliseconds limit);
   void SweepKill();
   void CheckSweepDone();
   void Finish();
@@ -102,6 +108,7 @@ class Pid1 : public SupervisorHost {
   boost::asio::steady_timer sup_timer_;
   boost::asio::steady_timer budget_timer_;
   boost::asio::steady_timer sweep_timer_;
+  boost::asio::steady_timer sweep_poll_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
@@ -116,6 +123,7 @@ class Pid1 : public SupervisorHost {
   std::vector<std::string> killed_names_;  // what the final sweep had to SIGKILL
   std::optional<int> main_exit_;           // app mode: the main process's exit code
   int exit_code_ = 0;
+  unsigned generation_ = 0;  // bumped by each boot in place; posted callbacks check it
 };
 
 }  // namespace ctinit

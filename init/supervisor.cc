@@ -65,6 +65,10 @@ bool Supervisor::Wanted(const Slot& s) const {
 void Supervisor::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
   level = static_cast<char>(std::toupper(static_cast<unsigned char>(level)));
   if (level == level_ || frozen_) return;
+  if (!IsRealLevel(level)) {
+    log::Warn("bad runlevel: {}", level);
+    return;
+  }
   log::Info("Switching to runlevel: {}", level);
   prev_ = IsRealLevel(level_) ? level_ : 'N';
   level_ = level;
@@ -219,8 +223,10 @@ void Supervisor::StartIfNeeded() {
     }
     if (!Wanted(s)) continue;
     if (s.spec.kind == Kind::kLongRun) {
-      // An exec failure counts as a start that ended at once, as with sysvinit's fork+exec.
-      while (!s.disabled && !Start(s)) {
+      // An exec failure counts as a start that ended at once, as with sysvinit's fork+exec; the
+      // limiter ends this, and the bound holds even for a limit whose window is zero.
+      for (int tries = 0; !s.disabled && !Start(s) && tries <= s.spec.respawn_limit.max_starts;
+           ++tries) {
       }
     } else {
       if (s.executed) continue;
@@ -300,6 +306,11 @@ void Supervisor::Process() {
     return;
   }
   in_process_ = true;
+  // Even if a host callback throws, the next event must be able to drain again.
+  struct Reset {
+    bool* flag;
+    ~Reset() { *flag = false; }
+  } reset{&in_process_};
   // Bounded: each round either changes the level or ends the loop; callbacks into the host may
   // queue another round (again_). Staying in S re-arms the S entries: they get one more round
   // here (sysvinit restarts sulogin at once), but no more, so an S entry that cannot be spawned
@@ -321,7 +332,7 @@ void Supervisor::Process() {
       rearmed_s = true;
       continue;
     }
-    if (Settled() && !settled_reported_) {
+    if (Settled() && !settled_reported_ && !frozen_) {
       settled_reported_ = true;
       if (!AnythingRunningExceptBoot() && !no_more_logged_ && level_ != 'S') {
         no_more_logged_ = true;
@@ -331,7 +342,6 @@ void Supervisor::Process() {
     }
     if (!again_) break;
   }
-  in_process_ = false;
   RearmTimer();
 }
 
