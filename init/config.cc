@@ -404,7 +404,9 @@ Config LoadConfig(const std::string& path, std::vector<std::string>* errors) noe
   try {
     struct Fd {
       int fd;
-      ~Fd() {}
+      ~Fd() {
+        if (fd >= 0) ::close(fd);
+      }
     } guard{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
     int fd = guard.fd;
     if (fd < 0 && errno == ENOENT) return DefaultConfig();
