@@ -21,11 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/docker.sh
 source "$here/../lib/docker.sh"
 
-bin=$(ct_ctinit_bin "${1:-}")
-rootfs_require debian-sysvinit
-docker_start_private
-img=$(docker_image_ctinit_probe debian-sysvinit "$bin")
-ct_log "image $img ($("$bin" --version 2>&1 | head -n1 || true))"
+docker_e2e_begin "${1:-}"
 
 STOP_BOUND=8
 

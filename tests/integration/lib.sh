@@ -218,17 +218,7 @@ wait_exit() {
 _ns_exited() { ! kill -0 "$NS_UNSHARE_PID" 2>/dev/null || [[ "$(_proc_state "$NS_UNSHARE_PID")" == Z ]]; }
 
 # Like ct_wait_until but polls every 50 ms (for timings).
-ct_wait_until_fast() {
-  local secs=$1
-  shift
-  local deadline
-  deadline=$(awk -v n="$(ct_now)" -v s="$secs" 'BEGIN { printf "%.3f", n + s }')
-  while :; do
-    if "$@"; then return 0; fi
-    if awk -v n="$(ct_now)" -v d="$deadline" 'BEGIN { exit !(n >= d) }'; then return 1; fi
-    sleep 0.05
-  done
-}
+ct_wait_until_fast() { CT_POLL=0.05 ct_wait_until "$@"; }
 
 _proc_state() {
   local s

@@ -145,6 +145,7 @@ ct_summary() {
   ((failed == 0))
 }
 
+# ct_wait_until SECS CMD...: run CMD every $CT_POLL seconds (default 0.2) until it succeeds.
 ct_wait_until() {
   local secs=$1
   shift
@@ -153,7 +154,7 @@ ct_wait_until() {
   while :; do
     if "$@"; then return 0; fi
     if awk -v n="$(ct_now)" -v d="$deadline" 'BEGIN { exit !(n >= d) }'; then return 1; fi
-    sleep 0.2
+    sleep "${CT_POLL:-0.2}"
   done
 }
 

@@ -241,6 +241,16 @@ docker_image_ctinit() {
 # ---------------------------------------------------------------------------------------------
 # Containers
 
+# The common start of a Docker e2e test: the binary ($1 or $CTINIT_BIN), the debian-sysvinit
+# rootfs, a private daemon, and the image with ctinit and the probe service. Sets bin and img.
+docker_e2e_begin() {
+  bin=$(ct_ctinit_bin "${1:-}")
+  rootfs_require debian-sysvinit
+  docker_start_private
+  img=$(docker_image_ctinit_probe debian-sysvinit "$bin")
+  ct_log "image $img ($("$bin" --version 2>&1 | head -n1 || true))"
+}
+
 docker_run_d() { dk run -d --network none --label "$CT_DOCKER_LABEL=1" "$@"; }
 
 docker_running() { [[ $(dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null) == true ]]; }
