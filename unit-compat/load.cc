@@ -1,0 +1,263 @@
+// Unit loading: search path, aliases, masking, templates, drop-ins (see load.h).
+#include "unit-compat/load.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace ctinit::units {
+
+namespace {
+
+constexpr int kMaxAliasHops = 16;
+
+std::string BaseName(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+std::optional<std::string> ReadLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+std::string TypeOf(const std::string& name) {
+  size_t dot = name.rfind('.');
+  return dot == std::string::npos ? "" : name.substr(dot + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> DefaultSearchPath() {
+  return {"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+          "/usr/lib/systemd/system", "/lib/systemd/system"};
+}
+
+SpecifierContext LoadedUnit::Specifiers(const std::map<char, std::string>& host) const {
+  return SpecifierContext{id, fragment_path, host};
+}
+
+UnitLoader::UnitLoader(std::string root, std::vector<std::string> search_path)
+    : root_(std::move(root)), search_path_(std::move(search_path)) {
+  while (!root_.empty() && root_.back() == '/') root_.pop_back();
+}
+
+struct UnitLoader::Lookup {
+  std::string id;        // canonical name of what was found
+  std::string fragment;  // in-root path
+  bool masked = false;
+  std::vector<std::string> names;  // names passed through (aliases)
+};
+
+// Resolves `name` through the search path and alias symlinks. Returns false if nothing is found.
+bool UnitLoader::Find(const std::string& start, Lookup* out,
+                      std::vector<UnitDiagnostic>* diags) const {
+  std::string name = start;
+  for (int hop = 0; hop < kMaxAliasHops; ++hop) {
+    out->names.push_back(name);
+    bool found = false;
+    std::string next;
+    for (const auto& dir : search_path_) {
+      std::string path = dir + "/" + name;
+      struct stat st {};
+      if (lstat(Host(path).c_str(), &st) != 0) continue;
+      if (S_ISLNK(st.st_mode)) {
+        auto target = ReadLink(Host(path));
+        if (!target) continue;
+        if (*target == "/dev/null") {
+          out->id = name;
+          out->masked = true;
+          return true;
+        }
+        std::string abs = (*target)[0] == '/' ? *target : dir + "/" + *target;
+        if (BaseName(abs) == name) {  // a linked unit file
+          struct stat ts {};
+          if (stat(Host(abs).c_str(), &ts) != 0) continue;
+          out->id = name;
+          out->fragment = abs;
+          out->masked = S_ISCHR(ts.st_mode) || (S_ISREG(ts.st_mode) && ts.st_size == 0);
+          return true;
+        }
+        next = BaseName(abs);
+        if (TypeOf(next) != TypeOf(name) || !ParseUnitName(next)) {
+          diags->push_back({Severity::kWarning, path, 0, "", "",
+                            "alias to \"" + next + "\" is not a valid alias, ignoring"});
+          next.clear();
+          continue;
+        }
+        found = true;
+        break;
+      }
+      if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) {
+        out->id = name;
+        out->fragment = path;
+        out->masked = S_ISCHR(st.st_mode) || st.st_size == 0;
+        return true;
+      }
+    }
+    if (!found) return false;
+    name = next;
+  }
+  diags->push_back({Severity::kError, start, 0, "", "", "too many levels of aliases"});
+  return false;
+}
+
+std::vector<std::string> UnitLoader::DropIns(const LoadedUnit& unit, const UnitName& parsed) const {
+  // Directory names to look at in each search dir, in systemd's order.
+  std::vector<std::string> dir_names;
+  for (const auto& n : unit.names) {
+    auto un = ParseUnitName(n);
+    dir_names.push_back(n + ".d");
+    if (un && un->IsInstance()) dir_names.push_back(un->TemplateName() + ".d");
+    if (un) {
+      std::string stem = un->prefix;
+      for (size_t dash = stem.rfind('-'); dash != std::string::npos && dash > 0;
+           dash = stem.rfind('-', dash - 1)) {
+        dir_names.push_back(stem.substr(0, dash + 1) + "." + un->type + ".d");
+      }
+    }
+  }
+  dir_names.push_back(parsed.type + ".d");
+  std::map<std::string, std::string> winners;  // file name -> in-root path ("" = masked)
+  std::set<std::string> seen_dirs;
+  for (const auto& dir : search_path_) {
+    for (const auto& dn : dir_names) {
+      std::string d = dir + "/" + dn;
+      if (!seen_dirs.insert(d).second) continue;
+      for (const auto& f : ListDir(Host(d))) {
+        if (!f.ends_with(".conf") || winners.count(f)) continue;
+        std::string p = d + "/" + f;
+        struct stat lst {
+        }, st{};
+        if (lstat(Host(p).c_str(), &lst) != 0) continue;
+        if (S_ISLNK(lst.st_mode)) {
+          auto t = ReadLink(Host(p));
+          if (t && *t == "/dev/null") {
+            winners[f] = "";
+            continue;
+          }
+        }
+        if (stat(Host(p).c_str(), &st) != 0) continue;  // dangling symlink
+        if (S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)) {
+          winners[f] = "";
+          continue;
+        }
+        if (S_ISREG(st.st_mode)) winners[f] = p;
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [f, p] : winners)
+    if (!p.empty()) out.push_back(p);
+  return out;
+}
+
+LoadedUnit UnitLoader::Load(std::string_view name_sv) const {
+  LoadedUnit u;
+  u.requested = std::string(name_sv);
+  u.id = u.requested;
+  auto diag = [&](Severity s, std::string msg) {
+    u.diagnostics.push_back({s, u.requested, 0, "", "", std::move(msg)});
+  };
+  auto parsed = ParseUnitName(u.requested);
+  if (!parsed) {
+    diag(Severity::kError, "invalid unit name");
+    u.state = LoadState::kError;
+    return u;
+  }
+  if (parsed->IsTemplate()) {
+    diag(Severity::kError, "a template cannot be loaded without an instance");
+    u.state = LoadState::kError;
+    return u;
+  }
+  Lookup lk;
+  bool found = Find(u.requested, &lk, &u.diagnostics);
+  if (!found && parsed->IsInstance()) {
+    Lookup tl;
+    if (Find(parsed->TemplateName(), &tl, &u.diagnostics)) {
+      auto tn = ParseUnitName(tl.id);
+      lk = std::move(tl);
+      lk.names.insert(lk.names.begin(), u.requested);
+      if (tn) lk.id = tn->prefix + "@" + parsed->instance + "." + tn->type;
+      found = true;
+    }
+  }
+  if (!found) {
+    u.state = LoadState::kNotFound;
+    diag(Severity::kWarning, "unit not found");
+    return u;
+  }
+  u.id = lk.id;
+  auto id_parsed = ParseUnitName(u.id);
+  if (lk.masked) {
+    u.state = LoadState::kMasked;
+    u.names = {u.id};
+    return u;
+  }
+  // Names: the id, the names passed through, and symlinks in the search dirs aliasing the id.
+  std::set<std::string> aliases;
+  for (const auto& n : lk.names) {
+    auto pn = ParseUnitName(n);
+    if (pn && !pn->IsTemplate() && n != u.id) aliases.insert(n);
+  }
+  for (const auto& dir : search_path_)
+    for (const auto& f : ListDir(Host(dir))) {
+      if (f == u.id || TypeOf(f) != TypeOf(u.id)) continue;
+      auto t = ReadLink(Host(dir + "/" + f));
+      if (t && BaseName(*t) == u.id) aliases.insert(f);
+    }
+  u.names.push_back(u.id);
+  u.names.insert(u.names.end(), aliases.begin(), aliases.end());
+  u.fragment_path = lk.fragment;
+
+  const Schema& schema = DefaultSchema(id_parsed ? id_parsed->type : parsed->type);
+  std::string text;
+  if (!ReadFile(Host(u.fragment_path), &text)) {
+    diag(Severity::kError, "cannot read " + u.fragment_path);
+    u.state = LoadState::kError;
+    return u;
+  }
+  bool ok = u.file.Parse(text, u.fragment_path, schema, &u.diagnostics);
+  u.dropin_paths = DropIns(u, id_parsed ? *id_parsed : *parsed);
+  for (const auto& p : u.dropin_paths) {
+    if (!ReadFile(Host(p), &text)) {
+      u.diagnostics.push_back({Severity::kWarning, p, 0, "", "", "cannot read drop-in"});
+      continue;
+    }
+    ok = u.file.Parse(text, p, schema, &u.diagnostics) && ok;
+  }
+  u.state = ok ? LoadState::kLoaded : LoadState::kError;
+  return u;
+}
+
+}  // namespace ctinit::units
