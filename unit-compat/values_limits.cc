@@ -1,46 +1,12 @@
 // Sizes and resource limits (Limit*=): parse_size() and rlimit_parse(), see values.h.
 #include "unit-compat/values.h"
+#include "unit-compat/values_internal.h"
 
 namespace ctinit::units {
 
 namespace {
 
-constexpr std::string_view kBlanks = " \t\n\r";
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view Strip(std::string_view s) {
-  while (!s.empty() && kBlanks.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && kBlanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
-
-void SetErr(std::string* err, std::string msg) {
-  if (err) *err = std::move(msg);
-}
-
-std::optional<uint64_t> ParseU64(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return std::nullopt;
-    unsigned d = c - '0';
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-std::optional<long long> ParseInt(std::string_view s) {
-  bool neg = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  auto u = ParseU64(s);
-  if (!u || *u > 1000000000ULL) return std::nullopt;
-  return neg ? -static_cast<long long>(*u) : static_cast<long long>(*u);
-}
+using namespace internal;  // NOLINT: the shared helpers of the value parsers
 
 }  // namespace
 
