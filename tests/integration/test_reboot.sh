@@ -25,6 +25,7 @@ rc=$?
 ct_check "restart in place: a later SIGTERM still stops it with 0 (got $rc)" test "$rc" -eq 0
 
 it_tree reboot
+mkdir -p "$TREE/etc/ctinit"
 printf 'reboot: exit\nreboot_exit_code: 42\n' >"$TREE/etc/ctinit/ctinit.yaml"
 start_ctinit
 ct_wait_until 15 has_marker r-start
