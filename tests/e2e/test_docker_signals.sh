@@ -65,15 +65,7 @@ check_pwr() {
 check_rtmin3() {
   local c
   c=$(docker_boot rtmin3 --stop-signal 37 "$img" /sbin/ctinit) || return 0
-  docker_stop_timed "$c"
-  echo "    docker stop (SIGRTMIN+3) took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
-  if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" "$STOP_BOUND"; then
-    ct_pass "rtmin3-1 --stop-signal 37 + docker stop → exit 0 in < ${STOP_BOUND}s"
-  else
-    ct_fail "rtmin3-1 --stop-signal 37 + docker stop → exit 0 in < ${STOP_BOUND}s" \
-      "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
-    docker_dump "$c"
-  fi
+  docker_check_stop "rtmin3-1 --stop-signal 37 + docker stop → exit 0 in < ${STOP_BOUND}s" "$c" "$STOP_BOUND"
   ct_check "rtmin3-2 log 'received SIGRTMIN+3: halt'" docker_log_has "$c" "received SIGRTMIN+3: halt"
   ct_check "rtmin3-3 rc 0 ran (ctinit-probe stop)" docker_log_has "$c" "ctinit-probe: stop"
   dk rm -f "$c" >/dev/null
@@ -117,15 +109,7 @@ check_int() {
   echo "    runlevel after the reboot: '$rl'"
   ((ok)) || docker_dump "$c" 80
   if docker_running "$c"; then
-    docker_stop_timed "$c"
-    echo "    docker stop after the reboot took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
-    if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" "$STOP_BOUND"; then
-      ct_pass "int6 docker stop after the reboot → exit 0 in < ${STOP_BOUND}s"
-    else
-      ct_fail "int6 docker stop after the reboot → exit 0 in < ${STOP_BOUND}s" \
-        "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
-      docker_dump "$c" 30
-    fi
+    docker_check_stop "int6 docker stop after the reboot → exit 0 in < ${STOP_BOUND}s" "$c" "$STOP_BOUND" 30
   fi
   dk rm -f "$c" >/dev/null
 }
@@ -166,15 +150,7 @@ check_job_control_signals() {
     fi
   done
   if docker_running "$c"; then
-    docker_stop_timed "$c"
-    echo "    docker stop took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
-    if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" "$STOP_BOUND"; then
-      ct_pass "sig-after docker stop still → exit 0 in < ${STOP_BOUND}s"
-    else
-      ct_fail "sig-after docker stop still → exit 0 in < ${STOP_BOUND}s" \
-        "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
-      docker_dump "$c"
-    fi
+    docker_check_stop "sig-after docker stop still → exit 0 in < ${STOP_BOUND}s" "$c" "$STOP_BOUND"
   else
     ct_fail "sig-after docker stop still → exit 0 in < ${STOP_BOUND}s" "container already gone"
     docker_dump "$c"

@@ -134,14 +134,7 @@ check_term_ignoring_respawn() {
     ct_fail "e1 the SIGTERM-ignoring respawn entry runs" "not in ps"
     sed 's/^/    | /' <<<"$procs"
   fi
-  docker_stop_timed "$c"
-  echo "    docker stop took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
-  if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" 10; then
-    ct_pass "e2 docker stop → exit 0 before Docker's 10 s timeout" "${CT_STOP_SECONDS}s"
-  else
-    ct_fail "e2 docker stop → exit 0 before Docker's 10 s timeout" "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
-    docker_dump "$c"
-  fi
+  docker_check_stop "e2 docker stop → exit 0 before Docker's 10 s timeout" "$c" 10
   docker_logs "$c" | grep -F "shutdown complete" | sed 's/^/    log: /' || true
   # sysvinit TERMs the processes of entries not in the new level and KILLs them 3 s later,
   # before it starts l0; so rc 0 (whose sendsigs waits for every process) still completes.
@@ -207,14 +200,7 @@ check_under_tini() {
     ct_fail "g2 ctinit is a subreaper: an orphaned grandchild is re-parented to it" \
       "orphan's ppid '${orphan_ppid}', ctinit pid '${ct_pid}'"
   fi
-  docker_stop_timed "$c"
-  echo "    docker stop took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
-  if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" "$STOP_BOUND"; then
-    ct_pass "g3 docker stop under --init → exit 0 in < ${STOP_BOUND}s"
-  else
-    ct_fail "g3 docker stop under --init → exit 0 in < ${STOP_BOUND}s" "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
-    docker_dump "$c"
-  fi
+  docker_check_stop "g3 docker stop under --init → exit 0 in < ${STOP_BOUND}s" "$c" "$STOP_BOUND"
   # Not being PID 1, ctinit is a target of Debian's sendsigs (killall5 spares only PID 1 and its
   # own session); rc 0 must still run to its end, the stock K05halt.
   if docker_log_has "$c" "Will now halt"; then

@@ -291,6 +291,20 @@ docker_stop_timed() {
   CT_STOP_EXIT=$(docker_exit_code "$c")
 }
 
+# docker_check_stop NAME C BOUND [DUMP_LINES]: `docker stop` C, timed; NAME passes when C exits 0
+# in under BOUND seconds, else it fails and C's log is dumped.
+docker_check_stop() {
+  local name=$1 c=$2 bound=$3 lines=${4:-}
+  docker_stop_timed "$c"
+  echo "    docker stop took ${CT_STOP_SECONDS}s, exit code $CT_STOP_EXIT"
+  if [[ "$CT_STOP_EXIT" == 0 ]] && ct_lt "$CT_STOP_SECONDS" "$bound"; then
+    ct_pass "$name" "${CT_STOP_SECONDS}s"
+  else
+    ct_fail "$name" "exit $CT_STOP_EXIT after ${CT_STOP_SECONDS}s"
+    docker_dump "$c" $lines
+  fi
+}
+
 CT_BOOT_BOUND=${CT_BOOT_BOUND:-30}
 docker_boot() {
   local label=$1 c
