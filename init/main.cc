@@ -11,6 +11,7 @@
 #include "init/pid1.h"
 #include "init/telinit.h"
 #include "inittab/inittab.h"
+#include "openrc-shim/applets.h"
 
 namespace {
 
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
   const bool is_pid1 = getpid() == 1;
 
   // Client personalities.
+  if (int rc = ctinit::openrc::RunApplet(argc, argv); rc >= 0) return rc;
   if (self == "telinit") return ctinit::TelinitMain(args, "/run/initctl");
   if (!args.empty() && args[0] == "telinit") {
     return ctinit::TelinitMain(std::vector<std::string>(args.begin() + 1, args.end()),

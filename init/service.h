@@ -20,12 +20,28 @@
 //              run only when that event happens and the current level is in `levels`.
 //
 // What "running" means is given by Kind:
-//   kLongRun   a daemon: restarted whenever it exits (rate limited, see RespawnLimit).
+//   kLongRun   a daemon: `command` is the main process; restarted when it exits as `restart`
+//              says (sysvinit respawn: always), rate limited by RespawnLimit.
 //   kTask      runs to completion once per entry into its stage/level/event.
+//   kScripted  a service with a start and a stop script (OpenRC, systemd oneshot with
+//              RemainAfterExit): `command` runs to completion; exit 0 makes the service
+//              *started* (no process is supervised); any other end makes it *failed*. It is
+//              stopped by running `stop` (nothing to run = just marked stopped).
+//
+// Dependencies (graph front ends): `after` orders (start after those, stop before them), and
+// `requires` additionally makes this service fail without running when one of them failed or
+// cannot be started. Only services that are wanted at the same time are ordered; an `after`
+// name that is not wanted (or not defined) is ignored. A service is started when every service
+// in its `after` that is wanted has settled (started, running, failed, or finished for a task).
+// When a level change or shutdown stops services, a service is stopped only once every running
+// service that is `after` it has stopped (reverse order, in parallel where unordered).
 //
 // A ServiceSpec with no `argv` is invalid; front ends report bad input as Diagnostics and leave
 // the offending entry out.
 #pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <optional>
@@ -49,14 +65,40 @@ enum class Trigger {
 enum class Kind {
   kLongRun,
   kTask,
+  kScripted,
+};
+
+// kLongRun: when the main process ends, is it started again? (systemd's Restart=; sysvinit's
+// respawn is kAlways.) A "clean" end is exit 0 (or a `success_status`), or SIGHUP/SIGINT/
+// SIGTERM/SIGPIPE; the service being stopped on purpose never restarts.
+enum class Restart {
+  kAlways,
+  kNo,
+  kOnSuccess,   // clean end only
+  kOnFailure,   // unclean exit code, any signal but the clean four, timeout
+  kOnAbnormal,  // signal (not the clean four) or timeout
+  kOnAbort,     // signal (not the clean four)
+};
+
+// kLongRun: when is it up (dependents may start)?
+enum class Readiness {
+  kSpawned,  // as soon as the process exists (systemd Type=simple; sysvinit)
+  kExec,     // once exec succeeded (Type=exec); ctinit's spawn is synchronous so = kSpawned
+  kNotify,   // when it sends READY=1 on $NOTIFY_SOCKET (Type=notify)
+  kForking,  // `command` exits 0 having forked the daemon; main pid from `pidfile` (Type=forking)
+  kIdle,     // Type=idle: like kSpawned
 };
 
 // sysvinit's respawn limiter: more than `max_starts` starts within `interval` disables the
 // service for `disable_for` ("respawning too fast"). Cleared by a runlevel change or reload.
+// `max_starts` = 0: no limit. `give_up`: when the limit is hit the service stays failed until
+// it is started again explicitly or the level changes (OpenRC supervise-daemon respawn_max,
+// systemd StartLimitBurst) instead of sysvinit's disable-then-retry.
 struct RespawnLimit {
   int max_starts = 10;
   std::chrono::seconds interval{120};
   std::chrono::seconds disable_for{300};
+  bool give_up = false;
 };
 
 // How the command is run: the launcher execs `argv` as given (argv[0] looked up in PATH); the
@@ -71,6 +113,31 @@ struct Command {
   // directly (on ENOEXEC the launcher retries with /bin/sh -c "exec <text>").
   // `text` must already have the '+'/'@' prefixes stripped; `no_shell` is the '@' prefix.
   static Command FromSysvLine(const std::string& text, bool no_shell);
+
+  // When non-empty, the file exec'd instead of looking up argv[0] (argv[0] is then only the
+  // name the program sees, e.g. "openrc-run" for ctinit's own applet).
+  std::string path;
+  // systemd Exec prefixes: '-' a failure is not a failure; '+'/'!' full privileges (no
+  // User=/Group=). ctinit does not sandbox, so '+' and '!' only drop the credentials.
+  bool ignore_failure = false;
+  bool full_privileges = false;
+};
+
+// Who a service runs as, resolved by the front end from the image's /etc/passwd and /etc/group
+// (a static binary has no NSS).
+struct Credentials {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups (setgroups)
+  std::string user_name;      // for USER/LOGNAME and logs
+  std::string home;           // HOME
+  std::string shell;          // SHELL
+};
+
+// Where a service's fd 0/1/2 go.
+struct StdioTarget {
+  enum class Kind { kInherit, kNull, kFile, kAppend, kConsole } kind = Kind::kInherit;
+  std::string path;  // kFile, kAppend
 };
 
 struct ServiceSpec {
@@ -83,7 +150,50 @@ struct ServiceSpec {
   Command command;
   bool utmp = true;  // write INIT_PROCESS/DEAD_PROCESS utmp records ('+' prefix clears it)
   RespawnLimit respawn_limit;
-  std::vector<std::string> after;  // names that must have started (or finished, for tasks) first
+  std::vector<std::string> after;  // names that must have settled first (see above)
+  std::vector<std::string>
+      needs;  // names whose failure makes this one fail (also ordered as after)
+
+  // How it is stopped. kScripted: `stop` runs (in order; the first failing step without
+  // ignore_failure ends it). kLongRun: `stop` runs first with $MAINPID set, then what is left
+  // of the process group gets `stop_signal`, then SIGKILL after `stop_timeout`.
+  std::vector<Command> stop;
+  std::vector<Command> start_pre;   // kLongRun/kScripted: run in order before `command`
+  std::vector<Command> start_post;  // after `command` is up (kLongRun) / succeeded
+  std::vector<Command> stop_post;   // after the service has stopped, whatever the reason
+  std::vector<Command> reload;      // `reload` requests; $MAINPID set
+  int stop_signal = 15;             // SIGTERM
+  bool send_sighup = false;         // SIGHUP right after stop_signal (SendSIGHUP=)
+  bool send_sigkill = true;         // SIGKILL after stop_timeout (SendSIGKILL=)
+  // Each step's bound. Zero: the level's kill_wait for stopping, unbounded for starting. The
+  // shutdown budget caps all of them anyway.
+  std::chrono::milliseconds start_timeout{0};
+  std::chrono::milliseconds stop_timeout{0};
+
+  Restart restart = Restart::kAlways;  // kLongRun only
+  std::chrono::milliseconds restart_delay{0};
+  std::vector<int> success_status;          // exit codes besides 0 that count as clean
+  std::vector<int> restart_prevent_status;  // exit codes that never restart
+  Readiness readiness = Readiness::kSpawned;
+  std::string pidfile;  // kForking: read after `command` exits 0
+
+  // Stop behaviour on level changes (OpenRC keywords -stop, -shutdown).
+  bool stop_on_level_change = true;
+  bool stop_on_shutdown = true;
+
+  // Process environment and context; defaults mean "as ctinit itself" (sysvinit behaviour).
+  std::vector<std::string> env;  // K=V added to (and overriding) ctinit's environment
+  std::vector<std::string> unset_env;
+  std::optional<Credentials> credentials;
+  std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing
+  std::optional<mode_t> umask;
+  std::optional<int> nice;
+  struct Limit {
+    int resource;  // RLIMIT_*
+    rlim_t soft, hard;
+  };
+  std::vector<Limit> rlimits;
+  StdioTarget stdin_target, stdout_target, stderr_target;
   // Identity of the definition: when a reload yields a spec with the same name but a different
   // `kind`/`trigger`, the running process is killed (sysvinit: "changed action").
   std::string action_label;  // e.g. "respawn", "wait" (for logs and reload comparison)

@@ -1,0 +1,58 @@
+// ctinit's control socket: how tools inside the container (the OpenRC shim's supervise-daemon,
+// rc-service, later systemctl) talk to the running PID 1.
+//
+// Transport: a UNIX stream socket at kSocketPath (directory mode 0700, socket mode 0600, and
+// every connection's peer credentials checked: uid 0 only — "only root talks to PID 1").
+//
+// Request: one message of words, each terminated by a NUL byte, the message terminated by an
+// empty word (so it ends in "\0\0"). At most kMaxRequest bytes. Words are either the verb and
+// positional arguments, or `key=value` options (a key may repeat: `arg=`, `env=`).
+// Reply: the first line is the decimal status code the client should exit with (0 = success,
+// as the client tool defines it: `3` = not running for status), the rest is text for the user.
+// The server closes the connection after the reply. A request may take time (stop waits until
+// the service has stopped); the client bounds its wait.
+//
+// Verbs (server: pid1.cc):
+//   supervise <name> arg=… [arg=…] [env=K=V]… [uid=N gid=N groups=N,N home=… user=…]
+//             [dir=PATH] [umask=OCTAL] [stdin=PATH] [stdout=PATH] [stderr=PATH]
+//             [pidfile=PATH] [respawn_delay_ms=N] [respawn_max=N] [respawn_period_ms=N]
+//             [stop_signal=N] [stop_timeout_ms=N] [origin=TEXT]
+//       ctinit runs arg… as a supervised daemon (its own child, restarted as OpenRC's
+//       supervise-daemon does: wait respawn_delay, give up after respawn_max starts within
+//       respawn_period; 0 = unlimited). Replies 0 once spawned (1 + reason if it cannot be).
+//       `pidfile` receives the daemon's pid (rewritten on each respawn). A name already
+//       supervised and running: 1 "already running".
+//   unsupervise <name>
+//       stop_signal to the process group, SIGKILL after stop_timeout; replies 0 when it has
+//       exited (1 "not supervised" if unknown). The entry is forgotten.
+//   status <name>
+//       0 "running <pid>" | 3 "stopped" | 1 "unknown service"
+//   list
+//       0 and one line per service ctinit knows: "<name> <state> [pid]".
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace ctinit::control {
+
+constexpr const char* kSocketDir = "/run/ctinit";
+constexpr const char* kSocketPath = "/run/ctinit/control";
+constexpr size_t kMaxRequest = 256 * 1024;
+
+struct Reply {
+  int code = 1;  // -1: could not talk to ctinit at all (text says why)
+  std::string text;
+};
+
+// Encodes `words` as a request (exposed for tests).
+std::string Encode(const std::vector<std::string>& words);
+// Decodes a complete request; false if `data` is not one (yet).
+bool Decode(const std::string& data, std::vector<std::string>* words);
+
+// Connects, sends, reads the reply until EOF or `timeout`. Never throws.
+Reply Call(const std::vector<std::string>& words, std::chrono::milliseconds timeout,
+           const std::string& path = kSocketPath) noexcept;
+
+}  // namespace ctinit::control
