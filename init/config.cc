@@ -167,11 +167,13 @@ class Loader {
         }
       } else if (name == "signals") {
         Signals(value, &c->signals);
+      } else if (name == "openrc") {
+        Openrc(value, c);
       } else {
         Error(key.Mark(),
               "unknown key '" + name +
                   "' (known: log_level, inittab, inittab_d, fifo, default_runlevel, shutdown, "
-                  "reboot, reboot_exit_code, signals)");
+                  "reboot, reboot_exit_code, signals, openrc)");
       }
     }
     if (grace_given && c->final_grace > c->shutdown_budget) {
@@ -179,6 +181,50 @@ class Loader {
       grace_given = false;
     }
     if (!grace_given) c->final_grace = std::min(kDefaultFinalGrace, c->shutdown_budget);
+  }
+
+  void Openrc(const YAML::Node& value, Config* c) {
+    if (!value.IsMap())
+      return Error(value.Mark(), "'openrc' must be a mapping (mode, levels, strict_need)");
+    for (const auto& [k, v, sub] : Entries(value, "openrc")) {
+      if (sub == "mode") {
+        auto s = Scalar(v, "openrc.mode");
+        if (s && (*s == "auto" || *s == "native" || *s == "inittab")) {
+          c->openrc_mode = *s;
+        } else if (s) {
+          Error(v.Mark(), "'openrc.mode' must be auto, native or inittab; got '" + *s + "'");
+        }
+      } else if (sub == "strict_need") {
+        auto s = Scalar(v, "openrc.strict_need");
+        if (s && (*s == "true" || *s == "yes")) {
+          c->openrc_strict_need = true;
+        } else if (s && (*s == "false" || *s == "no")) {
+          c->openrc_strict_need = false;
+        } else if (s) {
+          Error(v.Mark(), "'openrc.strict_need' must be true or false; got '" + *s + "'");
+        }
+      } else if (sub == "levels") {
+        if (!v.IsMap()) {
+          Error(v.Mark(), "'openrc.levels' must map runlevels (0-9, S) to OpenRC runlevel names");
+          continue;
+        }
+        for (const auto& [lk, lv, level] : Entries(v, "openrc.levels")) {
+          auto name = Scalar(lv, "openrc.levels." + level);
+          if (level.size() != 1 ||
+              std::string_view("0123456789Ss").find(level[0]) == std::string_view::npos) {
+            Error(lk.Mark(), "'openrc.levels' keys must be 0-9 or S; got '" + level + "'");
+          } else if (name && (name->empty() || name->find('/') != std::string::npos)) {
+            Error(lv.Mark(),
+                  "'openrc.levels." + level + "' must be a runlevel name; got '" + *name + "'");
+          } else if (name) {
+            c->openrc_levels[static_cast<char>(
+                std::toupper(static_cast<unsigned char>(level[0])))] = *name;
+          }
+        }
+      } else {
+        Error(k.Mark(), "unknown key 'openrc." + sub + "' (known: mode, levels, strict_need)");
+      }
+    }
   }
 
  private:

@@ -127,6 +127,12 @@ struct Config {
   std::string inittab_d = "/etc/inittab.d";
   std::string fifo = "/run/initctl";
   std::optional<char> default_runlevel;  // overrides inittab's initdefault
+  // OpenRC front end (openrc-shim/native.h). mode: "auto" = native when there is no inittab
+  // and the image has /etc/runlevels; "native" = always (the inittab is ignored); "inittab" =
+  // never. `openrc_levels` overrides entries of the numeric level -> OpenRC runlevel map.
+  std::string openrc_mode = "auto";
+  std::map<char, std::string> openrc_levels;
+  bool openrc_strict_need = false;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "init/control.h"
 #include "init/initreq.h"
 #include "init/sys.h"
 
@@ -101,6 +102,11 @@ int Pid1::Run() noexcept {
   Guarded("signal setup", [this] { SetupSignals(); });
   Guarded("control fifo", [this] {
     OpenFifo();
+    control_ = std::make_unique<control::Server>(
+        io_, [this](const std::vector<std::string>& words, control::Respond respond) {
+          Guarded("control request", [&] { OnControl(words, std::move(respond)); });
+        });
+    control_->Open(control::kSocketPath);
     WatchMounts();
   });
   Guarded("boot", [this] { StartSupervisor(); });
@@ -143,10 +149,15 @@ ServiceSet Pid1::LoadServices() {
     main.name = kMainName;
     main.origin = "command line";
     main.trigger = Trigger::kRunlevel;
-    main.kind = Kind::kTask;
+    // A daemon that is never restarted: up once spawned (the level can settle around it), and
+    // its end is reported by ServiceExited.
+    main.kind = Kind::kLongRun;
+    main.restart = Restart::kNo;
+    main.respawn_limit.max_starts = 0;
     main.levels = "1234578";  // not 0/6: those levels stop it, and S is single user
     main.utmp = false;
     main.action_label = "main";
+    main.report_states = false;
     main.command.argv = opts_.app_argv;
     for (const auto& a : opts_.app_argv)
       main.command.text += (main.command.text.empty() ? "" : " ") + ShellQuote(a);
@@ -404,22 +415,63 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
   return env;
 }
 
-pid_t Pid1::Spawn(const ServiceSpec& spec, char level, char prev_level) {
+pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+                  const std::vector<std::string>& extra_env) {
   std::string err;
-  pid_t pid =
-      sys::Spawn(spec.command.argv, spec.command.text, Environment(level, prev_level), &err);
+  std::vector<std::string> env = Environment(level, prev_level);
+  auto set = [&env](const std::string& kv) {
+    auto key = kv.substr(0, kv.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
+    env.push_back(kv);
+  };
+  for (const auto& u : spec.unset_env)
+    std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
+  for (const auto& kv : spec.env) set(kv);
+  for (const auto& kv : extra_env) set(kv);
+  sys::SpawnContext ctx;
+  ctx.path = cmd.path;
+  if (!cmd.full_privileges) ctx.credentials = spec.credentials;
+  ctx.working_directory = spec.working_directory;
+  ctx.umask = spec.umask;
+  ctx.nice = spec.nice;
+  ctx.rlimits = spec.rlimits;
+  ctx.stdin_target = spec.stdin_target;
+  ctx.stdout_target = spec.stdout_target;
+  ctx.stderr_target = spec.stderr_target;
+  pid_t pid = sys::Spawn(cmd.argv, cmd.text, env, ctx, &err);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
     return -1;
   }
-  log::Verbose("started {} (pid {}): {}", spec.name, pid, spec.command.text);
-  if (spec.utmp) utmp_.InitProcess(pid, spec.name);
+  log::Verbose("started {} (pid {}): {}", spec.name, pid, cmd.text);
+  if (spec.utmp && &cmd == &spec.command) utmp_.InitProcess(pid, spec.name);
   return pid;
 }
 
 void Pid1::KillGroup(pid_t pgid, int sig) {
-  sys::Kill(-pgid, sig);
+  if (pgid <= 1) return;
+  // A daemon that is not a process group leader (a forking one's pid) gets it directly.
+  if (::kill(-pgid, sig) < 0 && errno == ESRCH) {
+    KillProcess(pgid, sig);
+    return;
+  }
   if (sig == SIGTERM) sys::Kill(-pgid, SIGCONT);
+}
+
+void Pid1::KillProcess(pid_t pid, int sig) {
+  if (pid <= 1) return;
+  sys::Kill(pid, sig);
+  if (sig == SIGTERM) sys::Kill(pid, SIGCONT);
+}
+
+bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && ::kill(-pgid, 0) == 0; }
+
+bool Pid1::ProcessAlive(pid_t pid) { return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys::ReadPidFile(path); }
+
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
+  return sys::GuessDaemon(launcher, getpid());
 }
 
 Clock::time_point Pid1::Now() { return Clock::now(); }
@@ -435,9 +487,201 @@ void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
 
 void Pid1::BootTime() { utmp_.BootTime(); }
 
-void Pid1::LevelChanged(char level, char prev) { utmp_.Runlevel(level, prev); }
+void Pid1::LevelChanged(char level, char prev) {
+  utmp_.Runlevel(level, prev);
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, false); });
+}
+
+void Pid1::StageEntered(char stage) {
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(stage, false); });
+}
+
+void Pid1::StateChanged(const ServiceSpec& spec, ServiceState /*from*/, ServiceState to,
+                        const std::string& /*why*/) {
+  if (to != ServiceState::kStopped && to != ServiceState::kFailed) return;
+  auto it = stop_waiters_.find(spec.name);
+  if (it == stop_waiters_.end()) return;
+  auto waiters = std::move(it->second);
+  stop_waiters_.erase(it);
+  for (auto& w : waiters) w(0, spec.name + " stopped");
+}
+
+void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
+  if (spec.trigger != Trigger::kManual || spec.pidfile.empty()) return;
+  std::ofstream out(spec.pidfile, std::ios::trunc);
+  out << pid << "\n";
+  if (!out) log::Warn("{}: cannot write pid file {}", spec.name, spec.pidfile);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control socket requests (control.h)
+
+namespace {
+
+std::optional<long long> ToNumber(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  char* end = nullptr;
+  long long v = strtoll(s.c_str(), &end, 10);
+  if (*end != '\0' || v < 0) return std::nullopt;
+  return v;
+}
+
+StdioTarget FileTarget(const std::string& path) {
+  StdioTarget t;
+  t.kind = StdioTarget::Kind::kAppend;
+  t.path = path;
+  return t;
+}
+
+}  // namespace
+
+void Pid1::OnControl(const std::vector<std::string>& words, control::Respond respond) {
+  const std::string& verb = words[0];
+  if (!sup_) return respond(1, "ctinit is not running services");
+  if (verb == "supervise") {
+    if (words.size() < 2) return respond(1, "usage: supervise NAME arg=... ");
+    ServiceSpec spec;
+    spec.name = "supervise:" + words[1];
+    spec.origin = "supervise-daemon " + words[1];
+    spec.trigger = Trigger::kManual;
+    spec.kind = Kind::kLongRun;
+    spec.utmp = false;
+    spec.action_label = "supervise";
+    spec.respawn_limit.max_starts = 10;
+    spec.respawn_limit.interval = std::chrono::seconds(12);
+    spec.respawn_limit.give_up = true;
+    spec.stop_timeout = std::chrono::seconds(5);
+    Credentials cred;
+    bool have_cred = false;
+    for (size_t i = 2; i < words.size(); ++i) {
+      const std::string& w = words[i];
+      auto eq = w.find('=');
+      if (eq == std::string::npos) return respond(1, "bad option \"" + w + "\"");
+      std::string k = w.substr(0, eq), v = w.substr(eq + 1);
+      auto num = ToNumber(v);
+      auto need_num = [&]() {
+        if (!num) respond(1, "option " + k + " needs a number, got \"" + v + "\"");
+        return num.has_value();
+      };
+      if (k == "arg") {
+        spec.command.argv.push_back(v);
+        spec.command.text += (spec.command.text.empty() ? "" : " ") + v;
+      } else if (k == "env") {
+        spec.env.push_back(v);
+      } else if (k == "uid") {
+        if (!need_num()) return;
+        cred.uid = static_cast<uid_t>(*num);
+        have_cred = true;
+      } else if (k == "gid") {
+        if (!need_num()) return;
+        cred.gid = static_cast<gid_t>(*num);
+        have_cred = true;
+      } else if (k == "groups") {
+        size_t pos = 0;
+        while (pos < v.size()) {
+          size_t comma = v.find(',', pos);
+          if (comma == std::string::npos) comma = v.size();
+          auto g = ToNumber(v.substr(pos, comma - pos));
+          if (!g) return respond(1, "bad groups \"" + v + "\"");
+          cred.groups.push_back(static_cast<gid_t>(*g));
+          pos = comma + 1;
+        }
+      } else if (k == "user") {
+        cred.user_name = v;
+      } else if (k == "home") {
+        cred.home = v;
+      } else if (k == "dir") {
+        spec.working_directory = v;
+      } else if (k == "umask") {
+        char* end = nullptr;
+        long m = strtol(v.c_str(), &end, 8);
+        if (v.empty() || *end != '\0' || m < 0 || m > 0777) return respond(1, "bad umask");
+        spec.umask = static_cast<mode_t>(m);
+      } else if (k == "stdin") {
+        spec.stdin_target.kind = StdioTarget::Kind::kFile;
+        spec.stdin_target.path = v;
+      } else if (k == "stdout") {
+        spec.stdout_target = FileTarget(v);
+      } else if (k == "stderr") {
+        spec.stderr_target = FileTarget(v);
+      } else if (k == "pidfile") {
+        spec.pidfile = v;
+      } else if (k == "respawn_delay_ms") {
+        if (!need_num()) return;
+        spec.restart_delay = std::chrono::milliseconds(*num);
+      } else if (k == "respawn_max") {
+        if (!need_num()) return;
+        spec.respawn_limit.max_starts = static_cast<int>(*num);
+      } else if (k == "respawn_period_ms") {
+        if (!need_num()) return;
+        spec.respawn_limit.interval =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*num));
+        if (*num == 0) spec.respawn_limit.interval = std::chrono::hours(24 * 365);
+      } else if (k == "stop_signal") {
+        if (!need_num() || *num < 1 || *num >= NSIG) return respond(1, "bad stop_signal");
+        spec.stop_signal = static_cast<int>(*num);
+      } else if (k == "stop_timeout_ms") {
+        if (!need_num()) return;
+        spec.stop_timeout = std::chrono::milliseconds(std::max<long long>(*num, 1));
+      } else if (k == "origin") {
+        spec.origin = v;
+      } else {
+        return respond(1, "unknown option \"" + k + "\"");
+      }
+    }
+    if (spec.command.argv.empty()) return respond(1, "nothing to run (no arg=)");
+    if (have_cred) {
+      if (cred.groups.empty()) cred.groups.push_back(cred.gid);
+      spec.credentials = cred;
+    }
+    std::string name = spec.name, err;
+    if (!sup_->AddSupervised(std::move(spec), &err)) return respond(1, words[1] + ": " + err);
+    for (const auto& st : sup_->List())
+      if (st.name == name) return respond(0, "started " + std::to_string(st.pid));
+    return respond(0, "started");
+  }
+  if (verb == "unsupervise" || verb == "stop") {
+    if (words.size() != 2) return respond(1, "usage: " + verb + " NAME");
+    std::string name = verb == "unsupervise" ? "supervise:" + words[1] : words[1];
+    if (!sup_->Stop(name))
+      return respond(verb == "unsupervise" ? 1 : 0, words[1] + ": not running");
+    bool still = false;
+    for (const auto& st : sup_->List())
+      if (st.name == name && st.state != ServiceState::kStopped &&
+          st.state != ServiceState::kFailed)
+        still = true;
+    if (!still) return respond(0, words[1] + " stopped");
+    stop_waiters_[name].push_back(std::move(respond));
+    return;
+  }
+  if (verb == "status") {
+    if (words.size() != 2) return respond(1, "usage: status NAME");
+    for (const auto& name : {"supervise:" + words[1], words[1]}) {
+      for (const auto& st : sup_->List()) {
+        if (st.name != name) continue;
+        if (st.state == ServiceState::kUp && st.pid > 0)
+          return respond(0, std::string("running ") + std::to_string(st.pid));
+        if (st.state == ServiceState::kUp) return respond(0, "started");
+        if (st.state == ServiceState::kFailed) return respond(3, "failed");
+        return respond(st.state == ServiceState::kStopped ? 3 : 0, StateName(st.state));
+      }
+    }
+    return respond(1, words[1] + ": unknown service");
+  }
+  if (verb == "list") {
+    std::string text;
+    for (const auto& st : sup_->List()) {
+      text += st.name + " " + StateName(st.state);
+      if (st.pid > 0) text += " " + std::to_string(st.pid);
+      text += "\n";
+    }
+    return respond(0, text);
+  }
+  respond(1, "unknown request \"" + verb + "\"");
+}
 
 void Pid1::LevelSettled(char level) {
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, true); });
   if (level != '0' && level != '6') return;
   if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
     stop_level_ = level;
@@ -636,6 +880,14 @@ void Pid1::WatchMounts() {
 }
 
 void Pid1::CheckFifo() {
+  if (control_) {
+    struct stat st {};
+    if (::stat(control::kSocketPath, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      log::Verbose("{} is gone (mounts changed): creating it again", control::kSocketPath);
+      control_->Close();
+      control_->Open(control::kSocketPath);
+    }
+  }
   struct stat ours {
   }, named{};
   bool same = fifo_ && ::fstat(fifo_->native_handle(), &ours) == 0 &&

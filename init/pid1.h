@@ -27,12 +27,14 @@
 
 #include <boost/asio.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "init/config.h"
+#include "init/control_server.h"
 #include "init/log.h"
 #include "init/supervisor.h"
 #include "init/utmp.h"
@@ -50,6 +52,10 @@ struct Options {
   // The front ends: turns the configuration into services (main.cc wires inittab, OpenRC and
   // units here, so that init/ knows no file format). Called at boot and on every reload.
   std::function<ServiceSet(const Config&)> load_services;
+  // Told where the machine is, for front ends that keep state of their own (OpenRC's
+  // /run/openrc/softlevel): `level` is '#' (sysinit stage), '*' (boot stage) or a runlevel;
+  // `settled` is false when it is entered and true once it has settled.
+  std::function<void(char level, bool settled)> level_hook;
 };
 
 class Pid1 : public SupervisorHost {
@@ -60,14 +66,24 @@ class Pid1 : public SupervisorHost {
   int Run() noexcept;
 
   // SupervisorHost
-  pid_t Spawn(const ServiceSpec& spec, char level, char prev_level) override;
+  pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+              const std::vector<std::string>& extra_env) override;
   void KillGroup(pid_t pgid, int sig) override;
+  void KillProcess(pid_t pid, int sig) override;
+  bool GroupAlive(pid_t pgid) override;
+  bool ProcessAlive(pid_t pid) override;
+  std::optional<pid_t> ReadPidFile(const std::string& path) override;
+  std::optional<pid_t> GuessMainPid(pid_t launcher) override;
   Clock::time_point Now() override;
   void ArmTimer(std::optional<Clock::time_point> when) override;
   void BootTime() override;
   void LevelChanged(char level, char prev) override;
   void LevelSettled(char level) override;
   void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) override;
+  void StageEntered(char stage) override;
+  void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                    const std::string& why) override;
+  void MainStarted(const ServiceSpec& spec, pid_t pid) override;
 
  private:
   enum class Phase { kRunning, kSweepTerm, kSweepKill, kDone };
@@ -82,6 +98,7 @@ class Pid1 : public SupervisorHost {
   void Act(const SignalRule& rule, const std::string& why);
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   void Reload();
+  void OnControl(const std::vector<std::string>& words, control::Respond respond);
   void OmitFromSendsigs();
   void PowerEvent(char status);
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
@@ -113,6 +130,8 @@ class Pid1 : public SupervisorHost {
   std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
+  std::unique_ptr<control::Server> control_;
+  std::map<std::string, std::vector<control::Respond>> stop_waiters_;
   UtmpWriter utmp_;
   bool pid1_ = false;
   std::vector<std::string> base_env_;

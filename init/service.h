@@ -28,13 +28,20 @@
 //              *started* (no process is supervised); any other end makes it *failed*. It is
 //              stopped by running `stop` (nothing to run = just marked stopped).
 //
-// Dependencies (graph front ends): `after` orders (start after those, stop before them), and
-// `requires` additionally makes this service fail without running when one of them failed or
-// cannot be started. Only services that are wanted at the same time are ordered; an `after`
-// name that is not wanted (or not defined) is ignored. A service is started when every service
-// in its `after` that is wanted has settled (started, running, failed, or finished for a task).
-// When a level change or shutdown stops services, a service is stopped only once every running
-// service that is `after` it has stopped (reverse order, in parallel where unordered).
+// Dependencies (graph front ends; the supervisor's rules are in supervisor.h):
+//   after      ordering only: start after those, stop before them (when both are wanted).
+//   needs      pull-in + ordering + failure: wanting this service wants those too; this one
+//              starts after them and fails without running when one of them failed; stopping
+//              one of them on request stops this one first (OpenRC need, systemd Requires= with
+//              After=).
+//   wants      pull-in only (OpenRC want, systemd Wants=/Requires= without After=).
+//   binds_to   as needs, and this one is stopped when one of them goes down for any reason.
+//   part_of    a stop or restart of one of them is applied to this one too.
+//   requisite  must already be up when this one starts, else this one fails (not pulled in).
+//   conflicts  starting this one stops those (and the other way round).
+//   on_failure started when this one fails.
+// Names that are not defined are ignored. Only services that are wanted at the same time are
+// ordered.
 //
 // A ServiceSpec with no `argv` is invalid; front ends report bad input as Diagnostics and leave
 // the offending entry out.
@@ -44,6 +51,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +68,7 @@ enum class Trigger {
   kPowerFailNow,
   kCtrlAltDel,
   kKbRequest,
+  kManual,  // wanted only on request: Supervisor::Start(), socket activation, supervise-daemon
 };
 
 enum class Kind {
@@ -78,6 +87,17 @@ enum class Restart {
   kOnFailure,   // unclean exit code, any signal but the clean four, timeout
   kOnAbnormal,  // signal (not the clean four) or timeout
   kOnAbort,     // signal (not the clean four)
+};
+
+// How a service's processes are signalled when it is stopped.
+enum class KillMode {
+  kGroup,         // stop_signal to the main process's group; its leader's end ends the wait
+                  // (sysvinit, OpenRC)
+  kControlGroup,  // the group, and wait until the whole group is gone (systemd's default;
+                  // ctinit's "control group" is the process group the service was started in)
+  kProcess,       // the main process only
+  kMixed,         // stop_signal to the main process, the final SIGKILL to the whole group
+  kNone,          // no signals: stopped once its stop steps have run
 };
 
 // kLongRun: when is it up (dependents may start)?
@@ -150,9 +170,8 @@ struct ServiceSpec {
   Command command;
   bool utmp = true;  // write INIT_PROCESS/DEAD_PROCESS utmp records ('+' prefix clears it)
   RespawnLimit respawn_limit;
-  std::vector<std::string> after;  // names that must have settled first (see above)
-  std::vector<std::string>
-      needs;  // names whose failure makes this one fail (also ordered as after)
+  // Dependencies (see above).
+  std::vector<std::string> after, needs, wants, binds_to, part_of, requisite, conflicts, on_failure;
 
   // How it is stopped. kScripted: `stop` runs (in order; the first failing step without
   // ignore_failure ends it). kLongRun: `stop` runs first with $MAINPID set, then what is left
@@ -163,8 +182,10 @@ struct ServiceSpec {
   std::vector<Command> stop_post;   // after the service has stopped, whatever the reason
   std::vector<Command> reload;      // `reload` requests; $MAINPID set
   int stop_signal = 15;             // SIGTERM
+  int final_kill_signal = 9;        // SIGKILL, sent when stop_timeout has passed
   bool send_sighup = false;         // SIGHUP right after stop_signal (SendSIGHUP=)
-  bool send_sigkill = true;         // SIGKILL after stop_timeout (SendSIGKILL=)
+  bool send_sigkill = true;         // final_kill_signal after stop_timeout (SendSIGKILL=)
+  KillMode kill_mode = KillMode::kGroup;
   // Each step's bound. Zero: the level's kill_wait for stopping, unbounded for starting. The
   // shutdown budget caps all of them anyway.
   std::chrono::milliseconds start_timeout{0};
@@ -175,7 +196,13 @@ struct ServiceSpec {
   std::vector<int> success_status;          // exit codes besides 0 that count as clean
   std::vector<int> restart_prevent_status;  // exit codes that never restart
   Readiness readiness = Readiness::kSpawned;
-  std::string pidfile;  // kForking: read after `command` exits 0
+  std::string pidfile;         // kForking: read after `command` exits 0
+  bool guess_main_pid = true;  // kForking without pidfile: guess the daemon (GuessMainPID=)
+  enum class NotifyAccess { kNone, kMain, kExec, kAll } notify_access = NotifyAccess::kMain;
+
+  // Checked when a start begins; false skips the start without failing it (systemd's
+  // Condition*=): the service counts as done for its dependents. `why` names the failed check.
+  std::function<bool(std::string* why)> condition;
 
   // Stop behaviour on level changes (OpenRC keywords -stop, -shutdown).
   bool stop_on_level_change = true;
@@ -197,6 +224,10 @@ struct ServiceSpec {
   // Identity of the definition: when a reload yields a spec with the same name but a different
   // `kind`/`trigger`, the running process is killed (sysvinit: "changed action").
   std::string action_label;  // e.g. "respawn", "wait" (for logs and reload comparison)
+  // Log every state change ("nginx: started in 0.120 s"). The inittab front end turns it off:
+  // sysvinit says nothing about its entries.
+  bool report_states = true;
+  std::string description;  // for status output
 };
 
 // A problem found in an input file. The entry it names has been skipped.

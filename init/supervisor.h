@@ -1,9 +1,12 @@
-// The supervisor: runs a ServiceSet through sysvinit's runlevel machine.
+// The supervisor: runs a ServiceSet (service.h) through sysvinit's runlevel machine, with the
+// dependency graph, per-service state machine and restart rules that OpenRC and systemd units
+// need.
 //
 // It is pure logic. Everything it does to the world goes through SupervisorHost (spawn, kill,
-// timers, utmp), and the world reaches it through On*() calls; after each call the supervisor has
-// already done all the work that call made possible (dinit's "process the queues" at the end of
-// every handler), and has re-armed the host's single timer for its next deadline, if any.
+// timers, utmp), and the world reaches it through the public calls; after each call the
+// supervisor has already done all the work that call made possible (dinit's "process the queues"
+// at the end of every handler), and has re-armed the host's single timer for its next deadline.
+// Re-entrant calls from host callbacks are queued, not recursed.
 //
 // Levels
 // ------
@@ -16,34 +19,95 @@
 //        services never ran) — sysvinit's "end of single-user mode". Either way the entries whose
 //        levels are exactly "S" are re-armed; if the default level is S itself, they run again
 //        at once (sulogin comes back).
-//   N    steady state. Once nothing blocking is running and every task wanted in N has run, the
-//        level is *settled*: SupervisorHost::LevelSettled(N) is called once per entry into N.
+//   N    steady state. Once no start is in progress or pending and every task wanted in N has
+//        run, the level is *settled*: SupervisorHost::LevelSettled(N), once per entry into N.
 //
-// Starting (StartIfNeeded): walk the services in list order; start each one that is wanted in
-// the current level and not running (kTask: only if it has not run since the level was entered;
-// kLongRun: whenever it is not running, subject to its RespawnLimit); stop walking at the first
-// `blocking` service that is running. A service that fails to spawn counts as having run.
+// Wanted
+// ------
+// A service is wanted when
+//   * an explicit request says so (Start()/Stop() set an override, cleared by every level
+//     change; supervised services are wanted until Stop()), else
+//   * its trigger and levels say so: kSysInit in '#', kBoot in '*', kRunlevel in its levels (and
+//     after `telinit a|b|c` for its demand letters, in every level but S), events in their
+//     levels; kManual never, or
+//   * a wanted service pulls it in through needs / wants / binds_to (not through an explicit
+//     stop).
+// A service that is running but not wanted is stopped, unless it is *kept*: kBoot entries that
+// do not block (sysvinit "boot"), kScripted services of the sysinit/boot stages in the levels of
+// their `levels`, stop_on_level_change = false, stop_on_shutdown = false when going to 0 or 6,
+// demand entries (except going to S), and supervised services (only Stop() ends them).
 //
-// Changing level (RequestLevel): record the new level, then stop every running service that is
-// not wanted there (kBoot services and demand services survive, the latter except when going to
-// S): SIGTERM to its process group, then SIGKILL when `kill_wait` has passed or at once if
-// kill_wait is zero. While services are being stopped nothing new starts. Tasks that are not wanted
-// in the new level forget that they ran, so they run again on the next entry.
+// Starting (in list order, each round)
+// --------
+// Walk the services in list order; stop walking at the first `blocking` service whose process
+// is running (sysvinit). Start a wanted service that is stopped and has not run (kTask: once
+// per level entry; kLongRun: again when its restart rule says so; kScripted: until it is up or
+// failed) once nothing in its after/needs/binds_to that is wanted is still pending (starting, or
+// wanted and not yet settled). A needed service that failed fails it without running it ("X:
+// failed: dependency Y failed"); a requisite that is not up likewise. If wanted services still
+// wait on each other with nothing in progress (a loop the front end did not break), the first
+// one is started anyway with a warning. Nothing starts while a level change or reload is still
+// stopping services (until each has exited or been sent its final SIGKILL), nor once frozen.
 //
-// Per-service states: stopped (never run or exited), running, stopping (TERM sent, waiting),
-// disabled (respawning too fast, until `disabled_until`). `executed` records that a task has
-// run in this level entry; event services (power, ctrlaltdel, kbrequest) start with executed set
-// and an event clears it.
+// The per-service state machine
+// -----------------------------
+// state  stopped --start--> starting --(ready)--> up --stop--> stopping --> stopped
+//                              |                   |                          ^
+//                              `--(fails)----------+---(ends on its own)----> failed / restart
+// `phase` says which process runs:
+//   kStartPre    a start_pre step (ctl). Failure (not ignore_failure) fails the start.
+//   kStart       the command (pid): a task; a kScripted start script (exit 0: up); a kForking
+//                launcher (exit 0: the daemon's pid comes from `pidfile`, or is guessed); a
+//                kNotify daemon that has not sent READY=1.
+//   kStartPost   a start_post step (ctl); a failure fails the start.
+//   kRunning     a long-run that is up (pid = its main process, 0 for a forking one whose pid is
+//                unknown).
+//   kReload      a reload step (ctl) of an up service.
+//   kStop        a stop step (ctl), $MAINPID set. Runs only for a service that got up.
+//   kStopSignal  stop_signal sent (per kill_mode); waiting for pid and ctl (and, kControlGroup,
+//                the whole group) to be gone; at the deadline the final kill.
+//   kStopPost    a stop_post step (ctl); runs whatever ended the service.
+// Each start phase is bounded by start_timeout (if set): a timeout fails the start. Each stop
+// phase by stop_timeout, else the level's kill_wait, and during a shutdown never beyond the
+// shutdown deadline: a stop step that overruns gets SIGKILL; the stop-signal wait ends in
+// final_kill_signal (send_sigkill) and, 1 s later at most, the supervisor stops waiting.
+// When a long-run's main process ends on its own, its stop steps run (if it had got up), the
+// rest of its group is signalled (kControlGroup), stop_post runs, and then `restart` decides
+// (clean = exit 0 / success_status / HUP INT TERM PIPE; restart_prevent_status never restarts):
+// restarted after restart_delay, or stopped (clean) / failed. A failed start of a long-run goes
+// through the same decision. A restart counts against respawn_limit: sysvinit's limiter (the
+// 11th start within 120 s disables it for 5 minutes, "respawning too fast") or, with give_up,
+// failed for good ("start limit hit") until it is started again.
+// The start of a kTask or kScripted is never restarted.
 //
+// Requests
+// --------
+// Start(X): X wanted (override); X and what it pulls in are retried if failed. Conflicting
+//   services are stopped.
+// Stop(X): X not wanted; also every active service that needs / binds_to / is part_of X,
+//   transitively; stops go in reverse order (dependents first).
+// Restart(X): Stop then Start once it has stopped; part_of dependents are restarted too.
+// ReloadService(X): runs X's reload steps ($MAINPID set) while it stays up.
+// BindsTo: when X goes down on its own (or fails), whatever binds_to X is stopped.
+// OnFailure: when X fails, its on_failure services are started.
+// Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process, STATUS=text is
+//   kept for status, STOPPING=1 shows it stopping; only from the processes notify_access allows.
+//
+// Stopping order: a service that is to be stopped begins stopping only once no active service
+// that is ordered after it (after / needs / binds_to, or a later boot stage: sysinit before boot
+// before the rest) is still to be stopped or stopping — the reverse of the start order, in
+// parallel where unordered. Services that are stopped by the
+// same level change and have no stop steps get their signal together (sysvinit's batch).
+//
+// Manual services (AddSupervised): long-runs started on request (supervise-daemon), untouched by
+// level changes, stopped by Stop(), forgotten once stopped.
 // Freeze(): no more starts, no more respawns; used by the final shutdown sweep.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -53,13 +117,30 @@ namespace ctinit {
 
 using Clock = std::chrono::steady_clock;
 
+enum class ServiceState { kStopped, kStarting, kUp, kStopping, kFailed };
+const char* StateName(ServiceState s);
+
 class SupervisorHost {
  public:
   virtual ~SupervisorHost() = default;
-  // Start the service's command. Returns the pid, or -1 (the host has logged why).
-  virtual pid_t Spawn(const ServiceSpec& spec, char level, char prev_level) = 0;
-  // Send `sig` to the process group `pgid`.
+  // Start `cmd` (the service's command or one of its steps) for `spec`, with `extra_env`
+  // (e.g. MAINPID=) added. Returns the pid, or -1 (the host has logged why).
+  virtual pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+                      const std::vector<std::string>& extra_env) = 0;
+  // Send `sig` to the process group `pgid` (a process that is not a group leader: to it). The
+  // host follows SIGTERM with SIGCONT, so that a stopped process sees it.
   virtual void KillGroup(pid_t pgid, int sig) = 0;
+  // Send `sig` to the one process `pid` (SIGTERM followed by SIGCONT too).
+  virtual void KillProcess(pid_t pid, int sig) { KillGroup(pid, sig); }
+  // Whether any process of group `pgid` is left (kControlGroup waits for that).
+  virtual bool GroupAlive(pid_t /*pgid*/) { return false; }
+  // Whether `pid` exists (a daemon's pid read from a pidfile may already be gone).
+  virtual bool ProcessAlive(pid_t /*pid*/) { return true; }
+  // The pid in a pidfile, nullopt when it cannot be read (yet).
+  virtual std::optional<pid_t> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
+  // told.
+  virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }
   virtual Clock::time_point Now() = 0;
   // Wake the supervisor (OnTimer) at `when`; replaces the previous request. nullopt = no timer.
   virtual void ArmTimer(std::optional<Clock::time_point> when) = 0;
@@ -69,8 +150,16 @@ class SupervisorHost {
   virtual void LevelChanged(char level, char prev) = 0;
   // Every task wanted in `level` has run and nothing blocking is running.
   virtual void LevelSettled(char level) = 0;
-  // A service's process ended.
+  // A service's main process ended.
   virtual void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) = 0;
+  // A service changed state (`why` says what happened, may be empty).
+  virtual void StateChanged(const ServiceSpec& /*spec*/, ServiceState /*from*/, ServiceState /*to*/,
+                            const std::string& /*why*/) {}
+  // The boot stages: '#' (sysinit) when Boot() begins, '*' when the boot stage begins (real
+  // levels are reported by LevelChanged).
+  virtual void StageEntered(char /*stage*/) {}
+  // The main process of a long-run was (re)spawned or became known.
+  virtual void MainStarted(const ServiceSpec& /*spec*/, pid_t /*pid*/) {}
 };
 
 class Supervisor {
@@ -82,7 +171,7 @@ class Supervisor {
   // Starts the boot sequence from '#'. Also used to boot again in place after a reboot.
   void Boot();
   // telinit N / S / 0 / 6 (Q, U, a/b/c are handled by Reload/Demand/the host).
-  // `kill_wait` is the TERM→KILL wait for services that are not wanted in the new level.
+  // `kill_wait` is the stop wait for services that have no stop_timeout of their own.
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   // telinit q: replace the services; running ones keep running when their definition's action is
   // unchanged; removed ones and changed ones are stopped like on a level change.
@@ -95,17 +184,46 @@ class Supervisor {
   bool HasServicesFor(enum Trigger event) const;
   // Stop starting anything, for good (until Boot()).
   void Freeze();
-  // Cut the running kill wait short: SIGKILL whatever is still being stopped.
+  // Cut every running stop wait short: the final kill to whatever is still being stopped.
   void KillStoppingNow();
+  // No stop wait goes beyond `when` (the shutdown budget); nullopt lifts the cap.
+  void CapStopWaits(std::optional<Clock::time_point> when);
 
-  // A child exited. Returns true if it was one of the services (else it is an orphan).
+  // Adds a manual long-run (trigger ignored) and starts it. False (with *err) if a service of
+  // that name exists and is not stopped.
+  bool AddSupervised(ServiceSpec spec, std::string* err);
+  // The requests described above. False (with *err) for an unknown name, or when the request
+  // cannot apply ("not running", "ctinit is shutting down", "no reload steps").
+  bool Start(const std::string& name, std::string* err = nullptr);
+  bool Stop(const std::string& name, std::string* err = nullptr);
+  bool Restart(const std::string& name, bool only_if_active, std::string* err = nullptr);
+  bool ReloadService(const std::string& name, std::string* err = nullptr);
+  // A notification from process `sender` (its process group `sender_pgid`), fields "K=V".
+  // Returns false if no service accepts it from that process.
+  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields);
+
+  // A service's state and processes, for status queries.
+  struct Status {
+    std::string name;
+    ServiceState state;
+    pid_t pid;  // main process or running script, 0 if none
+    bool manual;
+    bool wanted;
+    Clock::time_point since;
+    std::string status_text;  // STATUS= from notify, or why it failed / stopped
+    int last_status = -1;     // wait status of the last main process to end, -1 if none
+  };
+  std::vector<Status> List() const;
+  std::optional<Status> Get(const std::string& name) const;
+
+  // A child exited. Returns true if it was one of the services' processes (else an orphan).
   bool OnChildExit(pid_t pid, int status);
   void OnTimer();
 
   char level() const { return level_; }
   char prev_level() const { return prev_; }
   bool frozen() const { return frozen_; }
-  // Pids of running services (for tests and the shutdown summary).
+  // Pids of running services and steps (for the shutdown summary).
   std::vector<pid_t> RunningPids() const;
   // Test hooks.
   struct ServiceView {
@@ -113,38 +231,123 @@ class Supervisor {
     bool executed;
     bool disabled;
     int starts;
+    ServiceState state;
   };
   std::optional<ServiceView> View(const std::string& name) const;
 
  private:
+  enum class Phase {
+    kIdle,
+    kStartPre,
+    kStart,
+    kStartPost,
+    kRunning,
+    kReload,
+    kStop,
+    kStopSignal,
+    kStopPost
+  };
   struct Slot {
     ServiceSpec spec;
-    pid_t pid = 0;
-    bool executed = false;
-    bool demand = false;
-    bool stopping = false;  // TERM sent as part of a level change or reload
-    bool disabled = false;  // respawning too fast
+    ServiceState state = ServiceState::kStopped;
+    Phase phase = Phase::kIdle;
+    pid_t pid = 0;    // the main process: daemon, task, start script, forking launcher
+    pid_t ctl = 0;    // a control process: a start_pre/start_post/reload/stop/stop_post step
+    pid_t group = 0;  // the process group the main command was started in (its pid)
+    size_t step_index = 0;
+    std::optional<bool> override;  // explicit Start (true) / Stop (false)
+    bool manual = false;           // AddSupervised: forgotten once stopped
+    bool demand = false;           // telinit a/b/c (manual: wanted)
+    bool wanted = false;           // computed each round (see "Wanted")
+    bool executed = false;         // ran in this level entry and is not to run again
+    bool stop_requested = false;   // to be stopped once its dependents have stopped
+    bool transition = false;       // that stop belongs to a level change or reload
+    bool by_request = false;       // the current stop was asked for (not an end on its own)
+    bool killed = false;           // the final kill was sent in this stop
+    bool was_up = false;           // this run got up (its stop steps apply)
+    bool restart_after_stop = false;
+    bool run_failed = false;  // this run failed (start failure, bad exit, timeout)
+    bool timed_out = false;
+    int run_status = 0;     // wait status that ended this run's main process
+    int last_status = -1;   // for status output
+    bool disabled = false;  // respawning too fast (or gave up)
     Clock::time_point disabled_until{};
-    int spawn_count = 0;               // sysvinit's ch->count
-    Clock::time_point spawn_window{};  // start of the counting window; epoch = none yet
-    int starts = 0;                    // total, for tests and logs
+    std::optional<Clock::time_point> deadline;    // the phase's timeout
+    std::optional<Clock::time_point> restart_at;  // restart_delay
+    std::optional<Clock::time_point> poll_at;     // kForking: read the pidfile again
+    Clock::time_point since{};                    // when the current state began
+    int spawn_count = 0;                          // sysvinit's ch->count
+    Clock::time_point spawn_window{};             // start of the counting window
+    int starts = 0;                               // total, for tests and logs
+    std::string status_text;                      // STATUS= from notify
+    std::string why;                              // what the last state change was about
   };
+  using Slots = std::vector<Slot>;
 
-  bool Wanted(const Slot& s) const;
+  Slot* Find(const std::string& name);
+  const Slot* Find(const std::string& name) const;
+  bool LevelWanted(const Slot& s) const;
+  void ComputeWanted();
+  bool KeepRule(const Slot& s) const;
+  bool Keep(const Slot& s) const { return s.wanted || KeepRule(s); }
+  static bool Active(const Slot& s);
+  static bool Busy(const Slot& s) { return s.pid > 0 || s.ctl > 0; }
+  static bool StartPhase(Phase p) {
+    return p == Phase::kStartPre || p == Phase::kStart || p == Phase::kStartPost;
+  }
+  // Wanted, not running, and would start now if its dependencies allowed.
+  static bool Pending(const Slot& s);
+  static bool OrderedAfter(const Slot& later, const std::string& earlier);
+  // Boot stages order too: sysinit (0) before boot (1) before everything else (2).
+  static int Stage(const Slot& s);
+  bool DepPending(const Slot& s) const;
+  const Slot* FailedNeed(const Slot& s) const;
+  const Slot* MissingRequisite(const Slot& s) const;
+  bool TransitionStopPending() const;
+  bool StartInProgress() const;
   void Process();
-  void StartIfNeeded();
-  bool Start(Slot& s);
+  // While a level change or reload is stopping services only manual ones may (re)start.
+  void StartIfNeeded(bool only_manual);
+  void Begin(Slot& s);
+  bool SpawnMain(Slot& s);
+  bool LimiterAllows(Slot& s);
+  enum class StepResult { kRunning, kDone, kFailed };
+  StepResult RunSteps(Slot& s, Phase phase, size_t index);
+  void StartPost(Slot& s);
+  void BecameUp(Slot& s);
+  void FailStart(Slot& s, const std::string& why);
+  void SetState(Slot& s, ServiceState st, const std::string& why = {});
+  std::chrono::milliseconds StopWait(const Slot& s) const;
+  void RequestStop(Slot& s, bool transition);
+  void StopDependents(const std::string& name, bool restart);
+  void BeginStops();
+  void BeginStop(Slot& s);
+  void StopSteps(Slot& s, size_t index);
+  void Terminate(Slot& s);
+  void FinalKill(Slot& s);
+  bool Terminated(const Slot& s);
+  void AfterTerminate(Slot& s);
+  void StopPost(Slot& s, size_t index);
+  void EndRun(Slot& s);
+  void Adopt(Slot& s, pid_t pid);
+  void ReadPidFile(Slot& s);
+  void OnMainExit(Slot& s, int status);
+  void OnCtlExit(Slot& s, int status);
+  void OnDeadline(Slot& s);
+  void Advance(Slot& s);  // re-checks a stop-signal wait after any child exit
+  void DropForgotten();
   bool BootTransitions();  // true if it re-armed the S entries (staying in S)
   void EnterLevel(char level, char prev);
-  void StopUnwanted(std::chrono::milliseconds kill_wait, std::vector<Slot> removed);
+  void StopUnwanted(std::chrono::milliseconds kill_wait, Slots removed);
   void ForgetRespawnFailures();
   void RearmTimer();
   bool AnythingRunningExceptBoot() const;
   bool Settled() const;
+  void LogBatch();
 
   SupervisorHost* host_;
-  std::vector<Slot> slots_;
-  std::vector<Slot> removed_;  // dropped by a reload, still being stopped
+  Slots slots_;
+  Slots removed_;  // dropped by a reload, still being stopped
   char default_level_;
   char boot_level_;
   char boot_target_ = 0;
@@ -154,9 +357,11 @@ class Supervisor {
   bool frozen_ = false;
   bool settled_reported_ = false;
   bool no_more_logged_ = false;
+  std::chrono::milliseconds level_kill_wait_{3000};
+  std::optional<Clock::time_point> stop_cap_;
   bool in_process_ = false;
   bool again_ = false;
-  std::optional<Clock::time_point> kill_deadline_;
+  std::vector<std::string> batch_;  // signalled together in this pass (logged in one line)
 };
 
 }  // namespace ctinit

@@ -1,9 +1,13 @@
 #include "init/sys.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,8 +28,8 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   return out;
 }
 
-int SpawnOnce(pid_t* pid, const std::vector<std::string>& argv,
-              const std::vector<std::string>& env) {
+int SpawnOnce(pid_t* pid, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+              const std::string& path = {}) {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_init(&attr);
@@ -41,13 +45,234 @@ int SpawnOnce(pid_t* pid, const std::vector<std::string>& argv,
   posix_spawn_file_actions_addchdir_np(&fa, "/");
   auto cargv = CStrings(argv);
   auto cenv = CStrings(env);
-  int rc = posix_spawnp(pid, cargv[0], &fa, &attr, cargv.data(), cenv.data());
+  int rc = path.empty() ? posix_spawnp(pid, cargv[0], &fa, &attr, cargv.data(), cenv.data())
+                        : posix_spawn(pid, path.c_str(), &fa, &attr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   return rc;
 }
 
+// Everything the forked child needs, prepared before fork() so the child only makes syscalls.
+struct ChildPlan {
+  std::vector<std::string> argv, env, sh_argv;
+  std::vector<char*> cargv, cenv, csh;
+  const SpawnContext* ctx;
+  std::string file;  // absolute path to exec, or "" for a PATH search of argv[0]
+  std::vector<std::string> path_dirs;
+};
+
+int OpenTarget(const StdioTarget& t, int fd) {
+  int flags = 0;
+  const char* p = nullptr;
+  switch (t.kind) {
+    case StdioTarget::Kind::kInherit:
+      return 0;
+    case StdioTarget::Kind::kNull:
+      p = "/dev/null";
+      flags = fd == 0 ? O_RDONLY : O_WRONLY;
+      break;
+    case StdioTarget::Kind::kConsole:
+      p = "/dev/console";
+      flags = fd == 0 ? O_RDONLY : O_WRONLY;
+      break;
+    case StdioTarget::Kind::kFile:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_TRUNC);
+      break;
+    case StdioTarget::Kind::kAppend:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_APPEND);
+      break;
+  }
+  int f = ::open(p, flags | O_NOCTTY, 0644);
+  if (f < 0) {
+    if (t.kind == StdioTarget::Kind::kConsole) return 0;  // no console: keep ctinit's
+    return errno;
+  }
+  if (f != fd) {
+    ::dup2(f, fd);
+    ::close(f);
+  }
+  return 0;
+}
+
+[[noreturn]] void Child(const ChildPlan& plan, int errfd) {
+  auto fail = [errfd](int e, int stage) {
+    int msg[2] = {stage, e};
+    (void)!::write(errfd, msg, sizeof(msg));
+    ::_exit(127);
+  };
+  ::setsid();
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  const SpawnContext& c = *plan.ctx;
+  if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
+  if (int e = OpenTarget(c.stdout_target, 1)) fail(e, 2);
+  if (int e = OpenTarget(c.stderr_target, 2)) fail(e, 3);
+  for (int fd = 3; fd < 1024; ++fd)
+    if (fd != errfd) ::close(fd);
+  for (const auto& l : c.rlimits) {
+    rlimit r{l.soft, l.hard};
+    if (::setrlimit(l.resource, &r) != 0) fail(errno, 4);
+  }
+  if (c.nice) {
+    errno = 0;
+    if (::nice(*c.nice) == -1 && errno != 0) fail(errno, 5);
+  }
+  if (c.umask) ::umask(*c.umask);
+  const char* dir = "/";
+  bool optional_dir = false;
+  if (!c.working_directory.empty()) {
+    dir = c.working_directory.c_str();
+    if (*dir == '-') {
+      optional_dir = true;
+      ++dir;
+    }
+  }
+  if (c.credentials) {
+    const auto& cr = *c.credentials;
+    if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) fail(errno, 6);
+    if (::setgid(cr.gid) != 0) fail(errno, 7);
+    if (::setuid(cr.uid) != 0) fail(errno, 8);
+  }
+  if (::chdir(dir) != 0) {
+    if (!optional_dir) fail(errno, 9);
+    if (::chdir("/") != 0) fail(errno, 9);
+  }
+  if (!plan.file.empty()) {
+    ::execve(plan.file.c_str(), plan.cargv.data(), plan.cenv.data());
+  } else {
+    int first = ENOENT;
+    for (const auto& d : plan.path_dirs) {
+      ::execve(d.c_str(), plan.cargv.data(), plan.cenv.data());
+      if (errno == ENOEXEC) break;
+      if (errno != ENOENT && first == ENOENT) first = errno;
+    }
+    if (errno != ENOEXEC) errno = first;
+  }
+  if (errno == ENOEXEC) {
+    ::execve("/bin/sh", plan.csh.data(), plan.cenv.data());
+  }
+  fail(errno, 10);
+  ::_exit(127);
+}
+
+const char* StageName(int stage) {
+  switch (stage) {
+    case 1:
+      return "cannot open stdin";
+    case 2:
+      return "cannot open stdout";
+    case 3:
+      return "cannot open stderr";
+    case 4:
+      return "cannot set a resource limit";
+    case 5:
+      return "cannot set nice";
+    case 6:
+      return "cannot set supplementary groups";
+    case 7:
+      return "cannot set group";
+    case 8:
+      return "cannot set user";
+    case 9:
+      return "cannot change directory";
+    default:
+      return "cannot execute";
+  }
+}
+
 }  // namespace
+
+bool SpawnContext::Plain() const {
+  return !credentials && working_directory.empty() && !umask && !nice && rlimits.empty() &&
+         stdin_target.kind == StdioTarget::Kind::kInherit &&
+         stdout_target.kind == StdioTarget::Kind::kInherit &&
+         stderr_target.kind == StdioTarget::Kind::kInherit;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, const SpawnContext& ctx,
+            std::string* err) noexcept {
+  try {
+    if (argv.empty()) {
+      *err = "empty command";
+      return -1;
+    }
+    const std::string& shown = ctx.path.empty() ? argv[0] : ctx.path;
+    if (ctx.Plain()) {
+      pid_t pid = -1;
+      int rc = SpawnOnce(&pid, argv, env, ctx.path);
+      if (rc == ENOEXEC) rc = SpawnOnce(&pid, {"/bin/sh", "-c", "exec " + text}, env);
+      if (rc != 0) {
+        *err = "cannot execute \"" + shown + "\": " + strerror(rc);
+        return -1;
+      }
+      return pid;
+    }
+    ChildPlan plan;
+    plan.argv = argv;
+    plan.env = env;
+    plan.sh_argv = {"/bin/sh", "-c", "exec " + text};
+    plan.cargv = CStrings(plan.argv);
+    plan.cenv = CStrings(plan.env);
+    plan.csh = CStrings(plan.sh_argv);
+    plan.ctx = &ctx;
+    if (!ctx.path.empty()) {
+      plan.file = ctx.path;
+    } else if (argv[0].find('/') != std::string::npos) {
+      plan.file = argv[0];
+    } else {
+      std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+      for (const auto& e : env)
+        if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+      size_t pos = 0;
+      while (pos <= path.size()) {
+        size_t colon = path.find(':', pos);
+        if (colon == std::string::npos) colon = path.size();
+        std::string d = path.substr(pos, colon - pos);
+        plan.path_dirs.push_back((d.empty() ? "." : d) + "/" + argv[0]);
+        pos = colon + 1;
+      }
+    }
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+      *err = std::string("pipe: ") + strerror(errno);
+      return -1;
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(pipefd[0]);
+      Child(plan, pipefd[1]);
+    }
+    ::close(pipefd[1]);
+    if (pid < 0) {
+      ::close(pipefd[0]);
+      *err = std::string("fork: ") + strerror(errno);
+      return -1;
+    }
+    int msg[2] = {0, 0};
+    ssize_t n;
+    do {
+      n = ::read(pipefd[0], msg, sizeof(msg));
+    } while (n < 0 && errno == EINTR);
+    ::close(pipefd[0]);
+    if (n == static_cast<ssize_t>(sizeof(msg))) {
+      // The child failed before exec and exits 127 at once: the reaper collects it (as a
+      // service pid nobody knows, i.e. like an orphan).
+      *err = std::string(StageName(msg[0])) + " for \"" + shown + "\": " + strerror(msg[1]);
+      return -1;
+    }
+    return pid;
+  } catch (...) {
+    *err = "cannot execute \"" + (argv.empty() ? std::string() : argv[0]) + "\": out of memory";
+    return -1;
+  }
+}
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, std::string* err) noexcept {
@@ -88,10 +313,9 @@ bool NoChildren() noexcept {
   return rc < 0 && errno == ECHILD;
 }
 
-std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
-  std::vector<pid_t> out;
+std::vector<ProcInfo> ProcessTable() noexcept {
+  std::vector<ProcInfo> out;
   try {
-    std::map<pid_t, pid_t> parent;
     DIR* d = ::opendir("/proc");
     if (!d) return out;
     const pid_t self = ::getpid();
@@ -113,9 +337,19 @@ std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
         continue;
       constexpr unsigned kPfKthread = 0x00200000;  // kernel threads are never ours to signal
       if (state == 'Z' || state == 'X' || (flags & kPfKthread)) continue;
-      parent[static_cast<pid_t>(pid)] = ppid;
+      out.push_back({static_cast<pid_t>(pid), ppid, pgrp, session});
     }
     ::closedir(d);
+  } catch (...) {
+  }
+  return out;
+}
+
+std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
+  std::vector<pid_t> out;
+  try {
+    std::map<pid_t, pid_t> parent;
+    for (const auto& p : ProcessTable()) parent[p.pid] = p.ppid;
     for (auto [pid, ppid] : parent) {
       if (descendants_of == 0) {
         out.push_back(pid);
@@ -136,6 +370,28 @@ std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
   } catch (...) {
   }
   return out;
+}
+
+std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
+  try {
+    std::ifstream in(path);
+    long long v = 0;
+    if (!(in >> v) || v <= 1 || v > (1LL << 30)) return std::nullopt;
+    return static_cast<pid_t>(v);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept {
+  std::optional<pid_t> found;
+  for (const auto& p : ProcessTable()) {
+    if (p.pid == launcher || (p.pgid != launcher && p.sid != launcher)) continue;
+    if (p.ppid != self) continue;    // a child of the daemon, not the daemon
+    if (found) return std::nullopt;  // two candidates: no guess
+    found = p.pid;
+  }
+  return found;
 }
 
 std::string DescribeStatus(int status) {

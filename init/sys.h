@@ -8,7 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "init/service.h"
+
 namespace ctinit::sys {
+
+// What a service may ask for beyond sysvinit's plain spawn (front ends fill these from OpenRC
+// variables or unit directives). Default-constructed = sysvinit's context.
+struct SpawnContext {
+  std::string path;  // exec this file instead of looking argv[0] up in PATH
+  std::optional<Credentials> credentials;
+  std::string working_directory;  // "" = "/"; leading '-' = fall back to "/" if missing
+  std::optional<mode_t> umask;
+  std::optional<int> nice;
+  std::vector<ServiceSpec::Limit> rlimits;
+  StdioTarget stdin_target, stdout_target, stderr_target;
+  bool Plain() const;
+};
 
 // Starts `argv` (argv[0] looked up in PATH) with `env`, the way every ctinit child is started:
 // its own session and process group (setsid), every signal disposition back to default, an empty
@@ -17,6 +32,13 @@ namespace ctinit::sys {
 // Returns the pid, or -1 with *err set ("cannot execute \"/x\": No such file or directory").
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, std::string* err) noexcept;
+// The same with a context: credentials (setgroups, setgid, setuid — in that order), working
+// directory, umask, nice, rlimits, and fds 0-2 opened as the targets say. A context that is not
+// Plain() uses fork+exec with a close-on-exec pipe that carries the child's errno back, so a
+// failure (unknown directory, exec error) is still reported synchronously with its step.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, const SpawnContext& ctx,
+            std::string* err) noexcept;
 
 // kill(2); ESRCH is not an error worth reporting, so this returns nothing.
 void Kill(pid_t pid, int sig) noexcept;
@@ -30,6 +52,20 @@ std::optional<Reaped> ReapOne() noexcept;
 
 // True when this process has no children left (waitpid says ECHILD).
 bool NoChildren() noexcept;
+
+// Live (non-zombie, non-kernel-thread) processes from /proc, this one excepted.
+struct ProcInfo {
+  pid_t pid, ppid, pgid, sid;
+};
+std::vector<ProcInfo> ProcessTable() noexcept;
+
+// The pid in a pid file (a decimal number > 1), nullopt when it cannot be read.
+std::optional<pid_t> ReadPidFile(const std::string& path) noexcept;
+
+// The daemon a forking launcher (`launcher`, gone) left behind: the one process re-parented to
+// `self` that is still in the launcher's process group or session. nullopt when none or more
+// than one is (then there is no telling).
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept;
 
 // Pids of live (non-zombie) processes: every process visible in /proc except ourselves when
 // `descendants_of` is 0, else only the descendants of that pid.

@@ -255,6 +255,7 @@ void Builder::AddEntry(std::string_view id, std::string_view levels, const Actio
   spec.kind = info.kind;
   spec.blocking = info.blocking;
   spec.action_label = std::string(info.name);
+  spec.report_states = false;  // sysvinit says nothing about its entries
   if (info.trigger != Trigger::kSysInit && info.trigger != Trigger::kBoot) {
     spec.levels = levels.empty() ? std::string(stored) : Normalize(levels);
   }
