@@ -1,0 +1,290 @@
+#include "openrc-shim/native.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "openrc-shim/depend.h"
+#include "openrc-shim/graph.h"
+
+namespace ctinit::openrc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Under(const std::string& root, const std::string& path) {
+  if (root.empty() || root == "/") return path;
+  std::string r = root;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  return r + path;
+}
+
+bool HasKeyword(const OpenrcDeps& d, const std::string& a, const std::string& b) {
+  return std::any_of(d.keywords.begin(), d.keywords.end(),
+                     [&](const std::string& k) { return k == a || k == b; });
+}
+
+void StackInto(const std::string& root, const std::string& name, std::set<std::string>* seen,
+               std::set<std::string>* out, std::vector<Diagnostic>* diags) {
+  if (!seen->insert(name).second) {
+    diags->push_back({"/etc/runlevels/" + name, 0, "runlevel stack loop at \"" + name + "\"; cut"});
+    return;
+  }
+  std::error_code ec;
+  fs::path dir = Under(root, "/etc/runlevels/" + name);
+  if (!fs::is_directory(dir, ec)) return;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string entry = e.path().filename().string();
+    if (entry.empty() || entry[0] == '.') continue;
+    std::error_code ec2;
+    // A stacked runlevel: a directory entry (usually a symlink ../<level>).
+    if (fs::is_directory(e.path(), ec2)) {
+      StackInto(root, entry, seen, out, diags);
+    } else {
+      out->insert(entry);
+    }
+  }
+}
+
+}  // namespace
+
+std::map<char, std::string> LevelMap(const std::map<char, std::string>& overrides) {
+  std::map<char, std::string> m = {{'S', "single"},   {'1', "single"},  {'2', "nonetwork"},
+                                   {'3', "default"},  {'4', "default"}, {'5', "default"},
+                                   {'7', "default"},  {'8', "default"}, {'9', "default"},
+                                   {'0', "shutdown"}, {'6', "reboot"}};
+  for (const auto& [k, v] : overrides) m[k] = v;
+  return m;
+}
+
+std::vector<std::string> RunlevelServices(const std::string& root, const std::string& name,
+                                          std::vector<Diagnostic>* diags) {
+  std::set<std::string> seen, out;
+  StackInto(root, name == "reboot" ? "shutdown" : name, &seen, &out, diags);
+  return {out.begin(), out.end()};
+}
+
+std::string FindOpenrcRun(const std::string& root, const std::string& self_exe) {
+  for (const char* p :
+       {"/sbin/openrc-run", "/usr/sbin/openrc-run", "/usr/bin/openrc-run", "/bin/openrc-run"}) {
+    std::error_code ec;
+    fs::path full = Under(root, p);
+    if (!fs::exists(full, ec)) continue;
+    // ctinit's own applet link (or hard link) is not OpenRC.
+    std::error_code ec2;
+    if (!self_exe.empty() && fs::equivalent(full, self_exe, ec2)) return "";
+    return p;
+  }
+  return "";
+}
+
+bool UseNative(const std::string& root, const std::string& mode, const std::string& inittab) {
+  if (mode == "native") return true;
+  if (mode != "auto") return false;
+  std::error_code ec;
+  if (fs::exists(Under(root, inittab), ec)) return false;
+  return fs::is_directory(Under(root, "/etc/runlevels"), ec);
+}
+
+ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
+  ServiceSet set;
+  try {
+    auto levels = LevelMap(o.levels);
+    // 1. The scripts.
+    std::map<std::string, std::string> scripts;  // name -> path inside the image
+    for (const char* dir : {"/etc/init.d", "/usr/local/etc/init.d"}) {
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(Under(o.root, dir), ec)) {
+        std::string name = e.path().filename().string();
+        if (name.empty() || name[0] == '.' || scripts.count(name)) continue;
+        scripts[name] = std::string(dir) + "/" + name;
+      }
+    }
+    // 2. The runlevels in use.
+    std::set<std::string> names = {"sysinit", "boot"};
+    for (const auto& [lvl, name] : levels) names.insert(name);
+    std::map<std::string, std::vector<std::string>> members;
+    std::set<std::string> wanted;
+    for (const auto& n : names) {
+      members[n] = RunlevelServices(o.root, n, &set.diagnostics);
+      wanted.insert(members[n].begin(), members[n].end());
+    }
+    // 3. depend() of every OpenRC script (the whole tree: need/want may pull in any of them).
+    DependOptions dopt;
+    dopt.root = o.root;
+    dopt.rc_sys = o.rc_sys;
+    std::map<std::string, OpenrcDeps> tree;
+    for (const auto& [name, path] : scripts) {
+      std::string full = Under(o.root, path);
+      std::ifstream in(full);
+      std::string first;
+      std::getline(in, first);
+      struct stat st {};
+      bool exec = ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+      if (!exec || !IsOpenrcShebang(first)) {
+        if (wanted.count(name))
+          set.diagnostics.push_back(
+              {path, 1, "\"" + name + "\" is in a runlevel but is not an OpenRC script; skipped"});
+        continue;
+      }
+      auto r = ExtractDepends(name, full, dopt, runner);
+      for (auto& d : r.diagnostics) {
+        d.file = path;
+        set.diagnostics.push_back(std::move(d));
+      }
+      if (r.loaded) tree[name] = std::move(r.deps);
+    }
+    for (const auto& name : wanted) {
+      if (!scripts.count(name))
+        set.diagnostics.push_back({"/etc/runlevels", 0,
+                                   "\"" + name + "\" is in a runlevel but /etc/init.d/" + name +
+                                       " does not exist; skipped"});
+    }
+    // 4. One graph per runlevel.
+    std::map<std::string, Graph> graphs;
+    std::set<std::string> masked;
+    for (const auto& n : names) {
+      GraphInput in;
+      in.services = tree;
+      in.start = members[n];
+      in.rc_sys = o.rc_sys;
+      in.strict_need = o.strict_need;
+      graphs[n] = BuildGraph(in);
+      masked.insert(graphs[n].masked.begin(), graphs[n].masked.end());
+      for (auto& d : graphs[n].diagnostics) {
+        bool dup = std::any_of(set.diagnostics.begin(), set.diagnostics.end(),
+                               [&](const Diagnostic& x) { return x.message == d.message; });
+        if (!dup) set.diagnostics.push_back(d);
+      }
+    }
+    for (const auto& m : masked) {
+      set.diagnostics.push_back(
+          {scripts.count(m) ? scripts[m] : m,
+           0, "\"" + m + "\" is masked for " + o.rc_sys + " (keyword " + "-" + [&] {
+             std::string l = o.rc_sys;
+             for (auto& c : l) c = static_cast<char>(std::tolower(c));
+             return l;
+           }() + "); not started"});
+    }
+    auto started_in = [&](const std::string& runlevel) {
+      std::set<std::string> out;
+      for (const auto& wave : graphs[runlevel].start_waves) out.insert(wave.begin(), wave.end());
+      return out;
+    };
+    std::set<std::string> sysinit = started_in("sysinit");
+    std::set<std::string> boot = started_in("boot");
+    // 5. The specs, in a stable order: sysinit, boot, then by name.
+    std::string openrc_run = FindOpenrcRun(o.root, o.self_exe);
+    std::vector<std::string> order;
+    for (const auto& wave : graphs["sysinit"].start_waves)
+      order.insert(order.end(), wave.begin(), wave.end());
+    for (const auto& wave : graphs["boot"].start_waves)
+      for (const auto& s : wave)
+        if (!sysinit.count(s)) order.push_back(s);
+    std::set<std::string> in_levels;
+    for (const auto& [lvl, name] : levels) {
+      auto s = started_in(name);
+      in_levels.insert(s.begin(), s.end());
+    }
+    for (const auto& s : in_levels)
+      if (!sysinit.count(s) && !boot.count(s)) order.push_back(s);
+
+    for (const auto& name : order) {
+      ServiceSpec spec;
+      spec.name = name;
+      spec.origin = scripts[name];
+      spec.kind = Kind::kScripted;
+      spec.utmp = false;
+      spec.action_label = "openrc";
+      auto cmd = [&](const char* verb) {
+        Command c;
+        if (openrc_run.empty()) {
+          c.path = o.self_exe;
+          c.argv = {"openrc-run", scripts[name], verb};
+        } else {
+          c.argv = {openrc_run, scripts[name], verb};
+        }
+        c.text = "openrc-run " + scripts[name] + " " + verb;
+        return c;
+      };
+      spec.command = cmd("start");
+      spec.stop = {cmd("stop")};
+      bool is_sysinit = sysinit.count(name) > 0, is_boot = !is_sysinit && boot.count(name) > 0;
+      spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
+      for (const auto& [lvl, rl] : levels) {
+        bool keep;
+        if (is_sysinit) {
+          keep = rl != "shutdown" && rl != "reboot";
+        } else if (is_boot) {
+          keep = rl != "shutdown" && rl != "reboot" && rl != "single";
+        } else {
+          keep = started_in(rl).count(name) > 0;
+        }
+        if (is_sysinit || is_boot) keep = keep || started_in(rl).count(name) > 0;
+        if (keep) spec.levels += lvl;
+      }
+      std::set<std::string> after;
+      for (auto& [rl, g] : graphs) {
+        auto it = g.start_after.find(name);
+        if (it != g.start_after.end()) after.insert(it->second.begin(), it->second.end());
+      }
+      spec.after.assign(after.begin(), after.end());
+      const auto& deps = tree[name];
+      for (const auto& n : deps.need)
+        if (tree.count(n) && !masked.count(n)) spec.needs.push_back(n);
+      spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
+      spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
+      set.services.push_back(std::move(spec));
+    }
+    // The default level: rc_default_runlevel is not read here (rc.conf is shell); "default".
+    for (char c : std::string("3245789")) {
+      if (levels.count(c) && levels[c] == "default") {
+        set.default_level = c;
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    set.diagnostics.push_back({"/etc/runlevels", 0, std::string("cannot load: ") + e.what()});
+  }
+  return set;
+}
+
+void PrepareState(const std::string& root) noexcept {
+  std::error_code ec;
+  fs::path dir = Under(root, "/run/openrc");
+  if (fs::is_directory(dir, ec)) {
+    for (const auto& e : fs::directory_iterator(dir, ec)) fs::remove_all(e.path(), ec);
+  }
+  fs::create_directories(dir, ec);
+  for (const char* sub : {"starting", "started", "stopping", "inactive", "wasinactive", "failed",
+                          "hotplugged", "daemons", "options", "exclusive", "scheduled", "tmp"}) {
+    fs::create_directories(dir / sub, ec);
+  }
+  ::chmod(dir.c_str(), 0755);
+}
+
+void SetSoftlevel(const std::string& root, const std::string& name, bool transition) noexcept {
+  std::error_code ec;
+  fs::path dir = Under(root, "/run/openrc");
+  if (!fs::is_directory(dir, ec)) PrepareState(root);
+  {
+    std::ofstream out(dir / "softlevel.new", std::ios::trunc);
+    out << name;
+  }
+  fs::rename(dir / "softlevel.new", dir / "softlevel", ec);
+  bool down = name == "shutdown" || name == "reboot" || name == "single";
+  if (transition) {
+    fs::create_directories(dir / (down ? "rc.stopping" : "rc.starting"), ec);
+    fs::create_directories(dir / "rc.starting", ec);
+  } else {
+    fs::remove_all(dir / "rc.starting", ec);
+    fs::remove_all(dir / "rc.stopping", ec);
+  }
+}
+
+}  // namespace ctinit::openrc

@@ -1,0 +1,80 @@
+// OpenRC native mode: ctinit reads the OpenRC runlevels itself (no inittab, no /sbin/openrc)
+// and translates them into the shared service model.
+//
+// Runlevels
+// ---------
+// `<root>/etc/runlevels/<name>/` holds one entry per service (normally a symlink to
+// /etc/init.d/<svc>; only the entry's name counts). An entry that is a directory (or a symlink
+// to one) is a *stacked* runlevel: its services belong to the level too, recursively (a stack
+// loop is cut with a diagnostic). Scripts come from <root>/etc/init.d and
+// <root>/usr/local/etc/init.d (the first wins for a name, as rc_scriptdirs orders them).
+//
+// Numeric levels -> OpenRC runlevels (defaults; every entry configurable, Config::openrc_levels):
+//   S, 1 -> single      2 -> nonetwork     3, 4, 5 -> default     0 -> shutdown   6 -> reboot
+//   7, 8, 9 -> default
+// "reboot" uses the `shutdown` runlevel's services (OpenRC maps reboot to shutdown with
+// RC_REBOOT=YES). The default level is the first numeric level (3 first, then 2-9) mapped to
+// rc_default_runlevel from rc.conf (else "default").
+//
+// Translation (every OpenRC service is Kind::kScripted; ordering comes from graph.h)
+//   sysinit runlevel  -> Trigger::kSysInit; kept in every level except those mapped to
+//                        shutdown/reboot (OpenRC keeps sysinit services unless going down).
+//   boot runlevel     -> Trigger::kBoot; kept in every level except single/shutdown/reboot.
+//   other runlevels   -> Trigger::kRunlevel with `levels` = the numeric levels whose
+//                        runlevel (with its stack, plus need/want pull-ins) starts it.
+//   start  = <openrc-run> <script> start, stop = <openrc-run> <script> stop, where
+//            <openrc-run> is the image's own (/sbin/openrc-run, /usr/sbin/openrc-run,
+//            /usr/bin/openrc-run) unless that is ctinit itself, else ctinit's shim applet
+//            (exec of `self_exe` with argv[0] "openrc-run").
+//   after  = graph.h start_after (need/want/use/after/before/provide resolved, masks applied,
+//            cycles broken), merged over every level's graph.
+//   needs  = the direct `need` names that are real services (a virtual name is satisfied by
+//            any of its providers, so it does not propagate failure).
+//   keyword -stop / nostop -> stop_on_level_change = false; -shutdown -> stop_on_shutdown = false.
+// Services masked for rc_sys (keyword -docker, …) are left out, one diagnostic each ("masked").
+// Scripts in a runlevel that are not OpenRC scripts are left out with a diagnostic; scripts
+// whose depend() cannot be read are left out (depend.h failure rules).
+//
+// State (/run/openrc): PrepareState() empties <root>/run/openrc and creates OpenRC's state
+// directories, as init.sh does at boot; SetSoftlevel() writes `softlevel` and creates or removes
+// `rc.starting`/`rc.stopping` (the markers by which openrc-run knows a runlevel change is under
+// way and leaves the ordering to its caller).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "init/service.h"
+#include "openrc-shim/runner.h"
+
+namespace ctinit::openrc {
+
+struct NativeOptions {
+  std::string root = "/";
+  std::string rc_sys;                  // as DetectRcSys found it
+  std::map<char, std::string> levels;  // overrides of the default map above
+  std::string self_exe;                // ctinit's own binary, for the shim applet
+  bool strict_need = false;
+};
+
+// The default numeric level map with `overrides` applied.
+std::map<char, std::string> LevelMap(const std::map<char, std::string>& overrides);
+
+// Services of runlevel `name` under <root>/etc/runlevels, stacks included, sorted.
+std::vector<std::string> RunlevelServices(const std::string& root, const std::string& name,
+                                          std::vector<Diagnostic>* diags);
+
+// The image's own openrc-run, or "" when it has none (or only a link to ctinit).
+std::string FindOpenrcRun(const std::string& root, const std::string& self_exe);
+
+// True when native mode applies to this image for `mode` ("auto", "native", "inittab").
+bool UseNative(const std::string& root, const std::string& mode, const std::string& inittab);
+
+ServiceSet LoadNative(const NativeOptions& options, ScriptRunner& runner) noexcept;
+
+void PrepareState(const std::string& root) noexcept;
+// `name` is the OpenRC runlevel being entered; `transition` whether a change is under way.
+void SetSoftlevel(const std::string& root, const std::string& name, bool transition) noexcept;
+
+}  // namespace ctinit::openrc

@@ -1,0 +1,503 @@
+# ctinit's OpenRC shim: the shell half of openrc-run (the role of OpenRC's openrc-run.sh,
+# functions.sh, rc-functions.sh, start-stop-daemon.sh and supervise-daemon.sh; written for ctinit).
+# It is embedded in the ctinit binary and run by the openrc-run applet as
+#     <bash or sh> -c '<this text>' openrc-run <script> <command>
+# with RC_SVCNAME, RC_SERVICE, RC_CMD, RC_RUNLEVEL, RC_SYS, RC_SVCDIR, RC_CTINIT (the ctinit
+# binary) … in the environment. The applet has already checked the state, taken the lock and
+# marked the service starting/stopping; it marks the result from this shell's exit status.
+# Order (OpenRC's runtime order): /etc/rc.conf, /etc/rc.conf.d/*.conf, conf.d/<prefix>[.<level>]
+# (instances "prefix.inst"), conf.d/<svc>[.<level>], the script, then required_dirs and
+# required_files, then <cmd>_pre, <cmd>, <cmd>_post (the first failure ends it).
+
+_svcdir=${RC_SVCDIR:-/run/openrc}
+_ctinit=${RC_CTINIT:-/sbin/ctinit}
+_eopen=
+
+# --- output (libeinfo style, no colour) -----------------------------------------------------
+_ind() {
+	_i=${EINFO_INDENT:-0}
+	while [ "$_i" -gt 0 ] 2>/dev/null; do printf ' '; _i=$((_i - 1)); done
+}
+_eclose() { if [ -n "$_eopen" ]; then printf '\n'; _eopen=; fi; }
+einfon() { yesno "${EINFO_QUIET}" && return 0; _eclose; printf ' * %s%s' "$(_ind)" "$*"; }
+einfo() { yesno "${EINFO_QUIET}" && return 0; _eclose; printf ' * %s%s\n' "$(_ind)" "$*"; }
+ewarnn() { _eclose; printf ' * %s%s' "$(_ind)" "$*" >&2; }
+ewarn() { _eclose; printf ' * %s%s\n' "$(_ind)" "$*" >&2; }
+eerrorn() { _eclose; printf ' * %s%s' "$(_ind)" "$*" >&2; }
+eerror() { _eclose; printf ' * %s%s\n' "$(_ind)" "$*" >&2; }
+ebegin() {
+	yesno "${EINFO_QUIET}" && return 0
+	_eclose
+	printf ' * %s%s ...' "$(_ind)" "$*"
+	_eopen=1
+}
+_eend() {
+	_kind=$1
+	_rv=${2:-0}
+	shift 2 2>/dev/null || shift $#
+	case "$_rv" in *[!0-9]*|'') _rv=1 ;; esac
+	if [ "$_rv" -ne 0 ] && [ $# -gt 0 ]; then
+		if [ "$_kind" = warn ]; then ewarn "$*"; else eerror "$*"; fi
+	fi
+	if [ "$_rv" -eq 0 ]; then
+		if ! yesno "${EINFO_QUIET}"; then printf ' [ ok ]\n'; fi
+	else
+		printf ' [ !! ]\n'
+	fi
+	_eopen=
+	return "$_rv"
+}
+eend() { _eend error "$@"; }
+ewend() { _eend warn "$@"; }
+veinfo() { yesno "${EINFO_VERBOSE}" && einfo "$@"; return 0; }
+veinfon() { yesno "${EINFO_VERBOSE}" && einfon "$@"; return 0; }
+vewarn() { yesno "${EINFO_VERBOSE}" && ewarn "$@"; return 0; }
+veerror() { yesno "${EINFO_VERBOSE}" && eerror "$@"; return 0; }
+vebegin() { yesno "${EINFO_VERBOSE}" && ebegin "$@"; return 0; }
+veend() { if yesno "${EINFO_VERBOSE}"; then eend "$@"; else return "${1:-0}"; fi; }
+vewend() { if yesno "${EINFO_VERBOSE}"; then ewend "$@"; else return "${1:-0}"; fi; }
+eindent() {
+	_n=${1:-2}
+	case "$_n" in *[!0-9]*|'') _n=2 ;; esac
+	EINFO_INDENT=$((${EINFO_INDENT:-0} + _n))
+	[ "$EINFO_INDENT" -gt 40 ] && EINFO_INDENT=40
+	export EINFO_INDENT
+}
+eoutdent() {
+	_n=${1:-2}
+	case "$_n" in *[!0-9]*|'') _n=2 ;; esac
+	EINFO_INDENT=$((${EINFO_INDENT:-0} - _n))
+	[ "$EINFO_INDENT" -lt 0 ] && EINFO_INDENT=0
+	export EINFO_INDENT
+}
+veindent() { yesno "${EINFO_VERBOSE}" && eindent "$@"; return 0; }
+veoutdent() { yesno "${EINFO_VERBOSE}" && eoutdent "$@"; return 0; }
+esyslog() {
+	_pri=$1
+	_tag=$2
+	shift 2 2>/dev/null || return 1
+	if command -v logger >/dev/null 2>&1; then logger -p "$_pri" -t "$_tag" -- "$*"; fi
+	return 0
+}
+
+# --- small helpers ----------------------------------------------------------------------------
+yesno() {
+	[ -z "$1" ] && return 1
+	case "$1" in
+		[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1) return 0 ;;
+		[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0) return 1 ;;
+	esac
+	case "$1" in
+		*[!A-Za-z0-9_]*|[0-9]*) vewarn "\$$1 is not set properly"; return 2 ;;
+	esac
+	eval _yv=\${$1}
+	case "$_yv" in
+		[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1) return 0 ;;
+		[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0) return 1 ;;
+	esac
+	vewarn "\$$1 is not set properly"
+	return 2
+}
+shell_var() {
+	_out=
+	for _a; do
+		_v=$(printf '%s' "$_a" | tr -c 'A-Za-z0-9_\n' '_')
+		_out="${_out}${_out:+ }${_v}"
+	done
+	printf '%s\n' "$_out"
+}
+get_bootparam() {
+	[ -r /proc/cmdline ] || return 1
+	for _w in $(cat /proc/cmdline); do
+		case "$_w" in
+			gentoo=*)
+				_opts=${_w#gentoo=}
+				_IFS=$IFS; IFS=,
+				for _o in $_opts; do
+					if [ "$_o" = "$1" ]; then IFS=$_IFS; return 0; fi
+				done
+				IFS=$_IFS
+				;;
+		esac
+	done
+	return 1
+}
+ewaitfile() {
+	_t=$1
+	shift 2>/dev/null || return 1
+	[ $# -gt 0 ] || return 1
+	case "$_t" in *[!0-9]*|'') _t=0 ;; esac
+	for _f; do
+		vebegin "Waiting for $_f"
+		_left=$_t
+		while [ ! -e "$_f" ]; do
+			if [ "$_t" -gt 0 ] && [ "$_left" -le 0 ]; then veend 1; return 1; fi
+			sleep 1
+			_left=$((_left - 1))
+		done
+		veend 0
+	done
+	return 0
+}
+# is_newer_than A B…: A is newer than B and everything under B.
+is_newer_than() {
+	[ -e "$1" ] || return 1
+	_ref=$1
+	shift
+	for _p; do
+		[ -e "$_p" ] || continue
+		if [ -n "$(find "$_p" -newer "$_ref" 2>/dev/null | head -n 1)" ]; then return 1; fi
+		[ "$_p" -nt "$_ref" ] && return 1
+	done
+	return 0
+}
+# is_older_than A B…: something in B is newer than A.
+is_older_than() {
+	[ -e "$1" ] || return 1
+	_ref=$1
+	shift
+	for _p; do
+		[ -e "$_p" ] || continue
+		if [ -n "$(find "$_p" -newer "$_ref" 2>/dev/null | head -n 1)" ]; then return 0; fi
+	done
+	return 1
+}
+checkpath() { "$_ctinit" checkpath "$@"; }
+
+# --- service state (RC_SVCDIR as OpenRC keeps it) ------------------------------------------
+service_started() { [ -L "$_svcdir/started/${1:-$RC_SVCNAME}" ]; }
+service_starting() { [ -L "$_svcdir/starting/${1:-$RC_SVCNAME}" ]; }
+service_stopping() { [ -L "$_svcdir/stopping/${1:-$RC_SVCNAME}" ]; }
+service_inactive() { [ -L "$_svcdir/inactive/${1:-$RC_SVCNAME}" ]; }
+service_wasinactive() { [ -L "$_svcdir/wasinactive/${1:-$RC_SVCNAME}" ]; }
+service_hotplugged() { [ -L "$_svcdir/hotplugged/${1:-$RC_SVCNAME}" ]; }
+service_failed() { [ -L "$_svcdir/failed/${1:-$RC_SVCNAME}" ]; }
+service_stopped() {
+	! service_started "$1" && ! service_starting "$1" && ! service_stopping "$1" &&
+		! service_inactive "$1"
+}
+service_crashed() {
+	_s=${1:-$RC_SVCNAME}
+	service_started "$_s" || return 1
+	for _d in "$_svcdir/daemons/$_s"/*; do
+		[ -f "$_d" ] || continue
+		_pf=$(sed -n 's/^pidfile=//p' "$_d")
+		[ -n "$_pf" ] || continue
+		_p=$(cat "$_pf" 2>/dev/null)
+		[ -n "$_p" ] || return 0
+		kill -0 "$_p" 2>/dev/null || return 0
+	done
+	return 1
+}
+mark_service_started() { "$_ctinit" mark_service_started "${1:-$RC_SVCNAME}"; }
+mark_service_starting() { "$_ctinit" mark_service_starting "${1:-$RC_SVCNAME}"; }
+mark_service_stopping() { "$_ctinit" mark_service_stopping "${1:-$RC_SVCNAME}"; }
+mark_service_stopped() { "$_ctinit" mark_service_stopped "${1:-$RC_SVCNAME}"; }
+mark_service_inactive() { "$_ctinit" mark_service_inactive "${1:-$RC_SVCNAME}"; }
+mark_service_failed() { "$_ctinit" mark_service_failed "${1:-$RC_SVCNAME}"; }
+service_set_value() {
+	[ -n "$1" ] || return 1
+	mkdir -p "$_svcdir/options/$RC_SVCNAME" &&
+		printf '%s' "$2" >"$_svcdir/options/$RC_SVCNAME/$1"
+}
+service_get_value() {
+	_s=$RC_SVCNAME
+	if [ $# -gt 1 ]; then _s=$1; shift; fi
+	[ -e "$_svcdir/options/$_s/$1" ] || return 1
+	cat "$_svcdir/options/$_s/$1"
+}
+
+# --- dependency words (only `depend` prints them at run time) --------------------------------
+need() { [ -n "$*" ] && echo "need $*"; return 0; }
+use() { [ -n "$*" ] && echo "use $*"; return 0; }
+want() { [ -n "$*" ] && echo "want $*"; return 0; }
+after() { [ -n "$*" ] && echo "after $*"; return 0; }
+before() { [ -n "$*" ] && echo "before $*"; return 0; }
+provide() { [ -n "$*" ] && echo "provide $*"; return 0; }
+keyword() { [ -n "$*" ] && echo "keyword $*"; return 0; }
+config() { [ -n "$*" ] && echo "config $*"; return 0; }
+need_if_exists() {
+	for _n; do
+		if [ -e "${RC_SERVICE%/*}/$_n" ]; then need "$_n"; fi
+	done
+	return 0
+}
+depend() { :; }
+
+# --- default start/stop/status ---------------------------------------------------------------
+describe() {
+	if [ -n "$description" ]; then einfo "$description"; else ewarn "No description for $RC_SVCNAME"; fi
+	for _c in ${extra_commands:-$opts} $extra_started_commands $extra_stopped_commands; do
+		eval _desc=\$description_$_c
+		if [ -n "$_desc" ]; then einfo "$_c: $_desc"; else ewarn "$_c: no description"; fi
+	done
+}
+_status() {
+	if service_stopping; then ewarn "status: stopping"; return 4
+	elif service_starting; then ewarn "status: starting"; return 8
+	elif service_inactive; then ewarn "status: inactive"; return 16
+	elif service_started; then
+		if service_crashed; then eerror "status: crashed"; return 32; fi
+		einfo "status: started"
+		return 0
+	else
+		einfo "status: stopped"
+		return 3
+	fi
+}
+_nocommand() {
+	ewarn "The command variable is undefined."
+	ewarn "There is nothing for ${name:-$RC_SVCNAME} to start."
+	ewarn "If this is what you intend, please write a start function."
+}
+ssd_start() {
+	if [ -z "$command" ]; then _nocommand; return 0; fi
+	_bg=
+	if yesno "${command_background}"; then
+		if [ -z "$pidfile" ]; then
+			eerror "command_background option used but no pidfile specified"
+			return 1
+		fi
+		if [ -n "$command_args_background" ]; then
+			eerror "command_background used with command_args_background"
+			return 1
+		fi
+		_bg="--background --make-pidfile"
+	fi
+	ebegin "Starting ${name:-$RC_SVCNAME}"
+	eval "\"\$_ctinit\"" start-stop-daemon --start \
+		--exec $command \
+		${chroot:+--chroot} $chroot \
+		${directory:+--chdir} $directory \
+		${output_log:+--stdout} $output_log \
+		${error_log:+--stderr} $error_log \
+		${procname:+--name} $procname \
+		${pidfile:+--pidfile} $pidfile \
+		${command_user:+--user} $command_user \
+		${umask:+--umask} $umask \
+		$_bg $start_stop_daemon_args \
+		-- $command_args $command_args_background
+	if eend $? "Failed to start ${name:-$RC_SVCNAME}"; then
+		service_set_value "command" "${command}"
+		[ -n "${chroot}" ] && service_set_value "chroot" "${chroot}"
+		[ -n "${pidfile}" ] && service_set_value "pidfile" "${pidfile}"
+		[ -n "${procname}" ] && service_set_value "procname" "${procname}"
+		return 0
+	fi
+	return 1
+}
+ssd_stop() {
+	_sc=$(service_get_value command)
+	_sr=$(service_get_value chroot)
+	_sp=$(service_get_value pidfile)
+	_sn=$(service_get_value procname)
+	command=${_sc:-$command}
+	chroot=${_sr:-$chroot}
+	pidfile=${_sp:-$pidfile}
+	procname=${_sn:-$procname}
+	[ -n "$command" ] || [ -n "$procname" ] || [ -n "$pidfile" ] || return 0
+	_prog=
+	yesno "${command_progress}" && _prog=--progress
+	ebegin "Stopping ${name:-$RC_SVCNAME}"
+	eval "\"\$_ctinit\"" start-stop-daemon --stop \
+		${retry:+--retry} $retry \
+		${command:+--exec} $command \
+		${procname:+--name} $procname \
+		${pidfile:+--pidfile} $chroot$pidfile \
+		${stopsig:+--signal} $stopsig $_prog
+	eend $? "Failed to stop ${name:-$RC_SVCNAME}"
+}
+supervise_start() {
+	if [ -z "$command" ]; then _nocommand; return 1; fi
+	if [ -n "$stopsig" ]; then
+		case "$retry" in
+			*/*) ;;
+			*) retry="$stopsig/${retry:-5}" ;;
+		esac
+	fi
+	ebegin "Starting ${name:-$RC_SVCNAME}"
+	eval "\"\$_ctinit\"" supervise-daemon $RC_SVCNAME --start \
+		${retry:+--retry} $retry \
+		${chroot:+--chroot} $chroot \
+		${directory:+--chdir} $directory \
+		${output_log:+--stdout} $output_log \
+		${error_log:+--stderr} $error_log \
+		${pidfile:+--pidfile} $pidfile \
+		${respawn_delay:+--respawn-delay} $respawn_delay \
+		${respawn_max:+--respawn-max} $respawn_max \
+		${respawn_period:+--respawn-period} $respawn_period \
+		${command_user:+--user} $command_user \
+		${umask:+--umask} $umask \
+		${supervise_daemon_args-$start_stop_daemon_args} \
+		$command \
+		-- $command_args $command_args_foreground
+	if eend $? "Failed to start ${name:-$RC_SVCNAME}"; then
+		service_set_value "pidfile" "${pidfile}"
+		return 0
+	fi
+	return 1
+}
+supervise_stop() {
+	ebegin "Stopping ${name:-$RC_SVCNAME}"
+	"$_ctinit" supervise-daemon "$RC_SVCNAME" --stop
+	eend $? "Failed to stop ${name:-$RC_SVCNAME}"
+}
+supervise_status() {
+	if service_started && ! "$_ctinit" supervise-daemon "$RC_SVCNAME" --status >/dev/null 2>&1; then
+		eerror "status: crashed"
+		return 32
+	fi
+	_status
+}
+default_start() {
+	case "$supervisor" in
+		supervise-daemon) supervise_start ;;
+		'') ssd_start ;;
+		*) ewarn "Invalid supervisor, \"$supervisor\", using start-stop-daemon"; ssd_start ;;
+	esac
+}
+default_stop() {
+	case "$supervisor" in
+		supervise-daemon) supervise_stop ;;
+		'') ssd_stop ;;
+		*) ewarn "Invalid supervisor, \"$supervisor\", using start-stop-daemon"; ssd_stop ;;
+	esac
+}
+default_status() {
+	case "$supervisor" in
+		supervise-daemon) supervise_status ;;
+		*) _status ;;
+	esac
+}
+start() { default_start; }
+stop() { default_stop; }
+status() { default_status; }
+
+# --- load the configuration and the script ----------------------------------------------------
+_sourcex() {
+	if [ "$1" = "-e" ]; then
+		shift
+		[ -e "$1" ] || return 1
+	fi
+	if ! . "$1"; then
+		eerror "$RC_SVCNAME: error loading $1"
+		exit 1
+	fi
+	return 0
+}
+
+if [ -z "$1" ] || [ -z "$2" ]; then
+	eerror "${RC_SVCNAME:-openrc-run}: not enough arguments"
+	exit 1
+fi
+RC_SERVICE=$1
+export RC_SERVICE
+shift
+SVCNAME=$RC_SVCNAME
+export SVCNAME
+
+yesno "$RC_DEBUG" && set -x
+
+_sourcex -e /etc/rc.conf
+if [ -d /etc/rc.conf.d ]; then
+	for _f in /etc/rc.conf.d/*.conf; do _sourcex -e "$_f"; done
+fi
+_conf_d=${RC_SERVICE%/*}/../conf.d
+_c=${RC_SVCNAME%%.*}
+if [ -n "$_c" ] && [ "$_c" != "$RC_SVCNAME" ]; then
+	_sourcex -e "$_conf_d/$_c.$RC_RUNLEVEL" || _sourcex -e "$_conf_d/$_c"
+fi
+_sourcex -e "$_conf_d/$RC_SVCNAME.$RC_RUNLEVEL" || _sourcex -e "$_conf_d/$RC_SVCNAME"
+unset _c _f _conf_d
+
+if yesno "${rc_verbose:-$RC_VERBOSE}"; then
+	EINFO_VERBOSE=yes
+	export EINFO_VERBOSE
+fi
+case "$1" in
+	status|describe) ;;
+	*) if [ -n "${rc_ulimit:-$RC_ULIMIT}" ]; then ulimit ${rc_ulimit:-$RC_ULIMIT}; fi ;;
+esac
+
+# A busybox shell runs its own applet for a command that is one (start-stop-daemon is), even
+# when /lib/rc/bin comes first in PATH; aliases are looked at before that, so the script's calls
+# reach the shim's helpers.
+if [ -n "$BASH_VERSION" ]; then shopt -s expand_aliases; fi
+for _a in start-stop-daemon supervise-daemon checkpath; do
+	alias "$_a=\"\$_ctinit\" $_a" 2>/dev/null
+done
+unset _a
+
+_sourcex "$RC_SERVICE"
+
+for _d in $(eval "printf '%s\n' $required_dirs"); do
+	if [ ! -d "$_d" ]; then
+		eerror "$RC_SVCNAME: \`$_d' is not a directory"
+		exit 1
+	fi
+done
+for _f in $(eval "printf '%s\n' $required_files"); do
+	if [ ! -r "$_f" ]; then
+		eerror "$RC_SVCNAME: \`$_f' is not readable"
+		exit 1
+	fi
+done
+unset _d _f
+
+if [ -n "$opts" ]; then
+	ewarn "Use of the opts variable is deprecated and will be"
+	ewarn "removed in the future."
+	ewarn "Please use extra_commands, extra_started_commands or extra_stopped_commands."
+fi
+
+_run() {
+	if [ "$(command -v "$1_pre")" = "$1_pre" ]; then
+		"$1"_pre || return $?
+	fi
+	"$1" || return $?
+	if [ "$(command -v "$1_post")" = "$1_post" ]; then
+		"$1"_post || return $?
+	fi
+	return 0
+}
+
+while [ -n "$1" ]; do
+	if [ "$1" = depend ]; then
+		shift
+		cd "${RC_SERVICE%/*}" || exit 1
+		depend
+		cd / || exit 1
+		continue
+	fi
+	_found=
+	for _cmd in describe start stop status ${extra_commands:-$opts} \
+		$extra_started_commands $extra_stopped_commands; do
+		[ "$_cmd" = "$1" ] && _found=1 && break
+	done
+	if [ -z "$_found" ]; then
+		eerror "$RC_SVCNAME: unknown function \`$1'"
+		exit 1
+	fi
+	if [ "$(command -v "$1")" != "$1" ]; then
+		case "$1" in
+			start|stop) shift; continue ;;
+		esac
+		eerror "$RC_SVCNAME: function \`$1' defined but does not exist"
+		exit 1
+	fi
+	for _cmd in $extra_started_commands; do
+		if [ "$_cmd" = "$1" ] && ! service_started; then
+			eerror "$RC_SVCNAME: cannot \`$1' as it has not been started"
+			exit 1
+		fi
+	done
+	for _cmd in $extra_stopped_commands; do
+		if [ "$_cmd" = "$1" ] && ! service_stopped; then
+			eerror "$RC_SVCNAME: cannot \`$1' as it has not been stopped"
+			exit 1
+		fi
+	done
+	_run "$1" || exit $?
+	shift
+done
+exit 0
