@@ -1,0 +1,428 @@
+// Enablement: the units a boot starts and their runlevels (see enable.h).
+#include "unit-compat/enable.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "unit-compat/values.h"
+
+namespace ctinit::units {
+
+namespace {
+
+struct LevelRoot {
+  char level;
+  const char* target;
+};
+constexpr LevelRoot kLevels[] = {{'0', "poweroff.target"},   {'1', "rescue.target"},
+                                 {'2', "multi-user.target"}, {'3', "multi-user.target"},
+                                 {'4', "multi-user.target"}, {'5', "graphical.target"},
+                                 {'6', "reboot.target"}};
+constexpr std::string_view kLevelOrder = "0123456S";
+
+// The special targets an image may lack (systemd 252's files, without documentation lines).
+constexpr std::pair<std::string_view, std::string_view> kBuiltins[] = {
+    {"graphical.target",
+     "[Unit]\nDescription=Graphical Interface\nRequires=multi-user.target\n"
+     "After=multi-user.target\n"},
+    {"multi-user.target",
+     "[Unit]\nDescription=Multi-User System\nRequires=basic.target\nAfter=basic.target\n"},
+    {"basic.target",
+     "[Unit]\nDescription=Basic System\nRequires=sysinit.target\n"
+     "Wants=sockets.target timers.target paths.target slices.target\n"
+     "After=sysinit.target sockets.target paths.target slices.target\n"},
+    {"sysinit.target",
+     "[Unit]\nDescription=System Initialization\nDefaultDependencies=no\n"
+     "Wants=local-fs.target swap.target\nAfter=local-fs.target swap.target\n"},
+    {"rescue.target",
+     "[Unit]\nDescription=Rescue Mode\nRequires=sysinit.target rescue.service\n"
+     "After=sysinit.target rescue.service\n"},
+    {"poweroff.target", "[Unit]\nDescription=System Power Off\nDefaultDependencies=no\n"},
+    {"reboot.target", "[Unit]\nDescription=Reboot\nDefaultDependencies=no\n"},
+    {"local-fs.target", "[Unit]\nDescription=Local File Systems\nDefaultDependencies=no\n"},
+    {"swap.target", "[Unit]\nDescription=Swaps\n"},
+    {"sockets.target", "[Unit]\nDescription=Socket Units\n"},
+    {"timers.target", "[Unit]\nDescription=Timer Units\nDefaultDependencies=no\n"},
+    {"paths.target", "[Unit]\nDescription=Path Units\n"},
+    {"slices.target", "[Unit]\nDescription=Slice Units\n"},
+};
+
+constexpr std::string_view kUnsupportedTypes[] = {"mount", "swap",      "device", "path",
+                                                  "timer", "automount", "slice",  "scope"};
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool DefaultDependencies(const LoadedUnit& u) {
+  const Assignment* a = u.file.Last("Unit", "DefaultDependencies");
+  if (!a || a->value.empty()) return true;
+  return ParseBoolean(a->value).value_or(true);
+}
+
+enum class Why { kSkipped, kUnsupported, kMissing };
+
+class Walker {
+ public:
+  Walker(const std::string& root, const EnableOptions& opts, Enablement* out)
+      : root_(root), opts_(opts), loader_(root, opts.search_path), out_(out) {
+    while (!root_.empty() && root_.back() == '/') root_.pop_back();
+    host_ = HostSpecifiers(root_.empty() ? "/" : root_);
+  }
+
+  void Run();
+
+ private:
+  struct Node {
+    EnabledUnit unit;
+    bool removed = false;
+  };
+
+  std::string Resolve(const UnitRef& ref);
+  void LeaveOut(const UnitRef& ref, const std::string& name, Why why, const std::string& msg);
+  void AddDeps(Node& n);
+  std::vector<std::string> Closure(const std::string& start);
+  std::string LevelRootName(char level);
+
+  std::string root_;
+  const EnableOptions& opts_;
+  UnitLoader loader_;
+  Enablement* out_;
+  std::map<char, std::string> host_;
+  std::map<std::string, std::string, std::less<>> alias_;  // requested name -> id ("": left out)
+  std::map<std::string, Node, std::less<>> nodes_;
+  std::vector<std::string> order_;
+  std::map<std::string, Why> why_;
+};
+
+void Walker::LeaveOut(const UnitRef& ref, const std::string& name, Why why,
+                      const std::string& msg) {
+  alias_[ref.name] = "";
+  if (why_.count(name)) return;
+  why_[name] = why;
+  out_->left_out[name] = msg;
+  std::string file = ref.file.empty() ? name : ref.file;
+  out_->diagnostics.push_back({file, ref.line, name + ": " + msg});
+}
+
+std::string Walker::Resolve(const UnitRef& ref) {
+  if (auto it = alias_.find(ref.name); it != alias_.end()) return it->second;
+  auto parsed = ParseUnitName(ref.name);
+  if (!parsed) {
+    LeaveOut(ref, ref.name, Why::kMissing, "invalid unit name, not started");
+    return "";
+  }
+  if (auto pat = MatchSkipList(ref.name, opts_.skip)) {
+    LeaveOut(ref, ref.name, Why::kSkipped,
+             "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
+    return "";
+  }
+  for (auto t : kUnsupportedTypes)
+    if (parsed->type == t) {
+      LeaveOut(ref, ref.name, Why::kUnsupported,
+               "skipped: ." + parsed->type + " units are not supported by ctinit");
+      return "";
+    }
+  if (parsed->type == "socket") {
+    LeaveOut(ref, ref.name, Why::kUnsupported,
+             "skipped: socket activation is not supported by ctinit (enable the service itself)");
+    return "";
+  }
+  if (parsed->IsTemplate()) {
+    LeaveOut(ref, ref.name, Why::kMissing,
+             "a template cannot be started without an instance name, not started");
+    return "";
+  }
+  LoadedUnit u = loader_.Load(ref.name);
+  bool builtin = false;
+  if (u.state == LoadState::kNotFound && parsed->type == "target") {
+    if (ref.name == "default.target") {
+      std::string id = Resolve({"multi-user.target", ref.file, ref.line});
+      alias_[ref.name] = id;
+      return id;
+    }
+    u = LoadedUnit{};
+    u.requested = u.id = ref.name;
+    u.names = {ref.name};
+    u.state = LoadState::kLoaded;
+    builtin = true;
+    for (const auto& [name, text] : kBuiltins)
+      if (name == ref.name) {
+        std::vector<UnitDiagnostic> ignored;
+        u.file.Parse(text, "<built-in " + ref.name + ">", DefaultSchema("target"), &ignored);
+      }
+  }
+  for (const auto& d : u.diagnostics) out_->diagnostics.push_back(d.ToDiagnostic());
+  if (u.state == LoadState::kNotFound) {
+    LeaveOut(ref, ref.name, Why::kMissing, "unit not found, not started");
+    return "";
+  }
+  if (u.state == LoadState::kMasked) {
+    LeaveOut(ref, ref.name, Why::kMissing, "unit is masked, not started");
+    return "";
+  }
+  if (u.state != LoadState::kLoaded) {
+    LeaveOut(ref, ref.name, Why::kMissing, "unit failed to load, not started");
+    return "";
+  }
+  if (u.id != ref.name) {
+    if (auto pat = MatchSkipList(u.id, opts_.skip)) {
+      LeaveOut(ref, u.id, Why::kSkipped,
+               "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
+      alias_[ref.name] = "";
+      return "";
+    }
+    if (auto it = nodes_.find(u.id); it != nodes_.end()) {
+      alias_[ref.name] = u.id;
+      return u.id;
+    }
+  }
+  std::string id = u.id;
+  alias_[ref.name] = id;
+  alias_[id] = id;
+  Node& n = nodes_[id];
+  n.unit.name = id;
+  n.unit.builtin = builtin;
+  n.unit.unit = std::move(u);
+  order_.push_back(id);
+  AddDeps(n);
+  return id;
+}
+
+void Walker::AddDeps(Node& n) {
+  const LoadedUnit& u = n.unit.unit;
+  auto ctx = u.Specifiers(host_);
+  auto from_file = [&](const char* key, auto add) {
+    for (const Assignment* a : u.file.List("Unit", key)) {
+      auto words = SplitWords(a->value, kExtractUnquote | kExtractRelax);
+      if (!words) continue;
+      for (const auto& w : *words) {
+        std::string err;
+        auto name = ExpandSpecifiers(w, ctx, &err);
+        if (!name) {
+          out_->diagnostics.push_back(
+              {a->file, a->line, std::string("[Unit] ") + key + ": " + err + ", ignoring"});
+          continue;
+        }
+        add(UnitRef{*name, a->file, a->line});
+      }
+    }
+  };
+  auto add_wants = [&](UnitRef r) { n.unit.wants.push_back(std::move(r)); };
+  auto add_requires = [&](UnitRef r) { n.unit.required.push_back(std::move(r)); };
+  from_file("Wants", add_wants);
+  from_file("Requires", add_requires);
+  from_file("BindsTo", add_requires);
+  from_file("Requisite", [&](UnitRef r) { n.unit.requisite.push_back(r.name); });
+  std::vector<std::string> dir_names = u.names;
+  if (auto p = ParseUnitName(u.id); p && p->IsInstance()) dir_names.push_back(p->TemplateName());
+  for (const auto& name : dir_names)
+    for (const auto& dir : opts_.search_path)
+      for (const char* kind : {".wants", ".requires"}) {
+        std::string d = dir + "/" + name + kind;
+        for (const auto& entry : ListDir(root_ + d)) {
+          UnitRef r{entry, d + "/" + entry, 0};
+          (kind[1] == 'w' ? n.unit.wants : n.unit.required).push_back(std::move(r));
+        }
+      }
+  auto type = ParseUnitName(u.id);
+  if (type && type->type == "service" && DefaultDependencies(u))
+    n.unit.required.push_back({"sysinit.target", "", 0});  // implicit
+}
+
+std::vector<std::string> Walker::Closure(const std::string& start) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::vector<std::string> stack;
+  auto push = [&](const std::string& id) {
+    if (!id.empty() && seen.insert(id).second) {
+      out.push_back(id);
+      stack.push_back(id);
+    }
+  };
+  push(start);
+  while (!stack.empty()) {
+    std::string id = stack.back();
+    stack.pop_back();
+    // Copies: Resolve() may insert into nodes_ (std::map keeps references valid, but be plain).
+    std::vector<UnitRef> deps = nodes_[id].unit.wants;
+    const auto& req = nodes_[id].unit.required;
+    deps.insert(deps.end(), req.begin(), req.end());
+    for (const auto& d : deps) push(Resolve(d));
+  }
+  return out;
+}
+
+std::string Walker::LevelRootName(char level) {
+  std::string rl = std::string("runlevel") + level + ".target";
+  if (loader_.Load(rl).state == LoadState::kLoaded) return rl;
+  return RunlevelTarget(level);
+}
+
+void Walker::Run() {
+  std::string def = Resolve({"default.target", "", 0});
+  out_->default_target = def;
+  std::map<char, std::vector<std::string>> closures;
+  if (!def.empty()) Closure(def);  // discovery order starts with the default target
+  std::map<char, std::string> level_root;
+  for (const auto& lr : kLevels) {
+    std::string root = Resolve({LevelRootName(lr.level), "", 0});
+    if (root.empty()) continue;
+    level_root[lr.level] = root;
+    closures[lr.level] = Closure(root);
+  }
+  if (!def.empty()) {
+    for (char pref : std::string_view("3512406"))
+      if (level_root.count(pref) && level_root[pref] == def) {
+        out_->default_level = pref;
+        break;
+      }
+    if (!out_->default_level) {  // a custom default target: a root for levels 2-5
+      auto c = Closure(def);
+      for (char l : std::string_view("2345"))
+        closures[l].insert(closures[l].end(), c.begin(), c.end());
+      out_->default_level = '3';
+    }
+  }
+  if (closures.count('1')) closures['S'] = closures['1'];
+  for (auto& [level, ids] : closures)
+    for (const auto& id : ids) {
+      auto& lv = nodes_[id].unit.levels;
+      if (lv.find(level) == std::string::npos) lv += level;
+    }
+  for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
+
+  // A unit requiring a unit that cannot be started cannot start either (transitively).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& id : order_) {
+      Node& n = nodes_[id];
+      if (n.removed) continue;
+      for (const auto& r : n.unit.required) {
+        std::string target = alias_.count(r.name) ? alias_[r.name] : r.name;
+        bool missing = false;
+        std::string why_name = r.name;
+        if (target.empty()) {
+          auto w = why_.find(r.name);
+          // A required socket that is not run: the service expects its listening fds.
+          missing =
+              w != why_.end() && (w->second == Why::kMissing ||
+                                  (w->second == Why::kUnsupported && r.name.ends_with(".socket")));
+        } else if (nodes_.count(target) && nodes_[target].removed) {
+          missing = true;
+        }
+        if (!missing) continue;
+        n.removed = true;
+        changed = true;
+        why_[id] = Why::kMissing;
+        out_->left_out[id] = "requires " + why_name + ", which cannot be started";
+        out_->diagnostics.push_back(
+            {r.file.empty() ? id : r.file, r.line,
+             id + ": not started: it requires " + why_name + ", which cannot be started"});
+        break;
+      }
+    }
+  }
+  for (const auto& id : order_) {
+    Node& n = nodes_[id];
+    if (n.removed || n.unit.levels.empty()) continue;
+    std::string sorted;
+    for (char c : kLevelOrder)
+      if (n.unit.levels.find(c) != std::string::npos) sorted += c;
+    n.unit.levels = sorted;
+    out_->units.push_back(std::move(n.unit));
+  }
+}
+
+}  // namespace
+
+std::string RunlevelTarget(char level) {
+  if (level == 'S' || level == 's') return "rescue.target";
+  for (const auto& lr : kLevels)
+    if (lr.level == level) return lr.target;
+  return "";
+}
+
+std::string TargetRunlevels(std::string_view target) {
+  std::string out;
+  for (const auto& lr : kLevels)
+    if (target == lr.target) out += lr.level;
+  if (target == "rescue.target") out += 'S';
+  return out;
+}
+
+std::vector<std::string> DefaultSkipList() {
+  return {"systemd-*",
+          "udev*",
+          "dbus-org.freedesktop.*",
+          "getty@*",
+          "serial-getty@*",
+          "container-getty@*",
+          "console-getty.service",
+          "autovt@*",
+          "getty-static.service",
+          "rescue.service",
+          "emergency.service",
+          "debug-shell.service",
+          "plymouth*",
+          "kmod-static-nodes.service",
+          "modprobe@*",
+          "keyboard-setup.service",
+          "console-setup.service",
+          "setvtrgb.service",
+          "cryptdisks*",
+          "lvm2-*",
+          "blk-availability.service",
+          "ifupdown-pre.service",
+          "networking.service",
+          "NetworkManager*",
+          "wpa_supplicant*",
+          "ModemManager*",
+          "e2scrub*",
+          "fstrim*",
+          "apparmor.service",
+          "hwclock.service"};
+}
+
+std::optional<std::string> MatchSkipList(std::string_view name,
+                                         const std::vector<std::string>& patterns) {
+  std::string n(name);
+  for (const auto& p : patterns)
+    if (fnmatch(p.c_str(), n.c_str(), 0) == 0) return p;
+  return std::nullopt;
+}
+
+const EnabledUnit* Enablement::Find(std::string_view name) const {
+  for (const auto& u : units)
+    if (u.name == name ||
+        std::find(u.unit.names.begin(), u.unit.names.end(), name) != u.unit.names.end())
+      return &u;
+  return nullptr;
+}
+
+Enablement ComputeEnablement(const std::string& root, const EnableOptions& options) noexcept {
+  Enablement out;
+  try {
+    Walker w(root, options, &out);
+    w.Run();
+  } catch (const std::exception& e) {
+    out.diagnostics.push_back({root, 0, std::string("unit enablement failed: ") + e.what()});
+  } catch (...) {
+    out.diagnostics.push_back({root, 0, "unit enablement failed"});
+  }
+  return out;
+}
+
+}  // namespace ctinit::units

@@ -1,0 +1,151 @@
+// Translation of one enabled unit (enable.h) into the shared service model (init/service.h),
+// plus what the model has no field for (UnitExtras). Set-wide steps (Before= inversion, target
+// ordering, triggers, dropping dependents of failed units) are in unit_set.h.
+//
+// Kind and readiness, from Type= (default: simple with ExecStart=, dbus with BusName=, else
+// oneshot):
+//   simple, exec, idle     kLongRun, readiness kSpawned / kExec / kIdle
+//   notify, notify-reload  kLongRun, kNotify
+//   forking                kLongRun, kForking, `pidfile` from PIDFile= (/var/run -> /run)
+//   dbus                   kLongRun, kSpawned (a warning: no D-Bus name watching)
+//   oneshot                kTask; kScripted with RemainAfterExit=yes. Several ExecStart= are
+//                          allowed: all but the last are appended to `start_pre` (after
+//                          ExecStartPre=), the last is `command` (runs in the same order and a
+//                          failure without '-' ends the sequence). No ExecStart= (RemainAfterExit
+//                          with only ExecStop=) or a target: `command` is `true` (PATH lookup).
+//   A non-oneshot unit must have exactly one ExecStart= (else it is refused, as systemd does).
+// Targets become kScripted no-op grouping nodes (`true`) that only order (UnitExtras::is_target).
+//
+// Exec lines: ExecStartPre/ExecStartPost/ExecStop/ExecStopPost/ExecReload -> start_pre/start_post/
+// stop/stop_post/reload. Prefixes: '-' ignore_failure, '+' '!' '!!' full_privileges (no
+// User=/Group=), '@' Command::path is the executable and argv[0] the next word, ':' no variable
+// expansion. Variables ($VAR split into words, ${VAR} kept whole, as values.h) are expanded here,
+// at load time, against the unit's environment (below), except in commands that use a variable
+// only known when the step runs (MAINPID, SERVICE_RESULT, EXIT_CODE, EXIT_STATUS, MONITOR_*,
+// NOTIFY_SOCKET, LISTEN_*, INVOCATION_ID): those keep their argv unexpanded and are listed in
+// UnitExtras::runtime_expand, for the launcher to run ExpandExecArgv() with the spec's env plus
+// $MAINPID etc. A line that does not parse makes systemd refuse the unit (the unit is left out,
+// an error naming file:line), unless it has the '-' prefix (the line is dropped, a warning).
+//
+// Restart= (systemd default: no) -> restart (on-watchdog -> kNo: ctinit has no watchdog; a
+// warning). RestartSec= (default 100 ms) -> restart_delay. SuccessExitStatus=,
+// RestartPreventExitStatus= -> success_status / restart_prevent_status (signals in
+// SuccessExitStatus= go to UnitExtras::success_signals). StartLimitIntervalSec= /
+// StartLimitBurst= ([Unit], or the old [Service] names; defaults 10 s / 5) -> respawn_limit with
+// give_up = true; an interval or burst of 0 disables it (max_starts = 0).
+//
+// Timeouts: TimeoutSec= sets both; TimeoutStartSec= / TimeoutStopSec= set one (the last
+// assignment wins, in file order). Defaults 90 s, and no start timeout for oneshot. "infinity"
+// and 0 map to 0 (start: unbounded; stop: the level's kill_wait; either way ctinit's shutdown
+// budget caps it). KillSignal= -> stop_signal, SendSIGKILL=, SendSIGHUP=, FinalKillSignal= and
+// KillMode= -> UnitExtras.
+//
+// Environment: spec.env = $RUNTIME_DIRECTORY & co (for the directories below), then
+// Environment= (in order), then the contents of EnvironmentFile= files read now, under the root
+// ('-' prefix: a missing file is fine; otherwise the unit fails to start in systemd: left out,
+// an error). UnsetEnvironment=: "NAME" is removed from env and put in unset_env; "NAME=VALUE"
+// removes that assignment only. PassEnvironment= needs nothing: ctinit passes its whole
+// environment to every service (a note when a name is not set). Expansion sees, lowest first:
+// ctinit's environment (TranslateContext::manager_env), USER/LOGNAME/HOME/SHELL of the unit's
+// user, then spec.env.
+//
+// User=, Group=, SupplementaryGroups= -> credentials through passwd::Resolve (from the root's
+// /etc/passwd and /etc/group); a name that does not resolve leaves the unit out (an error), as
+// systemd fails it with status 217/USER. DynamicUser=yes: a warning; User= if it resolves, else
+// nobody (65534). WorkingDirectory= ('-' kept; "~" is the user's home, /root without User=),
+// UMask=, Nice=, Limit* -> rlimits. RootDirectory=: a warning, ignored.
+// StandardInput= null (default) | tty* -> console | file:PATH; StandardOutput= default journal;
+// journal, syslog, kmsg (and +console) and tty -> console; inherit -> stdin's target when that is
+// the console, else null (what systemd does as PID 1); file: -> kFile, append: -> kAppend,
+// truncate: -> kFile (UnitExtras::truncate_* says it should be truncated); socket, fd -> a
+// warning and the default. StandardError= default inherit = whatever stdout is.
+// SyslogIdentifier= -> UnitExtras::log_name (default: the unit name without its type).
+//
+// RuntimeDirectory= StateDirectory= CacheDirectory= LogsDirectory= ConfigurationDirectory=
+// (+ *DirectoryMode=, default 0755) -> UnitExtras::directories: to be created before the first
+// step runs, under /run /var/lib /var/cache /var/log /etc, owned by the unit's user and group
+// (ConfigurationDirectory: root), parents root-owned 0755. RuntimeDirectory is removed after stop
+// unless RuntimeDirectoryPreserve=yes|restart.
+//
+// [Unit]: Description= -> UnitExtras. After= -> after. Requires=/BindsTo=/Requisite= (and the
+// .requires/ directories) of a unit that is also After= -> needs (systemd fails the dependent
+// only when it is ordered after the failed unit; without After= both start in parallel, so
+// these stay plain pull-ins). Before=, Conflicts=, PartOf=, OnFailure=, BindsTo= -> UnitExtras
+// (Before= is applied set-wide; the others are recorded, with a note that ctinit does not act on
+// them). Conditions and asserts (conditions.h) are evaluated here when a probe is given: a failed
+// condition leaves the unit out with a note (it counts as done for its dependents), a failed
+// assert leaves it out with an error (unit_set.h drops what needs it). PrivateTmp=yes: a
+// warning, no effect; other sandboxing directives are ignored silently.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/service.h"
+#include "unit-compat/conditions.h"
+#include "unit-compat/enable.h"
+#include "unit-compat/values.h"
+
+namespace ctinit::units {
+
+struct DirectorySpec {
+  std::string directive;  // "RuntimeDirectory"
+  std::string path;       // absolute: /run/redis
+  mode_t mode = 0755;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool remove_after_stop = false;  // RuntimeDirectory without RuntimeDirectoryPreserve=
+  bool operator==(const DirectorySpec&) const = default;
+};
+
+// A step whose argv still holds runtime variables: step is "command", "start_pre", "start_post",
+// "stop", "stop_post" or "reload", index its position in that vector (0 for "command").
+struct DeferredExpansion {
+  std::string step;
+  size_t index = 0;
+  bool operator==(const DeferredExpansion&) const = default;
+};
+
+// Per-unit data the model has no field for.
+struct UnitExtras {
+  std::string description;
+  std::string log_name;  // SyslogIdentifier=, else the name without type suffix
+  std::string fragment_path;
+  bool is_target = false;
+  bool default_dependencies = true;
+  KillMode kill_mode = KillMode::kControlGroup;
+  int final_kill_signal = 9;
+  std::vector<int> success_signals;
+  bool truncate_stdout = false, truncate_stderr = false;
+  std::vector<DirectorySpec> directories;
+  std::vector<DeferredExpansion> runtime_expand;
+  std::vector<std::string> before, conflicts, part_of, on_failure, binds_to;
+  std::vector<std::string> condition_notes;  // conditions that could not be evaluated
+};
+
+struct TranslatedUnit {
+  ServiceSpec spec;
+  UnitExtras extras;
+};
+
+struct TranslateContext {
+  std::string root = "/";                 // EnvironmentFile=, /etc/passwd, /etc/group
+  std::map<char, std::string> host;       // HostSpecifiers(root)
+  EnvList manager_env;                    // ctinit's own environment
+  const ConditionProbe* probe = nullptr;  // nullptr: conditions are not evaluated
+  // Canonical names: alias -> id, for After=/Requires= names (unit_set.h fills it).
+  std::map<std::string, std::string> canonical;
+};
+
+enum class TranslateOutcome { kOk, kConditionFailed, kAssertFailed, kRefused };
+
+// Never throws. Appends diagnostics (file:line) to *diags. *outcome says why nullopt.
+std::optional<TranslatedUnit> TranslateUnit(const EnabledUnit& unit, const TranslateContext& ctx,
+                                            std::vector<Diagnostic>* diags,
+                                            TranslateOutcome* outcome = nullptr) noexcept;
+
+}  // namespace ctinit::units

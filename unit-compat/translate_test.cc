@@ -1,0 +1,422 @@
+#include "unit-compat/translate.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "unit-compat/unit_set.h"
+#include "unit-compat/unit_test_root.h"
+
+namespace ctinit::units {
+namespace {
+
+using std::chrono::milliseconds;
+using Strings = std::vector<std::string>;
+using unittest::TempRoot;
+
+class TranslateTest : public ::testing::Test {
+ protected:
+  UnitSet Load(EnvList env = {"PATH=/usr/bin:/bin", "container=docker"}) {
+    UnitSetOptions opt;
+    opt.root = root_.path();
+    opt.manager_env = std::move(env);
+    return LoadUnitSet(opt);
+  }
+  static const ServiceSpec* Find(const UnitSet& s, const std::string& name) {
+    for (const auto& sp : s.set.services)
+      if (sp.name == name) return &sp;
+    return nullptr;
+  }
+  static bool HasDiag(const UnitSet& s, const std::string& part) {
+    for (const auto& d : s.set.diagnostics)
+      if (d.ToString().find(part) != std::string::npos) return true;
+    return false;
+  }
+  static size_t Pos(const UnitSet& s, const std::string& name) {
+    for (size_t i = 0; i < s.set.services.size(); ++i)
+      if (s.set.services[i].name == name) return i;
+    return SIZE_MAX;
+  }
+  static bool Contains(const Strings& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  }
+  TempRoot root_;
+};
+
+TEST_F(TranslateTest, DebianNginx) {
+  root_.Debian();
+  UnitSet s = Load();
+  const ServiceSpec* n = Find(s, "nginx.service");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->kind, Kind::kLongRun);
+  EXPECT_EQ(n->readiness, Readiness::kForking);
+  EXPECT_EQ(n->pidfile, "/run/nginx.pid");
+  EXPECT_EQ(n->trigger, Trigger::kRunlevel);
+  EXPECT_EQ(n->levels, "2345");
+  EXPECT_EQ(n->origin, "/lib/systemd/system/nginx.service");
+  EXPECT_EQ(n->command.argv, (Strings{"/usr/sbin/nginx", "-g", "daemon on; master_process on;"}));
+  ASSERT_EQ(n->start_pre.size(), 1u);
+  EXPECT_EQ(n->start_pre[0].argv,
+            (Strings{"/usr/sbin/nginx", "-t", "-q", "-g", "daemon on; master_process on;"}));
+  ASSERT_EQ(n->stop.size(), 1u);
+  EXPECT_TRUE(n->stop[0].ignore_failure);
+  EXPECT_EQ(n->stop[0].argv[0], "/sbin/start-stop-daemon");
+  ASSERT_EQ(n->reload.size(), 1u);
+  EXPECT_EQ(n->reload[0].argv.back(), "reload");
+  EXPECT_EQ(n->stop_timeout, milliseconds(5000));
+  EXPECT_EQ(n->start_timeout, milliseconds(90000));
+  EXPECT_EQ(n->restart, Restart::kNo);  // systemd's default
+  EXPECT_EQ(n->restart_delay, milliseconds(100));
+  EXPECT_EQ(n->respawn_limit.max_starts, 5);
+  EXPECT_EQ(n->respawn_limit.interval, std::chrono::seconds(10));
+  EXPECT_TRUE(n->respawn_limit.give_up);
+  EXPECT_EQ(n->stop_signal, SIGTERM);
+  EXPECT_FALSE(n->credentials);
+  EXPECT_EQ(n->stdout_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(n->stdin_target.kind, StdioTarget::Kind::kNull);
+  EXPECT_TRUE(Contains(n->after, "network-online.target"));
+  EXPECT_TRUE(Contains(n->after, "basic.target"));
+  EXPECT_TRUE(n->needs.empty());
+  const UnitExtras& x = s.extras.at("nginx.service");
+  EXPECT_EQ(x.kill_mode, KillMode::kMixed);
+  EXPECT_EQ(x.description, "A high performance web server and a reverse proxy server");
+  EXPECT_EQ(x.log_name, "nginx");
+}
+
+TEST_F(TranslateTest, DebianRedis) {
+  root_.Debian();
+  UnitSet s = Load();
+  const ServiceSpec* r = Find(s, "redis-server.service");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->kind, Kind::kLongRun);
+  EXPECT_EQ(r->readiness, Readiness::kNotify);
+  EXPECT_EQ(r->restart, Restart::kAlways);
+  EXPECT_EQ(r->stop_timeout, milliseconds(0));  // TimeoutStopSec=0: no timeout
+  ASSERT_TRUE(r->credentials);
+  EXPECT_EQ(r->credentials->uid, 102u);
+  EXPECT_EQ(r->credentials->gid, 104u);
+  EXPECT_EQ(r->credentials->groups, (std::vector<gid_t>{104, 103}));  // + ssl-cert membership
+  EXPECT_EQ(r->credentials->home, "/var/lib/redis");
+  EXPECT_EQ(r->umask, mode_t(007));
+  ASSERT_EQ(r->rlimits.size(), 1u);
+  EXPECT_EQ(r->rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(r->rlimits[0].soft, 65535u);
+  EXPECT_EQ(r->rlimits[0].hard, 65535u);
+  EXPECT_EQ(r->command.argv, (Strings{"/usr/bin/redis-server", "/etc/redis/redis.conf",
+                                      "--supervised", "systemd", "--daemonize", "no"}));
+  EXPECT_TRUE(Contains(r->env, "RUNTIME_DIRECTORY=/run/redis"));
+  const UnitExtras& x = s.extras.at("redis-server.service");
+  ASSERT_EQ(x.directories.size(), 1u);
+  EXPECT_EQ(x.directories[0],
+            (DirectorySpec{"RuntimeDirectory", "/run/redis", 02755, 102, 104, true}));
+  EXPECT_TRUE(HasDiag(s, "redis-server.service:18: [Service] PrivateTmp: a private /tmp"));
+}
+
+TEST_F(TranslateTest, DebianCronAndSsh) {
+  root_.Debian();
+  UnitSet s = Load();
+  const ServiceSpec* c = Find(s, "cron.service");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->command.argv, (Strings{"/usr/sbin/cron", "-f"}));  // no /etc/default/cron
+  EXPECT_EQ(c->restart, Restart::kOnFailure);
+  EXPECT_EQ(c->readiness, Readiness::kSpawned);
+  EXPECT_EQ(s.extras.at("cron.service").kill_mode, KillMode::kProcess);
+  root_.Write("/etc/default/cron", "# Cron configuration\nEXTRA_OPTS=\"-L 15\"\n");
+  s = Load();
+  c = Find(s, "cron.service");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->command.argv, (Strings{"/usr/sbin/cron", "-f", "-L", "15"}));
+  EXPECT_TRUE(Contains(c->env, "EXTRA_OPTS=-L 15"));
+
+  const ServiceSpec* h = Find(s, "ssh.service");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->readiness, Readiness::kNotify);
+  EXPECT_EQ(h->command.argv, (Strings{"/usr/sbin/sshd", "-D", "-o", "LogLevel=VERBOSE"}));
+  EXPECT_EQ(h->restart_prevent_status, (std::vector<int>{255}));
+  ASSERT_EQ(h->reload.size(), 2u);
+  EXPECT_EQ(h->reload[1].argv, (Strings{"/bin/kill", "-HUP", "$MAINPID"}));  // runtime
+  EXPECT_EQ(s.extras.at("ssh.service").runtime_expand,
+            (std::vector<DeferredExpansion>{{"reload", 1}}));
+  // ConditionPathExists=!/etc/ssh/sshd_not_to_be_run
+  root_.Write("/etc/ssh/sshd_not_to_be_run", "");
+  s = Load();
+  EXPECT_EQ(Find(s, "ssh.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "ssh.service: skipped: condition not met"));
+  EXPECT_NE(Find(s, "nginx.service"), nullptr);
+}
+
+TEST_F(TranslateTest, DebianOrderingAndTargets) {
+  root_.Debian();
+  UnitSet s = Load();
+  EXPECT_EQ(s.set.default_level, '5');
+  const ServiceSpec* mu = Find(s, "multi-user.target");
+  ASSERT_NE(mu, nullptr);
+  EXPECT_EQ(mu->kind, Kind::kScripted);
+  EXPECT_EQ(mu->command.argv, (Strings{"true"}));
+  EXPECT_TRUE(s.extras.at("multi-user.target").is_target);
+  // Targets wait for what they want (systemd's implicit After=).
+  EXPECT_TRUE(Contains(mu->after, "nginx.service"));
+  EXPECT_TRUE(Contains(mu->after, "basic.target"));
+  EXPECT_TRUE(Contains(Find(s, "graphical.target")->after, "multi-user.target"));
+  EXPECT_LT(Pos(s, "sysinit.target"), Pos(s, "basic.target"));
+  EXPECT_LT(Pos(s, "basic.target"), Pos(s, "nginx.service"));
+  EXPECT_LT(Pos(s, "nginx.service"), Pos(s, "multi-user.target"));
+  EXPECT_LT(Pos(s, "multi-user.target"), Pos(s, "graphical.target"));
+  EXPECT_EQ(Find(s, "sysinit.target")->trigger, Trigger::kSysInit);
+  EXPECT_EQ(Find(s, "local-fs.target")->trigger, Trigger::kSysInit);
+  EXPECT_EQ(Find(s, "basic.target")->trigger, Trigger::kRunlevel);
+  EXPECT_EQ(Find(s, "systemd-logind.service"), nullptr);
+  EXPECT_TRUE(s.left_out.count("systemd-logind.service"));
+}
+
+TEST_F(TranslateTest, TypesAndKinds) {
+  root_.Unit("simple.service", "[Service]\nExecStart=/bin/a\n");
+  root_.Unit("exec.service", "[Service]\nType=exec\nExecStart=/bin/a\n");
+  root_.Unit("idle.service", "[Service]\nType=idle\nExecStart=/bin/a\n");
+  root_.Unit("notify.service", "[Service]\nType=notify\nExecStart=/bin/a\n");
+  root_.Unit("forking.service",
+             "[Service]\nType=forking\nPIDFile=/var/run/f.pid\nExecStart=/bin/a\n");
+  root_.Unit("task.service", "[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\n");
+  root_.Unit("scripted.service",
+             "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStartPre=/bin/pre\n"
+             "ExecStart=/bin/a\nExecStart=-/bin/b\nExecStartPost=/bin/post\nExecStop=/bin/stop\n"
+             "ExecStopPost=/bin/stoppost\n");
+  root_.Unit("stoponly.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStop=/x\n");
+  root_.Unit("noexec.service", "[Unit]\nDescription=x\n[Service]\nType=simple\n");
+  root_.Unit("twice.service", "[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n");
+  root_.Unit("dbus-ish.service", "[Service]\nBusName=org.x\nExecStart=/bin/a\n");
+  UnitSet s = Load();
+  EXPECT_EQ(Find(s, "simple.service")->readiness, Readiness::kSpawned);
+  EXPECT_EQ(Find(s, "exec.service")->readiness, Readiness::kExec);
+  EXPECT_EQ(Find(s, "idle.service")->readiness, Readiness::kIdle);
+  EXPECT_EQ(Find(s, "notify.service")->readiness, Readiness::kNotify);
+  EXPECT_EQ(Find(s, "forking.service")->readiness, Readiness::kForking);
+  EXPECT_EQ(Find(s, "forking.service")->pidfile, "/run/f.pid");
+  for (const char* n : {"simple.service", "exec.service", "notify.service", "forking.service"})
+    EXPECT_EQ(Find(s, n)->kind, Kind::kLongRun) << n;
+  const ServiceSpec* t = Find(s, "task.service");
+  EXPECT_EQ(t->kind, Kind::kTask);
+  EXPECT_EQ(t->start_timeout, milliseconds(0));  // oneshot: no start timeout
+  ASSERT_EQ(t->start_pre.size(), 1u);
+  EXPECT_EQ(t->start_pre[0].argv, (Strings{"/bin/a"}));
+  EXPECT_EQ(t->command.argv, (Strings{"/bin/b"}));
+  const ServiceSpec* sc = Find(s, "scripted.service");
+  EXPECT_EQ(sc->kind, Kind::kScripted);
+  ASSERT_EQ(sc->start_pre.size(), 2u);
+  EXPECT_EQ(sc->start_pre[0].argv, (Strings{"/bin/pre"}));
+  EXPECT_EQ(sc->start_pre[1].argv, (Strings{"/bin/a"}));
+  EXPECT_EQ(sc->command.argv, (Strings{"/bin/b"}));
+  EXPECT_TRUE(sc->command.ignore_failure);
+  EXPECT_EQ(sc->start_post[0].argv, (Strings{"/bin/post"}));
+  EXPECT_EQ(sc->stop[0].argv, (Strings{"/bin/stop"}));
+  EXPECT_EQ(sc->stop_post[0].argv, (Strings{"/bin/stoppost"}));
+  EXPECT_EQ(Find(s, "stoponly.service")->command.argv, (Strings{"true"}));
+  EXPECT_EQ(Find(s, "noexec.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "no ExecStart="));
+  EXPECT_EQ(Find(s, "twice.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "more than one ExecStart="));
+  EXPECT_EQ(Find(s, "dbus-ish.service")->readiness, Readiness::kSpawned);
+  EXPECT_TRUE(HasDiag(s, "D-Bus readiness"));
+}
+
+TEST_F(TranslateTest, RestartValues) {
+  const std::pair<const char*, Restart> kCases[] = {{"no", Restart::kNo},
+                                                    {"always", Restart::kAlways},
+                                                    {"on-success", Restart::kOnSuccess},
+                                                    {"on-failure", Restart::kOnFailure},
+                                                    {"on-abnormal", Restart::kOnAbnormal},
+                                                    {"on-abort", Restart::kOnAbort},
+                                                    {"on-watchdog", Restart::kNo}};
+  int i = 0;
+  for (const auto& [v, _] : kCases)
+    root_.Unit("r" + std::to_string(i++) + ".service",
+               std::string("[Service]\nExecStart=/bin/a\nRestart=") + v +
+                   "\nRestartSec=5min\nSuccessExitStatus=3 SIGUSR1 TEMPFAIL\n"
+                   "StartLimitBurst=3\nStartLimitIntervalSec=1min\n");
+  root_.Unit("nolimit.service",
+             "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/a\nRestart=always\n");
+  UnitSet s = Load();
+  i = 0;
+  for (const auto& [v, want] : kCases) {
+    const ServiceSpec* r = Find(s, "r" + std::to_string(i++) + ".service");
+    ASSERT_NE(r, nullptr) << v;
+    EXPECT_EQ(r->restart, want) << v;
+    EXPECT_EQ(r->restart_delay, milliseconds(300000));
+    EXPECT_EQ(r->success_status, (std::vector<int>{3, 75}));
+    EXPECT_EQ(r->respawn_limit.max_starts, 3);
+    EXPECT_EQ(r->respawn_limit.interval, std::chrono::seconds(60));
+  }
+  EXPECT_EQ(s.extras.at("r0.service").success_signals, (std::vector<int>{SIGUSR1}));
+  EXPECT_EQ(Find(s, "nolimit.service")->respawn_limit.max_starts, 0);
+  EXPECT_TRUE(HasDiag(s, "on-watchdog never restarts"));
+}
+
+TEST_F(TranslateTest, ExecPrefixesAndExpansion) {
+  root_.Write("/etc/default/app", "OPTS=\"-a -b\"\n# comment\nNAME='x y'\n");
+  root_.Unit("p.service",
+             "[Service]\nEnvironment=\"GREETING=hello world\" ONE=1\n"
+             "EnvironmentFile=/etc/default/app\nEnvironmentFile=-/etc/default/missing\n"
+             "ExecStartPre=-/bin/pre\nExecStartPre=+/bin/root\nExecStartPre=!/bin/bang\n"
+             "ExecStartPre=!!/bin/bangbang\nExecStartPre=:/bin/raw $OPTS\n"
+             "ExecStartPre=@/bin/busybox sh -c true\n"
+             "ExecStart=/bin/app $OPTS ${NAME} ${GREETING} %n\n"
+             "ExecStop=/bin/kill -TERM ${MAINPID}\n"
+             "UnsetEnvironment=ONE\n");
+  root_.Unit("needfile.service",
+             "[Service]\nEnvironmentFile=/etc/default/missing\nExecStart=/bin/a\n");
+  UnitSet s = Load();
+  const ServiceSpec* p = Find(s, "p.service");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->start_pre.size(), 6u);
+  EXPECT_TRUE(p->start_pre[0].ignore_failure);
+  EXPECT_FALSE(p->start_pre[0].full_privileges);
+  EXPECT_TRUE(p->start_pre[1].full_privileges);
+  EXPECT_TRUE(p->start_pre[2].full_privileges);
+  EXPECT_TRUE(p->start_pre[3].full_privileges);
+  EXPECT_EQ(p->start_pre[4].argv, (Strings{"/bin/raw", "$OPTS"}));  // ':' no expansion
+  EXPECT_EQ(p->start_pre[5].path, "/bin/busybox");
+  EXPECT_EQ(p->start_pre[5].argv, (Strings{"sh", "-c", "true"}));
+  EXPECT_EQ(p->command.argv, (Strings{"/bin/app", "-a", "-b", "x y", "hello world", "p.service"}));
+  EXPECT_EQ(p->command.text, "/bin/app $OPTS ${NAME} ${GREETING} %n");
+  EXPECT_EQ(p->stop[0].argv, (Strings{"/bin/kill", "-TERM", "${MAINPID}"}));
+  EXPECT_EQ(s.extras.at("p.service").runtime_expand, (std::vector<DeferredExpansion>{{"stop", 0}}));
+  EXPECT_EQ(p->env, (Strings{"GREETING=hello world", "OPTS=-a -b", "NAME=x y"}));
+  EXPECT_EQ(p->unset_env, (Strings{"ONE"}));
+  EXPECT_EQ(Find(s, "needfile.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "cannot read environment file /etc/default/missing"));
+}
+
+TEST_F(TranslateTest, Timeouts) {
+  root_.Unit("a.service", "[Service]\nExecStart=/a\nTimeoutSec=1min 30s\n");
+  root_.Unit("b.service",
+             "[Service]\nExecStart=/a\nTimeoutStartSec=infinity\nTimeoutStopSec=500ms\n");
+  root_.Unit("c.service", "[Service]\nExecStart=/a\nTimeoutStopSec=10\nTimeoutSec=20\n");
+  root_.Unit("d.service", "[Service]\nExecStart=/a\nTimeoutSec=20\nTimeoutStopSec=3s\n");
+  root_.Unit("e.service", "[Service]\nExecStart=/a\nTimeoutStopSec=bogus\n");
+  UnitSet s = Load();
+  EXPECT_EQ(Find(s, "a.service")->start_timeout, milliseconds(90000));
+  EXPECT_EQ(Find(s, "a.service")->stop_timeout, milliseconds(90000));
+  EXPECT_EQ(Find(s, "b.service")->start_timeout, milliseconds(0));
+  EXPECT_EQ(Find(s, "b.service")->stop_timeout, milliseconds(500));
+  EXPECT_EQ(Find(s, "c.service")->stop_timeout, milliseconds(20000));
+  EXPECT_EQ(Find(s, "d.service")->start_timeout, milliseconds(20000));
+  EXPECT_EQ(Find(s, "d.service")->stop_timeout, milliseconds(3000));
+  EXPECT_EQ(Find(s, "e.service")->stop_timeout, milliseconds(90000));
+  EXPECT_TRUE(HasDiag(s, "e.service:3: [Service] TimeoutStopSec:"));
+}
+
+TEST_F(TranslateTest, UsersContextAndStdio) {
+  root_.CopyFixture("debian12-boot");  // /etc/passwd, /etc/group
+  root_.Unit("u.service",
+             "[Service]\nExecStart=/a\nUser=www-data\nSupplementaryGroups=adm\n"
+             "WorkingDirectory=~\nNice=-5\nUMask=0027\nLimitCORE=infinity\nLimitNPROC=100:200\n"
+             "StandardOutput=append:/var/log/u.log\nStandardError=null\nKillSignal=SIGINT\n"
+             "SendSIGKILL=no\nSendSIGHUP=yes\nSyslogIdentifier=uu\nStateDirectory=u u/sub\n"
+             "StateDirectoryMode=0700\nLogsDirectory=u\nConfigurationDirectory=u\n"
+             "RuntimeDirectory=u\nRuntimeDirectoryPreserve=yes\n");
+  root_.Unit("g.service",
+             "[Service]\nExecStart=/a\nGroup=adm\nWorkingDirectory=-/srv/x\n"
+             "StandardOutput=inherit\nStandardInput=tty\n");
+  root_.Unit("bad.service", "[Service]\nExecStart=/a\nUser=nosuchuser\n");
+  root_.Unit("dyn.service", "[Service]\nExecStart=/a\nDynamicUser=yes\n");
+  root_.Unit("t.service", "[Service]\nExecStart=/a\nStandardOutput=truncate:/tmp/o\n");
+  UnitSet s = Load();
+  const ServiceSpec* u = Find(s, "u.service");
+  ASSERT_NE(u, nullptr);
+  ASSERT_TRUE(u->credentials);
+  EXPECT_EQ(u->credentials->uid, 33u);
+  EXPECT_EQ(u->credentials->groups, (std::vector<gid_t>{33, 4}));
+  EXPECT_EQ(u->working_directory, "/var/www");
+  EXPECT_EQ(u->nice, -5);
+  EXPECT_EQ(u->umask, mode_t(027));
+  ASSERT_EQ(u->rlimits.size(), 2u);
+  EXPECT_EQ(u->rlimits[0].resource, RLIMIT_CORE);
+  EXPECT_EQ(u->rlimits[0].soft, RLIM_INFINITY);
+  EXPECT_EQ(u->rlimits[1].soft, 100u);
+  EXPECT_EQ(u->rlimits[1].hard, 200u);
+  EXPECT_EQ(u->stdout_target.kind, StdioTarget::Kind::kAppend);
+  EXPECT_EQ(u->stdout_target.path, "/var/log/u.log");
+  EXPECT_EQ(u->stderr_target.kind, StdioTarget::Kind::kNull);
+  EXPECT_EQ(u->stop_signal, SIGINT);
+  EXPECT_FALSE(u->send_sigkill);
+  EXPECT_TRUE(u->send_sighup);
+  const UnitExtras& x = s.extras.at("u.service");
+  EXPECT_EQ(x.log_name, "uu");
+  EXPECT_EQ(x.directories,
+            (std::vector<DirectorySpec>{{"RuntimeDirectory", "/run/u", 0755, 33, 33, false},
+                                        {"StateDirectory", "/var/lib/u", 0700, 33, 33, false},
+                                        {"StateDirectory", "/var/lib/u/sub", 0700, 33, 33, false},
+                                        {"LogsDirectory", "/var/log/u", 0755, 33, 33, false},
+                                        {"ConfigurationDirectory", "/etc/u", 0755, 0, 0, false}}));
+  EXPECT_TRUE(Contains(u->env, "STATE_DIRECTORY=/var/lib/u:/var/lib/u/sub"));
+  const ServiceSpec* g = Find(s, "g.service");
+  ASSERT_TRUE(g->credentials);
+  EXPECT_EQ(g->credentials->uid, 0u);
+  EXPECT_EQ(g->credentials->gid, 4u);
+  EXPECT_EQ(g->working_directory, "-/srv/x");
+  EXPECT_EQ(g->stdin_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(g->stdout_target.kind, StdioTarget::Kind::kConsole);  // inherit from the tty
+  EXPECT_EQ(g->stderr_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(Find(s, "bad.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "unknown user \"nosuchuser\""));
+  ASSERT_NE(Find(s, "dyn.service"), nullptr);
+  EXPECT_EQ(Find(s, "dyn.service")->credentials->uid, 65534u);
+  EXPECT_TRUE(HasDiag(s, "DynamicUser=yes is not supported"));
+  EXPECT_EQ(Find(s, "t.service")->stdout_target.kind, StdioTarget::Kind::kFile);
+  EXPECT_TRUE(s.extras.at("t.service").truncate_stdout);
+}
+
+TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
+  root_.Unit("db.service", "[Service]\nExecStart=/db\n");
+  root_.Unit("app.service",
+             "[Unit]\nRequires=db.service cache.service\nAfter=db.service\n"
+             "[Service]\nExecStart=/app\n");
+  root_.Unit("cache.service", "[Unit]\nBefore=web.service\n[Service]\nExecStart=/c\n");
+  root_.Unit("web.service", "[Unit]\nWants=app.service\n[Service]\nExecStart=/w\n");
+  root_.Unit("bad.service", "[Unit]\nAssertPathExists=/nope\n[Service]\nExecStart=/b\n");
+  root_.Unit("dep.service",
+             "[Unit]\nRequires=bad.service\nAfter=bad.service\n[Service]\nExecStart=/d\n");
+  root_.Unit("soft.service",
+             "[Unit]\nRequires=skipped.service\nAfter=skipped.service\n[Service]\nExecStart=/s\n");
+  root_.Unit("skipped.service", "[Unit]\nConditionPathExists=/nope\n[Service]\nExecStart=/k\n");
+  UnitSet s = Load();
+  const ServiceSpec* app = Find(s, "app.service");
+  ASSERT_NE(app, nullptr);
+  EXPECT_EQ(app->needs, (Strings{"db.service"}));  // cache: Requires= without After=
+  EXPECT_TRUE(Contains(app->after, "db.service"));
+  EXPECT_FALSE(Contains(app->after, "cache.service"));
+  EXPECT_TRUE(Contains(Find(s, "web.service")->after, "cache.service"));  // Before= inverted
+  EXPECT_LT(Pos(s, "db.service"), Pos(s, "app.service"));
+  EXPECT_EQ(Find(s, "bad.service"), nullptr);
+  EXPECT_EQ(Find(s, "dep.service"), nullptr);
+  EXPECT_TRUE(HasDiag(s, "bad.service: failed: assertion not met: AssertPathExists=/nope"));
+  EXPECT_TRUE(HasDiag(s, "dep.service: not started: it needs bad.service, which failed"));
+  ASSERT_NE(Find(s, "soft.service"), nullptr);  // a skipped unit counts as done
+  EXPECT_TRUE(Find(s, "soft.service")->needs.empty());
+}
+
+TEST_F(TranslateTest, DirectTranslateOfAFile) {
+  // TranslateUnit() alone, on a unit that is not enabled anywhere.
+  root_.Write("/etc/systemd/system/x.service",
+              "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\n"
+              "[Service]\nExecStart=/x\nPrivateTmp=no\nKillMode=none\nFinalKillSignal=SIGQUIT\n");
+  EnabledUnit eu;
+  eu.name = "x.service";
+  eu.unit = UnitLoader(root_.path()).Load("x.service");
+  eu.levels = "3";
+  TranslateContext ctx;
+  ctx.root = root_.path();
+  std::vector<Diagnostic> diags;
+  TranslateOutcome outcome;
+  auto t = TranslateUnit(eu, ctx, &diags, &outcome);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(outcome, TranslateOutcome::kOk);
+  EXPECT_EQ(t->spec.levels, "3");
+  EXPECT_EQ(t->extras.on_failure, (Strings{"rescue.service"}));
+  EXPECT_EQ(t->extras.part_of, (Strings{"y.service"}));
+  EXPECT_EQ(t->extras.kill_mode, KillMode::kNone);
+  EXPECT_EQ(t->extras.final_kill_signal, SIGQUIT);
+  EXPECT_EQ(diags.size(), 2u);  // OnFailure, PartOf: recorded, not acted on
+}
+
+}  // namespace
+}  // namespace ctinit::units
