@@ -412,6 +412,15 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
   const char* console = getenv("CONSOLE");
   env.push_back(std::string("CONSOLE=") + (console ? console : "/dev/console"));
   env.push_back(std::string("INIT_VERSION=ctinit-") + CTINIT_VERSION);
+  if (opts_.level_env) {
+    Guarded("level environment", [&] {
+      for (const auto& kv : opts_.level_env(sup_ ? sup_->level() : level)) {
+        auto key = kv.substr(0, kv.find('=') + 1);
+        std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+        env.push_back(kv);
+      }
+    });
+  }
   return env;
 }
 

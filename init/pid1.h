@@ -56,6 +56,10 @@ struct Options {
   // /run/openrc/softlevel): `level` is '#' (sysinit stage), '*' (boot stage) or a runlevel;
   // `settled` is false when it is entered and true once it has settled.
   std::function<void(char level, bool settled)> level_hook;
+  // Extra environment for every child started while in `level` ('#', '*' or a runlevel), for
+  // front ends whose scripts expect it (OpenRC's RC_REBOOT=YES during a reboot). Later entries
+  // win over ctinit's own.
+  std::function<std::vector<std::string>(char level)> level_env;
 };
 
 class Pid1 : public SupervisorHost {

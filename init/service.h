@@ -54,6 +54,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ctinit {
@@ -243,6 +244,9 @@ struct ServiceSet {
   // The level entered after boot (inittab's initdefault), if the source names one.
   std::optional<char> default_level;
   std::vector<Diagnostic> diagnostics;
+  // Services the front end knows of but does not run here (masked for this system, on a skip
+  // list), with the reason: status output lists them (e.g. "masked: keyword -docker").
+  std::vector<std::pair<std::string, std::string>> inactive;
 };
 
 }  // namespace ctinit

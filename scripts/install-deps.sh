@@ -7,7 +7,7 @@ pkgs=(
   libboost-all-dev libyaml-cpp-dev libspdlog-dev libfmt-dev googletest libgtest-dev libgmock-dev
   # integration and e2e: namespaces, rootfs building, the runtimes
   util-linux procps psmisc busybox-static debootstrap xz-utils
-  docker.io docker-compose runc lxc
+  docker.io docker-compose runc lxc lxc-templates
 )
 missing=()
 for p in "${pkgs[@]}"; do
