@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,9 +13,7 @@
 #include "init/telinit.h"
 #include "inittab/inittab.h"
 #include "openrc-shim/applets.h"
-#include "openrc-shim/native.h"
-#include "openrc-shim/rcsys.h"
-#include "openrc-shim/runner.h"
+#include "openrc-shim/frontend.h"
 
 namespace {
 
@@ -112,46 +109,17 @@ int main(int argc, char** argv) {
 
   ctinit::Options opts;
   if (int rc = ParseArgs(args, &opts); rc >= 0) return rc;
-  // Front ends. OpenRC native mode when the config says so, or (auto) when the image has
-  // /etc/runlevels and no inittab; else the inittab.
-  struct FrontEnd {
-    bool openrc = false;
-    std::map<char, std::string> levels;
-  };
-  auto fe = std::make_shared<FrontEnd>();
+  // Front ends: OpenRC native mode when it applies (openrc-shim/frontend.h), else the inittab.
   char self_buf[4096] = {};
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
-  opts.load_services = [fe, self_exe](const ctinit::Config& c) {
-    namespace orc = ctinit::openrc;
-    fe->openrc = orc::UseNative("/", c.openrc_mode, c.inittab);
-    if (!fe->openrc) return ctinit::inittab::Load(c.inittab, c.inittab_d);
-    orc::NativeOptions no;
-    no.rc_sys = orc::DetectRcSys(orc::ProbeSystem("/"));
-    no.levels = c.openrc_levels;
-    no.self_exe = self_exe;
-    no.strict_need = c.openrc_strict_need;
-    fe->levels = orc::LevelMap(c.openrc_levels);
-    orc::SpawnScriptRunner runner;  // blocking: runs before the loop, or inside one handler
-    auto set = orc::LoadNative(no, runner);
-    ctinit::log::Info("OpenRC native mode: {} services (rc_sys {}, {})", set.services.size(),
-                      no.rc_sys.empty() ? "none" : no.rc_sys,
-                      orc::FindOpenrcRun("/", self_exe).empty() ? "ctinit's openrc-run shim"
-                                                                : "the image's openrc-run");
-    return set;
+  auto openrc = std::make_shared<ctinit::openrc::FrontEnd>(self_exe);
+  opts.load_services = [openrc](const ctinit::Config& c) {
+    if (auto set = openrc->Load(c)) return std::move(*set);
+    return ctinit::inittab::Load(c.inittab, c.inittab_d);
   };
-  opts.level_hook = [fe](char level, bool settled) {
-    namespace orc = ctinit::openrc;
-    if (!fe->openrc) return;
-    if (level == '#') {
-      if (!settled) orc::PrepareState("/");
-      orc::SetSoftlevel("/", "sysinit", !settled);
-    } else if (level == '*') {
-      orc::SetSoftlevel("/", "boot", !settled);
-    } else if (auto it = fe->levels.find(level); it != fe->levels.end()) {
-      orc::SetSoftlevel("/", it->second, !settled);
-    }
-  };
+  opts.level_hook = [openrc](char level, bool settled) { openrc->OnLevel(level, settled); };
+  opts.level_env = [openrc](char level) { return openrc->LevelEnv(level); };
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();
 }

@@ -1,0 +1,49 @@
+#include "openrc-shim/frontend.h"
+
+#include "init/log.h"
+#include "openrc-shim/native.h"
+#include "openrc-shim/rcsys.h"
+#include "openrc-shim/runner.h"
+
+namespace ctinit::openrc {
+
+std::optional<ServiceSet> FrontEnd::Load(const Config& c) noexcept {
+  active_ = UseNative("/", c.openrc_mode, c.inittab);
+  if (!active_) return std::nullopt;
+  NativeOptions no;
+  no.rc_sys = DetectRcSys(ProbeSystem("/"));
+  no.levels = c.openrc_levels;
+  no.self_exe = self_exe_;
+  no.strict_need = c.openrc_strict_need;
+  levels_ = LevelMap(c.openrc_levels);
+  // Blocking, and it waits for its own children only: it runs before the event loop, or inside
+  // one handler on a reload (the reaper only runs between handlers).
+  SpawnScriptRunner runner;
+  ServiceSet set = LoadNative(no, runner);
+  log::Info("OpenRC native mode: {} services (rc_sys {}, {})", set.services.size(),
+            no.rc_sys.empty() ? "none" : no.rc_sys,
+            FindOpenrcRun("/", self_exe_).empty() ? "ctinit's openrc-run shim"
+                                                  : "the image's openrc-run");
+  return set;
+}
+
+void FrontEnd::OnLevel(char level, bool settled) noexcept {
+  if (!active_) return;
+  if (level == '#') {
+    if (!settled) PrepareState("/");
+    SetSoftlevel("/", "sysinit", !settled);
+  } else if (level == '*') {
+    SetSoftlevel("/", "boot", !settled);
+  } else if (auto it = levels_.find(level); it != levels_.end()) {
+    SetSoftlevel("/", it->second, !settled);
+  }
+}
+
+std::vector<std::string> FrontEnd::LevelEnv(char level) const noexcept {
+  if (!active_) return {};
+  auto it = levels_.find(level);
+  if (it != levels_.end() && it->second == "reboot") return {"RC_REBOOT=YES"};
+  return {};
+}
+
+}  // namespace ctinit::openrc

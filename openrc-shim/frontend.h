@@ -1,0 +1,40 @@
+// The OpenRC front end as PID 1 uses it (init/main.cc wires it into Pid1's Options):
+//   * Load() decides whether native mode applies (Config::openrc_mode: "native" always, "auto"
+//     when the image has /etc/runlevels and no inittab, "inittab" never) and, if so, reads the
+//     runlevels into a ServiceSet (native.h);
+//   * OnLevel() keeps /run/openrc (softlevel, rc.starting / rc.stopping) in step with the
+//     supervisor's levels, so that openrc-run, rc-status and the scripts' service_* tests agree
+//     with what ctinit is doing;
+//   * LevelEnv() is the environment OpenRC's rc gives scripts for a level (RC_REBOOT=YES while
+//     rebooting), added to every child ctinit starts in that level.
+// Nothing here throws.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/config.h"
+#include "init/service.h"
+
+namespace ctinit::openrc {
+
+class FrontEnd {
+ public:
+  explicit FrontEnd(std::string self_exe) : self_exe_(std::move(self_exe)) {}
+
+  // The services of native mode, or nullopt when native mode does not apply to this image.
+  std::optional<ServiceSet> Load(const Config& config) noexcept;
+  bool active() const { return active_; }
+  // `level` as in Options::level_hook: '#', '*' or a runlevel; `settled` once it has settled.
+  void OnLevel(char level, bool settled) noexcept;
+  std::vector<std::string> LevelEnv(char level) const noexcept;
+
+ private:
+  std::string self_exe_;
+  bool active_ = false;
+  std::map<char, std::string> levels_;  // numeric level -> OpenRC runlevel
+};
+
+}  // namespace ctinit::openrc
