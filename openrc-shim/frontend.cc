@@ -41,8 +41,11 @@ void FrontEnd::OnLevel(char level, bool settled) noexcept {
 
 std::vector<std::string> FrontEnd::LevelEnv(char level) const noexcept {
   if (!active_) return {};
-  auto it = levels_.find(level);
-  if (it != levels_.end() && it->second == "reboot") return {"RC_REBOOT=YES"};
+  try {
+    auto it = levels_.find(level);
+    if (it != levels_.end()) return RunlevelEnv(it->second);
+  } catch (...) {
+  }
   return {};
 }
 

@@ -5,8 +5,9 @@
 //   * OnLevel() keeps /run/openrc (softlevel, rc.starting / rc.stopping) in step with the
 //     supervisor's levels, so that openrc-run, rc-status and the scripts' service_* tests agree
 //     with what ctinit is doing;
-//   * LevelEnv() is the environment OpenRC's rc gives scripts for a level (RC_REBOOT=YES while
-//     rebooting), added to every child ctinit starts in that level.
+//   * LevelEnv() is the environment OpenRC's rc gives scripts for a level (RC_GOINGDOWN=YES for
+//     shutdown, reboot and single; RC_REBOOT=YES for reboot), added to every child ctinit starts
+//     in that level.
 // Nothing here throws.
 #pragma once
 

@@ -10,6 +10,7 @@
 
 #include "openrc-shim/depend.h"
 #include "openrc-shim/graph.h"
+#include "openrc-shim/rcsys.h"
 
 namespace ctinit::openrc {
 
@@ -127,9 +128,11 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       struct stat st {};
       bool exec = ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
       if (!exec || !IsOpenrcShebang(first)) {
-        if (wanted.count(name))
+        if (wanted.count(name)) {
           set.diagnostics.push_back(
               {path, 1, "\"" + name + "\" is in a runlevel but is not an OpenRC script; skipped"});
+          set.inactive.emplace_back(name, "skipped: not an OpenRC script (" + path + ")");
+        }
         continue;
       }
       auto r = ExtractDepends(name, full, dopt, runner);
@@ -137,17 +140,23 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
         d.file = path;
         set.diagnostics.push_back(std::move(d));
       }
-      if (r.loaded) tree[name] = std::move(r.deps);
+      if (r.loaded) {
+        tree[name] = std::move(r.deps);
+      } else if (wanted.count(name)) {
+        set.inactive.emplace_back(name, "skipped: its depend() could not be read (" + path + ")");
+      }
     }
     for (const auto& name : wanted) {
-      if (!scripts.count(name))
+      if (!scripts.count(name)) {
         set.diagnostics.push_back({"/etc/runlevels", 0,
                                    "\"" + name + "\" is in a runlevel but /etc/init.d/" + name +
                                        " does not exist; skipped"});
+        set.inactive.emplace_back(name, "skipped: /etc/init.d/" + name + " does not exist");
+      }
     }
     // 4. One graph per runlevel.
     std::map<std::string, Graph> graphs;
-    std::set<std::string> masked;
+    std::set<std::string> masked, broken;
     for (const auto& n : names) {
       GraphInput in;
       in.services = tree;
@@ -156,20 +165,23 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       in.strict_need = o.strict_need;
       graphs[n] = BuildGraph(in);
       masked.insert(graphs[n].masked.begin(), graphs[n].masked.end());
+      broken.insert(graphs[n].broken.begin(), graphs[n].broken.end());
       for (auto& d : graphs[n].diagnostics) {
         bool dup = std::any_of(set.diagnostics.begin(), set.diagnostics.end(),
                                [&](const Diagnostic& x) { return x.message == d.message; });
         if (!dup) set.diagnostics.push_back(d);
       }
     }
+    const std::string mask = MaskKeyword(o.rc_sys);
     for (const auto& m : masked) {
       set.diagnostics.push_back(
-          {scripts.count(m) ? scripts[m] : m,
-           0, "\"" + m + "\" is masked for " + o.rc_sys + " (keyword " + "-" + [&] {
-             std::string l = o.rc_sys;
-             for (auto& c : l) c = static_cast<char>(std::tolower(c));
-             return l;
-           }() + "); not started"});
+          {scripts.count(m) ? scripts[m] : m, 0,
+           "\"" + m + "\" is masked for " + o.rc_sys + " (keyword " + mask + "); not started"});
+      set.inactive.emplace_back(m, "masked: keyword " + mask);
+    }
+    for (const auto& b : broken) {
+      if (masked.count(b)) continue;
+      set.inactive.emplace_back(b, "broken: a need is missing (openrc.strict_need)");
     }
     auto started_in = [&](const std::string& runlevel) {
       std::set<std::string> out;
@@ -214,6 +226,9 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       };
       spec.command = cmd("start");
       spec.stop = {cmd("stop")};
+      // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
+      // not cut them short. The shutdown budget still caps every wait.
+      spec.stop_timeout = kStopTimeout;
       bool is_sysinit = sysinit.count(name) > 0, is_boot = !is_sysinit && boot.count(name) > 0;
       spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
       for (const auto& [lvl, rl] : levels) {
@@ -254,6 +269,21 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
   return set;
 }
 
+std::string SoftlevelName(const std::string& runlevel) {
+  return runlevel == "reboot" ? "shutdown" : runlevel;
+}
+
+bool GoingDown(const std::string& runlevel) {
+  return runlevel == "shutdown" || runlevel == "reboot" || runlevel == "single";
+}
+
+std::vector<std::string> RunlevelEnv(const std::string& runlevel) {
+  std::vector<std::string> env;
+  if (GoingDown(runlevel)) env.push_back("RC_GOINGDOWN=YES");
+  if (runlevel == "reboot") env.push_back("RC_REBOOT=YES");
+  return env;
+}
+
 void PrepareState(const std::string& root) noexcept {
   std::error_code ec;
   fs::path dir = Under(root, "/run/openrc");
@@ -273,11 +303,13 @@ void SetSoftlevel(const std::string& root, const std::string& name, bool transit
   fs::path dir = Under(root, "/run/openrc");
   if (!fs::is_directory(dir, ec)) PrepareState(root);
   {
+    // `openrc reboot` runs the shutdown runlevel: softlevel (and so RC_RUNLEVEL) says
+    // "shutdown"; RC_REBOOT=YES comes from the environment (LevelEnv).
     std::ofstream out(dir / "softlevel.new", std::ios::trunc);
-    out << name;
+    out << SoftlevelName(name);
   }
   fs::rename(dir / "softlevel.new", dir / "softlevel", ec);
-  bool down = name == "shutdown" || name == "reboot" || name == "single";
+  bool down = GoingDown(name);
   if (transition) {
     fs::create_directories(dir / (down ? "rc.stopping" : "rc.starting"), ec);
     fs::create_directories(dir / "rc.starting", ec);

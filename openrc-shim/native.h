@@ -13,8 +13,10 @@
 //   S, 1 -> single      2 -> nonetwork     3, 4, 5 -> default     0 -> shutdown   6 -> reboot
 //   7, 8, 9 -> default
 // "reboot" uses the `shutdown` runlevel's services (OpenRC maps reboot to shutdown with
-// RC_REBOOT=YES). The default level is the first numeric level (3 first, then 2-9) mapped to
-// rc_default_runlevel from rc.conf (else "default").
+// RC_REBOOT=YES): softlevel and RC_RUNLEVEL say "shutdown", RunlevelEnv() adds RC_REBOOT=YES and
+// RC_GOINGDOWN=YES (also for shutdown and single), as `openrc reboot` does. The default level is
+// the first numeric level (3 first, then 2-9) mapped to rc_default_runlevel from rc.conf (else
+// "default").
 //
 // Translation (every OpenRC service is Kind::kScripted; ordering comes from graph.h)
 //   sysinit runlevel  -> Trigger::kSysInit; kept in every level except those mapped to
@@ -31,9 +33,13 @@
 //   needs  = the direct `need` names that are real services (a virtual name is satisfied by
 //            any of its providers, so it does not propagate failure).
 //   keyword -stop / nostop -> stop_on_level_change = false; -shutdown -> stop_on_shutdown = false.
-// Services masked for rc_sys (keyword -docker, …) are left out, one diagnostic each ("masked").
-// Scripts in a runlevel that are not OpenRC scripts are left out with a diagnostic; scripts
-// whose depend() cannot be read are left out (depend.h failure rules).
+//   stop_timeout = kStopTimeout (60 s) for every stop script; starts are not bounded (OpenRC
+//            bounds neither).
+// Services masked for rc_sys (keyword -docker, …) are left out, one diagnostic each ("masked"),
+// and listed in ServiceSet::inactive ("masked: keyword -docker"). Scripts in a runlevel that are
+// not OpenRC scripts, runlevel entries without a script and scripts whose depend() cannot be
+// read (depend.h failure rules) are left out with a diagnostic and listed as "skipped: …";
+// with strict_need the services graph.h calls broken are listed as "broken: …".
 //
 // State (/run/openrc): PrepareState() empties <root>/run/openrc and creates OpenRC's state
 // directories, as init.sh does at boot; SetSoftlevel() writes `softlevel` and creates or removes
@@ -41,6 +47,7 @@
 // way and leaves the ordering to its caller).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -72,6 +79,18 @@ std::string FindOpenrcRun(const std::string& root, const std::string& self_exe);
 bool UseNative(const std::string& root, const std::string& mode, const std::string& inittab);
 
 ServiceSet LoadNative(const NativeOptions& options, ScriptRunner& runner) noexcept;
+
+// Every stop script's own bound (ServiceSpec::stop_timeout): OpenRC bounds none, and the level's
+// kill_wait is 0 when openrc-shutdown asked for the level. The shutdown budget caps it anyway.
+inline constexpr std::chrono::milliseconds kStopTimeout{60000};
+
+// What <svcdir>/softlevel says while `runlevel` runs: "reboot" runs as "shutdown".
+std::string SoftlevelName(const std::string& runlevel);
+// shutdown, reboot and single: OpenRC's rc sets RC_GOINGDOWN=YES for them.
+bool GoingDown(const std::string& runlevel);
+// The environment `openrc <runlevel>` gives the scripts it runs (ORC rc.c; checked against
+// Debian's openrc 0.45): RC_GOINGDOWN=YES going down, RC_REBOOT=YES for reboot.
+std::vector<std::string> RunlevelEnv(const std::string& runlevel);
 
 void PrepareState(const std::string& root) noexcept;
 // `name` is the OpenRC runlevel being entered; `transition` whether a change is under way.

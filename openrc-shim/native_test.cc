@@ -1,0 +1,185 @@
+#include "openrc-shim/native.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace ctinit::openrc {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+using ::testing::StartsWith;
+
+// A throw-away image tree: /etc/init.d scripts and /etc/runlevels links.
+class NativeTree : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ctinit-native-test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    fs::create_directories(root_ + "/etc/init.d");
+    for (const char* l : {"sysinit", "boot", "default", "shutdown"})
+      fs::create_directories(root_ + "/etc/runlevels/" + l);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  void Script(const std::string& name, const std::string& body,
+              const std::string& shebang = "#!/sbin/openrc-run") {
+    std::string p = root_ + "/etc/init.d/" + name;
+    std::ofstream(p) << shebang << "\n" << body << "\n";
+    ::chmod(p.c_str(), 0755);
+  }
+  void Add(const std::string& name, const std::string& level) {
+    fs::create_symlink("/etc/init.d/" + name, root_ + "/etc/runlevels/" + level + "/" + name);
+  }
+  ServiceSet Load() {
+    NativeOptions o;
+    o.root = root_;
+    o.rc_sys = "DOCKER";
+    o.self_exe = "/sbin/ctinit";
+    SpawnScriptRunner runner;
+    return LoadNative(o, runner);
+  }
+  static const ServiceSpec* Find(const ServiceSet& set, const std::string& name) {
+    for (const auto& s : set.services)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  std::string root_;
+};
+
+TEST_F(NativeTree, TranslatesRunlevelsIntoScriptedServices) {
+  Script("early", "");
+  Script("bootsvc", "");
+  Script("a", "");
+  Script("b", "depend() { need a; }");
+  Script("c", "depend() { after b; }");
+  Add("early", "sysinit");
+  Add("bootsvc", "boot");
+  for (const char* s : {"a", "b", "c"}) Add(s, "default");
+  ServiceSet set = Load();
+  std::vector<std::string> names;
+  for (const auto& s : set.services) names.push_back(s.name);
+  EXPECT_THAT(names, ElementsAre("early", "bootsvc", "a", "b", "c"));
+  ASSERT_TRUE(set.default_level.has_value());
+  EXPECT_EQ(*set.default_level, '3');
+
+  const ServiceSpec* early = Find(set, "early");
+  ASSERT_NE(early, nullptr);
+  EXPECT_EQ(early->trigger, Trigger::kSysInit);
+  EXPECT_EQ(early->levels.find('0'), std::string::npos);
+  EXPECT_EQ(early->levels.find('6'), std::string::npos);
+  EXPECT_NE(early->levels.find('3'), std::string::npos);
+  EXPECT_EQ(Find(set, "bootsvc")->trigger, Trigger::kBoot);
+
+  const ServiceSpec* b = Find(set, "b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->kind, Kind::kScripted);
+  EXPECT_EQ(b->trigger, Trigger::kRunlevel);
+  EXPECT_NE(b->levels.find('3'), std::string::npos);
+  EXPECT_EQ(b->levels.find('0'), std::string::npos);
+  EXPECT_THAT(b->needs, ElementsAre("a"));
+  EXPECT_THAT(b->after, Contains("a"));
+  EXPECT_THAT(Find(set, "c")->after, Contains("b"));
+  // No openrc-run in the tree: the shim applet, exec'd as ctinit with argv[0] openrc-run.
+  EXPECT_EQ(b->command.path, "/sbin/ctinit");
+  EXPECT_THAT(b->command.argv, ElementsAre("openrc-run", "/etc/init.d/b", "start"));
+  ASSERT_EQ(b->stop.size(), 1u);
+  EXPECT_THAT(b->stop[0].argv, ElementsAre("openrc-run", "/etc/init.d/b", "stop"));
+  EXPECT_THAT(set.inactive, IsEmpty());
+}
+
+TEST_F(NativeTree, StopScriptsHaveTheirOwnGenerousBound) {
+  Script("a", "");
+  Add("a", "default");
+  Script("early", "");
+  Add("early", "sysinit");
+  ServiceSet set = Load();
+  ASSERT_EQ(set.services.size(), 2u);
+  for (const auto& s : set.services) {
+    EXPECT_EQ(s.stop_timeout, std::chrono::seconds(60)) << s.name;
+    EXPECT_EQ(s.start_timeout.count(), 0) << s.name;  // OpenRC does not bound starts either
+  }
+}
+
+TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason) {
+  Script("localmount", "depend() { keyword -docker -lxc; }");
+  Script("nodocker", "depend() { keyword -docker; }");
+  Script("oldmask", "depend() { keyword nodocker; }");
+  Script("user", "depend() { need localmount net; }");
+  Script("plain", "exit 0", "#!/bin/sh");
+  Add("localmount", "boot");
+  for (const char* s : {"nodocker", "oldmask", "user", "plain", "ghost"}) {
+    if (std::string(s) == "ghost") {
+      fs::create_symlink("/etc/init.d/ghost", root_ + "/etc/runlevels/default/ghost");
+    } else {
+      Add(s, "default");
+    }
+  }
+  ServiceSet set = Load();
+  std::vector<std::string> names;
+  for (const auto& s : set.services) names.push_back(s.name);
+  // The masked need (localmount) and the missing one (net) do not keep `user` from starting.
+  EXPECT_THAT(names, ElementsAre("user"));
+  EXPECT_THAT(Find(set, "user")->needs, IsEmpty());
+  EXPECT_THAT(set.inactive, Contains(Pair("localmount", "masked: keyword -docker")));
+  EXPECT_THAT(set.inactive, Contains(Pair("nodocker", "masked: keyword -docker")));
+  EXPECT_THAT(set.inactive, Contains(Pair("oldmask", "masked: keyword -docker")));
+  EXPECT_THAT(set.inactive, Contains(Pair("plain", StartsWith("skipped: not an OpenRC script"))));
+  EXPECT_THAT(set.inactive, Contains(Pair("ghost", "skipped: /etc/init.d/ghost does not exist")));
+  std::vector<std::string> diags;
+  for (const auto& d : set.diagnostics) diags.push_back(d.ToString());
+  EXPECT_THAT(diags, Contains(HasSubstr("user needs non-existent service \"net\"; starting it "
+                                        "anyway")));
+  EXPECT_THAT(diags, Contains(HasSubstr("\"nodocker\" is masked for DOCKER (keyword -docker)")));
+}
+
+TEST_F(NativeTree, StrictNeedListsTheBrokenServices) {
+  Script("user", "depend() { need net; }");
+  Add("user", "default");
+  NativeOptions o;
+  o.root = root_;
+  o.rc_sys = "DOCKER";
+  o.self_exe = "/sbin/ctinit";
+  o.strict_need = true;
+  SpawnScriptRunner runner;
+  ServiceSet set = LoadNative(o, runner);
+  EXPECT_THAT(set.services, IsEmpty());
+  EXPECT_THAT(set.inactive, Contains(Pair("user", StartsWith("broken: "))));
+}
+
+TEST_F(NativeTree, RebootRunsAsShutdownWithRcRebootInTheEnvironment) {
+  PrepareState(root_);
+  SetSoftlevel(root_, "reboot", true);
+  std::string level;
+  std::ifstream(root_ + "/run/openrc/softlevel") >> level;
+  EXPECT_EQ(level, "shutdown");
+  EXPECT_TRUE(fs::is_directory(root_ + "/run/openrc/rc.stopping"));
+  SetSoftlevel(root_, "default", false);
+  std::ifstream(root_ + "/run/openrc/softlevel") >> level;
+  EXPECT_EQ(level, "default");
+  EXPECT_FALSE(fs::exists(root_ + "/run/openrc/rc.stopping"));
+  EXPECT_FALSE(fs::exists(root_ + "/run/openrc/rc.starting"));
+
+  EXPECT_THAT(RunlevelEnv("reboot"), ElementsAre("RC_GOINGDOWN=YES", "RC_REBOOT=YES"));
+  EXPECT_THAT(RunlevelEnv("shutdown"), ElementsAre("RC_GOINGDOWN=YES"));
+  EXPECT_THAT(RunlevelEnv("single"), ElementsAre("RC_GOINGDOWN=YES"));
+  EXPECT_THAT(RunlevelEnv("default"), IsEmpty());
+  EXPECT_EQ(SoftlevelName("reboot"), "shutdown");
+  EXPECT_EQ(SoftlevelName("default"), "default");
+}
+
+}  // namespace
+}  // namespace ctinit::openrc
