@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -166,8 +168,39 @@ ServiceSet Pid1::LoadServices() {
   return set;
 }
 
+// What PID 1 itself keeps of a service set: its sockets (opened now), the notify socket (when a
+// service needs it), the inactive services for status output.
+void Pid1::ApplyServiceSet(const ServiceSet& set) {
+  inactive_ = set.inactive;
+  if (!sockets_)
+    sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
+      Guarded("socket activation", [&] {
+        if (std::string err; sup_ && !sup_->Start(service, &err))
+          log::Warn("socket activation of {}: {}", service, err);
+      });
+    });
+  sockets_->Set(set.sockets);
+  bool want_notify = std::any_of(set.services.begin(), set.services.end(),
+                                 [](const auto& sp) { return sp.readiness == Readiness::kNotify; });
+  if (want_notify && !notify_) {
+    notify_ = std::make_unique<NotifySocket>(
+        io_, [this](pid_t sender, const std::vector<std::string>& fields) {
+          Guarded("notify", [&] { OnNotify(sender, fields); });
+        });
+    notify_->Open(kNotifySocketPath);
+  }
+}
+
+void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
+  if (!sup_) return;
+  pid_t pgid = ::getpgid(sender);
+  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields))
+    log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
+}
+
 void Pid1::StartSupervisor() {
   ServiceSet set = LoadServices();
+  ApplyServiceSet(set);
   char level = set.default_level.value_or('3');
   if (!opts_.level && !set.default_level) log::Info("no initdefault: using runlevel 3");
   sup_ = std::make_unique<Supervisor>(this, std::move(set), level, opts_.level.value_or(0));
@@ -326,6 +359,7 @@ void Pid1::StartBudget() {
   if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
   log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
                cut.count());
+  if (sup_) sup_->CapStopWaits(*stop_started_ + cut);
   budget_timer_.expires_after(cut);
   budget_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && phase_ == Phase::kRunning)
@@ -370,7 +404,9 @@ void Pid1::OmitFromSendsigs() {
 void Pid1::Reload() {
   if (!sup_ || phase_ != Phase::kRunning) return;
   log::Info("Re-reading inittab");
-  sup_->Reload(LoadServices(), config_.kill_wait);
+  ServiceSet set = LoadServices();
+  ApplyServiceSet(set);
+  sup_->Reload(std::move(set), config_.kill_wait);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,7 +473,18 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
     std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
   for (const auto& kv : spec.env) set(kv);
   for (const auto& kv : extra_env) set(kv);
+  if (spec.readiness == Readiness::kNotify && notify_ && notify_->open())
+    set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
   sys::SpawnContext ctx;
+  if (&cmd == &spec.command && sockets_) {
+    auto passed = sockets_->For(spec.name);
+    if (!passed.fds.empty()) {
+      ctx.pass_fds = passed.fds;
+      set("LISTEN_FDS=" + std::to_string(passed.fds.size()));
+      set("LISTEN_FDNAMES=" + passed.names);
+    }
+  }
+  std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
   ctx.path = cmd.path;
   if (!cmd.full_privileges) ctx.credentials = spec.credentials;
   ctx.working_directory = spec.working_directory;
@@ -447,7 +494,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   ctx.stdin_target = spec.stdin_target;
   ctx.stdout_target = spec.stdout_target;
   ctx.stderr_target = spec.stderr_target;
-  pid_t pid = sys::Spawn(cmd.argv, cmd.text, env, ctx, &err);
+  pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
     return -1;
@@ -505,14 +552,33 @@ void Pid1::StageEntered(char stage) {
   if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(stage, false); });
 }
 
-void Pid1::StateChanged(const ServiceSpec& spec, ServiceState /*from*/, ServiceState to,
-                        const std::string& /*why*/) {
-  if (to != ServiceState::kStopped && to != ServiceState::kFailed) return;
-  auto it = stop_waiters_.find(spec.name);
-  if (it == stop_waiters_.end()) return;
-  auto waiters = std::move(it->second);
-  stop_waiters_.erase(it);
-  for (auto& w : waiters) w(0, spec.name + " stopped");
+void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                        const std::string& why) {
+  if (sockets_ && from != to) {
+    bool running =
+        to == ServiceState::kStarting || to == ServiceState::kUp || to == ServiceState::kStopping;
+    sockets_->ServiceRunning(spec.name, running);
+  }
+  AnswerWaiters(spec, from, to, why);
+}
+
+bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
+  for (const auto& d : spec.directories) {
+    std::string e;
+    if (!sys::MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
+      *err = "cannot create " + d.path + ": " + e;
+      return false;
+    }
+  }
+  return true;
+}
+
+void Pid1::AfterStop(const ServiceSpec& spec) {
+  for (const auto& d : spec.directories) {
+    if (!d.remove_after_stop) continue;
+    std::error_code ec;
+    std::filesystem::remove_all(d.path, ec);
+  }
 }
 
 void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
@@ -520,173 +586,6 @@ void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
   std::ofstream out(spec.pidfile, std::ios::trunc);
   out << pid << "\n";
   if (!out) log::Warn("{}: cannot write pid file {}", spec.name, spec.pidfile);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Control socket requests (control.h)
-
-namespace {
-
-std::optional<long long> ToNumber(const std::string& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  char* end = nullptr;
-  long long v = strtoll(s.c_str(), &end, 10);
-  if (*end != '\0' || v < 0) return std::nullopt;
-  return v;
-}
-
-StdioTarget FileTarget(const std::string& path) {
-  StdioTarget t;
-  t.kind = StdioTarget::Kind::kAppend;
-  t.path = path;
-  return t;
-}
-
-}  // namespace
-
-void Pid1::OnControl(const std::vector<std::string>& words, control::Respond respond) {
-  const std::string& verb = words[0];
-  if (!sup_) return respond(1, "ctinit is not running services");
-  if (verb == "supervise") {
-    if (words.size() < 2) return respond(1, "usage: supervise NAME arg=... ");
-    ServiceSpec spec;
-    spec.name = "supervise:" + words[1];
-    spec.origin = "supervise-daemon " + words[1];
-    spec.trigger = Trigger::kManual;
-    spec.kind = Kind::kLongRun;
-    spec.utmp = false;
-    spec.action_label = "supervise";
-    spec.respawn_limit.max_starts = 10;
-    spec.respawn_limit.interval = std::chrono::seconds(12);
-    spec.respawn_limit.give_up = true;
-    spec.stop_timeout = std::chrono::seconds(5);
-    Credentials cred;
-    bool have_cred = false;
-    for (size_t i = 2; i < words.size(); ++i) {
-      const std::string& w = words[i];
-      auto eq = w.find('=');
-      if (eq == std::string::npos) return respond(1, "bad option \"" + w + "\"");
-      std::string k = w.substr(0, eq), v = w.substr(eq + 1);
-      auto num = ToNumber(v);
-      auto need_num = [&]() {
-        if (!num) respond(1, "option " + k + " needs a number, got \"" + v + "\"");
-        return num.has_value();
-      };
-      if (k == "arg") {
-        spec.command.argv.push_back(v);
-        spec.command.text += (spec.command.text.empty() ? "" : " ") + v;
-      } else if (k == "env") {
-        spec.env.push_back(v);
-      } else if (k == "uid") {
-        if (!need_num()) return;
-        cred.uid = static_cast<uid_t>(*num);
-        have_cred = true;
-      } else if (k == "gid") {
-        if (!need_num()) return;
-        cred.gid = static_cast<gid_t>(*num);
-        have_cred = true;
-      } else if (k == "groups") {
-        size_t pos = 0;
-        while (pos < v.size()) {
-          size_t comma = v.find(',', pos);
-          if (comma == std::string::npos) comma = v.size();
-          auto g = ToNumber(v.substr(pos, comma - pos));
-          if (!g) return respond(1, "bad groups \"" + v + "\"");
-          cred.groups.push_back(static_cast<gid_t>(*g));
-          pos = comma + 1;
-        }
-      } else if (k == "user") {
-        cred.user_name = v;
-      } else if (k == "home") {
-        cred.home = v;
-      } else if (k == "dir") {
-        spec.working_directory = v;
-      } else if (k == "umask") {
-        char* end = nullptr;
-        long m = strtol(v.c_str(), &end, 8);
-        if (v.empty() || *end != '\0' || m < 0 || m > 0777) return respond(1, "bad umask");
-        spec.umask = static_cast<mode_t>(m);
-      } else if (k == "stdin") {
-        spec.stdin_target.kind = StdioTarget::Kind::kFile;
-        spec.stdin_target.path = v;
-      } else if (k == "stdout") {
-        spec.stdout_target = FileTarget(v);
-      } else if (k == "stderr") {
-        spec.stderr_target = FileTarget(v);
-      } else if (k == "pidfile") {
-        spec.pidfile = v;
-      } else if (k == "respawn_delay_ms") {
-        if (!need_num()) return;
-        spec.restart_delay = std::chrono::milliseconds(*num);
-      } else if (k == "respawn_max") {
-        if (!need_num()) return;
-        spec.respawn_limit.max_starts = static_cast<int>(*num);
-      } else if (k == "respawn_period_ms") {
-        if (!need_num()) return;
-        spec.respawn_limit.interval =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*num));
-        if (*num == 0) spec.respawn_limit.interval = std::chrono::hours(24 * 365);
-      } else if (k == "stop_signal") {
-        if (!need_num() || *num < 1 || *num >= NSIG) return respond(1, "bad stop_signal");
-        spec.stop_signal = static_cast<int>(*num);
-      } else if (k == "stop_timeout_ms") {
-        if (!need_num()) return;
-        spec.stop_timeout = std::chrono::milliseconds(std::max<long long>(*num, 1));
-      } else if (k == "origin") {
-        spec.origin = v;
-      } else {
-        return respond(1, "unknown option \"" + k + "\"");
-      }
-    }
-    if (spec.command.argv.empty()) return respond(1, "nothing to run (no arg=)");
-    if (have_cred) {
-      if (cred.groups.empty()) cred.groups.push_back(cred.gid);
-      spec.credentials = cred;
-    }
-    std::string name = spec.name, err;
-    if (!sup_->AddSupervised(std::move(spec), &err)) return respond(1, words[1] + ": " + err);
-    for (const auto& st : sup_->List())
-      if (st.name == name) return respond(0, "started " + std::to_string(st.pid));
-    return respond(0, "started");
-  }
-  if (verb == "unsupervise" || verb == "stop") {
-    if (words.size() != 2) return respond(1, "usage: " + verb + " NAME");
-    std::string name = verb == "unsupervise" ? "supervise:" + words[1] : words[1];
-    if (!sup_->Stop(name))
-      return respond(verb == "unsupervise" ? 1 : 0, words[1] + ": not running");
-    bool still = false;
-    for (const auto& st : sup_->List())
-      if (st.name == name && st.state != ServiceState::kStopped &&
-          st.state != ServiceState::kFailed)
-        still = true;
-    if (!still) return respond(0, words[1] + " stopped");
-    stop_waiters_[name].push_back(std::move(respond));
-    return;
-  }
-  if (verb == "status") {
-    if (words.size() != 2) return respond(1, "usage: status NAME");
-    for (const auto& name : {"supervise:" + words[1], words[1]}) {
-      for (const auto& st : sup_->List()) {
-        if (st.name != name) continue;
-        if (st.state == ServiceState::kUp && st.pid > 0)
-          return respond(0, std::string("running ") + std::to_string(st.pid));
-        if (st.state == ServiceState::kUp) return respond(0, "started");
-        if (st.state == ServiceState::kFailed) return respond(3, "failed");
-        return respond(st.state == ServiceState::kStopped ? 3 : 0, StateName(st.state));
-      }
-    }
-    return respond(1, words[1] + ": unknown service");
-  }
-  if (verb == "list") {
-    std::string text;
-    for (const auto& st : sup_->List()) {
-      text += st.name + " " + StateName(st.state);
-      if (st.pid > 0) text += " " + std::to_string(st.pid);
-      text += "\n";
-    }
-    return respond(0, text);
-  }
-  respond(1, "unknown request \"" + verb + "\"");
 }
 
 void Pid1::LevelSettled(char level) {
@@ -821,7 +720,7 @@ void Pid1::Finish() {
     StartSupervisor();
     return;
   }
-  exit_code_ = main_exit_.value_or(0);
+  exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
   phase_ = Phase::kDone;
   io_.stop();
 }
@@ -896,6 +795,10 @@ void Pid1::CheckFifo() {
       control_->Close();
       control_->Open(control::kSocketPath);
     }
+  }
+  if (notify_ && !notify_->StillThere()) {
+    log::Verbose("{} is gone (mounts changed): creating it again", kNotifySocketPath);
+    notify_->Open(kNotifySocketPath);
   }
   struct stat ours {
   }, named{};

@@ -36,6 +36,8 @@
 #include "init/config.h"
 #include "init/control_server.h"
 #include "init/log.h"
+#include "init/notify.h"
+#include "init/sockets.h"
 #include "init/supervisor.h"
 #include "init/utmp.h"
 
@@ -62,6 +64,14 @@ struct Options {
   std::function<std::vector<std::string>(char level)> level_env;
 };
 
+// The service a `supervise` control request (supervise-daemon) describes: `options` are its
+// key=value words (control.h). nullopt and *err when they are wrong.
+std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
+                                         const std::vector<std::string>& options, std::string* err);
+
+// Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
+constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
+
 class Pid1 : public SupervisorHost {
  public:
   explicit Pid1(Options opts);
@@ -87,6 +97,8 @@ class Pid1 : public SupervisorHost {
   void StageEntered(char stage) override;
   void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
                     const std::string& why) override;
+  bool PrepareStart(const ServiceSpec& spec, std::string* err) override;
+  void AfterStop(const ServiceSpec& spec) override;
   void MainStarted(const ServiceSpec& spec, pid_t pid) override;
 
  private:
@@ -103,6 +115,18 @@ class Pid1 : public SupervisorHost {
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   void Reload();
   void OnControl(const std::vector<std::string>& words, control::Respond respond);
+  enum class WaitKind { kStart, kStop, kReload };
+  struct Waiter {
+    WaitKind kind;
+    control::Respond respond;
+  };
+  std::string Resolve(const std::string& name) const;
+  void Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                     const std::string& why);
+  std::string StatusText(const Supervisor::Status& st) const;
+  void ApplyServiceSet(const ServiceSet& set);
+  void OnNotify(pid_t sender, const std::vector<std::string>& fields);
   void OmitFromSendsigs();
   void PowerEvent(char status);
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
@@ -135,7 +159,11 @@ class Pid1 : public SupervisorHost {
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
-  std::map<std::string, std::vector<control::Respond>> stop_waiters_;
+  std::map<std::string, std::vector<Waiter>> waiters_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<SocketActivation> sockets_;
+  std::vector<std::pair<std::string, std::string>> inactive_;  // from the front ends
+  std::optional<int> exit_request_;                            // `systemctl exit N`
   UtmpWriter utmp_;
   bool pid1_ = false;
   std::vector<std::string> base_env_;

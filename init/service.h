@@ -43,8 +43,9 @@
 // Names that are not defined are ignored. Only services that are wanted at the same time are
 // ordered.
 //
-// A ServiceSpec with no `argv` is invalid; front ends report bad input as Diagnostics and leave
-// the offending entry out.
+// A ServiceSpec with no `argv` is invalid, except a kScripted one: that is a grouping node (a
+// systemd target) that is up as soon as its dependencies allow. Front ends report bad input as
+// Diagnostics and leave the offending entry out.
 #pragma once
 
 #include <sys/resource.h>
@@ -142,6 +143,9 @@ struct Command {
   // User=/Group=). ctinit does not sandbox, so '+' and '!' only drop the credentials.
   bool ignore_failure = false;
   bool full_privileges = false;
+  // When set, the argv actually exec'd is computed when the step runs, from its environment
+  // (systemd's $MAINPID in ExecStop=): the front end keeps its own expansion rules.
+  std::function<std::vector<std::string>(const std::vector<std::string>& env)> argv_at_run;
 };
 
 // Who a service runs as, resolved by the front end from the image's /etc/passwd and /etc/group
@@ -155,10 +159,11 @@ struct Credentials {
   std::string shell;          // SHELL
 };
 
-// Where a service's fd 0/1/2 go.
+// Where a service's fd 0/1/2 go. kFile writes from the start without truncating (systemd
+// file:), kTruncate truncates first, kAppend appends.
 struct StdioTarget {
-  enum class Kind { kInherit, kNull, kFile, kAppend, kConsole } kind = Kind::kInherit;
-  std::string path;  // kFile, kAppend
+  enum class Kind { kInherit, kNull, kFile, kTruncate, kAppend, kConsole } kind = Kind::kInherit;
+  std::string path;  // kFile, kTruncate, kAppend
 };
 
 struct ServiceSpec {
@@ -195,6 +200,7 @@ struct ServiceSpec {
   Restart restart = Restart::kAlways;  // kLongRun only
   std::chrono::milliseconds restart_delay{0};
   std::vector<int> success_status;          // exit codes besides 0 that count as clean
+  std::vector<int> success_signals;         // signals that count as clean too
   std::vector<int> restart_prevent_status;  // exit codes that never restart
   Readiness readiness = Readiness::kSpawned;
   std::string pidfile;         // kForking: read after `command` exits 0
@@ -222,6 +228,16 @@ struct ServiceSpec {
   };
   std::vector<Limit> rlimits;
   StdioTarget stdin_target, stdout_target, stderr_target;
+  // Made (parents root-owned 0755) before a start begins, owned as given; removed after the
+  // service has stopped when remove_after_stop (systemd's RuntimeDirectory= and friends).
+  struct Directory {
+    std::string path;
+    mode_t mode = 0755;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool remove_after_stop = false;
+  };
+  std::vector<Directory> directories;
   // Identity of the definition: when a reload yields a spec with the same name but a different
   // `kind`/`trigger`, the running process is killed (sysvinit: "changed action").
   std::string action_label;  // e.g. "respawn", "wait" (for logs and reload comparison)
@@ -239,8 +255,30 @@ struct Diagnostic {
   std::string ToString() const;  // "/etc/inittab:12: duplicate ID field \"x\""
 };
 
+// Listening sockets held by ctinit for a service (socket activation, systemd's .socket with
+// Accept=no): opened at boot, and on the first connection or datagram the service is started
+// with them as fds 3, 4, ... ($LISTEN_FDS, $LISTEN_PID, $LISTEN_FDNAMES). While the service
+// runs ctinit does not watch them; when it stops they are watched again.
+struct SocketSpec {
+  std::string name;     // "foo.socket"
+  std::string origin;   // for logs
+  std::string service;  // the ServiceSpec started on activity
+  struct Listen {
+    enum class Kind { kStream, kDatagram, kSeqPacket } kind = Kind::kStream;
+    // "/run/foo.sock" (a UNIX socket path), "80" (every address), "127.0.0.1:80", "[::1]:80"
+    std::string address;
+  };
+  std::vector<Listen> listens;
+  std::string fd_name;       // $LISTEN_FDNAMES entry for each fd (default: the socket's name)
+  std::optional<uid_t> uid;  // owner of UNIX socket files
+  std::optional<gid_t> gid;
+  mode_t mode = 0666;  // of UNIX socket files
+  int backlog = 4096;
+};
+
 struct ServiceSet {
   std::vector<ServiceSpec> services;
+  std::vector<SocketSpec> sockets;
   // The level entered after boot (inittab's initdefault), if the source names one.
   std::optional<char> default_level;
   std::vector<Diagnostic> diagnostics;

@@ -47,7 +47,8 @@ bool CleanEnd(const ServiceSpec& spec, int status) {
   if (Succeeded(spec, status)) return true;
   if (!WIFSIGNALED(status)) return false;
   int sig = WTERMSIG(status);
-  return sig == SIGHUP || sig == SIGINT || sig == SIGTERM || sig == SIGPIPE;
+  return sig == SIGHUP || sig == SIGINT || sig == SIGTERM || sig == SIGPIPE ||
+         Contains(spec.success_signals, sig);
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -585,6 +586,11 @@ std::optional<Supervisor::Status> Supervisor::Get(const std::string& name) const
                 text,         s->last_status};
 }
 
+const ServiceSpec* Supervisor::Spec(const std::string& name) const {
+  const Slot* s = Find(name);
+  return s ? &s->spec : nullptr;
+}
+
 std::vector<Supervisor::Status> Supervisor::List() const {
   std::vector<Status> out;
   for (const auto& s : slots_) out.push_back(*Get(s.spec.name));
@@ -646,6 +652,10 @@ void Supervisor::Begin(Slot& s) {
   if (!LimiterAllows(s)) return;
   if (s.spec.kind == Kind::kTask) s.executed = true;
   SetState(s, ServiceState::kStarting);
+  if (std::string err; !host_->PrepareStart(s.spec, &err)) {
+    FailStart(s, err);
+    return;
+  }
   switch (RunSteps(s, Phase::kStartPre, 0)) {
     case StepResult::kRunning:
       return;
@@ -660,6 +670,10 @@ void Supervisor::Begin(Slot& s) {
 
 bool Supervisor::SpawnMain(Slot& s) {
   ++s.starts;
+  if (s.spec.kind == Kind::kScripted && s.spec.command.argv.empty()) {
+    StartPost(s);  // a grouping node: nothing to run
+    return true;
+  }
   pid_t pid = host_->Spawn(s.spec, s.spec.command, level_, prev_, {});
   if (pid <= 0) {
     s.phase = Phase::kIdle;
@@ -1053,6 +1067,7 @@ void Supervisor::EndRun(Slot& s) {
   bool requested = s.by_request;
   s.by_request = false;
   s.transition = false;
+  host_->AfterStop(s.spec);
   if (requested) {
     SetState(s, ServiceState::kStopped);
     if (s.manual) s.demand = false;

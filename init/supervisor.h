@@ -141,6 +141,11 @@ class SupervisorHost {
   // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
   // told.
   virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }
+  // A start is about to run its first step (directories are made here). False, with *err,
+  // fails the start.
+  virtual bool PrepareStart(const ServiceSpec& /*spec*/, std::string* /*err*/) { return true; }
+  // Every process of a run has ended (directories marked remove_after_stop go here).
+  virtual void AfterStop(const ServiceSpec& /*spec*/) {}
   virtual Clock::time_point Now() = 0;
   // Wake the supervisor (OnTimer) at `when`; replaces the previous request. nullopt = no timer.
   virtual void ArmTimer(std::optional<Clock::time_point> when) = 0;
@@ -215,6 +220,8 @@ class Supervisor {
   };
   std::vector<Status> List() const;
   std::optional<Status> Get(const std::string& name) const;
+  // The definition of a service, nullptr if unknown (valid until the next call).
+  const ServiceSpec* Spec(const std::string& name) const;
 
   // A child exited. Returns true if it was one of the services' processes (else an orphan).
   bool OnChildExit(pid_t pid, int status);

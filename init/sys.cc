@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -59,7 +60,20 @@ struct ChildPlan {
   const SpawnContext* ctx;
   std::string file;  // absolute path to exec, or "" for a PATH search of argv[0]
   std::vector<std::string> path_dirs;
+  int listen_pid_env = -1;  // index in env of "LISTEN_PID=" + room for the child's pid
 };
+
+// Writes `v` in decimal at `out` (NUL-terminated); no allocation (runs in the forked child).
+void FormatPid(char* out, long v) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 23);
+  while (n > 0) *out++ = tmp[--n];
+  *out = '\0';
+}
 
 int OpenTarget(const StdioTarget& t, int fd) {
   int flags = 0;
@@ -76,6 +90,10 @@ int OpenTarget(const StdioTarget& t, int fd) {
       flags = fd == 0 ? O_RDONLY : O_WRONLY;
       break;
     case StdioTarget::Kind::kFile:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT);
+      break;
+    case StdioTarget::Kind::kTruncate:
       p = t.path.c_str();
       flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_TRUNC);
       break;
@@ -97,7 +115,7 @@ int OpenTarget(const StdioTarget& t, int fd) {
 }
 
 [[noreturn]] void Child(const ChildPlan& plan, int errfd) {
-  auto fail = [errfd](int e, int stage) {
+  auto fail = [&errfd](int e, int stage) {
     int msg[2] = {stage, e};
     (void)!::write(errfd, msg, sizeof(msg));
     ::_exit(127);
@@ -113,8 +131,28 @@ int OpenTarget(const StdioTarget& t, int fd) {
   if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
   if (int e = OpenTarget(c.stdout_target, 1)) fail(e, 2);
   if (int e = OpenTarget(c.stderr_target, 2)) fail(e, 3);
-  for (int fd = 3; fd < 1024; ++fd)
-    if (fd != errfd) ::close(fd);
+  // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
+  constexpr int kHigh = 600;
+  int moved[64];
+  size_t npass = std::min<size_t>(c.pass_fds.size(), 64);
+  if (npass > 0) {
+    int e2 = ::fcntl(errfd, F_DUPFD_CLOEXEC, kHigh + 64);
+    if (e2 >= 0) errfd = e2;
+    for (size_t i = 0; i < npass; ++i) {
+      moved[i] = ::fcntl(c.pass_fds[i], F_DUPFD, kHigh);
+      if (moved[i] < 0) fail(errno, 11);
+    }
+  }
+  for (int fd = 3; fd < 1024; ++fd) {
+    bool keep = fd == errfd;
+    for (size_t i = 0; i < npass; ++i) keep |= fd == moved[i];
+    if (!keep) ::close(fd);
+  }
+  for (size_t i = 0; i < npass; ++i) {
+    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) fail(errno, 11);
+    ::close(moved[i]);
+  }
+  if (plan.listen_pid_env >= 0) FormatPid(plan.cenv[plan.listen_pid_env] + 11, ::getpid());
   for (const auto& l : c.rlimits) {
     rlimit r{l.soft, l.hard};
     if (::setrlimit(l.resource, &r) != 0) fail(errno, 4);
@@ -181,6 +219,8 @@ const char* StageName(int stage) {
       return "cannot set user";
     case 9:
       return "cannot change directory";
+    case 11:
+      return "cannot pass the listening sockets";
     default:
       return "cannot execute";
   }
@@ -190,7 +230,7 @@ const char* StageName(int stage) {
 
 bool SpawnContext::Plain() const {
   return !credentials && working_directory.empty() && !umask && !nice && rlimits.empty() &&
-         stdin_target.kind == StdioTarget::Kind::kInherit &&
+         pass_fds.empty() && stdin_target.kind == StdioTarget::Kind::kInherit &&
          stdout_target.kind == StdioTarget::Kind::kInherit &&
          stderr_target.kind == StdioTarget::Kind::kInherit;
 }
@@ -218,6 +258,11 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
     plan.argv = argv;
     plan.env = env;
     plan.sh_argv = {"/bin/sh", "-c", "exec " + text};
+    if (!ctx.pass_fds.empty()) {
+      std::erase_if(plan.env, [](const std::string& e) { return e.rfind("LISTEN_PID=", 0) == 0; });
+      plan.env.push_back("LISTEN_PID=" + std::string(20, ' '));
+      plan.listen_pid_env = static_cast<int>(plan.env.size()) - 1;
+    }
     plan.cargv = CStrings(plan.argv);
     plan.cenv = CStrings(plan.env);
     plan.csh = CStrings(plan.sh_argv);
@@ -370,6 +415,39 @@ std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
   } catch (...) {
   }
   return out;
+}
+
+bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                   std::string* err) noexcept {
+  try {
+    if (path.empty() || path[0] != '/') {
+      *err = "not an absolute path";
+      return false;
+    }
+    for (size_t pos = 1; (pos = path.find('/', pos)) != std::string::npos; ++pos) {
+      std::string parent = path.substr(0, pos);
+      if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+        *err = parent + ": " + strerror(errno);
+        return false;
+      }
+    }
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+      *err = strerror(errno);
+      return false;
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      *err = strerror(errno);
+      return false;
+    }
+    bool ok = ::fchown(fd, uid, gid) == 0 && ::fchmod(fd, mode) == 0;
+    if (!ok) *err = strerror(errno);
+    ::close(fd);
+    return ok;
+  } catch (...) {
+    *err = "out of memory";
+    return false;
+  }
 }
 
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {

@@ -22,6 +22,9 @@ struct SpawnContext {
   std::optional<int> nice;
   std::vector<ServiceSpec::Limit> rlimits;
   StdioTarget stdin_target, stdout_target, stderr_target;
+  // Become fds 3, 4, ... in the child, with LISTEN_PID set to the child's pid (socket
+  // activation; the caller puts LISTEN_FDS and LISTEN_FDNAMES in the environment).
+  std::vector<int> pass_fds;
   bool Plain() const;
 };
 
@@ -58,6 +61,11 @@ struct ProcInfo {
   pid_t pid, ppid, pgid, sid;
 };
 std::vector<ProcInfo> ProcessTable() noexcept;
+
+// Makes `path` a directory owned by uid:gid with `mode` (an existing one gets owner and mode
+// fixed); missing parents are made root-owned 0755. False with *err ("Not a directory").
+bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                   std::string* err) noexcept;
 
 // The pid in a pid file (a decimal number > 1), nullopt when it cannot be read.
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept;

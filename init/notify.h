@@ -1,0 +1,52 @@
+// The $NOTIFY_SOCKET of services with Readiness::kNotify (sd_notify(3)'s protocol): one
+// datagram socket for all of them, whose messages arrive with the sender's credentials
+// (SO_PASSCRED), so ctinit knows which process sent what. A datagram is newline-separated
+// "KEY=VALUE" fields ("READY=1\nSTATUS=Serving"); at most kMaxDatagram bytes, fds sent along are
+// closed. The handler gets the sender's pid and the fields.
+//
+// The socket is made mode 0666 (a service running as any user may notify; what it may say is
+// decided by the supervisor's NotifyAccess rules), in a world-searchable directory.
+// Nothing here throws.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ctinit {
+
+class NotifySocket {
+ public:
+  static constexpr size_t kMaxDatagram = 4096;
+  using Handler = std::function<void(pid_t sender, const std::vector<std::string>& fields)>;
+
+  NotifySocket(boost::asio::io_context& io, Handler handler);
+  ~NotifySocket();
+  // Creates the socket at `path` (replacing a stale one). False (logged) if it cannot.
+  bool Open(const std::string& path);
+  void Close();
+  bool open() const { return sd_ != nullptr; }
+  // True while `path` still names our socket (a tmpfs mounted on /run hides it).
+  bool StillThere() const;
+  const std::string& path() const { return path_; }
+
+  // Splits a datagram into its fields (empty lines dropped). Exposed for tests.
+  static std::vector<std::string> Fields(const std::string& datagram);
+
+ private:
+  void Wait();
+  void Read();
+
+  boost::asio::io_context& io_;
+  Handler handler_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> sd_;
+  std::string path_;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
+}  // namespace ctinit
