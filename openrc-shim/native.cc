@@ -70,10 +70,11 @@ std::vector<std::string> RunlevelServices(const std::string& root, const std::st
   return {out.begin(), out.end()};
 }
 
-std::string FindOpenrcRun(const std::string& root, const std::string& self_exe) {
-  for (const char* p :
-       {"/sbin/openrc-run", "/usr/sbin/openrc-run", "/usr/bin/openrc-run", "/bin/openrc-run"}) {
+std::string FindImageTool(const std::string& root, const std::string& name,
+                          const std::string& self_exe) {
+  for (const char* dir : {"/sbin/", "/usr/sbin/", "/usr/bin/", "/bin/"}) {
     std::error_code ec;
+    std::string p = dir + name;
     fs::path full = Under(root, p);
     if (!fs::exists(full, ec)) continue;
     // ctinit's own applet link (or hard link) is not OpenRC.
@@ -82,6 +83,10 @@ std::string FindOpenrcRun(const std::string& root, const std::string& self_exe) 
     return p;
   }
   return "";
+}
+
+std::string FindOpenrcRun(const std::string& root, const std::string& self_exe) {
+  return FindImageTool(root, "openrc-run", self_exe);
 }
 
 bool UseNative(const std::string& root, const std::string& mode, const std::string& inittab) {
@@ -255,6 +260,27 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
       spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
       set.services.push_back(std::move(spec));
+    }
+    // With the image's own OpenRC: its deptree cache once, before any script runs, as `openrc
+    // sysinit` does; else the first openrc-run of each parallel start would regenerate it
+    // (librc rewrites /run/openrc/deptree in place, so they could read each other's half).
+    if (!openrc_run.empty()) {
+      std::string rc_update = FindImageTool(o.root, "rc-update", o.self_exe);
+      if (!rc_update.empty()) {
+        ServiceSpec t;
+        t.name = kDeptreeTask;
+        t.origin = rc_update + " -u (ctinit: OpenRC's dependency cache)";
+        t.trigger = Trigger::kSysInit;
+        t.kind = Kind::kTask;
+        t.blocking = true;
+        t.utmp = false;
+        t.action_label = "openrc";
+        t.report_states = false;
+        t.start_timeout = std::chrono::seconds(30);
+        t.command.argv = {rc_update, "-u"};
+        t.command.text = rc_update + " -u";
+        set.services.insert(set.services.begin(), std::move(t));
+      }
     }
     // The default level: rc_default_runlevel is not read here (rc.conf is shell); "default".
     for (char c : std::string("3245789")) {

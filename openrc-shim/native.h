@@ -24,6 +24,9 @@
 //   boot runlevel     -> Trigger::kBoot; kept in every level except single/shutdown/reboot.
 //   other runlevels   -> Trigger::kRunlevel with `levels` = the numeric levels whose
 //                        runlevel (with its stack, plus need/want pull-ins) starts it.
+//   With the image's own OpenRC, the list starts with kDeptreeTask (`rc-update -u`, a blocking
+//   sysinit task bounded by 30 s), as `openrc sysinit` caches the deptree before it starts
+//   anything.
 //   start  = <openrc-run> <script> start, stop = <openrc-run> <script> stop, where
 //            <openrc-run> is the image's own (/sbin/openrc-run, /usr/sbin/openrc-run,
 //            /usr/bin/openrc-run) unless that is ctinit itself, else ctinit's shim applet
@@ -74,6 +77,13 @@ std::vector<std::string> RunlevelServices(const std::string& root, const std::st
 
 // The image's own openrc-run, or "" when it has none (or only a link to ctinit).
 std::string FindOpenrcRun(const std::string& root, const std::string& self_exe);
+// The image's own /sbin|/usr/sbin|/usr/bin|/bin/<name>, "" when absent or ctinit itself.
+std::string FindImageTool(const std::string& root, const std::string& name,
+                          const std::string& self_exe);
+
+// The blocking sysinit task that refreshes the image's OpenRC dependency cache (`rc-update -u`)
+// before any script runs; only when the image has its own openrc-run and rc-update.
+inline constexpr const char* kDeptreeTask = "openrc:deptree";
 
 // True when native mode applies to this image for `mode` ("auto", "native", "inittab").
 bool UseNative(const std::string& root, const std::string& mode, const std::string& inittab);

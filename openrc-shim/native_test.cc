@@ -146,6 +146,29 @@ TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason
   EXPECT_THAT(diags, Contains(HasSubstr("\"nodocker\" is masked for DOCKER (keyword -docker)")));
 }
 
+TEST_F(NativeTree, WithTheImagesOwnOpenrcTheDeptreeIsCachedFirst) {
+  Script("a", "");
+  Add("a", "default");
+  fs::create_directories(root_ + "/sbin");
+  for (const char* tool : {"openrc-run", "rc-update"}) {
+    std::string p = root_ + "/sbin/" + tool;
+    std::ofstream(p) << "#!/bin/sh\n";
+    ::chmod(p.c_str(), 0755);
+  }
+  ServiceSet set = Load();
+  ASSERT_EQ(set.services.size(), 2u);
+  const ServiceSpec& t = set.services[0];
+  EXPECT_EQ(t.name, kDeptreeTask);
+  EXPECT_EQ(t.trigger, Trigger::kSysInit);
+  EXPECT_EQ(t.kind, Kind::kTask);
+  EXPECT_TRUE(t.blocking);
+  EXPECT_GT(t.start_timeout.count(), 0);
+  EXPECT_THAT(t.command.argv, ElementsAre("/sbin/rc-update", "-u"));
+  EXPECT_THAT(set.services[1].command.argv,
+              ElementsAre("/sbin/openrc-run", "/etc/init.d/a", "start"));
+  EXPECT_TRUE(set.services[1].command.path.empty());
+}
+
 TEST_F(NativeTree, StrictNeedListsTheBrokenServices) {
   Script("user", "depend() { need net; }");
   Add("user", "default");

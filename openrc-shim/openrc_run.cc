@@ -17,6 +17,7 @@
 #include "openrc-shim/eout.h"
 #include "openrc-shim/rcsys.h"
 #include "openrc-shim/runner.h"
+#include "openrc-shim/supervise.h"
 #include "openrc-shim/svcstate.h"
 
 extern char** environ;
@@ -321,6 +322,7 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
       EError(err);
       return 1;
     }
+    SyncSupervisedState(c.svcdir);
     if (if_started && !(GetState(c.svcdir, c.svc) & kStateStarted)) return 1;
     if (if_stopped && !(GetState(c.svcdir, c.svc) & kStateStopped)) return 1;
     if (EnvYes("RC_NODEPS")) c.deps = false;

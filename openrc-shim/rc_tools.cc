@@ -11,6 +11,7 @@
 #include <set>
 
 #include "openrc-shim/eout.h"
+#include "openrc-shim/supervise.h"
 #include "openrc-shim/svcstate.h"
 
 namespace ctinit::openrc {
@@ -314,6 +315,7 @@ int RcStatusMain(const std::vector<std::string>& args, const std::string& root) 
       }
     }
     const std::string svcdir = SvcDir(root);
+    SyncSupervisedState(svcdir);
     const std::string current = CurrentRunlevel(svcdir);
     if (mode == 'r') {
       printf("%s\n", current.c_str());
@@ -438,6 +440,7 @@ int RcServiceMain(const std::vector<std::string>& args, const std::string& root)
       EError("service `" + svc + "' does not exist");
       return 1;
     }
+    SyncSupervisedState(SvcDir(root));
     int state = GetState(SvcDir(root), BaseName(script));
     if ((cond == 'I' && !(state & kStateInactive)) || (cond == 'N' && (state & kStateStarted)) ||
         (cond == 's' && !(state & kStateStarted)) || (cond == 'S' && !(state & kStateStopped)) ||

@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "init/passwd.h"
 #include "openrc-shim/eout.h"
 #include "openrc-shim/retry.h"
+#include "openrc-shim/svcstate.h"
 
 extern char** environ;
 
@@ -67,7 +70,41 @@ bool Dropped(const std::string& key) {
   return key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
 }
 
+std::string SvcDirFromEnv() {
+  const char* d = getenv("RC_SVCDIR");
+  return d && *d ? d : kSvcDir;
+}
+
+// <svcdir>/options/<svc>/ctinit_supervised: SyncSupervisedState asks ctinit about it.
+void MarkSupervised(const std::string& root, const std::string& svc) {
+  if (svc.empty() || svc.find('/') != std::string::npos) return;
+  std::string dir = (root.empty() || root == "/" ? "" : root) + SvcDirFromEnv() + "/options/" + svc;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream(dir + "/" + kSupervisedMarker) << "yes";
+}
+
 }  // namespace
+
+void SyncSupervisedState(const std::string& svcdir, const std::string& socket_path) noexcept {
+  try {
+    for (const auto& svc : ServicesIn(svcdir, "started")) {
+      struct stat st;
+      if (stat((svcdir + "/options/" + svc + "/" + kSupervisedMarker).c_str(), &st) != 0) continue;
+      control::Reply r =
+          control::Call({"status", svc}, std::chrono::milliseconds(2000), socket_path);
+      if (r.code != 3 || r.text.rfind("failed", 0) != 0) continue;
+      // What supervise-daemon does when it gives up: stopped, and failed.
+      std::string script = "/etc/init.d/" + svc, err;
+      std::error_code ec;
+      auto target = std::filesystem::read_symlink(svcdir + "/started/" + svc, ec);
+      if (!ec) script = target.string();
+      Mark(svcdir, svc, kStateStopped, script, &err);
+      Mark(svcdir, svc, kStateFailed, script, &err);
+    }
+  } catch (...) {
+  }
+}
 
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
@@ -277,7 +314,9 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
   if (!err.empty()) words->push_back("stderr=" + err);
   if (!pidfile.empty()) words->push_back("pidfile=" + pidfile);
   words->push_back("respawn_delay_ms=" + std::to_string(delay * 1000));
-  words->push_back("respawn_max=" + std::to_string(max));
+  // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
+  // the period gives up); ctinit's limiter counts starts, the first one included.
+  words->push_back("respawn_max=" + std::to_string(max > 0 ? max + 1 : 0));
   words->push_back("respawn_period_ms=" + std::to_string(period * 1000));
   words->push_back("stop_signal=" + std::to_string(plan.signal));
   words->push_back("stop_timeout_ms=" + std::to_string(plan.timeout_seconds * 1000L));
@@ -308,10 +347,13 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       EError(std::string(kApplet) + ": " + text + " (is ctinit running as PID 1?)");
       return 1;
     }
-    if (words[0] == "unsupervise" && r.code == 1 && text.find("not supervised") == 0) {
+    // OpenRC's --stop succeeds when nothing runs ("the end result would be the same").
+    if (words[0] == "unsupervise" && r.code == 1 &&
+        (text.find("not supervised") == 0 || text == args[0] + ": not running")) {
       EWarn(std::string(kApplet) + ": " + args[0] + " is not supervised by ctinit");
       return 0;
     }
+    if (words[0] == "supervise" && r.code == 0) MarkSupervised(root, args[0]);
     if (!text.empty()) {
       if (r.code == 0 || (words[0] == "status" && r.code == 3)) {
         printf("%s\n", text.c_str());

@@ -26,13 +26,23 @@
 //     RC_SVCNAME and RC_SERVICE), SSD_*, EINFO_*; /lib/rc/{bin,sbin} dropped from PATH; then
 //     each --env in order (a later K replaces an earlier one).
 //   * Respawn values are always sent: --respawn-delay (default 0), --respawn-max (default 10),
-//     --respawn-period (default 12; reference §2.8); seconds become milliseconds.
+//     --respawn-period (default 12; reference §2.8); seconds become milliseconds. OpenRC's
+//     respawn-max counts respawns (3: four runs, and the fourth crash gives up), the control
+//     protocol's respawn_max counts starts: respawn_max = N + 1 (0 stays 0 = unlimited).
 //   * --retry (default SIGTERM/5, or stopsig via the shell) becomes stop_signal = its first
 //     signal and stop_timeout_ms = its waits added up (retry.h ToStopPlan; `forever` = 0).
 // Replies: the first line is the exit code, the rest is printed (errors as " * supervise-daemon:
-// …" on stderr). `--stop` of a service ctinit does not supervise is a warning and exit 0 (OpenRC's
-// supervise_stop also succeeds when nothing runs). No ctinit listening: "supervise-daemon: cannot
-// reach ctinit …", exit 1. Nothing here throws.
+// …" on stderr). `--stop` of a service ctinit does not supervise (reply 1 "not supervised" or
+// "<svc>: not running") is a warning and exit 0 (OpenRC's --stop also succeeds when nothing
+// runs). No ctinit listening: "supervise-daemon: cannot reach ctinit …", exit 1. A successful
+// --start leaves <RC_SVCDIR>/options/<svc>/ctinit_supervised (see SyncSupervisedState).
+//
+// Giving up: OpenRC's supervise-daemon, when it gives up, marks its service stopped and failed
+// (checked with Debian's 0.45: rc-status "[ failed ]", `status` "stopped", exit 3). Under ctinit
+// PID 1 gives up and has no hook into /run/openrc, so the shim's tools (openrc-run, rc-status)
+// first call SyncSupervisedState(): every started service with the marker whose supervised
+// daemon ctinit reports "failed" is marked stopped + failed, as supervise-daemon would have.
+// Nothing here throws.
 #pragma once
 
 #include <string>
@@ -48,6 +58,12 @@ namespace ctinit::openrc {
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
                            std::vector<std::string>* words, int* timeout_ms, std::string* error);
+
+inline constexpr const char* kSupervisedMarker = "ctinit_supervised";
+
+// See "Giving up" above. Best effort: ctinit unreachable = nothing changes.
+void SyncSupervisedState(const std::string& svcdir,
+                         const std::string& socket_path = control::kSocketPath) noexcept;
 
 int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string& root = "/",
                         const std::string& socket_path = control::kSocketPath) noexcept;

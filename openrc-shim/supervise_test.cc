@@ -12,6 +12,8 @@
 #include <fstream>
 #include <thread>
 
+#include "openrc-shim/svcstate.h"
+
 namespace ctinit::openrc {
 namespace {
 
@@ -93,7 +95,7 @@ TEST_F(SuperviseTest, StartMessageHasEveryField) {
                      "env=RC_SVCNAME=web", "env=RC_SERVICE=/etc/init.d/web", "env=FOO=baz",
                      "env=HOME=/var/www", "env=USER=www", "dir=/srv", "umask=027",
                      "stdout=/var/log/o", "stderr=/var/log/e", "pidfile=/run/web.pid",
-                     "respawn_delay_ms=2000", "respawn_max=3", "respawn_period_ms=60000",
+                     "respawn_delay_ms=2000", "respawn_max=4", "respawn_period_ms=60000",
                      "stop_signal=2", "stop_timeout_ms=25000", "origin=/etc/init.d/web"));
 }
 
@@ -101,12 +103,19 @@ TEST_F(SuperviseTest, DefaultsAndPathLookup) {
   auto w = Build({"d", "--start", "sh"}, {"PATH=/bin"});
   EXPECT_THAT(w, Contains("arg=/bin/sh"));
   EXPECT_THAT(w, Contains("respawn_delay_ms=0"));
-  EXPECT_THAT(w, Contains("respawn_max=10"));
+  EXPECT_THAT(w, Contains("respawn_max=11"));  // OpenRC's 10 respawns = 11 starts
   EXPECT_THAT(w, Contains("respawn_period_ms=12000"));
   EXPECT_THAT(w, Contains("stop_signal=15"));
   EXPECT_THAT(w, Contains("stop_timeout_ms=5000"));
   EXPECT_THAT(w, Contains("origin=supervise-daemon"));
   EXPECT_THAT(w, Not(Contains(::testing::StartsWith("uid="))));
+}
+
+TEST_F(SuperviseTest, RespawnMaxCountsRespawnsNotStarts) {
+  EXPECT_THAT(Build({"d", "--start", "--respawn-max", "2", "/bin/sh"}, {}),
+              Contains("respawn_max=3"));
+  EXPECT_THAT(Build({"d", "--start", "--respawn-max", "0", "/bin/sh"}, {}),
+              Contains("respawn_max=0"));
 }
 
 TEST_F(SuperviseTest, StopAndStatus) {
@@ -202,9 +211,42 @@ TEST_F(SuperviseTest, ClientSendsTheRequestAndExitsWithTheReplyCode) {
     EXPECT_THAT(server.Request(), ElementsAre("unsupervise", "web"));
   }
   {
+    FakeServer server(sock, "1\nweb: not running\n");  // pid1.cc's reply for an unknown name
+    EXPECT_EQ(SuperviseDaemonMain({"web", "--stop"}, root_, sock), 0);
+  }
+  {
     FakeServer server(sock, "1\nalready running\n");
     EXPECT_EQ(SuperviseDaemonMain({"web", "--start", "/bin/sh"}, root_, sock), 1);
   }
+}
+
+TEST_F(SuperviseTest, AStartLeavesTheMarkerAndAGiveUpIsMarkedStoppedAndFailed) {
+  std::string sock = root_ + "/control";
+  std::string svcdir = root_ + "/run/openrc";
+  std::string err;
+  ASSERT_TRUE(EnsureSvcDir(svcdir, &err)) << err;
+  unsetenv("RC_SVCDIR");
+  {
+    FakeServer server(sock, "0\nstarted 42\n");
+    EXPECT_EQ(SuperviseDaemonMain({"web", "--start", "/bin/sh"}, root_, sock), 0);
+  }
+  EXPECT_TRUE(std::filesystem::exists(svcdir + "/options/web/ctinit_supervised"));
+  ASSERT_TRUE(Mark(svcdir, "web", kStateStarted, "/etc/init.d/web", &err)) << err;
+  ASSERT_TRUE(Mark(svcdir, "plain", kStateStarted, "/etc/init.d/plain", &err)) << err;
+  {
+    // Respawning (ctinit says "stopped" between two runs): nothing changes.
+    FakeServer server(sock, "3\nstopped\n");
+    SyncSupervisedState(svcdir, sock);
+    EXPECT_THAT(server.Request(), ElementsAre("status", "web"));  // only the marked one
+  }
+  EXPECT_EQ(GetState(svcdir, "web") & (kStateStarted | kStateFailed), kStateStarted);
+  {
+    FakeServer server(sock, "3\nfailed\n");
+    SyncSupervisedState(svcdir, sock);
+    server.Request();
+  }
+  EXPECT_EQ(GetState(svcdir, "web"), kStateStopped | kStateFailed);
+  EXPECT_EQ(GetState(svcdir, "plain"), kStateStarted);
 }
 
 TEST_F(SuperviseTest, NoCtinitListening) {
