@@ -5,6 +5,8 @@
 #include "openrc-shim/rcsys.h"
 #include "openrc-shim/runner.h"
 
+extern char** environ;
+
 namespace ctinit::openrc {
 
 std::optional<ServiceSet> FrontEnd::Load(const Config& c) noexcept {
@@ -15,6 +17,7 @@ std::optional<ServiceSet> FrontEnd::Load(const Config& c) noexcept {
   no.levels = c.openrc_levels;
   no.self_exe = self_exe_;
   no.strict_need = c.openrc_strict_need;
+  for (char** e = environ; e && *e; ++e) no.environ.emplace_back(*e);
   levels_ = LevelMap(c.openrc_levels);
   // Blocking, and it waits for its own children only: it runs before the event loop, or inside
   // one handler on a reload (the reaper only runs between handlers).
@@ -25,6 +28,13 @@ std::optional<ServiceSet> FrontEnd::Load(const Config& c) noexcept {
             FindOpenrcRun("/", self_exe_).empty() ? "ctinit's openrc-run shim"
                                                   : "the image's openrc-run");
   return set;
+}
+
+std::string FrontEnd::Runlevel(char level) const {
+  if (level == '#') return "sysinit";
+  if (level == '*') return "boot";
+  auto it = levels_.find(level);
+  return it == levels_.end() ? "" : it->second;
 }
 
 void FrontEnd::OnLevel(char level, bool settled) noexcept {
@@ -42,8 +52,8 @@ void FrontEnd::OnLevel(char level, bool settled) noexcept {
 std::vector<std::string> FrontEnd::LevelEnv(char level) const noexcept {
   if (!active_) return {};
   try {
-    auto it = levels_.find(level);
-    if (it != levels_.end()) return RunlevelEnv(it->second);
+    std::string name = Runlevel(level);
+    if (!name.empty()) return RunlevelEnv(name);
   } catch (...) {
   }
   return {};

@@ -5,9 +5,11 @@
 //   * OnLevel() keeps /run/openrc (softlevel, rc.starting / rc.stopping) in step with the
 //     supervisor's levels, so that openrc-run, rc-status and the scripts' service_* tests agree
 //     with what ctinit is doing;
-//   * LevelEnv() is the environment OpenRC's rc gives scripts for a level (RC_GOINGDOWN=YES for
-//     shutdown, reboot and single; RC_REBOOT=YES for reboot), added to every child ctinit starts
-//     in that level.
+//   * LevelEnv() is the level part of the environment OpenRC's rc gives scripts (RC_RUNLEVEL:
+//     sysinit in '#', boot in '*', else the mapped runlevel, "shutdown" for reboot;
+//     RC_GOINGDOWN=YES for shutdown, reboot and single; RC_REBOOT=YES for reboot), added to every
+//     child ctinit starts in that level; the rest is in each service's env/unset_env
+//     (native.h OpenrcScriptEnv).
 // Nothing here throws.
 #pragma once
 
@@ -35,7 +37,8 @@ class FrontEnd {
  private:
   std::string self_exe_;
   bool active_ = false;
-  std::map<char, std::string> levels_;  // numeric level -> OpenRC runlevel
+  std::string Runlevel(char level) const;  // the OpenRC runlevel of '#', '*' or a level
+  std::map<char, std::string> levels_;     // numeric level -> OpenRC runlevel
 };
 
 }  // namespace ctinit::openrc

@@ -1,12 +1,15 @@
 #include "openrc-shim/native.h"
 
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "openrc-shim/depend.h"
 #include "openrc-shim/graph.h"
@@ -174,7 +177,11 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       for (auto& d : graphs[n].diagnostics) {
         bool dup = std::any_of(set.diagnostics.begin(), set.diagnostics.end(),
                                [&](const Diagnostic& x) { return x.message == d.message; });
-        if (!dup) set.diagnostics.push_back(d);
+        // A runlevel entry that is no service was reported above, with its reason.
+        bool said = std::any_of(set.inactive.begin(), set.inactive.end(), [&](const auto& i) {
+          return d.message.rfind("runlevel names \"" + i.first + "\",", 0) == 0;
+        });
+        if (!dup && !said) set.diagnostics.push_back(d);
       }
     }
     const std::string mask = MaskKeyword(o.rc_sys);
@@ -197,6 +204,7 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
     std::set<std::string> boot = started_in("boot");
     // 5. The specs, in a stable order: sysinit, boot, then by name.
     std::string openrc_run = FindOpenrcRun(o.root, o.self_exe);
+    const ScriptEnvironment script_env = OpenrcScriptEnv(o.root, o.rc_sys, o.environ);
     std::vector<std::string> order;
     for (const auto& wave : graphs["sysinit"].start_waves)
       order.insert(order.end(), wave.begin(), wave.end());
@@ -234,6 +242,8 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
       // not cut them short. The shutdown budget still caps every wait.
       spec.stop_timeout = kStopTimeout;
+      spec.env = script_env.set;
+      spec.unset_env = script_env.unset;
       bool is_sysinit = sysinit.count(name) > 0, is_boot = !is_sysinit && boot.count(name) > 0;
       spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
       for (const auto& [lvl, rl] : levels) {
@@ -304,10 +314,110 @@ bool GoingDown(const std::string& runlevel) {
 }
 
 std::vector<std::string> RunlevelEnv(const std::string& runlevel) {
-  std::vector<std::string> env;
+  std::vector<std::string> env = {"RC_RUNLEVEL=" + SoftlevelName(runlevel)};
   if (GoingDown(runlevel)) env.push_back("RC_GOINGDOWN=YES");
   if (runlevel == "reboot") env.push_back("RC_REBOOT=YES");
   return env;
+}
+
+namespace {
+
+// `NAME=value`, `NAME="value"`, `NAME='value'`, optionally after `export ` (the simple forms of
+// rc.conf and /etc/profile.env lines; anything else is not a plain assignment).
+std::optional<std::pair<std::string, std::string>> Assignment(std::string line) {
+  size_t b = line.find_first_not_of(" \t");
+  if (b == std::string::npos || line[b] == '#') return std::nullopt;
+  line = line.substr(b);
+  if (line.rfind("export ", 0) == 0) line = line.substr(7);
+  size_t eq = line.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+  for (char c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.pop_back();
+  if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0])
+    value = value.substr(1, value.size() - 2);
+  return std::make_pair(key, value);
+}
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc_sys,
+                                  const std::vector<std::string>& environ) {
+  ScriptEnvironment out;
+  // env_filter(): OpenRC's allow-list plus rc_env_allow from rc.conf ("*" = keep everything).
+  std::set<std::string> allow = {"EERROR_QUIET", "EINFO_QUIET", "IN_BACKGROUND", "IN_DRYRUN",
+                                 "IN_HOTPLUG",   "RC_DEBUG",    "RC_NODEPS",     "LANG",
+                                 "LC_MESSAGES",  "TERM",        "EINFO_COLOR",   "EINFO_VERBOSE"};
+  bool keep_all = false;
+  {
+    std::ifstream in(Under(root, "/etc/rc.conf"));
+    for (std::string line; std::getline(in, line);) {
+      auto a = Assignment(line);
+      if (!a || a->first != "rc_env_allow") continue;
+      std::istringstream words(a->second);
+      for (std::string w; words >> w;) {
+        if (w == "*") keep_all = true;
+        allow.insert(w);
+      }
+    }
+  }
+  std::map<std::string, std::string> kept;
+  std::vector<std::string> names;
+  for (const auto& kv : environ) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    names.push_back(kv.substr(0, eq));
+    if (keep_all || allow.count(names.back())) kept[names.back()] = kv.substr(eq + 1);
+  }
+  // What PID 1 adds for sysvinit's sake is not OpenRC's either.
+  for (const char* n : {"SHELL", "RUNLEVEL", "PREVLEVEL", "CONSOLE", "INIT_VERSION"})
+    names.push_back(n);
+  if (!keep_all) {
+    std::set<std::string> seen;
+    for (const auto& n : names)
+      if (!allow.count(n) && n.rfind("RC_", 0) != 0 && seen.insert(n).second)
+        out.unset.push_back(n);
+    // Then anything missing from /etc/profile.env.
+    std::ifstream in(Under(root, "/etc/profile.env"));
+    for (std::string line; std::getline(in, line);) {
+      auto a = Assignment(line);
+      if (a && !kept.count(a->first)) kept[a->first] = a->second;
+    }
+  }
+  // env_config(): PATH prefixed with OpenRC's, and the fixed RC_* variables.
+  std::string path = kScriptPathPrefix;
+  {
+    std::set<std::string> dirs;
+    std::istringstream pre(kScriptPathPrefix);
+    for (std::string d; std::getline(pre, d, ':');) dirs.insert(d);
+    std::istringstream rest(kept.count("PATH") ? kept["PATH"] : "");
+    for (std::string d; std::getline(rest, d, ':');)
+      if (!d.empty() && dirs.insert(d).second) path += ":" + d;
+  }
+  kept.erase("PATH");
+  for (const auto& [k, v] : kept)
+    if (!allow.count(k) || keep_all) out.set.push_back(k + "=" + v);
+  out.set.push_back("PATH=" + path);
+  std::string version = FirstLine(Under(root, "/lib/rc/version"));
+  if (!version.empty()) out.set.push_back("RC_VERSION=" + version);
+  out.set.push_back("RC_LIBEXECDIR=/lib/rc");
+  out.set.push_back("RC_SVCDIR=/run/openrc");
+  out.set.push_back("RC_TMPDIR=/run/openrc/tmp");
+  out.set.push_back("RC_BOOTLEVEL=boot");
+  out.set.push_back("RC_DEFAULTLEVEL=default");
+  if (!rc_sys.empty()) out.set.push_back("RC_SYS=" + rc_sys);
+  utsname u{};
+  out.set.push_back(std::string("RC_UNAME=") + (::uname(&u) == 0 ? u.sysname : "Linux"));
+  return out;
 }
 
 void PrepareState(const std::string& root) noexcept {

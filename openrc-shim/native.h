@@ -66,6 +66,8 @@ struct NativeOptions {
   std::map<char, std::string> levels;  // overrides of the default map above
   std::string self_exe;                // ctinit's own binary, for the shim applet
   bool strict_need = false;
+  // ctinit's own environment ("K=V"), which its children inherit: filtered as OpenRC does.
+  std::vector<std::string> environ;
 };
 
 // The default numeric level map with `overrides` applied.
@@ -98,9 +100,32 @@ inline constexpr std::chrono::milliseconds kStopTimeout{60000};
 std::string SoftlevelName(const std::string& runlevel);
 // shutdown, reboot and single: OpenRC's rc sets RC_GOINGDOWN=YES for them.
 bool GoingDown(const std::string& runlevel);
-// The environment `openrc <runlevel>` gives the scripts it runs (ORC rc.c; checked against
-// Debian's openrc 0.45): RC_GOINGDOWN=YES going down, RC_REBOOT=YES for reboot.
+// The level part of the environment `openrc <runlevel>` gives the scripts it runs (ORC rc.c;
+// checked against Debian's openrc 0.45): RC_RUNLEVEL (SoftlevelName), RC_GOINGDOWN=YES going
+// down, RC_REBOOT=YES for reboot. openrc-run keeps the caller's environment as it is when
+// RC_RUNLEVEL is set (it only filters and configures it itself when run by hand), so the rest
+// comes with each service: OpenrcScriptEnv().
 std::vector<std::string> RunlevelEnv(const std::string& runlevel);
+
+inline constexpr const char* kScriptPathPrefix = "/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin";
+
+// What `openrc` does to its own environment before it runs scripts (ORC misc.c env_filter(),
+// env_config()), as ServiceSpec::unset_env / env for every OpenRC service:
+//   unset  every variable of `environ` (and what PID 1 adds for sysvinit: SHELL, RUNLEVEL,
+//          PREVLEVEL, CONSOLE, INIT_VERSION) that is not on OpenRC's allow-list (EERROR_QUIET
+//          EINFO_QUIET IN_BACKGROUND IN_DRYRUN IN_HOTPLUG RC_DEBUG RC_NODEPS LANG LC_MESSAGES
+//          TERM EINFO_COLOR EINFO_VERBOSE) or in rc.conf's rc_env_allow (a plain
+//          `rc_env_allow="A B"` line; "*" keeps everything);
+//   set    the plain assignments of /etc/profile.env that are not kept, PATH =
+//          kScriptPathPrefix + the rest of the kept/profile PATH, RC_VERSION (/lib/rc/version),
+//          RC_LIBEXECDIR=/lib/rc, RC_SVCDIR=/run/openrc, RC_TMPDIR, RC_BOOTLEVEL=boot,
+//          RC_DEFAULTLEVEL=default, RC_SYS (when detected), RC_UNAME.
+// Not done: rc.conf's rc_quiet/rc_verbose/rc_color (rc.conf is shell; only plain lines are read).
+struct ScriptEnvironment {
+  std::vector<std::string> set, unset;
+};
+ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc_sys,
+                                  const std::vector<std::string>& environ);
 
 void PrepareState(const std::string& root) noexcept;
 // `name` is the OpenRC runlevel being entered; `transition` whether a change is under way.

@@ -196,12 +196,59 @@ TEST_F(NativeTree, RebootRunsAsShutdownWithRcRebootInTheEnvironment) {
   EXPECT_FALSE(fs::exists(root_ + "/run/openrc/rc.stopping"));
   EXPECT_FALSE(fs::exists(root_ + "/run/openrc/rc.starting"));
 
-  EXPECT_THAT(RunlevelEnv("reboot"), ElementsAre("RC_GOINGDOWN=YES", "RC_REBOOT=YES"));
-  EXPECT_THAT(RunlevelEnv("shutdown"), ElementsAre("RC_GOINGDOWN=YES"));
-  EXPECT_THAT(RunlevelEnv("single"), ElementsAre("RC_GOINGDOWN=YES"));
-  EXPECT_THAT(RunlevelEnv("default"), IsEmpty());
+  EXPECT_THAT(RunlevelEnv("reboot"),
+              ElementsAre("RC_RUNLEVEL=shutdown", "RC_GOINGDOWN=YES", "RC_REBOOT=YES"));
+  EXPECT_THAT(RunlevelEnv("shutdown"), ElementsAre("RC_RUNLEVEL=shutdown", "RC_GOINGDOWN=YES"));
+  EXPECT_THAT(RunlevelEnv("single"), ElementsAre("RC_RUNLEVEL=single", "RC_GOINGDOWN=YES"));
+  EXPECT_THAT(RunlevelEnv("default"), ElementsAre("RC_RUNLEVEL=default"));
   EXPECT_EQ(SoftlevelName("reboot"), "shutdown");
   EXPECT_EQ(SoftlevelName("default"), "default");
+}
+
+TEST_F(NativeTree, ScriptsGetTheEnvironmentOpenrcWouldGiveThem) {
+  fs::create_directories(root_ + "/lib/rc");
+  std::ofstream(root_ + "/lib/rc/version") << "0.45.2\n";
+  std::ofstream(root_ + "/etc/rc.conf") << "# rc_env_allow=\"NOPE\"\nrc_env_allow=\"KEEPME\"\n";
+  std::ofstream(root_ + "/etc/profile.env") << "export MANPATH='/usr/share/man'\n"
+                                               "export PATH='/opt/bin:/usr/bin'\n";
+  ScriptEnvironment e = OpenrcScriptEnv(root_, "DOCKER",
+                                        {"PATH=/usr/local/bin:/bin", "HOSTNAME=c1", "KEEPME=1",
+                                         "TERM=xterm", "container=docker", "RC_SVCNAME=x"});
+  EXPECT_THAT(e.unset, ElementsAre("PATH", "HOSTNAME", "container", "SHELL", "RUNLEVEL",
+                                   "PREVLEVEL", "CONSOLE", "INIT_VERSION"));
+  EXPECT_THAT(e.set, Contains("MANPATH=/usr/share/man"));
+  EXPECT_THAT(e.set, Contains("PATH=/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin:/opt/bin"));
+  EXPECT_THAT(e.set, Contains("RC_VERSION=0.45.2"));
+  EXPECT_THAT(e.set, Contains("RC_SVCDIR=/run/openrc"));
+  EXPECT_THAT(e.set, Contains("RC_LIBEXECDIR=/lib/rc"));
+  EXPECT_THAT(e.set, Contains("RC_SYS=DOCKER"));
+  EXPECT_THAT(e.set, Contains("RC_BOOTLEVEL=boot"));
+  EXPECT_THAT(e.set, Contains(StartsWith("RC_UNAME=")));
+  for (const auto& kv : e.set) {
+    EXPECT_NE(kv.rfind("KEEPME=", 0), 0u) << "kept variables stay as they are";
+    EXPECT_NE(kv.rfind("TERM=", 0), 0u);
+  }
+
+  std::ofstream(root_ + "/etc/rc.conf") << "rc_env_allow='*'\n";
+  e = OpenrcScriptEnv(root_, "", {"PATH=/usr/local/bin:/bin", "HOSTNAME=c1"});
+  EXPECT_THAT(e.unset, IsEmpty());
+  EXPECT_THAT(e.set, Contains("PATH=/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin"));
+  for (const auto& kv : e.set) EXPECT_NE(kv.rfind("RC_SYS=", 0), 0u);
+}
+
+TEST_F(NativeTree, EveryServiceCarriesTheScriptEnvironment) {
+  Script("a", "");
+  Add("a", "default");
+  NativeOptions o;
+  o.root = root_;
+  o.rc_sys = "LXC";
+  o.self_exe = "/sbin/ctinit";
+  o.environ = {"HOSTNAME=x", "PATH=/bin"};
+  SpawnScriptRunner runner;
+  ServiceSet set = LoadNative(o, runner);
+  ASSERT_EQ(set.services.size(), 1u);
+  EXPECT_THAT(set.services[0].unset_env, Contains("HOSTNAME"));
+  EXPECT_THAT(set.services[0].env, Contains("RC_SYS=LXC"));
 }
 
 }  // namespace
