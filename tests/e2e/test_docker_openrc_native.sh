@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# e2e: ctinit's OpenRC native mode under Docker with the image's real OpenRC (issue 3, e2e part
+# (b)): no /etc/inittab, so ctinit reads /etc/runlevels itself, orders the services in parallel
+# waves and runs each start/stop through Debian's /sbin/openrc-run.
+#
+#   bash tests/e2e/test_docker_openrc_native.sh /path/to/ctinit
+#
+# Image: the debian-openrc rootfs (Debian 12 + sysvinit-core + openrc 0.45) with /etc/inittab
+# removed, ctinit at /sbin/ctinit, and tests/e2e/fixtures/openrc-native: Gentoo-style scripts
+# registered with OpenRC's own rc-update (tests/lib/openrc.sh has the graph):
+#   sysinit  n-sysinit (boot counter)
+#   boot     n-boot1, n-boot2 (independent, 0.5 s each), localmount (keyword -docker …: masked)
+#   default  n-a (command_background + pidfile, start-stop-daemon), n-p1, n-p2 (independent, 1 s),
+#            n-b (need n-a), n-d (supervise-daemon, need n-a), n-c (need n-p1, after n-b),
+#            n-net (need net localmount: one absent, one masked), n-local (after *),
+#            n-nodocker (keyword -docker: masked)
+# Debian's own LSB scripts in sysinit/default are not OpenRC scripts: ctinit skips them.
+#
+# Runs a private dockerd (tests/lib/docker.sh); exit 77 without root/docker (FAIL under CI=true).
+# Checks (PASS/FAIL lines; exit 1 if any failed):
+#   n  native mode: ctinit says so (the image's openrc-run, rc_sys DOCKER), the masked services
+#      and the missing need are reported, "Entering runlevel: 3"
+#   b  boot 1 (tests/lib/openrc.sh orc_check_boot): every service started, masked ones never ran,
+#      stages in order, parallel waves, dependents after their dependencies, `after *` last,
+#      service_started and the RC_* environment
+#   o  OpenRC's own state: `rc-status default` / `rc-status boot` show the services started and
+#      n-nodocker not started, `rc-service n-b status` exits 0, softlevel = default
+#   u  `telinit u` inside: exit 0, accepted, nothing changes
+#   r  `telinit 6` (a reboot, in place under Docker): the stops of boot 1 ran in reverse order
+#      with RC_RUNLEVEL=shutdown RC_REBOOT=YES, then boot 2 started everything again
+#   s  docker stop: exit 0 in < 8 s; the stops of boot 2 in reverse order with
+#      RC_RUNLEVEL=shutdown RC_GOINGDOWN=YES and no RC_REBOOT; "shutdown complete in"
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/docker.sh
+source "$here/../lib/docker.sh"
+# shellcheck source=../lib/openrc.sh
+source "$here/../lib/openrc.sh"
+
+STOP_BOUND=8 # seconds; docker's own timeout is 10 s (then SIGKILL → 137)
+BOOT_BOUND=${CT_BOOT_BOUND:-60}
+
+bin=$(ct_ctinit_bin "${1:-}")
+rootfs_require debian-openrc
+docker_start_private
+
+build_image() {
+  local extra
+  extra=$(mktemp -d "$CTINIT_CACHE/tmp/openrc-native.XXXXXX")
+  cp -a "$here/fixtures/openrc-native/." "$extra/"
+  img=$(docker_image_ctinit debian-openrc "$bin" ctinit-test/debian-openrc-ctinit-native "$extra" "
+    rm -f /etc/inittab
+    test -x /sbin/openrc-run
+    $(orc_register_cmds | tr '\n' ';')
+    test -L /etc/runlevels/default/n-nodocker && test -L /etc/runlevels/boot/localmount
+    rm -f $ORC_SVC_LOG
+    rm -rf /var/lib/ctinit-e2e
+  ")
+  rm -rf "$extra"
+}
+build_image
+ct_log "image $img ($("$bin" --version 2>&1 | head -n1 || true))"
+
+svc_log() { dkt 30 cp "$1:$ORC_SVC_LOG" - 2>/dev/null | tar -xOf - 2>/dev/null; }
+# boot N has finished starting (n-local, `after *`, is the last one)
+boot_done() {
+  local t
+  t=$(svc_log "$1") || return 1
+  [[ -n $(orc_line "$(orc_boot_text "$t" "$2")" n-local start) ]]
+}
+runlevel_is() { [[ $(dkt 10 exec "$1" runlevel 2>&1) == "$2" ]]; }
+
+# ---------------------------------------------------------------------------------------------
+check_native() {
+  local ok=1
+  if docker_wait_log "$C" "Entering runlevel: 3" "$BOOT_BOUND"; then
+    ct_pass "n1 'Entering runlevel: 3' (no inittab: OpenRC default → 3)"
+  else
+    ct_fail "n1 'Entering runlevel: 3' (no inittab: OpenRC default → 3)" "not within ${BOOT_BOUND}s"
+    ok=0
+  fi
+  if docker_log_has "$C" "OpenRC native mode:" && docker_logs "$C" | grep 'OpenRC native mode:' |
+    grep -qF "(rc_sys DOCKER, the image's openrc-run)"; then
+    ct_pass "n2 ctinit booted in native mode with the image's openrc-run, rc_sys DOCKER" \
+      "$(docker_logs "$C" | grep -m1 -o 'OpenRC native mode:.*')"
+  else
+    ct_fail "n2 ctinit booted in native mode with the image's openrc-run, rc_sys DOCKER"
+    ok=0
+  fi
+  if docker_log_has "$C" '"n-nodocker" is masked for DOCKER (keyword -docker); not started' &&
+    docker_log_has "$C" '"localmount" is masked for DOCKER (keyword -docker); not started'; then
+    ct_pass "n3 the masked services are reported (n-nodocker, localmount)"
+  else
+    ct_fail "n3 the masked services are reported (n-nodocker, localmount)"
+    ok=0
+  fi
+  if docker_log_has "$C" 'n-net needs non-existent service "net"; starting it anyway'; then
+    ct_pass "n4 the missing need is reported and does not stop n-net"
+  else
+    ct_fail "n4 the missing need is reported and does not stop n-net"
+    ok=0
+  fi
+  ((ok)) || docker_dump "$C" 80
+}
+
+check_boot1() {
+  local t
+  ct_wait_until 30 boot_done "$C" 1 || true
+  t=$(orc_boot_text "$(svc_log "$C" || true)" 1)
+  orc_dump "$t"
+  orc_check_boot b "$t" DOCKER
+}
+
+check_state() {
+  local status s bad="" soft rc=0
+  status=$(dkt 20 exec "$C" rc-status -C default 2>&1 || true)
+  sed 's/^/    rc-status| /' <<<"$status"
+  for s in $ORC_DEFAULT; do grep -Eq "^ *$s +\[ *started" <<<"$status" || bad+=" $s"; done
+  if [[ -z "$bad" ]] && grep -q '^Runlevel: default' <<<"$status" &&
+    ! grep -Eq '^ *n-nodocker +\[ *started' <<<"$status"; then
+    ct_pass "o1 'rc-status default': $ORC_DEFAULT started, n-nodocker not"
+  else
+    ct_fail "o1 'rc-status default': $ORC_DEFAULT started, n-nodocker not" "not started:${bad:- (none)}"
+  fi
+  status=$(dkt 20 exec "$C" rc-status -C boot 2>&1 || true)
+  bad=""
+  for s in $ORC_BOOT; do grep -Eq "^ *$s +\[ *started" <<<"$status" || bad+=" $s"; done
+  if [[ -z "$bad" ]]; then ct_pass "o2 'rc-status boot': $ORC_BOOT started"; else
+    ct_fail "o2 'rc-status boot': $ORC_BOOT started" "not started:$bad"
+    sed 's/^/    rc-status| /' <<<"$status"
+  fi
+  dkt 20 exec "$C" rc-service n-b status >/dev/null 2>&1 || rc=$?
+  if ((rc == 0)); then ct_pass "o3 'rc-service n-b status' exits 0 (started)"; else
+    ct_fail "o3 'rc-service n-b status' exits 0 (started)" "exit $rc"; fi
+  soft=$(dkt 10 exec "$C" cat /run/openrc/softlevel 2>&1 || true)
+  if [[ "$soft" == default ]]; then ct_pass "o4 /run/openrc/softlevel = default"; else
+    ct_fail "o4 /run/openrc/softlevel = default" "got '$soft'"; fi
+}
+
+check_telinit_u() {
+  local rc=0 out status bad="" s
+  out=$(dkt 20 exec "$C" /sbin/telinit u 2>&1) || rc=$?
+  if ((rc == 0)); then ct_pass "u1 'telinit u' inside exits 0"; else
+    ct_fail "u1 'telinit u' inside exits 0" "exit $rc: $out"; fi
+  if docker_wait_log "$C" "re-exec requested" 10; then
+    ct_pass "u2 ctinit accepted the re-exec request"
+  else
+    ct_fail "u2 ctinit accepted the re-exec request"
+  fi
+  sleep 1
+  status=$(dkt 20 exec "$C" rc-status -C default 2>&1 || true)
+  for s in $ORC_DEFAULT; do grep -Eq "^ *$s +\[ *started" <<<"$status" || bad+=" $s"; done
+  if docker_running "$C" && runlevel_is "$C" "N 3" && [[ -z "$bad" ]]; then
+    ct_pass "u3 after 'telinit u': running, runlevel 'N 3', services still started"
+  else
+    ct_fail "u3 after 'telinit u': running, runlevel 'N 3', services still started" "not started:${bad:- (none)}"
+  fi
+}
+
+check_reboot() {
+  local rc=0 t all
+  dkt 20 exec "$C" /sbin/telinit 6 >/dev/null 2>&1 || rc=$?
+  if ((rc == 0)); then ct_pass "r1 'telinit 6' inside exits 0"; else ct_fail "r1 'telinit 6' inside exits 0" "exit $rc"; fi
+  if ct_wait_until "$BOOT_BOUND" boot_done "$C" 2; then
+    ct_pass "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
+  else
+    ct_fail "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
+    docker_dump "$C" 80
+  fi
+  all=$(svc_log "$C" || true)
+  t=$(orc_boot_text "$all" 1)
+  orc_dump "$(grep ' stop' <<<"$t" || true)"
+  orc_check_stop r "$t" YES
+  orc_check_boot rb "$(orc_boot_text "$all" 2)" DOCKER
+}
+
+check_stop() {
+  local t
+  docker_check_stop "s1 docker stop → exit 0 in < ${STOP_BOUND}s" "$C" "$STOP_BOUND" 120
+  t=$(orc_boot_text "$(svc_log "$C" || true)" 2)
+  orc_dump "$(grep ' stop' <<<"$t" || true)"
+  orc_check_stop s "$t" unset
+  if docker_log_has "$C" "shutdown complete in"; then
+    ct_pass "s9 log 'shutdown complete in'" "$(docker_logs "$C" | grep -m1 -o 'shutdown complete in.*')"
+  else
+    ct_fail "s9 log 'shutdown complete in'"
+  fi
+}
+
+t_start=$(ct_now)
+C=$(docker_run_d "$img" /sbin/ctinit)
+ct_run_check "n native mode" check_native
+ct_run_check "b boot 1: waves" check_boot1
+ct_run_check "o OpenRC state" check_state
+ct_run_check "u telinit u" check_telinit_u
+ct_run_check "r telinit 6: reboot in place" check_reboot
+ct_run_check "s docker stop" check_stop
+if [[ -n "$C" ]]; then
+  echo "    --- full container log ---"
+  docker_logs "$C" | sed 's/^/    | /'
+  dk rm -f "$C" >/dev/null 2>&1 || true
+fi
+ct_log "checks took $(ct_elapsed "$t_start" "$(ct_now)") s"
+ct_summary
