@@ -354,10 +354,11 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       return 0;
     }
     if (words[0] == "supervise" && r.code == 0) MarkSupervised(root, args[0]);
+    // Success is silent, as OpenRC's supervise-daemon is (the script prints "[ ok ]").
     if (!text.empty()) {
-      if (r.code == 0 || (words[0] == "status" && r.code == 3)) {
+      if (words[0] == "status" && (r.code == 0 || r.code == 3)) {
         printf("%s\n", text.c_str());
-      } else {
+      } else if (r.code != 0) {
         EError(std::string(kApplet) + ": " + text);
       }
     }

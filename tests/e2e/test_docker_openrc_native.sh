@@ -171,7 +171,7 @@ check_reboot() {
   all=$(svc_log "$C" || true)
   t=$(orc_boot_text "$all" 1)
   orc_dump "$(grep ' stop' <<<"$t" || true)"
-  orc_check_stop r "$t" YES
+  orc_check_stop rs "$t" YES
   orc_check_boot rb "$(orc_boot_text "$all" 2)" DOCKER
 }
 
@@ -181,10 +181,12 @@ check_stop() {
   t=$(orc_boot_text "$(svc_log "$C" || true)" 2)
   orc_dump "$(grep ' stop' <<<"$t" || true)"
   orc_check_stop s "$t" unset
-  if docker_log_has "$C" "shutdown complete in"; then
-    ct_pass "s9 log 'shutdown complete in'" "$(docker_logs "$C" | grep -m1 -o 'shutdown complete in.*')"
+  # (the reboot logged one already: this one is the halt's)
+  if [[ $(docker_log_count "$C" "shutdown complete in") -ge 2 ]] &&
+    docker_logs "$C" | grep 'shutdown complete in' | tail -n1 | grep -qF '(runlevel 0)'; then
+    ct_pass "s9 log 'shutdown complete in … (runlevel 0)'" "$(docker_logs "$C" | grep -o 'shutdown complete in.*' | tail -n1)"
   else
-    ct_fail "s9 log 'shutdown complete in'"
+    ct_fail "s9 log 'shutdown complete in … (runlevel 0)'"
   fi
 }
 
