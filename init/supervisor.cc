@@ -424,12 +424,14 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
       RequestStop(t, false);
     }
   }
-  // It and what it pulls in get another chance if they failed or already ran.
+  // It and what it pulls in get another chance if they failed or already ran; an earlier
+  // explicit stop of something it pulls in no longer holds (systemd queues start jobs for them).
   std::vector<Slot*> queue{s};
   std::vector<const Slot*> seen{s};
   while (!queue.empty()) {
     Slot* d = queue.back();
     queue.pop_back();
+    if (d != s && d->override && !*d->override) d->override.reset();
     if (d->phase == Phase::kIdle && !Busy(*d) && d->state != ServiceState::kUp && !d->restart_at) {
       d->state = ServiceState::kStopped;
       d->executed = false;
