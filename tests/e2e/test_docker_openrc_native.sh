@@ -9,7 +9,7 @@
 # removed, ctinit at /sbin/ctinit, and tests/e2e/fixtures/openrc-native: Gentoo-style scripts
 # registered with OpenRC's own rc-update (tests/lib/openrc.sh has the graph):
 #   sysinit  n-sysinit (boot counter)
-#   boot     n-boot1, n-boot2 (independent, 0.5 s each), localmount (keyword -docker …: masked)
+#   boot     n-boot1, n-boot2 (independent, 0.8 s each), localmount (keyword -docker …: masked)
 #   default  n-a (command_background + pidfile, start-stop-daemon), n-p1, n-p2 (independent, 1 s),
 #            n-b (need n-a), n-d (supervise-daemon, need n-a), n-c (need n-p1, after n-b),
 #            n-net (need net localmount: one absent, one masked), n-local (after *),
