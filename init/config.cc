@@ -169,11 +169,13 @@ class Loader {
         Signals(value, &c->signals);
       } else if (name == "openrc") {
         Openrc(value, c);
+      } else if (name == "units") {
+        Units(value, c);
       } else {
         Error(key.Mark(),
               "unknown key '" + name +
                   "' (known: log_level, inittab, inittab_d, fifo, default_runlevel, shutdown, "
-                  "reboot, reboot_exit_code, signals, openrc)");
+                  "reboot, reboot_exit_code, signals, openrc, units)");
       }
     }
     if (grace_given && c->final_grace > c->shutdown_budget) {
@@ -181,6 +183,52 @@ class Loader {
       grace_given = false;
     }
     if (!grace_given) c->final_grace = std::min(kDefaultFinalGrace, c->shutdown_budget);
+  }
+
+  std::optional<bool> Bool(const YAML::Node& v, const std::string& name) {
+    auto s = Scalar(v, name);
+    if (s && (*s == "true" || *s == "yes")) return true;
+    if (s && (*s == "false" || *s == "no")) return false;
+    if (s) Error(v.Mark(), "'" + name + "' must be true or false; got '" + *s + "'");
+    return std::nullopt;
+  }
+
+  std::optional<std::vector<std::string>> List(const YAML::Node& v, const std::string& name) {
+    if (!v.IsSequence()) {
+      Error(v.Mark(), "'" + name + "' must be a list");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (const auto& e : v)
+      if (auto s = Scalar(e, name + " entry")) out.push_back(*s);
+    return out;
+  }
+
+  void Units(const YAML::Node& value, Config* c) {
+    if (!value.IsMap())
+      return Error(value.Mark(),
+                   "'units' must be a mapping (mode, skip, skip_also, strict, init_scripts_win)");
+    for (const auto& [k, v, sub] : Entries(value, "units")) {
+      if (sub == "mode") {
+        auto s = Scalar(v, "units.mode");
+        if (s && (*s == "auto" || *s == "off")) {
+          c->units_mode = *s;
+        } else if (s) {
+          Error(v.Mark(), "'units.mode' must be auto or off; got '" + *s + "'");
+        }
+      } else if (sub == "skip") {
+        if (auto l = List(v, "units.skip")) c->units_skip = *l;
+      } else if (sub == "skip_also") {
+        if (auto l = List(v, "units.skip_also")) c->units_skip_also = *l;
+      } else if (sub == "strict") {
+        if (auto b = Bool(v, "units.strict")) c->units_strict = *b;
+      } else if (sub == "init_scripts_win") {
+        if (auto b = Bool(v, "units.init_scripts_win")) c->units_init_scripts_win = *b;
+      } else {
+        Error(k.Mark(), "unknown key 'units." + sub +
+                            "' (known: mode, skip, skip_also, strict, init_scripts_win)");
+      }
+    }
   }
 
   void Openrc(const YAML::Node& value, Config* c) {
@@ -195,14 +243,7 @@ class Loader {
           Error(v.Mark(), "'openrc.mode' must be auto, native or inittab; got '" + *s + "'");
         }
       } else if (sub == "strict_need") {
-        auto s = Scalar(v, "openrc.strict_need");
-        if (s && (*s == "true" || *s == "yes")) {
-          c->openrc_strict_need = true;
-        } else if (s && (*s == "false" || *s == "no")) {
-          c->openrc_strict_need = false;
-        } else if (s) {
-          Error(v.Mark(), "'openrc.strict_need' must be true or false; got '" + *s + "'");
-        }
+        if (auto b = Bool(v, "openrc.strict_need")) c->openrc_strict_need = *b;
       } else if (sub == "levels") {
         if (!v.IsMap()) {
           Error(v.Mark(), "'openrc.levels' must map runlevels (0-9, S) to OpenRC runlevel names");

@@ -25,6 +25,16 @@
 //     SIGTERM: halt
 //     SIGUSR2: runlevel 1
 //     RTMIN+3: poweroff
+//   openrc:                  # OpenRC front end (docs/openrc.md)
+//     mode: auto             # auto | native | inittab
+//     levels: {3: default}   # numeric level -> OpenRC runlevel, merged over the default map
+//     strict_need: false     # a missing `need` target leaves its dependents out
+//   units:                   # systemd units front end (docs/units.md)
+//     mode: auto             # auto | off
+//     skip: [...]            # replaces the default skip list (glob patterns)
+//     skip_also: [...]       # added to the skip list
+//     strict: false          # any warning about a unit is an error (the unit is left out)
+//     init_scripts_win: true # NAME.service is left to /etc/init.d/NAME when rc/OpenRC runs it
 //
 // Durations: a non-negative decimal number with an optional unit: ms, s (the default unit), m or
 // min, h. "8s", "500ms", "1.5s", "2", "1min". Rounded to milliseconds; at most 24h.
@@ -133,6 +143,16 @@ struct Config {
   std::string openrc_mode = "auto";
   std::map<char, std::string> openrc_levels;
   bool openrc_strict_need = false;
+  // systemd units front end (unit-compat/frontend.h). mode: "auto" = the image's units are
+  // loaded (the enabled ones start in their levels, the rest on request); "off" = never.
+  // `units_skip` replaces the default skip list, `units_skip_also` adds to it; strict: any
+  // warning about a unit is an error; init_scripts_win: a unit with the name of an init script
+  // the inittab's rc or OpenRC runs (/etc/init.d/NAME) is left to that script.
+  std::string units_mode = "auto";
+  std::optional<std::vector<std::string>> units_skip;
+  std::vector<std::string> units_skip_also;
+  bool units_strict = false;
+  bool units_init_scripts_win = true;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

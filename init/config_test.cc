@@ -351,7 +351,7 @@ TEST_F(LoadConfigTest, ReadsTheFile) {
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
   EXPECT_THAT(errors_, ElementsAre(path + ":2:1: unknown key 'bogus' (known: log_level, inittab, "
                                           "inittab_d, fifo, default_runlevel, shutdown, reboot, "
-                                          "reboot_exit_code, signals, openrc)"));
+                                          "reboot_exit_code, signals, openrc, units)"));
 }
 
 TEST_F(LoadConfigTest, SyntaxErrorNamesFileAndLine) {

@@ -14,6 +14,9 @@
 #include "inittab/inittab.h"
 #include "openrc-shim/applets.h"
 #include "openrc-shim/frontend.h"
+#include "unit-compat/frontend.h"
+#include "unit-compat/notify_tool.h"
+#include "unit-compat/systemctl.h"
 
 namespace {
 
@@ -96,6 +99,13 @@ int main(int argc, char** argv) {
   const bool is_pid1 = getpid() == 1;
 
   // Client personalities.
+  if (self == "systemctl") return ctinit::units::SystemctlMain(argc, argv, "/");
+  if (self == "systemd-notify") return ctinit::units::SystemdNotifyMain(args);
+  if (!args.empty() && (args[0] == "systemctl" || args[0] == "systemd-notify")) {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "systemd-notify") return ctinit::units::SystemdNotifyMain(rest);
+    return ctinit::units::SystemctlMain(argc - 1, argv + 1, "/");
+  }
   if (int rc = ctinit::openrc::RunApplet(argc, argv); rc >= 0) return rc;
   if (self == "telinit") return ctinit::TelinitMain(args, "/run/initctl");
   if (!args.empty() && args[0] == "telinit") {
@@ -114,9 +124,21 @@ int main(int argc, char** argv) {
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
   auto openrc = std::make_shared<ctinit::openrc::FrontEnd>(self_exe);
+  // systemd units join whichever of the two runs (unit-compat/frontend.h).
   opts.load_services = [openrc](const ctinit::Config& c) {
-    if (auto set = openrc->Load(c)) return std::move(*set);
-    return ctinit::inittab::Load(c.inittab, c.inittab_d);
+    ctinit::ServiceSet set;
+    bool scripts = true;
+    if (auto native = openrc->Load(c)) {
+      set = std::move(*native);
+    } else if (::access(c.inittab.c_str(), F_OK) == 0 || !ctinit::units::HasUnits()) {
+      set = ctinit::inittab::Load(c.inittab, c.inittab_d);
+    } else {
+      scripts = false;  // a unit-only image: no inittab to complain about
+    }
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+    ctinit::units::AddUnits(c, scripts, env, &set);
+    return set;
   };
   opts.level_hook = [openrc](char level, bool settled) { openrc->OnLevel(level, settled); };
   opts.level_env = [openrc](char level) { return openrc->LevelEnv(level); };

@@ -105,6 +105,7 @@ class Walker {
   std::map<std::string, Node, std::less<>> nodes_;
   std::vector<std::string> order_;
   std::map<std::string, Why> why_;
+  bool quiet_ = false;
 };
 
 void Walker::LeaveOut(const UnitRef& ref, const std::string& name, Why why,
@@ -113,6 +114,7 @@ void Walker::LeaveOut(const UnitRef& ref, const std::string& name, Why why,
   if (why_.count(name)) return;
   why_[name] = why;
   out_->left_out[name] = msg;
+  if (quiet_) return;  // nobody asked for it
   std::string file = ref.file.empty() ? name : ref.file;
   out_->diagnostics.push_back({file, ref.line, name + ": " + msg});
 }
@@ -135,11 +137,6 @@ std::string Walker::Resolve(const UnitRef& ref) {
                "skipped: ." + parsed->type + " units are not supported by ctinit");
       return "";
     }
-  if (parsed->type == "socket") {
-    LeaveOut(ref, ref.name, Why::kUnsupported,
-             "skipped: socket activation is not supported by ctinit (enable the service itself)");
-    return "";
-  }
   if (parsed->IsTemplate()) {
     LeaveOut(ref, ref.name, Why::kMissing,
              "a template cannot be started without an instance name, not started");
@@ -164,7 +161,8 @@ std::string Walker::Resolve(const UnitRef& ref) {
         u.file.Parse(text, "<built-in " + ref.name + ">", DefaultSchema("target"), &ignored);
       }
   }
-  for (const auto& d : u.diagnostics) out_->diagnostics.push_back(d.ToDiagnostic());
+  if (!quiet_)
+    for (const auto& d : u.diagnostics) out_->diagnostics.push_back(d.ToDiagnostic());
   if (u.state == LoadState::kNotFound) {
     LeaveOut(ref, ref.name, Why::kMissing, "unit not found, not started");
     return "";
@@ -304,6 +302,19 @@ void Walker::Run() {
     }
   for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
 
+  // Every other unit file is known too, started only on request (systemctl start, a socket),
+  // without levels. Problems with units nobody asked for are not reported.
+  quiet_ = true;
+  for (const auto& dir : opts_.search_path)
+    for (const auto& entry : ListDir(root_ + dir)) {
+      auto parsed = ParseUnitName(entry);
+      if (!parsed || parsed->IsTemplate() || alias_.count(entry)) continue;
+      if (parsed->type != "service" && parsed->type != "socket" && parsed->type != "target")
+        continue;
+      Closure(Resolve({entry, dir + "/" + entry, 0}));
+    }
+  quiet_ = false;
+
   // A unit requiring a unit that cannot be started cannot start either (transitively).
   for (bool changed = true; changed;) {
     changed = false;
@@ -316,10 +327,7 @@ void Walker::Run() {
         std::string why_name = r.name;
         if (target.empty()) {
           auto w = why_.find(r.name);
-          // A required socket that is not run: the service expects its listening fds.
-          missing =
-              w != why_.end() && (w->second == Why::kMissing ||
-                                  (w->second == Why::kUnsupported && r.name.ends_with(".socket")));
+          missing = w != why_.end() && w->second == Why::kMissing;
         } else if (nodes_.count(target) && nodes_[target].removed) {
           missing = true;
         }
@@ -337,7 +345,7 @@ void Walker::Run() {
   }
   for (const auto& id : order_) {
     Node& n = nodes_[id];
-    if (n.removed || n.unit.levels.empty()) continue;
+    if (n.removed) continue;
     std::string sorted;
     for (char c : kLevelOrder)
       if (n.unit.levels.find(c) != std::string::npos) sorted += c;

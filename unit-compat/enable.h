@@ -30,12 +30,13 @@
 //   - units matching the skip list (glob patterns, fnmatch(3), on the requested name and the
 //     canonical name; DefaultSkipList() below; replaceable by configuration). Their own
 //     dependencies are not followed;
-//   - unit types ctinit does not run: mount, swap, device, path, timer, automount, slice, scope,
-//     socket (socket activation is not implemented: enable the service itself);
+//   - unit types ctinit does not run: mount, swap, device, path, timer, automount, slice, scope;
 //   - units that are not found, masked, or fail to load (load errors are reported too). A unit
 //     whose Requires=/BindsTo= names such a unit cannot start in systemd either: it is left out
-//     (and so, transitively, are units requiring it). Requiring a .socket unit counts too (the
-//     service expects the socket's file descriptors: dbus.service Requires=dbus.socket).
+//     (and so, transitively, are units requiring it).
+// Every other .service, .socket and .target file in the search path (not templates) is listed
+// too, with no levels: it starts only on request (systemctl start, socket activation). Units
+// reached that way report no diagnostics (nobody asked for them) but are in left_out.
 #pragma once
 
 #include <map>
@@ -83,7 +84,7 @@ struct UnitRef {
 struct EnabledUnit {
   std::string name;               // canonical id
   LoadedUnit unit;                // kLoaded (or a built-in / empty target)
-  std::string levels;             // subset of "0123456S" in that order
+  std::string levels;             // subset of "0123456S" in that order; "" = on request only
   bool sysinit = false;           // in sysinit.target's closure
   std::vector<UnitRef> wants;     // Wants= and .wants/ (pull-in only)
   std::vector<UnitRef> required;  // Requires=, BindsTo=, .requires/, implicit sysinit.target

@@ -37,19 +37,50 @@
 // --no-reload, --system, --now (noted on stderr: nothing is started or stopped offline),
 // -p/--property=, --value, -f/--force (enable/mask replace what is there).
 // Exit codes as systemctl: 0 success, 1 failure or "not enabled".
+//
+// Online (ctinit running; the verbs go to its control socket):
+//   start stop restart try-restart reload reload-or-restart UNIT...   wait until done (start:
+//                     up, finished or skipped; stop: stopped), each bounded by --timeout-ish
+//                     90 s; "Job for UNIT failed: why." and exit 1 on failure; an unknown unit
+//                     "Failed to start UNIT: Unit UNIT not found." exit 5.
+//   is-active / is-failed UNIT...   active|inactive|failed|activating|deactivating per unit;
+//                     is-active exits 0 if one is active, else 3; is-failed 0 if one failed,
+//                     else 1.
+//   status [UNIT...]  systemd's layout (●, Loaded:, Active: … since …; …ago, Main PID:, Status:);
+//                     exit 0 when all are active, 3 if one is not, 4 for an unknown unit.
+//   list-units [--all] [PATTERN...]   UNIT LOAD ACTIVE SUB DESCRIPTION (active, failed or wanted
+//                     ones; --all: every one), then the legend.
+//   show              online properties too: ActiveState, SubState, MainPID, StatusText.
+//   daemon-reload     ctinit reads every front end again (telinit q).
+//   enable/disable --now   also start/stop.
+//   halt | poweroff | reboot   runlevel 0 (INIT_HALT=HALT / POWEROFF) or 6, as telinit would.
+//   exit [N]          go to runlevel 0 and make N the container's exit code.
+// Unit names without a type get ".service"; ctinit also finds OpenRC and inittab services by
+// their own names.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <iosfwd>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "init/control.h"
+
 namespace ctinit::units {
 
-// The applet: argv[0] is "systemctl" (ignored). Never throws.
+// How online verbs reach the running ctinit (init/control.h control::Call in the applet; a fake
+// in tests). nullptr: offline.
+using ControlCall = std::function<control::Reply(const std::vector<std::string>& words,
+                                                 std::chrono::milliseconds timeout)>;
+
+// The applet: argv[0] is "systemctl" (ignored). Online when ctinit's control socket answers
+// (and no --root is given). Never throws.
 int SystemctlMain(int argc, char** argv, const std::string& root);
 
-// Same, with the streams given (for tests).
+// Same, with the streams and the control connection given (for tests).
 int Systemctl(const std::vector<std::string>& args, const std::string& root, std::ostream& out,
-              std::ostream& err) noexcept;
+              std::ostream& err, ControlCall call = nullptr) noexcept;
 
 }  // namespace ctinit::units

@@ -186,7 +186,12 @@ Command Translator::ToCommand(const ExecCommand& c, const std::string& text,
   if (c.no_env_expand) {
     cmd.argv = c.argv;
   } else if (UsesRuntimeVar(c.argv)) {
+    // $MAINPID & co are known when the step runs: expand then, against the step's environment.
     cmd.argv = c.argv;
+    cmd.argv_at_run = [raw = c.argv](const std::vector<std::string>& env) {
+      auto argv = ExpandExecArgv(raw, env);
+      return argv.empty() ? raw : argv;
+    };
     t_.extras.runtime_expand.push_back({step, index});
   } else {
     cmd.argv = ExpandExecArgv(c.argv, expand_env_);
@@ -332,7 +337,7 @@ void Translator::Stdio() {
         return {K::kFile, o->arg};
       case OutputSpec::kTruncate:
         *truncate = true;
-        return {K::kFile, o->arg};
+        return {K::kTruncate, o->arg};
       case OutputSpec::kAppend:
         return {K::kAppend, o->arg};
       case OutputSpec::kSocket:
@@ -398,6 +403,7 @@ void Translator::Directories() {
         d.remove_after_stop = i == 0 && !preserve;
         if (!joined.empty()) joined += ':';
         joined += d.path;
+        t_.spec.directories.push_back({d.path, d.mode, d.uid, d.gid, d.remove_after_stop});
         t_.extras.directories.push_back(std::move(d));
       }
     if (!joined.empty()) dir_env.push_back(std::string(env_names[i]) + "=" + joined);
@@ -461,7 +467,7 @@ void Translator::Misc() {
   }
   if (const Assignment* a = Last("Service", "FinalKillSignal")) {
     if (auto sig = ParseSignal(a->value))
-      x.final_kill_signal = *sig;
+      s.final_kill_signal = x.final_kill_signal = *sig;
     else
       Warn(a, "invalid signal, ignoring");
   }
@@ -474,6 +480,20 @@ void Translator::Misc() {
       x.kill_mode = *k;
     else
       Warn(a, "invalid kill mode, ignoring");
+  }
+  switch (x.kill_mode) {
+    case KillMode::kControlGroup:
+      s.kill_mode = ctinit::KillMode::kControlGroup;
+      break;
+    case KillMode::kProcess:
+      s.kill_mode = ctinit::KillMode::kProcess;
+      break;
+    case KillMode::kMixed:
+      s.kill_mode = ctinit::KillMode::kMixed;
+      break;
+    case KillMode::kNone:
+      s.kill_mode = ctinit::KillMode::kNone;
+      break;
   }
   if (const Assignment* a = Last("Service", "PrivateTmp"); a && ParseBoolean(a->value) == true)
     Warn(a, "a private /tmp is not supported by ctinit, the service shares the container's");
@@ -492,6 +512,7 @@ void Translator::Misc() {
   }
   s.success_status.assign(success.status.begin(), success.status.end());
   x.success_signals.assign(success.signals.begin(), success.signals.end());
+  s.success_signals = x.success_signals;
   s.restart_prevent_status.assign(prevent.status.begin(), prevent.status.end());
   if (!prevent.signals.empty())
     Warn(Last("Service", "RestartPreventExitStatus"),
@@ -527,9 +548,28 @@ void Translator::Misc() {
 }
 
 bool Translator::Conditions(TranslateOutcome* outcome) {
-  if (!ctx_.probe) return true;
   auto conds = CollectConditions(u_.file);
   if (conds.empty()) return true;
+  if (ctx_.runtime_probe) {
+    // Checked when a start begins, as systemd does (a file made by an earlier unit counts).
+    auto probe = ctx_.runtime_probe;
+    std::vector<Condition> c, a;
+    for (const auto& x : conds) (x.assert ? a : c).push_back(x);
+    if (!c.empty())
+      t_.spec.condition = [probe, c](std::string* why) {
+        auto r = EvaluateConditions(c, *probe);
+        if (!r.conditions_ok) *why = "condition not met: " + r.failed;
+        return r.conditions_ok;
+      };
+    if (!a.empty())
+      t_.spec.assertion = [probe, a](std::string* why) {
+        auto r = EvaluateConditions(a, *probe);
+        if (!r.asserts_ok) *why = "assertion not met: " + r.failed;
+        return r.asserts_ok;
+      };
+    return true;
+  }
+  if (!ctx_.probe) return true;
   auto r = EvaluateConditions(conds, *ctx_.probe);
   t_.extras.condition_notes = r.notes;
   const Condition* first = &conds.front();
@@ -562,6 +602,7 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
   x.fragment_path = u_.fragment_path;
   x.log_name = parsed ? parsed->prefix + (parsed->has_at ? "@" + parsed->instance : "") : u_.id;
   if (const Assignment* a = Last("Unit", "Description")) x.description = Expand(a, a->value);
+  s.description = x.description;
   if (const Assignment* a = Last("Unit", "DefaultDependencies"))
     x.default_dependencies = ParseBoolean(a->value).value_or(true);
 
@@ -576,24 +617,38 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
     Add(s.after, "sysinit.target");
     Add(s.after, "basic.target");
   }
-  std::vector<std::string> required;
-  for (const auto& r : eu_.required)
-    if (r.name != "sysinit.target" || !r.file.empty()) Add(required, Canonical(r.name));
-  for (const auto& r : eu_.requisite) Add(required, Canonical(r));
-  for (const auto& r : required)
-    if (std::find(s.after.begin(), s.after.end(), r) != s.after.end()) Add(s.needs, r);
-  if (type == "service") {
-    for (const char* k : {"PartOf", "OnFailure", "Conflicts"})
-      if (const Assignment* a = Last("Unit", k)) Warn(a, "recorded, but ctinit does not act on it");
+  // Requires= (and .requires/): with After= the dependent fails when it fails (needs);
+  // without, both start in parallel and only a stop or restart of it carries over (wants +
+  // part_of). BindsTo= likewise, and with After= it also goes down whenever the other does.
+  auto ordered = [&](const std::string& n) {
+    return std::find(s.after.begin(), s.after.end(), n) != s.after.end();
+  };
+  std::vector<std::string> binds;
+  for (const auto& n : AllWords("Unit", "BindsTo")) Add(binds, Canonical(n));
+  for (const auto& r : eu_.required) {
+    if (r.name == "sysinit.target" && r.file.empty()) continue;  // the implicit one: After= only
+    std::string n = Canonical(r.name);
+    bool bound = std::find(binds.begin(), binds.end(), n) != binds.end();
+    if (ordered(n)) {
+      Add(bound ? s.binds_to : s.needs, n);
+    } else {
+      Add(s.wants, n);
+      Add(s.part_of, n);
+    }
   }
+  for (const auto& r : eu_.wants) Add(s.wants, Canonical(r.name));
+  for (const auto& r : eu_.requisite) Add(s.requisite, Canonical(r));
+  s.conflicts = x.conflicts;
+  for (const auto& n : x.part_of) Add(s.part_of, n);
+  s.on_failure = x.on_failure;
 
   if (!Conditions(outcome)) return std::nullopt;
 
   if (type == "target") {
     x.is_target = true;
-    s.kind = Kind::kScripted;
+    s.kind = Kind::kScripted;  // a grouping node: runs nothing
     s.command.text = "";
-    s.command.argv = {"true"};
+    s.command.argv.clear();
     s.action_label = "unit:target";
     *outcome = TranslateOutcome::kOk;
     return std::move(t_);
@@ -758,6 +813,89 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
 }
 
 }  // namespace
+
+std::optional<SocketSpec> TranslateSocket(const EnabledUnit& eu, const TranslateContext& ctx,
+                                          std::vector<Diagnostic>* diags) noexcept {
+  try {
+    const LoadedUnit& u = eu.unit;
+    auto spec_ctx = u.Specifiers(ctx.host);
+    auto expand = [&](const Assignment* a) {
+      std::string err;
+      auto r = ExpandSpecifiers(a->value, spec_ctx, &err);
+      return r ? *r : a->value;
+    };
+    auto warn = [&](const Assignment* a, const std::string& m) {
+      diags->push_back({a->file, a->line, "[Socket] " + a->key + ": " + m});
+    };
+    SocketSpec sock;
+    sock.name = eu.name;
+    sock.origin = u.fragment_path;
+    auto parsed = ParseUnitName(eu.name);
+    sock.service = (parsed ? parsed->prefix : eu.name) + ".service";
+    for (const auto& a : u.file.assignments()) {
+      if (a.section != "Socket" || a.value.empty()) continue;
+      std::string v = expand(&a);
+      using K = SocketSpec::Listen::Kind;
+      if (a.key == "ListenStream" || a.key == "ListenDatagram" ||
+          a.key == "ListenSequentialPacket") {
+        if (v[0] == '@' || v.find_first_of(" \t") != std::string::npos) {
+          warn(&a, "\"" + v + "\" is not supported by ctinit (abstract or netlink), ignoring");
+          continue;
+        }
+        K k = a.key == "ListenStream"     ? K::kStream
+              : a.key == "ListenDatagram" ? K::kDatagram
+                                          : K::kSeqPacket;
+        sock.listens.push_back({k, v});
+      } else if (a.key == "Accept") {
+        if (ParseBoolean(v).value_or(false)) {
+          diags->push_back({a.file, a.line,
+                            "[Socket] Accept=yes is not supported by ctinit (only listening "
+                            "sockets are passed); " +
+                                eu.name + " is not used"});
+          return std::nullopt;
+        }
+      } else if (a.key == "Service") {
+        sock.service = v;
+      } else if (a.key == "SocketMode") {
+        if (auto m = ParseMode(v))
+          sock.mode = *m;
+        else
+          warn(&a, "invalid mode, ignoring");
+      } else if (a.key == "SocketUser" || a.key == "SocketGroup") {
+        std::string err;
+        auto c = a.key == "SocketUser" ? passwd::Resolve(ctx.root, v, "", {}, &err)
+                                       : passwd::Resolve(ctx.root, "0", v, {}, &err);
+        if (!c) {
+          warn(&a, err + ", ignoring");
+        } else if (a.key == "SocketUser") {
+          sock.uid = c->uid;
+          if (!sock.gid) sock.gid = c->gid;
+        } else {
+          sock.gid = c->gid;
+        }
+      } else if (a.key == "FileDescriptorName") {
+        sock.fd_name = v;
+      } else if (a.key == "Backlog") {
+        char* end = nullptr;
+        long b = std::strtol(v.c_str(), &end, 10);
+        if (end && *end == '\0' && b > 0 && b < (1 << 20))
+          sock.backlog = static_cast<int>(b);
+        else
+          warn(&a, "invalid number, ignoring");
+      } else if (a.key != "RemoveOnStop" && a.key != "SocketProtocol") {
+        warn(&a, "not supported by ctinit, ignoring");
+      }
+    }
+    if (sock.listens.empty()) {
+      diags->push_back({u.fragment_path, 0, eu.name + ": nothing to listen on; not used"});
+      return std::nullopt;
+    }
+    return sock;
+  } catch (const std::exception& e) {
+    diags->push_back({eu.unit.fragment_path, 0, eu.name + ": " + e.what()});
+  }
+  return std::nullopt;
+}
 
 std::optional<TranslatedUnit> TranslateUnit(const EnabledUnit& unit, const TranslateContext& ctx,
                                             std::vector<Diagnostic>* diags,

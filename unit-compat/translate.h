@@ -81,6 +81,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -136,12 +137,25 @@ struct TranslateContext {
   std::string root = "/";                 // EnvironmentFile=, /etc/passwd, /etc/group
   std::map<char, std::string> host;       // HostSpecifiers(root)
   EnvList manager_env;                    // ctinit's own environment
-  const ConditionProbe* probe = nullptr;  // nullptr: conditions are not evaluated
+  const ConditionProbe* probe = nullptr;  // conditions are evaluated now (nullptr: not at all)
+  // When set (PID 1), conditions and asserts become ServiceSpec::condition / ::assertion,
+  // evaluated when each start begins; `probe` is then not used.
+  std::shared_ptr<const ConditionProbe> runtime_probe;
   // Canonical names: alias -> id, for After=/Requires= names (unit_set.h fills it).
   std::map<std::string, std::string> canonical;
 };
 
 enum class TranslateOutcome { kOk, kConditionFailed, kAssertFailed, kRefused };
+
+// A .socket unit -> SocketSpec (service.h), for the common case: ListenStream=,
+// ListenDatagram=, ListenSequentialPacket= (a UNIX path, "PORT", "ADDR:PORT", "[ADDR6]:PORT"),
+// Service= (default: the socket's name with .service), SocketUser=/SocketGroup= (from the
+// root's /etc/passwd and /etc/group), SocketMode= (default 0666), FileDescriptorName=,
+// Backlog=. Accept=yes is refused (an error; ctinit passes listening sockets only); abstract
+// and netlink addresses are refused per line; other [Socket] directives are ignored with a
+// warning. nullopt (with an error) when nothing can be listened on.
+std::optional<SocketSpec> TranslateSocket(const EnabledUnit& unit, const TranslateContext& ctx,
+                                          std::vector<Diagnostic>* diags) noexcept;
 
 // Never throws. Appends diagnostics (file:line) to *diags. *outcome says why nullopt.
 std::optional<TranslatedUnit> TranslateUnit(const EnabledUnit& unit, const TranslateContext& ctx,

@@ -151,7 +151,7 @@ TEST_F(TranslateTest, DebianOrderingAndTargets) {
   const ServiceSpec* mu = Find(s, "multi-user.target");
   ASSERT_NE(mu, nullptr);
   EXPECT_EQ(mu->kind, Kind::kScripted);
-  EXPECT_EQ(mu->command.argv, (Strings{"true"}));
+  EXPECT_TRUE(mu->command.argv.empty());  // a grouping node: nothing runs
   EXPECT_TRUE(s.extras.at("multi-user.target").is_target);
   // Targets wait for what they want (systemd's implicit After=).
   EXPECT_TRUE(Contains(mu->after, "nginx.service"));
@@ -361,7 +361,7 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   ASSERT_NE(Find(s, "dyn.service"), nullptr);
   EXPECT_EQ(Find(s, "dyn.service")->credentials->uid, 65534u);
   EXPECT_TRUE(HasDiag(s, "DynamicUser=yes is not supported"));
-  EXPECT_EQ(Find(s, "t.service")->stdout_target.kind, StdioTarget::Kind::kFile);
+  EXPECT_EQ(Find(s, "t.service")->stdout_target.kind, StdioTarget::Kind::kTruncate);
   EXPECT_TRUE(s.extras.at("t.service").truncate_stdout);
 }
 
@@ -382,6 +382,8 @@ TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
   const ServiceSpec* app = Find(s, "app.service");
   ASSERT_NE(app, nullptr);
   EXPECT_EQ(app->needs, (Strings{"db.service"}));  // cache: Requires= without After=
+  EXPECT_TRUE(Contains(app->wants, "cache.service"));    // ... is pulled in
+  EXPECT_TRUE(Contains(app->part_of, "cache.service"));  // ... and stops with it
   EXPECT_TRUE(Contains(app->after, "db.service"));
   EXPECT_FALSE(Contains(app->after, "cache.service"));
   EXPECT_TRUE(Contains(Find(s, "web.service")->after, "cache.service"));  // Before= inverted
@@ -415,7 +417,12 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   EXPECT_EQ(t->extras.part_of, (Strings{"y.service"}));
   EXPECT_EQ(t->extras.kill_mode, KillMode::kNone);
   EXPECT_EQ(t->extras.final_kill_signal, SIGQUIT);
-  EXPECT_EQ(diags.size(), 2u);  // OnFailure, PartOf: recorded, not acted on
+  // ... and in the model, where the supervisor acts on them.
+  EXPECT_EQ(t->spec.on_failure, (Strings{"rescue.service"}));
+  EXPECT_EQ(t->spec.part_of, (Strings{"y.service"}));
+  EXPECT_EQ(t->spec.kill_mode, ctinit::KillMode::kNone);
+  EXPECT_EQ(t->spec.final_kill_signal, SIGQUIT);
+  EXPECT_TRUE(diags.empty());
 }
 
 }  // namespace

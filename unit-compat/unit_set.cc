@@ -26,7 +26,9 @@ void Build(const UnitSetOptions& opt, UnitSet* out) {
   ctx.host = HostSpecifiers(opt.root);
   ctx.manager_env = opt.manager_env;
   ctx.probe = opt.probe;
-  if (!ctx.probe) {
+  if (opt.runtime_conditions) {
+    ctx.runtime_probe = MakeSystemProbe(opt.root, opt.manager_env);
+  } else if (!ctx.probe) {
     own_probe = MakeSystemProbe(opt.root, opt.manager_env);
     ctx.probe = own_probe.get();
   }
@@ -36,9 +38,40 @@ void Build(const UnitSetOptions& opt, UnitSet* out) {
   std::vector<TranslatedUnit> units;
   std::map<std::string, size_t> index;
   std::set<std::string> failed, not_met;
+  // Strict mode: the files every warning so far names (loading, enablement).
+  auto files_of = [](const EnabledUnit& eu) {
+    std::vector<std::string> f = eu.unit.dropin_paths;
+    if (!eu.unit.fragment_path.empty()) f.push_back(eu.unit.fragment_path);
+    return f;
+  };
+  auto warned = [&](const EnabledUnit& eu, size_t from) -> const Diagnostic* {
+    auto files = files_of(eu);
+    for (size_t i = from; i < diags.size(); ++i)
+      if (Contains(files, diags[i].file)) return &diags[i];
+    return nullptr;
+  };
   for (const auto& eu : en.units) {
+    auto kind = ParseUnitName(eu.name);
+    if (kind && kind->type == "socket") {
+      size_t mark = diags.size();
+      auto sock = TranslateSocket(eu, ctx, &diags);
+      if (opt.strict && (warned(eu, 0) || diags.size() > mark)) {
+        out->left_out[eu.name] = "strict mode: its unit file has warnings";
+        diags.push_back({eu.unit.fragment_path, 0, eu.name + ": not used: strict mode"});
+        continue;
+      }
+      if (sock && !eu.levels.empty()) out->set.sockets.push_back(std::move(*sock));
+      continue;
+    }
     TranslateOutcome outcome;
     auto t = TranslateUnit(eu, ctx, &diags, &outcome);
+    if (t && opt.strict && warned(eu, 0)) {
+      const Diagnostic* d = warned(eu, 0);
+      diags.push_back({d->file, d->line,
+                       eu.name + ": not started: strict mode makes the warning above an error"});
+      t.reset();
+      outcome = TranslateOutcome::kRefused;
+    }
     if (!t) {
       (outcome == TranslateOutcome::kConditionFailed ? not_met : failed).insert(eu.name);
       out->left_out[eu.name] =
@@ -47,7 +80,8 @@ void Build(const UnitSetOptions& opt, UnitSet* out) {
                                                         : "its unit file is refused";
       continue;
     }
-    t->spec.trigger = eu.sysinit && (t->spec.kind == Kind::kTask || t->extras.is_target)
+    t->spec.trigger = eu.levels.empty() ? Trigger::kManual
+                      : eu.sysinit && (t->spec.kind == Kind::kTask || t->extras.is_target)
                           ? Trigger::kSysInit
                           : Trigger::kRunlevel;
     index[t->spec.name] = units.size();

@@ -15,10 +15,12 @@
 //          counts as done, as in systemd; one that failed (assert, bad unit file) makes every
 //          unit that needs it fail too: those are left out, transitively, one error each.
 //   4. Trigger: units in sysinit.target's closure that run to completion (kTask) and targets are
-//      Trigger::kSysInit (they run before any runlevel); everything else is kRunlevel with the
-//      unit's levels. A daemon or RemainAfterExit unit wanted by sysinit.target stays kRunlevel
-//      (the supervisor stops kSysInit services when it leaves the sysinit stage, systemd keeps
-//      them running); it is still ordered first through its After=/Before= lines.
+//      Trigger::kSysInit (they run before any runlevel); units with no levels (not enabled) are
+//      kManual (started on request); everything else is kRunlevel with the unit's levels.
+//      Enabled .socket units become ServiceSet::sockets (TranslateSocket()). A daemon or
+//      RemainAfterExit unit wanted by sysinit.target stays kRunlevel (the supervisor stops kSysInit
+//      services when it leaves the sysinit stage, systemd keeps them running); it is still ordered
+//      first through its After=/Before= lines.
 //   5. Order of the list: a topological order of `after` (ties: discovery order, default target
 //      first), so that reading the list top-down reads like the boot.
 // default_level: the level of default.target (enable.h).
@@ -40,6 +42,12 @@ struct UnitSetOptions {
   EnableOptions enable;
   EnvList manager_env;                    // ctinit's environment (PassEnvironment=, $VAR, probe)
   const ConditionProbe* probe = nullptr;  // nullptr: MakeSystemProbe(root, manager_env)
+  // PID 1: conditions and asserts are checked when each start begins (ServiceSpec::condition,
+  // ::assertion) instead of now; nobody is left out for them.
+  bool runtime_conditions = false;
+  // Strict mode: a warning about a unit's files (an unknown directive, a value ignored, ...)
+  // is an error: the unit is left out, and so is what needs it.
+  bool strict = false;
 };
 
 struct UnitSet {
