@@ -102,7 +102,10 @@ void NotifySocket::Read() {
     char buf[kMaxDatagram + 1];
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * 16)];
     iovec iov{buf, kMaxDatagram};
+    sockaddr_un from{};
     msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof(from);
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control;
@@ -131,6 +134,11 @@ void NotifySocket::Read() {
     }
     auto fields = Fields(std::string(buf, static_cast<size_t>(n)));
     if (!fields.empty()) handler_(sender, fields);
+    // A sender with an address of its own (ctinit's systemd-notify) waits for this, so that it
+    // still exists while its process group is looked up (NotifyAccess=all).
+    if (msg.msg_namelen > sizeof(sa_family_t))
+      ::sendto(sd_->native_handle(), "ACK", 3, MSG_DONTWAIT | MSG_NOSIGNAL,
+               reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
   }
 }
 

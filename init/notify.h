@@ -2,7 +2,9 @@
 // datagram socket for all of them, whose messages arrive with the sender's credentials
 // (SO_PASSCRED), so ctinit knows which process sent what. A datagram is newline-separated
 // "KEY=VALUE" fields ("READY=1\nSTATUS=Serving"); at most kMaxDatagram bytes, fds sent along are
-// closed. The handler gets the sender's pid and the fields.
+// closed. The handler gets the sender's pid and the fields. A sender that bound an address of
+// its own gets "ACK" back once its datagram was handled (ctinit's systemd-notify waits for
+// it, so that it is still alive when ctinit looks at its process group).
 //
 // The socket is made mode 0666 (a service running as any user may notify; what it may say is
 // decided by the supervisor's NotifyAccess rules), in a world-searchable directory.

@@ -155,6 +155,13 @@ int OpenTarget(const StdioTarget& t, int fd) {
   if (plan.listen_pid_env >= 0) FormatPid(plan.cenv[plan.listen_pid_env] + 11, ::getpid());
   for (const auto& l : c.rlimits) {
     rlimit r{l.soft, l.hard};
+    if (::setrlimit(l.resource, &r) == 0) continue;
+    // A container without CAP_SYS_RESOURCE cannot raise a hard limit (LimitNOFILE=65535 under
+    // Docker): take what the container allows rather than fail the service.
+    rlimit cur{};
+    if (errno != EPERM || ::getrlimit(l.resource, &cur) != 0) fail(errno, 4);
+    if (r.rlim_max > cur.rlim_max) r.rlim_max = cur.rlim_max;
+    if (r.rlim_cur > r.rlim_max) r.rlim_cur = r.rlim_max;
     if (::setrlimit(l.resource, &r) != 0) fail(errno, 4);
   }
   if (c.nice) {

@@ -94,9 +94,23 @@ int SystemdNotifyMain(const std::vector<std::string>& args) noexcept {
       fprintf(stderr, "systemd-notify: %s\n", strerror(errno));
       return 1;
     }
-    // As the parent (the service's main process) if permitted, else as ourselves.
-    bool ok = Send(fd, addr, len, msg, as) || Send(fd, addr, len, msg, 0);
+    // As the parent (the service's main process) if permitted. Else as ourselves, from an
+    // address of our own, and wait (bounded) for ctinit's ACK: ctinit matches us to the service
+    // by our process group, which it can only look up while we exist.
+    if (Send(fd, addr, len, msg, as)) {
+      ::close(fd);
+      return 0;
+    }
+    sa_family_t fam = AF_UNIX;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&fam), sizeof(fam));  // autobind
+    bool ok = Send(fd, addr, len, msg, 0);
     int e = errno;
+    if (ok) {
+      timeval tv{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      char ack[8];
+      (void)!::recv(fd, ack, sizeof(ack), 0);
+    }
     ::close(fd);
     if (!ok) {
       fprintf(stderr, "systemd-notify: failed to notify: %s\n", strerror(e));

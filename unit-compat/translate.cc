@@ -495,6 +495,21 @@ void Translator::Misc() {
       s.kill_mode = ctinit::KillMode::kNone;
       break;
   }
+  if (const Assignment* a = Last("Service", "NotifyAccess")) {
+    using NA = ServiceSpec::NotifyAccess;
+    if (a->value == "none")
+      s.notify_access = NA::kNone;
+    else if (a->value == "main")
+      s.notify_access = NA::kMain;
+    else if (a->value == "exec")
+      s.notify_access = NA::kExec;
+    else if (a->value == "all")
+      s.notify_access = NA::kAll;
+    else
+      Warn(a, "invalid value \"" + a->value + "\", using main");
+  }
+  if (const Assignment* a = Last("Service", "GuessMainPID"))
+    s.guess_main_pid = ParseBoolean(a->value).value_or(true);
   if (const Assignment* a = Last("Service", "PrivateTmp"); a && ParseBoolean(a->value) == true)
     Warn(a, "a private /tmp is not supported by ctinit, the service shares the container's");
   if (const Assignment* a = Last("Service", "SyslogIdentifier")) x.log_name = Expand(a, a->value);

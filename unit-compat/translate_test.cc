@@ -381,7 +381,7 @@ TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
   UnitSet s = Load();
   const ServiceSpec* app = Find(s, "app.service");
   ASSERT_NE(app, nullptr);
-  EXPECT_EQ(app->needs, (Strings{"db.service"}));  // cache: Requires= without After=
+  EXPECT_EQ(app->needs, (Strings{"db.service"}));        // cache: Requires= without After=
   EXPECT_TRUE(Contains(app->wants, "cache.service"));    // ... is pulled in
   EXPECT_TRUE(Contains(app->part_of, "cache.service"));  // ... and stops with it
   EXPECT_TRUE(Contains(app->after, "db.service"));
@@ -400,7 +400,8 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   // TranslateUnit() alone, on a unit that is not enabled anywhere.
   root_.Write("/etc/systemd/system/x.service",
               "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\n"
-              "[Service]\nExecStart=/x\nPrivateTmp=no\nKillMode=none\nFinalKillSignal=SIGQUIT\n");
+              "[Service]\nExecStart=/x\nPrivateTmp=no\nKillMode=none\nFinalKillSignal=SIGQUIT\n"
+              "Type=notify\nNotifyAccess=all\nGuessMainPID=no\n");
   EnabledUnit eu;
   eu.name = "x.service";
   eu.unit = UnitLoader(root_.path()).Load("x.service");
@@ -422,6 +423,9 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   EXPECT_EQ(t->spec.part_of, (Strings{"y.service"}));
   EXPECT_EQ(t->spec.kill_mode, ctinit::KillMode::kNone);
   EXPECT_EQ(t->spec.final_kill_signal, SIGQUIT);
+  EXPECT_EQ(t->spec.readiness, Readiness::kNotify);
+  EXPECT_EQ(t->spec.notify_access, ServiceSpec::NotifyAccess::kAll);
+  EXPECT_FALSE(t->spec.guess_main_pid);
   EXPECT_TRUE(diags.empty());
 }
 

@@ -6,6 +6,8 @@
 #   debian-base      debootstrap --variant=minbase bookworm (+procps); shared first stage
 #   debian-sysvinit  debian-base + sysvinit-core (stock /etc/inittab, /sbin/init = sysvinit)
 #   debian-openrc    debian-base + sysvinit-core + openrc (/sbin/openrc-init present)
+#   debian-units     debian-base + nginx redis-server cron, no init system at all: the units
+#                    and the .wants links their packaging made (deb-systemd-helper)
 #   busybox          busybox-static (host's /bin/busybox) with its applet symlinks
 #
 # API (paths are printed on stdout, progress goes to stderr):
@@ -51,7 +53,7 @@ _rootfs_recipe() {
       printf 'suite=%s arch=%s\n' "$CT_DEBIAN_SUITE" "$(_rootfs_arch)"
       declare -f _rootfs_build_debian_base _rootfs_chroot
       ;;
-    debian-sysvinit | debian-openrc)
+    debian-sysvinit | debian-openrc | debian-units)
       _rootfs_recipe debian-base
       declare -f _rootfs_build_debian_variant _rootfs_variant_packages _rootfs_verify
       _rootfs_variant_packages "$kind"
@@ -68,6 +70,7 @@ _rootfs_variant_packages() {
   case "$1" in
     debian-sysvinit) echo sysvinit-core ;;
     debian-openrc) echo sysvinit-core openrc ;;
+    debian-units) echo nginx redis-server cron ;;
   esac
 }
 
@@ -168,7 +171,7 @@ _rootfs_build_if_missing() {
     chmod 0755 "$tmp"
     case "$kind" in
       debian-base) _rootfs_build_debian_base "$tmp" ;;
-      debian-sysvinit | debian-openrc)
+      debian-sysvinit | debian-openrc | debian-units)
         # shellcheck disable=SC2046
         _rootfs_build_debian_variant "$tmp" $(_rootfs_variant_packages "$kind")
         ;;
@@ -317,6 +320,13 @@ _rootfs_verify() {
       if [[ "$kind" == debian-openrc ]]; then
         [[ -x "$t/sbin/openrc-init" && -x "$t/sbin/openrc" ]] || ct_die "rootfs: $kind lacks openrc-init"
       fi
+      ;;
+    debian-units)
+      [[ ! -e "$t/etc/inittab" ]] || ct_die "rootfs: $kind has an /etc/inittab"
+      for f in nginx.service redis-server.service cron.service; do
+        [[ -L "$t/etc/systemd/system/multi-user.target.wants/$f" ]] ||
+          ct_die "rootfs: $kind: the packaging did not enable $f"
+      done
       ;;
     busybox)
       [[ -L "$t/bin/sh" && -x "$t/bin/busybox" ]] || ct_die "rootfs: busybox tree lacks /bin/sh"
