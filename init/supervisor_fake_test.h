@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -39,7 +40,44 @@ class FakeHost : public SupervisorHost {
     envs.push_back(extra_env);
     return pid;
   }
-  void KillGroup(pid_t pgid, int sig) override { kills.emplace_back(pgid, sig); }
+  void KillGroup(pid_t pgid, int sig) override {
+    kills.emplace_back(pgid, sig);
+    group_kills.emplace_back(pgid, sig);
+  }
+  // As the default did (into `kills`), and told apart in `process_kills`.
+  void KillProcess(pid_t pid, int sig) override {
+    kills.emplace_back(pid, sig);
+    process_kills.emplace_back(pid, sig);
+  }
+  bool GroupAlive(pid_t pgid) override { return groups_alive.count(pgid) > 0; }
+  bool ProcessAlive(pid_t pid) override { return dead.count(pid) == 0; }
+  std::optional<pid_t> ReadPidFile(const std::string& path) override {
+    ++pidfile_reads;
+    auto it = pidfiles.find(path);
+    if (it == pidfiles.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<pid_t> GuessMainPid(pid_t launcher) override {
+    auto it = guesses.find(launcher);
+    if (it == guesses.end()) return std::nullopt;
+    return it->second;
+  }
+  bool PrepareStart(const ServiceSpec& spec, std::string* err) override {
+    prepared.push_back(spec.name);
+    auto it = prepare_fail.find(spec.name);
+    if (it == prepare_fail.end()) return true;
+    *err = it->second;
+    return false;
+  }
+  void AfterStop(const ServiceSpec& spec) override { after_stops.push_back(spec.name); }
+  void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                    const std::string& why) override {
+    states.push_back({spec.name, from, to, why});
+    if (on_state) on_state(states.back());
+  }
+  void MainStarted(const ServiceSpec& spec, pid_t pid) override {
+    mains.emplace_back(spec.name, pid);
+  }
   Clock::time_point Now() override { return now; }
   void ArmTimer(std::optional<Clock::time_point> when) override {
     timer = when;
@@ -86,6 +124,18 @@ class FakeHost : public SupervisorHost {
     pid_t pid;
     int status;
   };
+  struct StateRec {
+    std::string name;
+    ServiceState from, to;
+    std::string why;
+  };
+  // The state changes of `name`, in order.
+  std::vector<StateRec> StatesOf(const std::string& name) const {
+    std::vector<StateRec> out;
+    for (const auto& s : states)
+      if (s.name == name) out.push_back(s);
+    return out;
+  }
 
   std::vector<SpawnRec> spawns;
   std::vector<std::vector<std::string>> envs;
@@ -101,6 +151,21 @@ class FakeHost : public SupervisorHost {
   pid_t next_pid = 100;
   std::function<void(char)> on_settled;
   std::function<void(const ServiceSpec&)> on_exited;
+
+  // Additions for the unit-style tests (defaults keep the base host's behaviour).
+  std::vector<std::pair<pid_t, int>> group_kills;    // KillGroup calls only
+  std::vector<std::pair<pid_t, int>> process_kills;  // KillProcess calls only
+  std::set<pid_t> groups_alive;                      // GroupAlive answers true for these
+  std::set<pid_t> dead;                              // ProcessAlive answers false for these
+  std::map<std::string, pid_t> pidfiles;             // ReadPidFile contents by path
+  int pidfile_reads = 0;
+  std::map<pid_t, pid_t> guesses;                   // GuessMainPid: launcher -> daemon
+  std::map<std::string, std::string> prepare_fail;  // PrepareStart fails for these names
+  std::vector<std::string> prepared;                // PrepareStart calls
+  std::vector<std::string> after_stops;             // AfterStop calls
+  std::vector<StateRec> states;                     // StateChanged calls
+  std::function<void(const StateRec&)> on_state;
+  std::vector<std::pair<std::string, pid_t>> mains;  // MainStarted calls
 };
 
 inline ServiceSpec Spec(const std::string& name, Trigger trigger, Kind kind, bool blocking,
@@ -177,6 +242,122 @@ class SupervisorTest : public ::testing::Test {
 
   FakeHost host_;
   std::unique_ptr<Supervisor> sup_;
+};
+
+// The unit-style tests' fixture (supervisor_units_test.cc and friends): builders for daemons,
+// scripted services and steps, and lookups by command text. Static members, so that they do
+// not clash with the free helpers of other test files.
+class UnitsTest : public SupervisorTest {
+ protected:
+  static constexpr milliseconds kWait{3000};
+  static constexpr int kFail = 1 << 8;  // wait status: exited 1
+  static constexpr int Code(int c) { return c << 8; }
+
+  static Command Cmd(const std::string& text) {
+    Command c;
+    c.text = text;
+    c.argv = {text};
+    return c;
+  }
+  // A systemd-style long-run of level 3.
+  static ServiceSpec Daemon(const std::string& n, Restart r = Restart::kNo,
+                            const std::string& levels = "3") {
+    ServiceSpec s = Spec(n, Trigger::kRunlevel, Kind::kLongRun, false, levels, "unit");
+    s.restart = r;
+    return s;
+  }
+  static ServiceSpec Manual(const std::string& n, Restart r = Restart::kNo) {
+    ServiceSpec s = Daemon(n, r, "");
+    s.trigger = Trigger::kManual;
+    return s;
+  }
+  static ServiceSpec NotifyDaemon(const std::string& n, Restart r = Restart::kNo) {
+    ServiceSpec s = Daemon(n, r);
+    s.readiness = Readiness::kNotify;
+    return s;
+  }
+  static ServiceSpec Forking(const std::string& n, const std::string& pidfile) {
+    ServiceSpec s = Daemon(n);
+    s.readiness = Readiness::kForking;
+    s.pidfile = pidfile;
+    return s;
+  }
+  // A scripted service: "<n> start" / "<n> stop".
+  static ServiceSpec Scripted(const std::string& n, const std::string& levels = "3",
+                              std::vector<std::string> after = {}) {
+    ServiceSpec s = Spec(n, Trigger::kRunlevel, Kind::kScripted, false, levels, "openrc");
+    s.command = Cmd(n + " start");
+    s.stop = {Cmd(n + " stop")};
+    s.after = std::move(after);
+    return s;
+  }
+
+  // The latest spawn whose command text is `text` exits.
+  void ExitText(const std::string& text, int status = 0) {
+    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it) {
+      if (it->text == text) {
+        ASSERT_TRUE(sup_->OnChildExit(it->pid, status)) << text;
+        return;
+      }
+    }
+    ADD_FAILURE() << text << " was never spawned";
+  }
+  pid_t PidOfText(const std::string& text) const {
+    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it)
+      if (it->text == text) return it->pid;
+    ADD_FAILURE() << text << " was never spawned";
+    return -1;
+  }
+  int CountText(const std::string& text) const {
+    int n = 0;
+    for (const auto& s : host_.spawns) n += s.text == text;
+    return n;
+  }
+  // The extra environment of the latest spawn of `text`.
+  std::vector<std::string> EnvOfText(const std::string& text) const {
+    for (size_t i = host_.spawns.size(); i-- > 0;)
+      if (host_.spawns[i].text == text) return host_.envs[i];
+    ADD_FAILURE() << text << " was never spawned";
+    return {};
+  }
+  std::vector<std::string> TextsSince(size_t from) const {
+    std::vector<std::string> out;
+    for (size_t i = from; i < host_.spawns.size(); ++i) out.push_back(host_.spawns[i].text);
+    return out;
+  }
+  ServiceState State(const std::string& n) const {
+    auto st = sup_->Get(n);
+    if (!st) {
+      ADD_FAILURE() << n << " is unknown";
+      return ServiceState::kStopped;
+    }
+    return st->state;
+  }
+  std::string Text(const std::string& n) const {
+    auto st = sup_->Get(n);
+    return st ? st->status_text : "<unknown>";
+  }
+  pid_t MainPid(const std::string& n) const {
+    auto st = sup_->Get(n);
+    return st ? st->pid : -1;
+  }
+  // A notification from the latest main process of `name` (its own process group).
+  bool Notify(const std::string& name, std::vector<std::string> fields) {
+    pid_t pid = PidOfText("/bin/" + name);
+    return sup_->OnNotify(pid, pid, fields);
+  }
+  std::vector<std::pair<pid_t, int>> GroupKillsOf(pid_t pid) const {
+    std::vector<std::pair<pid_t, int>> out;
+    for (const auto& k : host_.group_kills)
+      if (k.first == pid) out.push_back(k);
+    return out;
+  }
+  std::vector<std::pair<pid_t, int>> ProcessKillsOf(pid_t pid) const {
+    std::vector<std::pair<pid_t, int>> out;
+    for (const auto& k : host_.process_kills)
+      if (k.first == pid) out.push_back(k);
+    return out;
+  }
 };
 
 }  // namespace ctinit::testing_support
