@@ -187,8 +187,9 @@ bool Supervisor::DepPending(const Slot& s) const {
     const Slot* d = Find(name);
     if (!d || d == &s) return false;
     if (d->state == ServiceState::kStarting || StartPhase(d->phase)) return true;
-    if (!d->wanted || d->stop_requested) return false;
-    if (d->state == ServiceState::kStopping) return true;  // will come back (a restart)
+    if (!d->wanted) return false;
+    // Wanted and going down (or about to): it comes back (a restart); wait for that.
+    if (d->stop_requested || d->state == ServiceState::kStopping) return true;
     return Pending(*d);
   };
   for (const auto* names : {&s.spec.after, &s.spec.needs, &s.spec.binds_to})
@@ -222,6 +223,8 @@ bool Supervisor::TransitionStopPending() const {
 // Requests
 
 void Supervisor::Boot() {
+  if (Nested()) return Defer([this] { Boot(); });
+  Entry entry(this);
   frozen_ = false;
   level_ = '#';
   prev_ = 'N';
@@ -230,6 +233,7 @@ void Supervisor::Boot() {
   no_more_logged_ = false;
   stop_cap_.reset();
   removed_.clear();
+  queued_.clear();
   slots_.erase(std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.manual; }),
                slots_.end());
   for (auto& s : slots_) {
@@ -244,6 +248,8 @@ void Supervisor::Boot() {
 }
 
 void Supervisor::RequestLevel(char level, milliseconds kill_wait) {
+  if (Nested()) return Defer([this, level, kill_wait] { RequestLevel(level, kill_wait); });
+  Entry entry(this);
   level = static_cast<char>(std::toupper(static_cast<unsigned char>(level)));
   if (level == level_ || frozen_) return;
   if (!IsRealLevel(level)) {
@@ -281,6 +287,11 @@ void Supervisor::RequestLevel(char level, milliseconds kill_wait) {
 }
 
 void Supervisor::Reload(ServiceSet set, milliseconds kill_wait) {
+  if (Nested()) {
+    auto shared = std::make_shared<ServiceSet>(std::move(set));
+    return Defer([this, shared, kill_wait] { Reload(std::move(*shared), kill_wait); });
+  }
+  Entry entry(this);
   if (set.default_level) default_level_ = *set.default_level;
   Slots fresh;
   Slots removed;
@@ -313,6 +324,8 @@ void Supervisor::Reload(ServiceSet set, milliseconds kill_wait) {
 }
 
 void Supervisor::Demand(char which) {
+  if (Nested()) return Defer([this, which] { Demand(which); });
+  Entry entry(this);
   which = static_cast<char>(std::tolower(static_cast<unsigned char>(which)));
   log::Info("Activating demand-procedures for '{}'", static_cast<char>(std::toupper(which)));
   for (auto& s : slots_) {
@@ -325,6 +338,8 @@ void Supervisor::Demand(char which) {
 }
 
 void Supervisor::Trigger(enum Trigger event) {
+  if (Nested()) return Defer([this, event] { Trigger(event); });
+  Entry entry(this);
   for (auto& s : slots_) {
     if (!s.manual && s.spec.trigger == event) s.executed = false;
   }
@@ -355,6 +370,8 @@ void Supervisor::CapStopWaits(std::optional<Clock::time_point> when) {
 }
 
 void Supervisor::KillStoppingNow() {
+  if (Nested()) return Defer([this] { KillStoppingNow(); });
+  Entry entry(this);
   for (auto* v : {&slots_, &removed_}) {
     for (auto& s : *v) {
       if (s.phase == Phase::kStopSignal && !s.killed) {
@@ -378,12 +395,22 @@ bool Supervisor::AddSupervised(ServiceSpec spec, std::string* err) {
       if (err) *err = "a service of that name exists";
       return false;
     }
-    slots_.erase(slots_.begin() + (old - slots_.data()));
   }
   if (frozen_) {
     if (err) *err = "ctinit is shutting down";
     return false;
   }
+  if (Nested()) {
+    // Not now: the caller may be walking the services. Checked again when it runs.
+    auto shared = std::make_shared<ServiceSpec>(std::move(spec));
+    Defer([this, shared] {
+      std::string e, name = shared->name;
+      if (!AddSupervised(std::move(*shared), &e)) log::Warn("{}: {}", name, e);
+    });
+    return true;
+  }
+  Entry entry(this);
+  if (Slot* old = Find(spec.name)) slots_.erase(slots_.begin() + (old - slots_.data()));
   Slot s;
   s.spec = std::move(spec);
   s.spec.kind = Kind::kLongRun;
@@ -392,6 +419,7 @@ bool Supervisor::AddSupervised(ServiceSpec spec, std::string* err) {
   std::string name = s.spec.name;
   slots_.push_back(std::move(s));
   Process();
+  if (in_process_) return true;  // queued from a callback: the running drain starts it
   Slot* added = Find(name);
   if (!added || (added->pid <= 0 && added->state != ServiceState::kStarting)) {
     if (err) *err = "cannot be started (see ctinit's log)";
@@ -410,20 +438,24 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
     if (err) *err = "ctinit is shutting down";
     return false;
   }
+  if (Nested()) {
+    Defer([this, name] { Start(name); });
+    return true;
+  }
+  Entry entry(this);
   if (s->manual) {
     s->demand = true;
   } else {
     s->override = true;
   }
-  if (s->state == ServiceState::kStopping) s->restart_after_stop = true;
-  // What conflicts with it is stopped.
-  for (auto& t : slots_) {
-    if (&t == s) continue;
-    if (Contains(s->spec.conflicts, t.spec.name) || Contains(t.spec.conflicts, name)) {
-      t.override = false;
-      RequestStop(t, false);
-    }
+  if (s->state == ServiceState::kStopping) {
+    s->restart_after_stop = true;
+  } else if (s->stop_requested) {
+    // A stop that has not begun (it waits for its dependents) is replaced by this start.
+    s->stop_requested = false;
+    s->transition = false;
   }
+  StopConflicts(*s);
   // It and what it pulls in get another chance if they failed or already ran; an earlier
   // explicit stop of something it pulls in no longer holds (systemd queues start jobs for them).
   std::vector<Slot*> queue{s};
@@ -466,7 +498,7 @@ void Supervisor::StopDependents(const std::string& name, bool restart) {
       if (restart) {
         t.restart_after_stop = true;
       } else {
-        t.override = false;
+        NotWanted(t);
       }
       RequestStop(t, false);
     }
@@ -479,6 +511,11 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
     if (err) *err = "unknown service";
     return false;
   }
+  if (Nested()) {
+    Defer([this, name] { Stop(name); });
+    return true;
+  }
+  Entry entry(this);
   if (s->manual) {
     s->demand = false;
   } else {
@@ -486,7 +523,7 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
   }
   s->restart_after_stop = false;
   if (!Active(*s)) {
-    DropForgotten();
+    Process();  // a manual service is forgotten now
     if (err) *err = "not running";
     return false;
   }
@@ -506,10 +543,15 @@ bool Supervisor::Restart(const std::string& name, bool only_if_active, std::stri
     if (err) *err = "ctinit is shutting down";
     return false;
   }
+  if (Nested()) {
+    Defer([this, name, only_if_active] { Restart(name, only_if_active); });
+    return true;
+  }
   if (!Active(*s) || s->state == ServiceState::kStopping) {
     if (only_if_active) return true;  // try-restart of a stopped service: nothing to do
     return Start(name, err);
   }
+  Entry entry(this);
   s->restart_after_stop = true;
   s->executed = false;
   StopDependents(name, true);
@@ -532,16 +574,22 @@ bool Supervisor::ReloadService(const std::string& name, std::string* err) {
     if (err) *err = "has no reload command";
     return false;
   }
+  if (Nested()) {
+    Defer([this, name] { ReloadService(name); });
+    return true;
+  }
+  Entry entry(this);
   if (RunSteps(*s, Phase::kReload, 0) != StepResult::kRunning) {
     if (err) *err = "the reload command could not be run";
     s->phase = s->spec.kind == Kind::kLongRun ? Phase::kRunning : Phase::kIdle;
+    Process();
     return false;
   }
-  RearmTimer();
+  Process();
   return true;
 }
 
-bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields) {
+Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
   for (auto& s : slots_) {
     if (s.spec.readiness != Readiness::kNotify) continue;
     using NA = ServiceSpec::NotifyAccess;
@@ -549,34 +597,48 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
     bool from_main = s.pid > 0 && sender == s.pid;
     bool from_ctl = s.ctl > 0 && sender == s.ctl;
     bool from_group = sender_pgid > 0 && s.group > 0 && sender_pgid == s.group;
-    bool ok = (access == NA::kMain && from_main) ||
-              (access == NA::kExec && (from_main || from_ctl)) ||
-              (access == NA::kAll && (from_main || from_ctl || from_group));
-    if (!ok) continue;
-    for (const auto& f : fields) {
-      if (f == "READY=1") {
-        if (s.phase == Phase::kStart && s.pid > 0) {
-          s.deadline.reset();
-          StartPost(s);
-        }
-      } else if (f.rfind("MAINPID=", 0) == 0) {
-        long long v = 0;
-        auto [p, ec] = std::from_chars(f.data() + 8, f.data() + f.size(), v);
-        if (ec == std::errc() && p == f.data() + f.size() && v > 1 && v < (1LL << 31) &&
-            s.pid > 0) {
-          s.pid = static_cast<pid_t>(v);
-          host_->MainStarted(s.spec, s.pid);
-        }
-      } else if (f.rfind("STATUS=", 0) == 0) {
-        s.status_text = f.substr(7);
-      } else if (f == "STOPPING=1") {
-        if (s.state == ServiceState::kUp) SetState(s, ServiceState::kStopping, "stopping");
-      }
-    }
-    Process();
+    if ((access == NA::kMain && from_main) || (access == NA::kExec && (from_main || from_ctl)) ||
+        (access == NA::kAll && (from_main || from_ctl || from_group)))
+      return &s;
+  }
+  return nullptr;
+}
+
+bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields) {
+  Slot* target = NotifyTarget(sender, sender_pgid);
+  if (!target) return false;
+  if (Nested()) {
+    Defer([this, sender, sender_pgid, fields] { OnNotify(sender, sender_pgid, fields); });
     return true;
   }
-  return false;
+  Entry entry(this);
+  Slot& s = *target;
+  // MAINPID= first, whatever its place in the datagram (systemd): READY=1 then applies to the
+  // new main process (its start_post steps get it as $MAINPID).
+  for (const auto& f : fields) {
+    if (f.rfind("MAINPID=", 0) != 0) continue;
+    long long v = 0;
+    auto [p, ec] = std::from_chars(f.data() + 8, f.data() + f.size(), v);
+    if (ec == std::errc() && p == f.data() + f.size() && v > 1 && v < (1LL << 31) && s.pid > 0 &&
+        v != s.pid) {
+      s.pid = static_cast<pid_t>(v);
+      host_->MainStarted(s.spec, s.pid);
+    }
+  }
+  for (const auto& f : fields) {
+    if (f == "READY=1") {
+      if (s.phase == Phase::kStart && s.pid > 0) {
+        s.deadline.reset();
+        StartPost(s);
+      }
+    } else if (f.rfind("STATUS=", 0) == 0) {
+      s.status_text = f.substr(7);
+    } else if (f == "STOPPING=1") {
+      if (s.state == ServiceState::kUp) SetState(s, ServiceState::kStopping, "stopping");
+    }
+  }
+  Process();
+  return true;
 }
 
 std::optional<Supervisor::Status> Supervisor::Get(const std::string& name) const {
@@ -627,6 +689,9 @@ bool Supervisor::LimiterAllows(Slot& s) {
   s.disabled_until = now + lim.disable_for;
   auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lim.disable_for).count();
   log::Warn("Id \"{}\" respawning too fast: disabled for {} minutes", s.spec.name, minutes);
+  // Reported too (status output; a client waiting for the start learns why nothing happens).
+  SetState(s, ServiceState::kStopped,
+           fmt::format("respawning too fast: disabled for {} minutes", minutes));
   return false;
 }
 
@@ -634,6 +699,7 @@ void Supervisor::Begin(Slot& s) {
   s.by_request = s.killed = s.was_up = s.run_failed = s.timed_out = false;
   s.transition = false;
   s.run_status = -1;
+  s.group = 0;  // the last run's group is gone (its number may be another's by now)
   s.status_text.clear();
   if (s.spec.condition) {
     std::string why;
@@ -652,6 +718,7 @@ void Supervisor::Begin(Slot& s) {
     }
   }
   if (!LimiterAllows(s)) return;
+  StopConflicts(s);
   if (s.spec.kind == Kind::kTask) s.executed = true;
   SetState(s, ServiceState::kStarting);
   if (std::string err; !host_->PrepareStart(s.spec, &err)) {
@@ -678,14 +745,8 @@ bool Supervisor::SpawnMain(Slot& s) {
   }
   pid_t pid = host_->Spawn(s.spec, s.spec.command, level_, prev_, {});
   if (pid <= 0) {
-    s.phase = Phase::kIdle;
-    if (s.spec.kind == Kind::kLongRun && s.spec.restart == Restart::kAlways &&
-        s.spec.restart_delay.count() == 0) {
-      // Counts as a start that ended at once, as with sysvinit's fork+exec: the caller tries
-      // again until the limiter ends it.
-      SetState(s, ServiceState::kStopped, "could not be started");
-      return false;
-    }
+    // A start that ended at once, as with sysvinit's fork+exec: stop_post runs, then the
+    // restart rule decides (the caller tries again until the limiter ends it).
     FailStart(s, "could not be started");
     return false;
   }
@@ -781,28 +842,30 @@ void Supervisor::FailStart(Slot& s, const std::string& why) {
   s.why = why;
   s.deadline.reset();
   s.poll_at.reset();
-  if (Busy(s)) {
+  // A forking launcher's daemon may be left in the group without a known pid.
+  bool leftovers =
+      (s.spec.kill_mode == KillMode::kControlGroup || s.spec.kill_mode == KillMode::kMixed) &&
+      s.group > 0 && host_->GroupAlive(s.group);
+  if (Busy(s) || leftovers) {
     Terminate(s);
   } else {
     StopPost(s, 0);
   }
 }
 
-void Supervisor::StartIfNeeded(bool only_manual) {
-  if (frozen_) return;
-  Slot* first_waiting = nullptr;
-  bool any_in_progress = false;
+bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
+                           bool* any_in_progress) {
   auto in_progress = [](const Slot& s) {
     return s.ctl > 0 || (Busy(s) && s.state != ServiceState::kUp) ||
            s.state == ServiceState::kStarting || s.state == ServiceState::kStopping;
   };
   for (auto& s : slots_) {
     if (Busy(s)) {
-      any_in_progress |= in_progress(s);
-      if (s.spec.blocking && s.pid > 0) return;
+      *any_in_progress |= in_progress(s);
+      if (s.spec.blocking && s.pid > 0) return false;
       continue;
     }
-    any_in_progress |= in_progress(s);
+    *any_in_progress |= in_progress(s);
     if (!Pending(s) || (only_manual && !s.manual)) continue;
     if (const Slot* d = FailedNeed(s)) {
       s.executed = true;
@@ -811,14 +874,16 @@ void Supervisor::StartIfNeeded(bool only_manual) {
       continue;
     }
     if (DepPending(s)) {
-      if (!first_waiting) first_waiting = &s;
+      if (!*first_waiting) *first_waiting = &s;
       continue;
     }
     if (const Slot* d = MissingRequisite(s)) {
       s.executed = true;
       SetState(s, ServiceState::kFailed, "requisite " + d->spec.name + " is not started");
+      for (const auto& n : s.spec.on_failure) Start(n);
       continue;
     }
+    *began = true;
     if (s.spec.kind == Kind::kLongRun && s.spec.restart == Restart::kAlways &&
         s.spec.restart_delay.count() == 0) {
       // An exec failure counts as a start that ended at once (sysvinit's fork+exec); the
@@ -828,8 +893,25 @@ void Supervisor::StartIfNeeded(bool only_manual) {
     } else {
       Begin(s);
     }
-    any_in_progress |= in_progress(s);
-    if (s.pid > 0 && s.spec.blocking) return;
+    *any_in_progress |= in_progress(s);
+    if (s.pid > 0 && s.spec.blocking) return false;
+  }
+  return true;
+}
+
+void Supervisor::StartIfNeeded(bool only_manual) {
+  if (frozen_) return;
+  Slot* first_waiting = nullptr;
+  bool any_in_progress = false;
+  // Walk again while a walk started something and left something waiting: what it started
+  // may be up already (a simple daemon, a grouping node), and a service earlier in the list
+  // that waits for it may go now. Bounded: each walk but the last starts a service.
+  for (size_t walk = 0; walk <= slots_.size(); ++walk) {
+    bool began = false;
+    first_waiting = nullptr;
+    any_in_progress = false;
+    if (!StartWalk(only_manual, &began, &first_waiting, &any_in_progress)) return;
+    if (!began || !first_waiting) break;
   }
   if (first_waiting && !any_in_progress && !only_manual) {
     // Everything left waits on something that will never settle: a loop in `after`.
@@ -854,6 +936,7 @@ void Supervisor::RequestStop(Slot& s, bool transition) {
   if (s.stop_requested || (s.state == ServiceState::kStopping && s.by_request)) return;
   s.stop_requested = true;
   s.transition = transition;
+  again_ = true;  // the drain begins it (once what is ordered after it has stopped)
 }
 
 void Supervisor::StopUnwanted(milliseconds kill_wait, Slots removed) {
@@ -895,11 +978,11 @@ void Supervisor::BeginStop(Slot& s) {
   s.poll_at.reset();
   switch (s.phase) {
     case Phase::kIdle:
-      if (s.state == ServiceState::kUp) {  // a started kScripted (or a forking one, no pid)
+      if (s.state == ServiceState::kUp) {  // a started kScripted
         SetState(s, ServiceState::kStopping);
         StopSteps(s, 0);
       } else {
-        EndRun(s);  // between restarts, or nothing left to do
+        EndRun(s, /*ran=*/false);  // between restarts: the last run has ended already
       }
       return;
     case Phase::kRunning:
@@ -949,6 +1032,9 @@ void Supervisor::Terminate(Slot& s) {
         signalled = true;
         break;
       case KillMode::kNone:
+        // No signals: stopped once its stop steps have run; the process is left alone.
+        log::Info("{}: kill mode none: leaving pid {}", sp.name, s.pid);
+        s.pid = 0;
         break;
     }
   }
@@ -970,6 +1056,11 @@ void Supervisor::Terminate(Slot& s) {
   s.deadline.reset();
   if (Terminated(s)) {
     AfterTerminate(s);
+    return;
+  }
+  if (sp.kill_mode == KillMode::kMixed && s.pid <= 0 && s.ctl <= 0) {
+    FinalKill(s);  // mixed: what is left of the group once the main process is gone
+    if (Terminated(s)) AfterTerminate(s);
     return;
   }
   if (deadline <= now) {
@@ -1059,28 +1150,32 @@ bool RestartFor(Restart policy, Outcome o) {
 
 }  // namespace
 
-void Supervisor::EndRun(Slot& s) {
+void Supervisor::EndRun(Slot& s, bool ran) {
   s.phase = Phase::kIdle;
   s.deadline.reset();
   s.poll_at.reset();
+  s.restart_at.reset();
   s.pid = 0;
   s.ctl = 0;
+  s.group = 0;
   s.killed = false;
   bool requested = s.by_request;
   s.by_request = false;
   s.transition = false;
-  host_->AfterStop(s.spec);
+  if (ran) host_->AfterStop(s.spec);
+  auto start_again = [&s] {
+    s.restart_after_stop = false;
+    s.executed = false;
+    if (s.manual)
+      s.demand = true;
+    else
+      s.override = true;
+  };
   if (requested) {
-    SetState(s, ServiceState::kStopped);
+    // Stopped between restarts: no state change, but the stop is reported all the same.
+    SetState(s, ServiceState::kStopped, s.state == ServiceState::kStopped ? "stopped" : "");
     if (s.manual) s.demand = false;
-    if (s.restart_after_stop) {
-      s.restart_after_stop = false;
-      s.executed = false;
-      if (s.manual)
-        s.demand = true;
-      else
-        s.override = true;
-    }
+    if (s.restart_after_stop) start_again();
     return;
   }
   Outcome o = Outcome::kClean;
@@ -1095,6 +1190,12 @@ void Supervisor::EndRun(Slot& s) {
       (s.run_failed && !s.why.empty()) || s.run_status < 0 ? s.why : Describe(s.run_status);
   bool prevented = s.run_status >= 0 && WIFEXITED(s.run_status) &&
                    Contains(s.spec.restart_prevent_status, WEXITSTATUS(s.run_status));
+  if (s.restart_after_stop) {
+    // Start() came while it was ending on its own: it starts again, whatever its policy.
+    start_again();
+    SetState(s, ServiceState::kStopped, what + ", starting again");
+    return;
+  }
   if (s.spec.kind == Kind::kLongRun && !prevented && RestartFor(s.spec.restart, o)) {
     if (s.spec.restart_delay.count() > 0) {
       s.restart_at = host_->Now() + s.spec.restart_delay;
@@ -1116,7 +1217,17 @@ void Supervisor::EndRun(Slot& s) {
   // Whatever binds_to it goes down with it.
   for (auto& t : slots_) {
     if (&t != &s && Contains(t.spec.binds_to, s.spec.name) && Active(t)) {
-      t.override = false;
+      NotWanted(t);
+      RequestStop(t, false);
+    }
+  }
+}
+
+void Supervisor::StopConflicts(Slot& s) {
+  for (auto& t : slots_) {
+    if (&t == &s) continue;
+    if (Contains(s.spec.conflicts, t.spec.name) || Contains(t.spec.conflicts, s.spec.name)) {
+      NotWanted(t);
       RequestStop(t, false);
     }
   }
@@ -1190,8 +1301,9 @@ void Supervisor::OnMainExit(Slot& s, int status) {
       if (s.was_up && !s.spec.stop.empty()) {
         SetState(s, ServiceState::kStopping, Describe(status));
         StopSteps(s, 0);
-      } else if (s.spec.kill_mode == KillMode::kControlGroup && s.group > 0 &&
-                 host_->GroupAlive(s.group)) {
+      } else if ((s.spec.kill_mode == KillMode::kControlGroup ||
+                  s.spec.kill_mode == KillMode::kMixed) &&
+                 s.group > 0 && host_->GroupAlive(s.group)) {
         Terminate(s);  // what it left behind in its group
       } else {
         StopPost(s, 0);
@@ -1329,6 +1441,14 @@ void Supervisor::OnDeadline(Slot& s) {
 
 bool Supervisor::OnChildExit(pid_t pid, int status) {
   if (pid <= 0) return false;  // slots that are not running hold pid 0
+  if (Nested()) {
+    bool known = false;
+    for (auto* v : {&slots_, &removed_})
+      for (const auto& s : *v) known |= s.pid == pid || s.ctl == pid;
+    Defer([this, pid, status] { OnChildExit(pid, status); });
+    return known;
+  }
+  Entry entry(this);
   bool ours = false;
   for (auto* v : {&slots_, &removed_}) {
     for (auto& s : *v) {
@@ -1352,11 +1472,13 @@ bool Supervisor::OnChildExit(pid_t pid, int status) {
   for (auto* v : {&slots_, &removed_})
     for (auto& s : *v)
       if (s.phase == Phase::kStopSignal && s.pid <= 0 && s.ctl <= 0) Advance(s);
-  if (ours) Process();
+  Process();
   return ours;
 }
 
 void Supervisor::OnTimer() {
+  if (Nested()) return Defer([this] { OnTimer(); });
+  Entry entry(this);
   auto now = host_->Now();
   for (auto* v : {&slots_, &removed_}) {
     for (auto& s : *v) {
@@ -1514,8 +1636,13 @@ void Supervisor::Process() {
   // here (sysvinit restarts sulogin at once), but no more, so an S entry that cannot be spawned
   // does not spin.
   bool rearmed_s = false;
+  int budget = 1000;  // calls queued from host callbacks, per drain
   for (int round = 0; round < 16; ++round) {
     again_ = false;
+    if (!RunQueued(&budget)) {
+      log::Error("host callbacks keep calling back: dropping {} queued requests", queued_.size());
+      queued_.clear();
+    }
     ComputeWanted();
     BeginStops();
     DropForgotten();
@@ -1537,9 +1664,35 @@ void Supervisor::Process() {
       }
       host_->LevelSettled(level_);
     }
-    if (!again_) break;
+    if (!again_ && queued_.empty()) break;
+  }
+  if (!queued_.empty()) {
+    log::Error("host callbacks keep calling back: dropping {} queued requests", queued_.size());
+    queued_.clear();
   }
   RearmTimer();
+}
+
+void Supervisor::Defer(std::function<void()> call) {
+  queued_.push_back(std::move(call));
+  again_ = true;
+}
+
+bool Supervisor::RunQueued(int* budget) {
+  while (!queued_.empty()) {
+    if (--*budget < 0) return false;
+    auto call = std::move(queued_.front());
+    queued_.pop_front();
+    // It runs as a call of its own: its own calls back are queued behind it.
+    struct Depth {
+      int* depth;
+      int saved;
+      ~Depth() { *depth = saved; }
+    } depth{&depth_, depth_};
+    depth_ = 0;
+    call();
+  }
+  return true;
 }
 
 void Supervisor::RearmTimer() {

@@ -6,7 +6,11 @@
 // timers, utmp), and the world reaches it through the public calls; after each call the
 // supervisor has already done all the work that call made possible (dinit's "process the queues"
 // at the end of every handler), and has re-armed the host's single timer for its next deadline.
-// Re-entrant calls from host callbacks are queued, not recursed.
+// Re-entrant calls from host callbacks are queued, not recursed: a public call made while another
+// is under way (StateChanged, ServiceExited, LevelSettled, ... calling Start, Stop, RequestLevel,
+// AddSupervised, Reload, ...) returns at once (true unless the name is unknown or ctinit is
+// shutting down) and is run by the drain of the call under way, after the change that called
+// back is complete, in the order made; what it makes possible is done before that call returns.
 //
 // Levels
 // ------
@@ -46,8 +50,11 @@
 // wanted and not yet settled). A needed service that failed fails it without running it ("X:
 // failed: dependency Y failed"); a requisite that is not up likewise. If wanted services still
 // wait on each other with nothing in progress (a loop the front end did not break), the first
-// one is started anyway with a warning. Nothing starts while a level change or reload is still
-// stopping services (until each has exited or been sent its final SIGKILL), nor once frozen.
+// one is started anyway with a warning. A service that came up at once (a simple daemon, a
+// grouping node) lets a service earlier in the list that waits for it start in the same round.
+// A dependency that is wanted but going down (a restart) is waited for. Nothing starts while a
+// level change or reload is still stopping services (until each has exited or been sent its
+// final SIGKILL), nor once frozen. Starting a service stops what conflicts with it.
 //
 // The per-service state machine
 // -----------------------------
@@ -67,31 +74,45 @@
 //   kStopSignal  stop_signal sent (per kill_mode); waiting for pid and ctl (and, kControlGroup,
 //                the whole group) to be gone; at the deadline the final kill.
 //   kStopPost    a stop_post step (ctl); runs whatever ended the service.
-// Each start phase is bounded by start_timeout (if set): a timeout fails the start. Each stop
+// Each start phase is bounded by start_timeout (if set): a timeout fails the start (for a
+// forking one waiting for its pid file, which is read every 100 ms: start_timeout counted from
+// the launcher's start, else 5 s after the launcher's end). A failed start stops what runs, and
+// with kControlGroup / kMixed what is left in the group. Each stop
 // phase by stop_timeout, else the level's kill_wait, and during a shutdown never beyond the
 // shutdown deadline: a stop step that overruns gets SIGKILL; the stop-signal wait ends in
 // final_kill_signal (send_sigkill) and, 1 s later at most, the supervisor stops waiting.
+// kill_mode kNone sends nothing: the main process is left alone once the stop steps have run.
 // When a long-run's main process ends on its own, its stop steps run (if it had got up), the
-// rest of its group is signalled (kControlGroup), stop_post runs, and then `restart` decides
+// rest of its group is signalled (kControlGroup: stop_signal; kMixed: the final kill), stop_post
+// runs, and then `restart` decides
 // (clean = exit 0 / success_status / HUP INT TERM PIPE; restart_prevent_status never restarts):
 // restarted after restart_delay, or stopped (clean) / failed. A failed start of a long-run goes
 // through the same decision. A restart counts against respawn_limit: sysvinit's limiter (the
 // 11th start within 120 s disables it for 5 minutes, "respawning too fast") or, with give_up,
-// failed for good ("start limit hit") until it is started again.
+// failed for good ("start limit hit") until it is started again. A command that cannot be
+// spawned is a start that ended at once (stop_post runs, the restart rule applies).
 // The start of a kTask or kScripted is never restarted.
 //
 // Requests
 // --------
 // Start(X): X wanted (override); X and what it pulls in are retried if failed. Conflicting
-//   services are stopped.
+//   services are stopped. A stop of X that has not begun yet is cancelled; if X is stopping
+//   (on request or on its own), it starts again once it has stopped.
 // Stop(X): X not wanted; also every active service that needs / binds_to / is part_of X,
 //   transitively; stops go in reverse order (dependents first).
-// Restart(X): Stop then Start once it has stopped; part_of dependents are restarted too.
+// Restart(X): Stop then Start once it has stopped; what needs / binds_to / is part_of X is
+//   restarted too. Restart(X, only_if_active) of a service that is not active does nothing.
+// A Stop of a service waiting for its restart_delay cancels the restart (reported as a change
+//   to stopped, "stopped").
 // ReloadService(X): runs X's reload steps ($MAINPID set) while it stays up.
-// BindsTo: when X goes down on its own (or fails), whatever binds_to X is stopped.
-// OnFailure: when X fails, its on_failure services are started.
-// Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process, STATUS=text is
-//   kept for status, STOPPING=1 shows it stopping; only from the processes notify_access allows.
+// BindsTo: when X goes down on its own (or fails), whatever binds_to X is stopped (not while X
+//   is restarted by its policy).
+// OnFailure: when X fails (also for a failed need or a missing requisite, or the start limit),
+//   its on_failure services are started.
+// Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process (applied first,
+//   wherever it is in the datagram), STATUS=text is kept for status (cleared by the next start),
+//   STOPPING=1 shows it stopping; only from the processes notify_access allows (kMain: the main
+//   process; kExec: it and a running step; kAll: any process of its process group).
 //
 // Stopping order: a service that is to be stopped begins stopping only once no active service
 // that is ordered after it (after / needs / binds_to, or a later boot stage: sysinit before boot
@@ -107,6 +128,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -315,6 +338,25 @@ class Supervisor {
   void Process();
   // While a level change or reload is stopping services only manual ones may (re)start.
   void StartIfNeeded(bool only_manual);
+  // One walk of StartIfNeeded; false if it stopped at a running blocking service. `began` is
+  // set when something was started, `first_waiting` to the first service left waiting.
+  bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
+  // Re-entrancy: a public call made while another one is under way (from a host callback) is
+  // queued and run by the drain, never in the middle of the change that called back.
+  struct Entry {
+    explicit Entry(Supervisor* s) : sup(s) { ++sup->depth_; }
+    ~Entry() { --sup->depth_; }
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+    Supervisor* sup;
+  };
+  bool Nested() const { return depth_ > 0; }
+  // Queues a public call made from inside another; the drain runs it as if it came on its own.
+  void Defer(std::function<void()> call);
+  // Runs queued calls; false when the drain's budget for them is used up.
+  bool RunQueued(int* budget);
+  // The service that accepts a notification from `sender`, nullptr if none.
+  Slot* NotifyTarget(pid_t sender, pid_t sender_pgid);
   void Begin(Slot& s);
   bool SpawnMain(Slot& s);
   bool LimiterAllows(Slot& s);
@@ -335,7 +377,16 @@ class Supervisor {
   bool Terminated(const Slot& s);
   void AfterTerminate(Slot& s);
   void StopPost(Slot& s, size_t index);
-  void EndRun(Slot& s);
+  // The run is over (`ran`: it had processes, so AfterStop applies).
+  void EndRun(Slot& s, bool ran = true);
+  void StopConflicts(Slot& s);
+  // An explicit "not wanted" (Stop(), a conflict, a binds_to end).
+  static void NotWanted(Slot& s) {
+    if (s.manual)
+      s.demand = false;
+    else
+      s.override = false;
+  }
   void Adopt(Slot& s, pid_t pid);
   void ReadPidFile(Slot& s);
   void OnMainExit(Slot& s, int status);
@@ -368,6 +419,8 @@ class Supervisor {
   std::optional<Clock::time_point> stop_cap_;
   bool in_process_ = false;
   bool again_ = false;
+  int depth_ = 0;                             // public calls under way (Entry)
+  std::deque<std::function<void()>> queued_;  // calls made from host callbacks
   std::vector<std::string> batch_;  // signalled together in this pass (logged in one line)
 };
 
