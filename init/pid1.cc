@@ -463,7 +463,10 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
 pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
                   const std::vector<std::string>& extra_env) {
   std::string err;
-  std::vector<std::string> env = Environment(level, prev_level);
+  // A supervise-daemon service gets exactly the environment its script passed (env= words), as
+  // OpenRC's supervise-daemon gives it; everything else ctinit's own plus the level's.
+  std::vector<std::string> env;
+  if (spec.action_label != "supervise") env = Environment(level, prev_level);
   auto set = [&env](const std::string& kv) {
     auto key = kv.substr(0, kv.find('=') + 1);
     std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });

@@ -740,32 +740,12 @@ std::string Ctl::Property(const LoadedUnit& u, const std::string& p) {
 }
 
 int Ctl::Show(const std::vector<std::string>& names) {
-  static const char* kAll[] = {"Id",
-                               "Names",
-                               "Description",
-                               "LoadState",
-                               "ActiveState",
-                               "SubState",
-                               "UnitFileState",
-                               "FragmentPath",
-                               "DropInPaths",
-                               "Type",
-                               "Restart",
-                               "RestartUSec",
-                               "TimeoutStartUSec",
-                               "TimeoutStopUSec",
-                               "ExecStart",
-                               "User",
-                               "Group",
-                               "PIDFile",
-                               "KillMode",
-                               "KillSignal",
-                               "Wants",
-                               "Requires",
-                               "After",
-                               "Before",
-                               "WantedBy",
-                               "RequiredBy"};
+  static const char* kAll[] = {
+      "Id",      "Names",       "Description",      "LoadState",       "ActiveState", "SubState",
+      "MainPID", "StatusText",  "UnitFileState",    "FragmentPath",    "DropInPaths", "Type",
+      "Restart", "RestartUSec", "TimeoutStartUSec", "TimeoutStopUSec", "ExecStart",   "User",
+      "Group",   "PIDFile",     "KillMode",         "KillSignal",      "Wants",       "Requires",
+      "After",   "Before",      "WantedBy",         "RequiredBy"};
   std::vector<std::string> props = properties_;
   if (props.empty()) props.assign(std::begin(kAll), std::end(kAll));
   UnitLoader loader = Loader();
@@ -774,8 +754,17 @@ int Ctl::Show(const std::vector<std::string>& names) {
     LoadedUnit u = loader.Load(n);
     if (!first) out_ << "\n";
     first = false;
+    Remote r;
+    if (Online()) r = StatusOf(WithType(n));
     for (const auto& p : props) {
       std::string v = Property(u, p);
+      if (Online() && r.code >= 0 && r.code != 4) {  // what ctinit knows of it now
+        auto [active, sub] = ActiveSub(r);
+        if (p == "ActiveState") v = active;
+        if (p == "SubState") v = sub;
+        if (p == "MainPID") v = active == "active" ? r.Get("pid") : "0";
+        if (p == "StatusText") v = r.Get("text");
+      }
       if (value_only_)
         out_ << v << "\n";
       else
