@@ -566,13 +566,6 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
 }
 
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
-  if (spec.assertion) {
-    std::string why;
-    if (!spec.assertion(&why)) {
-      *err = why;
-      return false;
-    }
-  }
   for (const auto& d : spec.directories) {
     std::string e;
     if (!sys::MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {

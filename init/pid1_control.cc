@@ -176,6 +176,11 @@ void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceStat
           answer = {0, spec.name + (why.empty() ? " finished" : ": " + why)};
         } else if (to == ServiceState::kStopped && from == to && why.rfind("skipped", 0) == 0) {
           answer = {0, spec.name + ": " + why};
+        } else if (from == ServiceState::kStarting && to == ServiceState::kStopping) {
+          answer = {1, spec.name + ": its start was interrupted by a stop"};
+        } else if (to == ServiceState::kStopped &&
+                   why.find("respawning too fast") != std::string::npos) {
+          answer = {1, spec.name + ": " + why};
         }
         break;
       case WaitKind::kStop:

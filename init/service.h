@@ -210,7 +210,8 @@ struct ServiceSpec {
   // Checked when a start begins; false skips the start without failing it (systemd's
   // Condition*=): the service counts as done for its dependents. `why` names the failed check.
   std::function<bool(std::string* why)> condition;
-  // Checked right after `condition`; false fails the start (systemd's Assert*=).
+  // Checked right after `condition`; false fails the start (systemd's Assert*=), `why` says
+  // which.
   std::function<bool(std::string* why)> assertion;
 
   // Stop behaviour on level changes (OpenRC keywords -stop, -shutdown).

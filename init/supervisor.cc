@@ -721,6 +721,19 @@ void Supervisor::Begin(Slot& s) {
   StopConflicts(s);
   if (s.spec.kind == Kind::kTask) s.executed = true;
   SetState(s, ServiceState::kStarting);
+  if (s.spec.assertion) {
+    std::string why;
+    bool ok = true;
+    try {
+      ok = s.spec.assertion(&why);
+    } catch (const std::exception& e) {
+      log::Warn("{}: assertion check failed ({}); starting it", s.spec.name, e.what());
+    }
+    if (!ok) {
+      FailStart(s, why);
+      return;
+    }
+  }
   if (std::string err; !host_->PrepareStart(s.spec, &err)) {
     FailStart(s, err);
     return;

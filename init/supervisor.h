@@ -61,6 +61,9 @@
 // state  stopped --start--> starting --(ready)--> up --stop--> stopping --> stopped
 //                              |                   |                          ^
 //                              `--(fails)----------+---(ends on its own)----> failed / restart
+// A start begins with the checks: `condition` false skips it (it stays stopped, reported as
+// "skipped: …", and counts as done for its dependents), `assertion` false fails it, then
+// SupervisorHost::PrepareStart (directories) may fail it.
 // `phase` says which process runs:
 //   kStartPre    a start_pre step (ctl). Failure (not ignore_failure) fails the start.
 //   kStart       the command (pid): a task; a kScripted start script (exit 0: up); a kForking

@@ -509,6 +509,23 @@ TEST_F(RequestsTest, PrepareStartFailureFailsTheStart) {
                                     "starting>failed: cannot create /run/d: Permission denied"));
 }
 
+TEST_F(RequestsTest, AFalseAssertionFailsTheStartAndItsDependents) {
+  auto a = Daemon("a", Restart::kNo);
+  a.assertion = [](std::string* why) {
+    *why = "assertion not met: AssertPathExists=/nope";
+    return false;
+  };
+  auto b = Daemon("b", Restart::kNo);
+  b.after = b.needs = {"a"};
+  Start({a, b}, '3');
+  EXPECT_EQ(host_.Count("a"), 0);  // nothing ran
+  EXPECT_EQ(State("a"), ServiceState::kFailed);
+  EXPECT_EQ(Text("a"), "assertion not met: AssertPathExists=/nope");
+  EXPECT_THAT(host_.prepared, ::testing::IsEmpty());  // checked before PrepareStart
+  EXPECT_EQ(State("b"), ServiceState::kFailed);
+  EXPECT_EQ(host_.Count("b"), 0);
+}
+
 TEST_F(RequestsTest, AfterStopIsCalledOnceAfterEveryRun) {
   auto d = Daemon("d", Restart::kAlways);
   auto skipped = Daemon("skipped");

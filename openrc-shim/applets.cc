@@ -19,7 +19,8 @@
 // Dispatch: basename(argv[0]) names the applet (symlinks made by `ctinit install-applets`), or
 // `ctinit <applet> args…` (how the shim's shell library reaches the helpers without links).
 // Applets installed as links: openrc-run runscript start-stop-daemon supervise-daemon rc-service
-// rc-status rc-update in DIR (default /sbin), and start-stop-daemon supervise-daemon checkpath in
+// rc-status rc-update, and systemctl systemd-notify (unit-compat, dispatched by main.cc), in DIR
+// (default /sbin), and start-stop-daemon supervise-daemon checkpath in
 // /lib/rc/bin: OpenRC puts that directory first in the PATH of scripts, so a script calling
 // start-stop-daemon gets the shim's even when busybox (in /bin) has its own applet of that name.
 // mark_service_{started,starting,stopping,stopped,inactive,failed} are only reached through
@@ -28,8 +29,9 @@
 namespace ctinit::openrc {
 namespace {
 
-const char* const kLinked[] = {"openrc-run", "runscript", "start-stop-daemon", "supervise-daemon",
-                               "rc-service", "rc-status", "rc-update"};
+const char* const kLinked[] = {"openrc-run",       "runscript",  "start-stop-daemon",
+                               "supervise-daemon", "rc-service", "rc-status",
+                               "rc-update",        "systemctl",  "systemd-notify"};
 const char* const kHelpers[] = {"start-stop-daemon", "supervise-daemon", "checkpath"};
 constexpr const char* kHelperDir = "/lib/rc/bin";
 
