@@ -199,6 +199,7 @@ void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
 }
 
 void Pid1::StartSupervisor() {
+  if (!output_) output_ = std::make_unique<OutputTap>(io_);
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
   char level = set.default_level.value_or('3');
@@ -488,6 +489,15 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
     }
   }
   std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
+  // Scripts (OpenRC, oneshot units) writing to the console: ctinit keeps their last words.
+  auto console = [](const StdioTarget& t) {
+    return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
+  };
+  int tap = -1;
+  if (spec.report_states && (spec.kind == Kind::kScripted || spec.kind == Kind::kTask) &&
+      console(spec.stdout_target) && console(spec.stderr_target) && output_)
+    tap = output_->Tap(spec.name);
+  ctx.output_fd = tap;
   ctx.path = cmd.path;
   if (!cmd.full_privileges) ctx.credentials = spec.credentials;
   ctx.working_directory = spec.working_directory;
@@ -498,6 +508,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   ctx.stdout_target = spec.stdout_target;
   ctx.stderr_target = spec.stderr_target;
   pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
+  if (tap >= 0) ::close(tap);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
     return -1;
@@ -561,6 +572,22 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
     bool running =
         to == ServiceState::kStarting || to == ServiceState::kUp || to == ServiceState::kStopping;
     sockets_->ServiceRunning(spec.name, running);
+  }
+  if (output_ && from != to && to == ServiceState::kStarting) output_->Reset(spec.name);
+  if (output_ && to == ServiceState::kFailed && from != to) {
+    output_->Drain(spec.name);
+    std::string tail = output_->Tail(spec.name);
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+    if (!tail.empty()) {
+      log::Error("{}: its output before it failed:", spec.name);
+      size_t pos = 0;
+      while (pos < tail.size()) {
+        size_t nl = tail.find('\n', pos);
+        if (nl == std::string::npos) nl = tail.size();
+        log::Error("{}: | {}", spec.name, tail.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+    }
   }
   AnswerWaiters(spec, from, to, why);
 }

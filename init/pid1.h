@@ -37,6 +37,7 @@
 #include "init/control_server.h"
 #include "init/log.h"
 #include "init/notify.h"
+#include "init/output_tap.h"
 #include "init/sockets.h"
 #include "init/supervisor.h"
 #include "init/utmp.h"
@@ -162,6 +163,7 @@ class Pid1 : public SupervisorHost {
   std::map<std::string, std::vector<Waiter>> waiters_;
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<SocketActivation> sockets_;
+  std::unique_ptr<OutputTap> output_;
   std::vector<std::pair<std::string, std::string>> inactive_;  // from the front ends
   std::optional<int> exit_request_;                            // `systemctl exit N`
   UtmpWriter utmp_;

@@ -129,8 +129,12 @@ int OpenTarget(const StdioTarget& t, int fd) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   const SpawnContext& c = *plan.ctx;
   if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
-  if (int e = OpenTarget(c.stdout_target, 1)) fail(e, 2);
-  if (int e = OpenTarget(c.stderr_target, 2)) fail(e, 3);
+  if (c.output_fd >= 0) {
+    if (::dup2(c.output_fd, 1) < 0 || ::dup2(c.output_fd, 2) < 0) fail(errno, 2);
+  } else {
+    if (int e = OpenTarget(c.stdout_target, 1)) fail(e, 2);
+    if (int e = OpenTarget(c.stderr_target, 2)) fail(e, 3);
+  }
   // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
   constexpr int kHigh = 600;
   int moved[64];
@@ -237,7 +241,7 @@ const char* StageName(int stage) {
 
 bool SpawnContext::Plain() const {
   return !credentials && working_directory.empty() && !umask && !nice && rlimits.empty() &&
-         pass_fds.empty() && stdin_target.kind == StdioTarget::Kind::kInherit &&
+         pass_fds.empty() && output_fd < 0 && stdin_target.kind == StdioTarget::Kind::kInherit &&
          stdout_target.kind == StdioTarget::Kind::kInherit &&
          stderr_target.kind == StdioTarget::Kind::kInherit;
 }

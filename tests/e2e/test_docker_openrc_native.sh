@@ -53,6 +53,7 @@ build_image() {
     rm -f /etc/inittab
     test -x /sbin/openrc-run
     $(orc_register_cmds | tr '\n' ';')
+    rc-update add n-fail default
     test -L /etc/runlevels/default/n-nodocker && test -L /etc/runlevels/boot/localmount
     rm -f $ORC_SVC_LOG
     rm -rf /var/lib/ctinit-e2e
@@ -70,6 +71,17 @@ boot_done() {
   [[ -n $(orc_line "$(orc_boot_text "$t" "$2")" n-local start) ]]
 }
 runlevel_is() { [[ $(dkt 10 exec "$1" runlevel 2>&1) == "$2" ]]; }
+
+# A failed start is reported with the service's name and what its script printed.
+check_failure() {
+  ct_check "f1 n-fail: ctinit logs 'n-fail: failed'" docker_log_has "$1" "n-fail: failed"
+  ct_check "f2 n-fail: the script's message is repeated with the failure" \
+    docker_log_has "$1" "n-fail: | "
+  local log
+  log=$(docker_logs "$1")
+  ct_check "f3 n-fail: ... and it is the script's own line" \
+    eval 'grep -F "n-fail: | " <<<"$log" | grep -qF "cannot read /etc/n-fail.conf"'
+}
 
 # ---------------------------------------------------------------------------------------------
 check_native() {
@@ -195,6 +207,7 @@ C=$(docker_run_d "$img" /sbin/ctinit)
 ct_run_check "n native mode" check_native
 ct_run_check "b boot 1: waves" check_boot1
 ct_run_check "o OpenRC state" check_state
+ct_run_check "f a failed start" check_failure "$C"
 ct_run_check "u telinit u" check_telinit_u
 ct_run_check "r telinit 6: reboot in place" check_reboot
 ct_run_check "s docker stop" check_stop

@@ -29,6 +29,10 @@ ct_check "b (Requires=+After= a) started after a finished" before a-start b-star
 ct_check "fail.service ran and failed" has_marker fail-ran
 ct_check "req.service (Requires=+After= the failed unit) was not started" no_marker_re req-start
 ct_check "want.service (Wants= the failed and a missing unit) started anyway" has_marker want-start
+ct_check "the failing script's output went to the log as it was" \
+  grep -qx 'cannot read /etc/fail.conf' "$NS_LOG"
+ct_check "... and is repeated with the failure, under the unit's name" \
+  grep -qF 'fail.service: | cannot read /etc/fail.conf' "$NS_LOG"
 ct_check "log: req failed because its dependency failed" \
   grep -qE 'req.service: failed: dependency fail.service failed' "$NS_LOG"
 
