@@ -183,5 +183,106 @@ TEST_F(SystemctlOffline, SameLinksAsRealSystemctl) {
   }
 }
 
+// Online: a fake control connection answering as ctinit's pid1_control.cc does.
+class SystemctlOnline : public SystemctlOffline {
+ protected:
+  int Run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    calls_.clear();
+    return Systemctl(
+        args, root_.path(), out_, err_,
+        [this](const std::vector<std::string>& w, std::chrono::milliseconds) {
+          calls_.push_back(w);
+          auto it = replies_.find(w[0] + (w.size() > 1 ? " " + w[1] : ""));
+          return it == replies_.end() ? control::Reply{4, "unknown service"} : it->second;
+        });
+  }
+  void Status(const std::string& unit, const std::string& state, int code, pid_t pid = 0) {
+    replies_["status " + unit] = {code, "x\nname=" + unit + "\nstate=" + state +
+                                            "\npid=" + std::to_string(pid) +
+                                            "\nsince_ms=2000\nwanted=1\ntext=serving\n"
+                                            "description=The " +
+                                            unit + "\norigin=/lib/" + unit + "\n"};
+  }
+  std::map<std::string, control::Reply> replies_;
+  std::vector<std::vector<std::string>> calls_;
+};
+
+TEST_F(SystemctlOnline, IsActiveAndIsFailedExitCodes) {
+  Status("nginx.service", "started", 0, 42);
+  Status("cron.service", "stopped", 3);
+  Status("fail.service", "failed", 3);
+  EXPECT_EQ(Run({"is-active", "nginx"}), 0);
+  EXPECT_EQ(out_.str(), "active\n");
+  EXPECT_EQ(Run({"is-active", "cron.service"}), 3);
+  EXPECT_EQ(out_.str(), "inactive\n");
+  EXPECT_EQ(Run({"is-active", "--quiet", "nosuch"}), 3);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(Run({"is-failed", "fail", "cron"}), 0);
+  EXPECT_EQ(out_.str(), "failed\ninactive\n");
+  EXPECT_EQ(Run({"is-failed", "-q", "cron"}), 1);
+}
+
+TEST_F(SystemctlOnline, StatusLikeSystemd) {
+  Status("nginx.service", "started", 0, 42);
+  EXPECT_EQ(Run({"status", "nginx", "--no-pager"}), 0);
+  std::string o = out_.str();
+  EXPECT_NE(o.find("\u25cf nginx.service - The nginx.service\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("     Loaded: loaded (/lib/nginx.service; "), std::string::npos) << o;
+  EXPECT_NE(o.find("     Active: active (running) since "), std::string::npos) << o;
+  EXPECT_NE(o.find("; 2s ago\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("   Main PID: 42\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("     Status: \"serving\"\n"), std::string::npos) << o;
+  Status("cron.service", "stopped", 3);
+  EXPECT_EQ(Run({"status", "cron"}), 3);
+  EXPECT_NE(out_.str().find("Active: inactive (dead)"), std::string::npos);
+  EXPECT_EQ(Run({"status", "nosuch"}), 4);
+  EXPECT_NE(err_.str().find("Unit nosuch.service could not be found."), std::string::npos);
+}
+
+TEST_F(SystemctlOnline, JobsReportFailuresWithSystemctlsCodes) {
+  replies_["start nginx.service"] = {0, "nginx.service started"};
+  replies_["start bad.service"] = {1, "bad.service failed: start exited 1"};
+  EXPECT_EQ(Run({"start", "nginx"}), 0);
+  EXPECT_EQ(calls_, (std::vector<std::vector<std::string>>{{"start", "nginx.service"}}));
+  EXPECT_EQ(Run({"start", "bad"}), 1);
+  EXPECT_NE(err_.str().find("Job for bad.service failed: bad.service failed: start exited 1."),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(Run({"start", "nosuch"}), 5);
+  EXPECT_NE(err_.str().find("Unit nosuch.service not found."), std::string::npos);
+  EXPECT_EQ(Run({"stop"}), 1);  // Too few arguments.
+}
+
+TEST_F(SystemctlOnline, PowerVerbsAndExit) {
+  replies_["runlevel 0"] = {0, ""};
+  replies_["runlevel 6"] = {0, ""};
+  replies_["exit 7"] = {0, ""};
+  EXPECT_EQ(Run({"poweroff"}), 0);
+  EXPECT_EQ(calls_.back(), (std::vector<std::string>{"runlevel", "0", "halt=POWEROFF"}));
+  EXPECT_EQ(Run({"halt"}), 0);
+  EXPECT_EQ(calls_.back(), (std::vector<std::string>{"runlevel", "0", "halt=HALT"}));
+  EXPECT_EQ(Run({"reboot"}), 0);
+  EXPECT_EQ(calls_.back(), (std::vector<std::string>{"runlevel", "6"}));
+  EXPECT_EQ(Run({"exit", "7"}), 0);
+  EXPECT_EQ(calls_.back(), (std::vector<std::string>{"exit", "7"}));
+}
+
+TEST_F(SystemctlOnline, EnableNowReloadsThenStarts) {
+  replies_["daemon-reload"] = {0, "reloaded"};
+  replies_["start nginx.service"] = {0, "nginx.service started"};
+  EXPECT_EQ(Run({"enable", "--now", "nginx.service"}), 0);
+  EXPECT_EQ(calls_,
+            (std::vector<std::vector<std::string>>{{"daemon-reload"}, {"start", "nginx.service"}}));
+  EXPECT_TRUE(Links(root_.path()).count("/multi-user.target.wants/nginx.service"));
+}
+
+TEST_F(SystemctlOnline, ShowHasTheLiveState) {
+  Status("nginx.service", "started", 0, 42);
+  EXPECT_EQ(Run({"show", "-p", "ActiveState,SubState,MainPID", "nginx.service"}), 0);
+  EXPECT_EQ(out_.str(), "ActiveState=active\nSubState=running\nMainPID=42\n");
+}
+
 }  // namespace
 }  // namespace ctinit::units

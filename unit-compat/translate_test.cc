@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+
 #include "unit-compat/unit_set.h"
 #include "unit-compat/unit_test_root.h"
 
@@ -15,10 +17,13 @@ using unittest::TempRoot;
 
 class TranslateTest : public ::testing::Test {
  protected:
-  UnitSet Load(EnvList env = {"PATH=/usr/bin:/bin", "container=docker"}) {
+  UnitSet Load(EnvList env = {"PATH=/usr/bin:/bin", "container=docker"}, bool strict = false,
+               bool runtime_conditions = false) {
     UnitSetOptions opt;
     opt.root = root_.path();
     opt.manager_env = std::move(env);
+    opt.strict = strict;
+    opt.runtime_conditions = runtime_conditions;
     return LoadUnitSet(opt);
   }
   static const ServiceSpec* Find(const UnitSet& s, const std::string& name) {
@@ -427,6 +432,40 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   EXPECT_EQ(t->spec.notify_access, ServiceSpec::NotifyAccess::kAll);
   EXPECT_FALSE(t->spec.guess_main_pid);
   EXPECT_TRUE(diags.empty());
+}
+
+TEST_F(TranslateTest, StrictModeMakesAWarningAnError) {
+  root_.Unit("typo.service", "[Service]\nExecStart=/t\nRestartSecc=5\n");
+  root_.Unit("dep.service",
+             "[Unit]\nRequires=typo.service\nAfter=typo.service\n[Service]\nExecStart=/d\n");
+  root_.Unit("fine.service", "[Service]\nExecStart=/f\n");
+  UnitSet lax = Load();
+  EXPECT_NE(Find(lax, "typo.service"), nullptr);  // a warning only
+  EXPECT_TRUE(HasDiag(lax, "RestartSecc"));
+  UnitSet strict = Load({}, /*strict=*/true);
+  EXPECT_EQ(Find(strict, "typo.service"), nullptr);
+  EXPECT_TRUE(HasDiag(strict, "typo.service: not started: strict mode"));
+  EXPECT_EQ(Find(strict, "dep.service"), nullptr);  // it needs the refused unit
+  EXPECT_NE(Find(strict, "fine.service"), nullptr);
+}
+
+TEST_F(TranslateTest, RuntimeConditionsAreCheckedWhenTheStartBegins) {
+  root_.Unit("c.service", "[Unit]\nConditionPathExists=/etc/flag\n[Service]\nExecStart=/c\n");
+  root_.Unit("a.service", "[Unit]\nAssertPathExists=/etc/flag\n[Service]\nExecStart=/a\n");
+  UnitSet s = Load({}, false, /*runtime_conditions=*/true);
+  const ServiceSpec* c = Find(s, "c.service");
+  const ServiceSpec* a = Find(s, "a.service");
+  ASSERT_NE(c, nullptr);  // not left out at load time
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(c->condition);
+  ASSERT_TRUE(a->assertion);
+  // The probe looks at the real "/": /etc/flag is not there.
+  std::string why;
+  if (!std::filesystem::exists("/etc/flag")) {
+    EXPECT_FALSE(c->condition(&why));
+    EXPECT_NE(why.find("ConditionPathExists=/etc/flag"), std::string::npos) << why;
+    EXPECT_FALSE(a->assertion(&why));
+  }
 }
 
 }  // namespace
