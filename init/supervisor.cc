@@ -428,16 +428,21 @@ bool Supervisor::AddSupervised(ServiceSpec spec, std::string* err) {
   return true;
 }
 
-bool Supervisor::Start(const std::string& name, std::string* err) {
+Supervisor::Slot* Supervisor::Requested(const std::string& name, bool refused_when_frozen,
+                                        std::string* err) {
   Slot* s = Find(name);
   if (!s) {
     if (err) *err = "unknown service";
-    return false;
-  }
-  if (frozen_) {
+  } else if (refused_when_frozen && frozen_) {
     if (err) *err = "ctinit is shutting down";
-    return false;
+    return nullptr;
   }
+  return s;
+}
+
+bool Supervisor::Start(const std::string& name, std::string* err) {
+  Slot* s = Requested(name, true, err);
+  if (!s) return false;
   if (Nested()) {
     Defer([this, name] { Start(name); });
     return true;
@@ -506,11 +511,8 @@ void Supervisor::StopDependents(const std::string& name, bool restart) {
 }
 
 bool Supervisor::Stop(const std::string& name, std::string* err) {
-  Slot* s = Find(name);
-  if (!s) {
-    if (err) *err = "unknown service";
-    return false;
-  }
+  Slot* s = Requested(name, false, err);
+  if (!s) return false;
   if (Nested()) {
     Defer([this, name] { Stop(name); });
     return true;
@@ -534,15 +536,8 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
 }
 
 bool Supervisor::Restart(const std::string& name, bool only_if_active, std::string* err) {
-  Slot* s = Find(name);
-  if (!s) {
-    if (err) *err = "unknown service";
-    return false;
-  }
-  if (frozen_) {
-    if (err) *err = "ctinit is shutting down";
-    return false;
-  }
+  Slot* s = Requested(name, true, err);
+  if (!s) return false;
   if (Nested()) {
     Defer([this, name, only_if_active] { Restart(name, only_if_active); });
     return true;
@@ -561,11 +556,8 @@ bool Supervisor::Restart(const std::string& name, bool only_if_active, std::stri
 }
 
 bool Supervisor::ReloadService(const std::string& name, std::string* err) {
-  Slot* s = Find(name);
-  if (!s) {
-    if (err) *err = "unknown service";
-    return false;
-  }
+  Slot* s = Requested(name, false, err);
+  if (!s) return false;
   if (s->state != ServiceState::kUp || s->ctl > 0) {
     if (err) *err = s->state != ServiceState::kUp ? "not active" : "busy";
     return false;

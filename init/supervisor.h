@@ -318,6 +318,9 @@ class Supervisor {
   using Slots = std::vector<Slot>;
 
   Slot* Find(const std::string& name);
+  // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
+  // down" when `refused_when_frozen`).
+  Slot* Requested(const std::string& name, bool refused_when_frozen, std::string* err);
   const Slot* Find(const std::string& name) const;
   bool LevelWanted(const Slot& s) const;
   void ComputeWanted();
