@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "unit-compat/files.h"
 #include "unit-compat/values.h"
 
 namespace ctinit::units {
@@ -52,19 +53,6 @@ constexpr std::pair<std::string_view, std::string_view> kBuiltins[] = {
 
 constexpr std::string_view kUnsupportedTypes[] = {"mount", "swap",      "device", "path",
                                                   "timer", "automount", "slice",  "scope"};
-
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = opendir(dir.c_str());
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 bool DefaultDependencies(const LoadedUnit& u) {
   const Assignment* a = u.file.Last("Unit", "DefaultDependencies");
