@@ -500,6 +500,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   ctx.output_fd = tap;
   ctx.path = cmd.path;
   if (!cmd.full_privileges) ctx.credentials = spec.credentials;
+  ctx.root_directory = spec.root_directory;
   ctx.working_directory = spec.working_directory;
   ctx.umask = spec.umask;
   ctx.nice = spec.nice;

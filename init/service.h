@@ -222,6 +222,7 @@ struct ServiceSpec {
   std::vector<std::string> env;  // K=V added to (and overriding) ctinit's environment
   std::vector<std::string> unset_env;
   std::optional<Credentials> credentials;
+  std::string root_directory;     // "" = none; else chroot there first (systemd RootDirectory=)
   std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing
   std::optional<mode_t> umask;
   std::optional<int> nice;

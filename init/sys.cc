@@ -182,6 +182,7 @@ int OpenTarget(const StdioTarget& t, int fd) {
       ++dir;
     }
   }
+  if (!c.root_directory.empty() && ::chroot(c.root_directory.c_str()) != 0) fail(errno, 12);
   if (c.credentials) {
     const auto& cr = *c.credentials;
     if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) fail(errno, 6);
@@ -232,6 +233,8 @@ const char* StageName(int stage) {
       return "cannot change directory";
     case 11:
       return "cannot pass the listening sockets";
+    case 12:
+      return "cannot change root directory";
     default:
       return "cannot execute";
   }
@@ -240,8 +243,9 @@ const char* StageName(int stage) {
 }  // namespace
 
 bool SpawnContext::Plain() const {
-  return !credentials && working_directory.empty() && !umask && !nice && rlimits.empty() &&
-         pass_fds.empty() && output_fd < 0 && stdin_target.kind == StdioTarget::Kind::kInherit &&
+  return !credentials && root_directory.empty() && working_directory.empty() && !umask && !nice &&
+         rlimits.empty() && pass_fds.empty() && output_fd < 0 &&
+         stdin_target.kind == StdioTarget::Kind::kInherit &&
          stdout_target.kind == StdioTarget::Kind::kInherit &&
          stderr_target.kind == StdioTarget::Kind::kInherit;
 }

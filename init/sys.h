@@ -17,6 +17,7 @@ namespace ctinit::sys {
 struct SpawnContext {
   std::string path;  // exec this file instead of looking argv[0] up in PATH
   std::optional<Credentials> credentials;
+  std::string root_directory;     // chroot here before anything else is resolved
   std::string working_directory;  // "" = "/"; leading '-' = fall back to "/" if missing
   std::optional<mode_t> umask;
   std::optional<int> nice;

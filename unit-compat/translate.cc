@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "init/passwd.h"
+#include "unit-compat/files.h"
 #include "unit-compat/specifiers.h"
 
 namespace ctinit::units {
@@ -70,15 +71,6 @@ int RlimitResource(std::string_view name) {
   for (const auto& [n, r] : kMap)
     if (n == name) return r;
   return -1;
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
 }
 
 void Add(std::vector<std::string>& v, const std::string& s) {
@@ -427,8 +419,13 @@ void Translator::Misc() {
     else
       s.working_directory = (optional ? "-" : "") + v;
   }
-  if (const Assignment* a = Last("Service", "RootDirectory"))
-    Warn(a, "not supported by ctinit, ignoring");
+  if (const Assignment* a = Last("Service", "RootDirectory")) {
+    std::string v = Expand(a, a->value);
+    if (v.empty() || v[0] != '/')
+      Warn(a, "not an absolute path, ignoring");
+    else
+      s.root_directory = v;
+  }
   if (const Assignment* a = Last("Service", "UMask")) {
     if (auto m = ParseMode(a->value); m && *m <= 0777)
       s.umask = *m;

@@ -53,7 +53,7 @@
 // /etc/passwd and /etc/group); a name that does not resolve leaves the unit out (an error), as
 // systemd fails it with status 217/USER. DynamicUser=yes: a warning; User= if it resolves, else
 // nobody (65534). WorkingDirectory= ('-' kept; "~" is the user's home, /root without User=),
-// UMask=, Nice=, Limit* -> rlimits. RootDirectory=: a warning, ignored.
+// UMask=, Nice=, Limit* -> rlimits. RootDirectory= -> root_directory (chroot; no mount set-up).
 // StandardInput= null (default) | tty* -> console | file:PATH; StandardOutput= default journal;
 // journal, syslog, kmsg (and +console) and tty -> console; inherit -> stdin's target when that is
 // the console, else null (what systemd does as PID 1); file: -> kFile, append: -> kAppend,

@@ -40,7 +40,8 @@ cp -a "$here/../integration/fixtures/units/." "$extra/"
 mkdir -p "$extra/usr/bin"
 for f in mark stubborn; do install -m 0755 "$here/../integration/fixtures/common/bin/$f" "$extra/usr/bin/$f"; done
 img=$(docker_image_ctinit debian-units "$bin" ctinit-test/debian-units-ctinit "$extra" \
-  'mkdir -p /out && sed -i "s/@PORT@/8123/" /etc/systemd/system/sock.socket')
+  'mkdir -p /out && sed -i "s/@PORT@/8123/" /etc/systemd/system/sock.socket &&
+   rm -f /etc/systemd/system/multi-user.target.wants/jail.service')
 ct_log "image $img"
 
 c=$(docker_run_d "$img" /sbin/ctinit)

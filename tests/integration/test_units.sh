@@ -14,6 +14,8 @@ it_init "$@"
 PORT=$((20000 + RANDOM % 20000))
 it_tree units
 sed -i "s/@PORT@/$PORT/" "$TREE/etc/systemd/system/sock.socket"
+mkdir -p "$TREE/srv/jail/bin" "$TREE/srv/jail/data"  # RootDirectory= of jail.service
+cp "$TREE/bin/busybox" "$TREE/srv/jail/bin/" && ln -s busybox "$TREE/srv/jail/bin/sh"
 start_ctinit
 wait_for_log 'Entering runlevel: ' 20
 # No systemd in the tree: the built-in default.target is multi-user.target, runlevel 3.
@@ -35,6 +37,10 @@ ct_check "... and is repeated with the failure, under the unit's name" \
   grep -qF 'fail.service: | cannot read /etc/fail.conf' "$NS_LOG"
 ct_check "log: req failed because its dependency failed" \
   grep -qE 'req.service: failed: dependency fail.service failed' "$NS_LOG"
+
+# --- RootDirectory= ---
+ct_check "jail.service ran chrooted in /srv/jail, in its WorkingDirectory /data" \
+  eval '[[ "$(cat "$TREE/srv/jail/data/where" 2>/dev/null | tr "\n" " ")" == "/data jailed " ]]'
 
 # --- notify readiness ---
 ct_check "notify: n.service sent READY=1 and its dependent started" \
