@@ -181,7 +181,7 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
     });
   sockets_->Set(set.sockets);
   bool want_notify = std::any_of(set.services.begin(), set.services.end(),
-                                 [](const auto& sp) { return sp.readiness == Readiness::kNotify; });
+                                 [](const auto& sp) { return sp.Notifies(); });
   if (want_notify && !notify_) {
     notify_ = std::make_unique<NotifySocket>(
         io_, [this](pid_t sender, const std::vector<std::string>& fields) {
@@ -477,9 +477,15 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
     std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
   for (const auto& kv : spec.env) set(kv);
   for (const auto& kv : extra_env) set(kv);
-  if (spec.readiness == Readiness::kNotify && notify_ && notify_->open())
+  if (spec.Notifies() && notify_ && notify_->open())
     set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
   sys::SpawnContext ctx;
+  if (&cmd == &spec.command && spec.watchdog.count() > 0 && spec.kind == Kind::kLongRun) {
+    set("WATCHDOG_USEC=" +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::microseconds>(spec.watchdog).count()));
+    ctx.pid_env.push_back("WATCHDOG_PID");
+  }
   if (&cmd == &spec.command && sockets_) {
     auto passed = sockets_->For(spec.name);
     if (!passed.fds.empty()) {

@@ -89,6 +89,7 @@ enum class Restart {
   kOnFailure,   // unclean exit code, any signal but the clean four, timeout
   kOnAbnormal,  // signal (not the clean four) or timeout
   kOnAbort,     // signal (not the clean four)
+  kOnWatchdog,  // the watchdog fired, nothing else
 };
 
 // How a service's processes are signalled when it is stopped.
@@ -206,6 +207,17 @@ struct ServiceSpec {
   std::string pidfile;         // kForking: read after `command` exits 0
   bool guess_main_pid = true;  // kForking without pidfile: guess the daemon (GuessMainPID=)
   enum class NotifyAccess { kNone, kMain, kExec, kAll } notify_access = NotifyAccess::kMain;
+  // The watchdog (systemd's WatchdogSec=): once its start is complete, a long-run must send
+  // WATCHDOG=1 on $NOTIFY_SOCKET at least every `watchdog` ($WATCHDOG_USEC, $WATCHDOG_PID tell
+  // it so); if it does not, watchdog_signal goes to its main process and the run ends as a
+  // "watchdog" failure (its stop_post steps run, then `restart` decides). Zero: no watchdog.
+  std::chrono::milliseconds watchdog{0};
+  int watchdog_signal = 6;  // SIGABRT
+  // Whether the service is given $NOTIFY_SOCKET and may send notifications.
+  bool Notifies() const {
+    return readiness == Readiness::kNotify ||
+           (watchdog.count() > 0 && notify_access != NotifyAccess::kNone);
+  }
 
   // Checked when a start begins; false skips the start without failing it (systemd's
   // Condition*=): the service counts as done for its dependents. `why` names the failed check.

@@ -583,7 +583,7 @@ bool Supervisor::ReloadService(const std::string& name, std::string* err) {
 
 Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
   for (auto& s : slots_) {
-    if (s.spec.readiness != Readiness::kNotify) continue;
+    if (!s.spec.Notifies()) continue;
     using NA = ServiceSpec::NotifyAccess;
     NA access = s.spec.notify_access;
     bool from_main = s.pid > 0 && sender == s.pid;
@@ -627,6 +627,19 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
       s.status_text = f.substr(7);
     } else if (f == "STOPPING=1") {
       if (s.state == ServiceState::kUp) SetState(s, ServiceState::kStopping, "stopping");
+    } else if (f == "WATCHDOG=1") {
+      if (s.watchdog_at) ArmWatchdog(s);
+    } else if (f == "WATCHDOG=trigger") {
+      if (s.watchdog_at) FireWatchdog(s);
+    } else if (f.rfind("WATCHDOG_USEC=", 0) == 0) {
+      unsigned long long usec = 0;
+      auto [p, ec] = std::from_chars(f.data() + 14, f.data() + f.size(), usec);
+      if (ec == std::errc() && p == f.data() + f.size() && s.spec.kind == Kind::kLongRun) {
+        s.watchdog_limit = std::chrono::duration_cast<milliseconds>(
+            std::chrono::microseconds(std::min<unsigned long long>(usec, 1ULL << 50)));
+        if (s.watchdog_limit.count() == 0 && usec > 0) s.watchdog_limit = milliseconds(1);
+        if (s.watchdog_at || s.phase == Phase::kRunning) ArmWatchdog(s);
+      }
     }
   }
   Process();
@@ -693,6 +706,9 @@ void Supervisor::Begin(Slot& s) {
   s.run_status = -1;
   s.group = 0;  // the last run's group is gone (its number may be another's by now)
   s.status_text.clear();
+  s.watchdog_at.reset();
+  s.watchdog_limit = s.spec.watchdog;
+  s.watchdog_fired = false;
   if (s.spec.condition) {
     std::string why;
     bool ok = true;
@@ -823,6 +839,7 @@ Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) 
 }
 
 void Supervisor::StartPost(Slot& s) {
+  if (s.spec.kind == Kind::kLongRun) ArmWatchdog(s);  // the start is complete (systemd)
   switch (RunSteps(s, Phase::kStartPost, 0)) {
     case StepResult::kRunning:
       return;
@@ -980,6 +997,7 @@ void Supervisor::BeginStops() {
 void Supervisor::BeginStop(Slot& s) {
   s.by_request = true;
   s.restart_at.reset();
+  s.watchdog_at.reset();
   s.poll_at.reset();
   switch (s.phase) {
     case Phase::kIdle:
@@ -1018,21 +1036,23 @@ void Supervisor::StopSteps(Slot& s, size_t index) {
 
 void Supervisor::Terminate(Slot& s) {
   s.phase = Phase::kStopSignal;
+  s.watchdog_at.reset();
   if (s.state == ServiceState::kStarting || s.state == ServiceState::kUp)
     SetState(s, ServiceState::kStopping);
   const ServiceSpec& sp = s.spec;
+  const int sig = s.watchdog_fired ? sp.watchdog_signal : sp.stop_signal;
   bool signalled = false;
   if (s.pid > 0) {
     switch (sp.kill_mode) {
       case KillMode::kGroup:
       case KillMode::kControlGroup:
-        host_->KillGroup(s.pid, sp.stop_signal);
+        host_->KillGroup(s.pid, sig);
         if (sp.send_sighup) host_->KillGroup(s.pid, SIGHUP);
         signalled = true;
         break;
       case KillMode::kProcess:
       case KillMode::kMixed:
-        host_->KillProcess(s.pid, sp.stop_signal);
+        host_->KillProcess(s.pid, sig);
         if (sp.send_sighup) host_->KillProcess(s.pid, SIGHUP);
         signalled = true;
         break;
@@ -1045,13 +1065,13 @@ void Supervisor::Terminate(Slot& s) {
   }
   if (sp.kill_mode == KillMode::kControlGroup && s.group > 0 && s.group != s.pid &&
       host_->GroupAlive(s.group)) {
-    host_->KillGroup(s.group, sp.stop_signal);
+    host_->KillGroup(s.group, sig);
     signalled = true;
   }
   if (s.ctl > 0) host_->KillGroup(s.ctl, SIGTERM);
   if (signalled) {
     if (sp.report_states && !s.transition)
-      log::Info("{}: sent signal {} to pid {}", sp.name, sp.stop_signal, s.pid);
+      log::Info("{}: sent signal {} to pid {}", sp.name, sig, s.pid);
     else
       batch_.push_back(sp.name);
   }
@@ -1133,7 +1153,7 @@ void Supervisor::StopPost(Slot& s, size_t index) {
 
 namespace {
 
-enum class Outcome { kClean, kExitCode, kSignal, kTimeout };
+enum class Outcome { kClean, kExitCode, kSignal, kTimeout, kWatchdog };
 
 bool RestartFor(Restart policy, Outcome o) {
   switch (policy) {
@@ -1146,9 +1166,11 @@ bool RestartFor(Restart policy, Outcome o) {
     case Restart::kOnFailure:
       return o != Outcome::kClean;
     case Restart::kOnAbnormal:
-      return o == Outcome::kSignal || o == Outcome::kTimeout;
+      return o == Outcome::kSignal || o == Outcome::kTimeout || o == Outcome::kWatchdog;
     case Restart::kOnAbort:
       return o == Outcome::kSignal;
+    case Restart::kOnWatchdog:
+      return o == Outcome::kWatchdog;
   }
   return false;
 }
@@ -1160,6 +1182,7 @@ void Supervisor::EndRun(Slot& s, bool ran) {
   s.deadline.reset();
   s.poll_at.reset();
   s.restart_at.reset();
+  s.watchdog_at.reset();
   s.pid = 0;
   s.ctl = 0;
   s.group = 0;
@@ -1184,7 +1207,9 @@ void Supervisor::EndRun(Slot& s, bool ran) {
     return;
   }
   Outcome o = Outcome::kClean;
-  if (s.timed_out) {
+  if (s.watchdog_fired) {
+    o = Outcome::kWatchdog;
+  } else if (s.timed_out) {
     o = Outcome::kTimeout;
   } else if (s.run_status >= 0 && WIFSIGNALED(s.run_status) && !CleanEnd(s.spec, s.run_status)) {
     o = Outcome::kSignal;
@@ -1276,6 +1301,7 @@ void Supervisor::ReadPidFile(Slot& s) {
 
 void Supervisor::OnMainExit(Slot& s, int status) {
   s.pid = 0;
+  s.watchdog_at.reset();
   s.last_status = status;
   switch (s.phase) {
     case Phase::kStart:
@@ -1406,6 +1432,27 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
   }
 }
 
+void Supervisor::ArmWatchdog(Slot& s) {
+  if (s.watchdog_limit.count() <= 0) {
+    s.watchdog_at.reset();
+    return;
+  }
+  s.watchdog_at = host_->Now() + s.watchdog_limit;
+}
+
+void Supervisor::FireWatchdog(Slot& s) {
+  s.watchdog_at.reset();
+  bool watched =
+      s.phase == Phase::kStartPost || s.phase == Phase::kRunning || s.phase == Phase::kReload;
+  if (!watched || s.pid <= 0) return;
+  log::Warn("{}: watchdog timeout (limit {:.3f} s)! Sending signal {} to pid {}", s.spec.name,
+            Seconds(s.watchdog_limit), s.spec.watchdog_signal, s.pid);
+  s.watchdog_fired = true;
+  s.run_failed = true;
+  s.why = "watchdog timeout";
+  Terminate(s);
+}
+
 void Supervisor::OnDeadline(Slot& s) {
   switch (s.phase) {
     case Phase::kStartPre:
@@ -1501,6 +1548,7 @@ void Supervisor::OnTimer() {
         s.deadline.reset();
         OnDeadline(s);
       }
+      if (s.watchdog_at && now >= *s.watchdog_at && !frozen_) FireWatchdog(s);
     }
   }
   Process();
@@ -1712,6 +1760,7 @@ void Supervisor::RearmTimer() {
       if (frozen_) continue;
       if (s.disabled && s.disabled_until != Clock::time_point::max()) consider(s.disabled_until);
       consider(s.restart_at);
+      consider(s.watchdog_at);
     }
   }
   host_->ArmTimer(next);

@@ -116,6 +116,12 @@
 //   wherever it is in the datagram), STATUS=text is kept for status (cleared by the next start),
 //   STOPPING=1 shows it stopping; only from the processes notify_access allows (kMain: the main
 //   process; kExec: it and a running step; kAll: any process of its process group).
+// Watchdog (spec.watchdog > 0, a long-run): armed when its start is complete (start_post begins:
+//   for kNotify after READY=1); WATCHDOG=1 re-arms it, WATCHDOG_USEC=N changes the limit for
+//   this run (0: off), WATCHDOG=trigger fires it at once. When it fires: "watchdog timeout",
+//   watchdog_signal to the main process (per kill_mode, no stop steps), then as any stop-signal
+//   wait (the final kill at stop_timeout); the run ends as a watchdog failure: kOnFailure,
+//   kOnAbnormal, kOnWatchdog and kAlways restart it, kOnAbort does not.
 //
 // Stopping order: a service that is to be stopped begins stopping only once no active service
 // that is ordered after it (after / needs / binds_to, or a later boot stage: sysinit before boot
@@ -305,15 +311,18 @@ class Supervisor {
     int last_status = -1;   // for status output
     bool disabled = false;  // respawning too fast (or gave up)
     Clock::time_point disabled_until{};
-    std::optional<Clock::time_point> deadline;    // the phase's timeout
-    std::optional<Clock::time_point> restart_at;  // restart_delay
-    std::optional<Clock::time_point> poll_at;     // kForking: read the pidfile again
-    Clock::time_point since{};                    // when the current state began
-    int spawn_count = 0;                          // sysvinit's ch->count
-    Clock::time_point spawn_window{};             // start of the counting window
-    int starts = 0;                               // total, for tests and logs
-    std::string status_text;                      // STATUS= from notify
-    std::string why;                              // what the last state change was about
+    std::optional<Clock::time_point> deadline;     // the phase's timeout
+    std::optional<Clock::time_point> restart_at;   // restart_delay
+    std::optional<Clock::time_point> poll_at;      // kForking: read the pidfile again
+    Clock::time_point since{};                     // when the current state began
+    int spawn_count = 0;                           // sysvinit's ch->count
+    Clock::time_point spawn_window{};              // start of the counting window
+    int starts = 0;                                // total, for tests and logs
+    std::string status_text;                       // STATUS= from notify
+    std::string why;                               // what the last state change was about
+    std::optional<Clock::time_point> watchdog_at;  // WATCHDOG=1 due by then
+    std::chrono::milliseconds watchdog_limit{0};   // spec.watchdog, or WATCHDOG_USEC= of this run
+    bool watchdog_fired = false;                   // this run ends as a watchdog failure
   };
   using Slots = std::vector<Slot>;
 
@@ -398,6 +407,8 @@ class Supervisor {
   void OnMainExit(Slot& s, int status);
   void OnCtlExit(Slot& s, int status);
   void OnDeadline(Slot& s);
+  void ArmWatchdog(Slot& s);
+  void FireWatchdog(Slot& s);
   void Advance(Slot& s);  // re-checks a stop-signal wait after any child exit
   void DropForgotten();
   bool BootTransitions();  // true if it re-armed the S entries (staying in S)

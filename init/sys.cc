@@ -60,7 +60,8 @@ struct ChildPlan {
   const SpawnContext* ctx;
   std::string file;  // absolute path to exec, or "" for a PATH search of argv[0]
   std::vector<std::string> path_dirs;
-  int listen_pid_env = -1;  // index in env of "LISTEN_PID=" + room for the child's pid
+  // Entries of env ("NAME=" + room for the child's pid): index, length of "NAME=".
+  std::vector<std::pair<size_t, size_t>> pid_envs;
 };
 
 // Writes `v` in decimal at `out` (NUL-terminated); no allocation (runs in the forked child).
@@ -156,7 +157,8 @@ int OpenTarget(const StdioTarget& t, int fd) {
     if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) fail(errno, 11);
     ::close(moved[i]);
   }
-  if (plan.listen_pid_env >= 0) FormatPid(plan.cenv[plan.listen_pid_env] + 11, ::getpid());
+  for (const auto& [index, offset] : plan.pid_envs)
+    FormatPid(plan.cenv[index] + offset, ::getpid());
   for (const auto& l : c.rlimits) {
     rlimit r{l.soft, l.hard};
     if (::setrlimit(l.resource, &r) == 0) continue;
@@ -244,7 +246,7 @@ const char* StageName(int stage) {
 
 bool SpawnContext::Plain() const {
   return !credentials && root_directory.empty() && working_directory.empty() && !umask && !nice &&
-         rlimits.empty() && pass_fds.empty() && output_fd < 0 &&
+         rlimits.empty() && pass_fds.empty() && pid_env.empty() && output_fd < 0 &&
          stdin_target.kind == StdioTarget::Kind::kInherit &&
          stdout_target.kind == StdioTarget::Kind::kInherit &&
          stderr_target.kind == StdioTarget::Kind::kInherit;
@@ -273,10 +275,13 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
     plan.argv = argv;
     plan.env = env;
     plan.sh_argv = {"/bin/sh", "-c", "exec " + text};
-    if (!ctx.pass_fds.empty()) {
-      std::erase_if(plan.env, [](const std::string& e) { return e.rfind("LISTEN_PID=", 0) == 0; });
-      plan.env.push_back("LISTEN_PID=" + std::string(20, ' '));
-      plan.listen_pid_env = static_cast<int>(plan.env.size()) - 1;
+    std::vector<std::string> pid_names = ctx.pid_env;
+    if (!ctx.pass_fds.empty()) pid_names.push_back("LISTEN_PID");
+    for (const auto& name : pid_names) {
+      std::string key = name + "=";
+      std::erase_if(plan.env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+      plan.env.push_back(key + std::string(20, ' '));
+      plan.pid_envs.emplace_back(plan.env.size() - 1, key.size());
     }
     plan.cargv = CStrings(plan.argv);
     plan.cenv = CStrings(plan.env);

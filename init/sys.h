@@ -26,6 +26,8 @@ struct SpawnContext {
   // Become fds 3, 4, ... in the child, with LISTEN_PID set to the child's pid (socket
   // activation; the caller puts LISTEN_FDS and LISTEN_FDNAMES in the environment).
   std::vector<int> pass_fds;
+  // Variables set to the child's own pid in its environment (WATCHDOG_PID).
+  std::vector<std::string> pid_env;
   // When >= 0, the child's stdout and stderr (a pipe the caller reads), instead of the targets.
   int output_fd = -1;
   bool Plain() const;

@@ -192,6 +192,26 @@ TEST_F(SpawnPassFdsTest, ChildSeesTheFdsAt3And4AndItsOwnPidInListenPid) {
   EXPECT_EQ(from4, "four\n");
 }
 
+TEST_F(SpawnPassFdsTest, PidEnvNamesGetTheChildsOwnPid) {
+  sys::SpawnContext ctx;
+  ctx.pid_env = {"WATCHDOG_PID"};
+  ctx.pass_fds = {a_[1]};  // fd 3 carries the answer back (LISTEN_PID is set as well)
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/sh", "-c",
+                          "test \"$WATCHDOG_PID\" = \"$$\" || exit 3; "
+                          "test \"$LISTEN_PID\" = \"$$\" || exit 4; "
+                          "test \"$WATCHDOG_USEC\" = 5 || exit 5; "
+                          "env | grep -c ^WATCHDOG_PID= >&3; echo \"$WATCHDOG_PID\" >&3"},
+                         "sh", {"WATCHDOG_PID=1", "WATCHDOG_USEC=5"}, ctx, &err);
+  ASSERT_GT(pid, 0) << err;
+  CloseWriteEnds();
+  std::string out = ReadAll(a_[0]);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(out, "1\n" + std::to_string(pid) + "\n");  // one entry, the child's own pid
+}
+
 TEST_F(SpawnPassFdsTest, FdsAlreadyAt3And4InReverseOrder) {
   // The fds to pass may themselves sit at the target numbers, crossed.
   int hi_a = ::fcntl(a_[1], F_DUPFD_CLOEXEC, 100);

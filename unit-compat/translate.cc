@@ -20,20 +20,13 @@ using std::chrono::milliseconds;
 
 constexpr Usec kDefaultTimeout = 90 * kUsecPerSec;
 
-const char* const kRuntimeVars[] = {"MAINPID",
-                                    "SERVICE_RESULT",
-                                    "EXIT_CODE",
-                                    "EXIT_STATUS",
-                                    "NOTIFY_SOCKET",
-                                    "LISTEN_FDS",
-                                    "LISTEN_PID",
-                                    "LISTEN_FDNAMES",
-                                    "INVOCATION_ID",
-                                    "MONITOR_SERVICE_RESULT",
-                                    "MONITOR_EXIT_CODE",
-                                    "MONITOR_EXIT_STATUS",
-                                    "MONITOR_INVOCATION_ID",
-                                    "MONITOR_UNIT"};
+const char* const kRuntimeVars[] = {
+    "MAINPID",           "SERVICE_RESULT",      "EXIT_CODE",
+    "EXIT_STATUS",       "NOTIFY_SOCKET",       "LISTEN_FDS",
+    "LISTEN_PID",        "LISTEN_FDNAMES",      "WATCHDOG_USEC",
+    "WATCHDOG_PID",      "INVOCATION_ID",       "MONITOR_SERVICE_RESULT",
+    "MONITOR_EXIT_CODE", "MONITOR_EXIT_STATUS", "MONITOR_INVOCATION_ID",
+    "MONITOR_UNIT"};
 
 bool UsesRuntimeVar(const std::vector<std::string>& argv) {
   for (const auto& a : argv)
@@ -468,6 +461,19 @@ void Translator::Misc() {
     else
       Warn(a, "invalid signal, ignoring");
   }
+  if (const Assignment* a = Last("Service", "WatchdogSignal")) {
+    if (auto sig = ParseSignal(a->value))
+      s.watchdog_signal = *sig;
+    else
+      Warn(a, "invalid signal, ignoring");
+  }
+  if (const Assignment* a = Last("Service", "WatchdogSec")) {
+    if (auto v = ParseTimeSpan(a->value)) {
+      s.watchdog = ToMs(*v);  // 0 and infinity: no watchdog
+    } else {
+      Warn(a, "invalid time span \"" + a->value + "\", ignoring");
+    }
+  }
   if (const Assignment* a = Last("Service", "SendSIGKILL"))
     s.send_sigkill = ParseBoolean(a->value).value_or(true);
   if (const Assignment* a = Last("Service", "SendSIGHUP"))
@@ -747,8 +753,7 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
           s.restart = Restart::kOnAbort;
           break;
         case RestartPolicy::kOnWatchdog:
-          Warn(a, "ctinit has no watchdog: on-watchdog never restarts");
-          s.restart = Restart::kNo;
+          s.restart = Restart::kOnWatchdog;
           break;
       }
       if (oneshot && (*r == RestartPolicy::kAlways || *r == RestartPolicy::kOnSuccess))

@@ -27,12 +27,12 @@
 // $MAINPID etc. A line that does not parse makes systemd refuse the unit (the unit is left out,
 // an error naming file:line), unless it has the '-' prefix (the line is dropped, a warning).
 //
-// Restart= (systemd default: no) -> restart (on-watchdog -> kNo: ctinit has no watchdog; a
-// warning). RestartSec= (default 100 ms) -> restart_delay. SuccessExitStatus=,
-// RestartPreventExitStatus= -> success_status / restart_prevent_status (signals in
-// SuccessExitStatus= go to UnitExtras::success_signals). StartLimitIntervalSec= /
-// StartLimitBurst= ([Unit], or the old [Service] names; defaults 10 s / 5) -> respawn_limit with
-// give_up = true; an interval or burst of 0 disables it (max_starts = 0).
+// Restart= (systemd default: no) -> restart. WatchdogSec= (0 / infinity: none) -> watchdog,
+// WatchdogSignal= (default SIGABRT) -> watchdog_signal. RestartSec= (default 100 ms) ->
+// restart_delay. SuccessExitStatus=, RestartPreventExitStatus= -> success_status /
+// restart_prevent_status (signals in SuccessExitStatus= go to UnitExtras::success_signals).
+// StartLimitIntervalSec= / StartLimitBurst= ([Unit], or the old [Service] names; defaults 10 s / 5)
+// -> respawn_limit with give_up = true; an interval or burst of 0 disables it (max_starts = 0).
 //
 // Timeouts: TimeoutSec= sets both; TimeoutStartSec= / TimeoutStopSec= set one (the last
 // assignment wins, in file order). Defaults 90 s, and no start timeout for oneshot. "infinity"

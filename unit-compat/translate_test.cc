@@ -230,7 +230,7 @@ TEST_F(TranslateTest, RestartValues) {
                                                     {"on-failure", Restart::kOnFailure},
                                                     {"on-abnormal", Restart::kOnAbnormal},
                                                     {"on-abort", Restart::kOnAbort},
-                                                    {"on-watchdog", Restart::kNo}};
+                                                    {"on-watchdog", Restart::kOnWatchdog}};
   int i = 0;
   for (const auto& [v, _] : kCases)
     root_.Unit("r" + std::to_string(i++) + ".service",
@@ -252,7 +252,33 @@ TEST_F(TranslateTest, RestartValues) {
   }
   EXPECT_EQ(s.extras.at("r0.service").success_signals, (std::vector<int>{SIGUSR1}));
   EXPECT_EQ(Find(s, "nolimit.service")->respawn_limit.max_starts, 0);
-  EXPECT_TRUE(HasDiag(s, "on-watchdog never restarts"));
+}
+
+TEST_F(TranslateTest, WatchdogSecAndSignal) {
+  root_.Unit("w.service",
+             "[Service]\nType=notify\nExecStart=/bin/a\nWatchdogSec=1min 30s\n"
+             "WatchdogSignal=SIGUSR2\nRestart=on-watchdog\n");
+  root_.Unit("simple.service", "[Service]\nExecStart=/bin/a\nWatchdogSec=500ms\n");
+  root_.Unit("off.service", "[Service]\nExecStart=/bin/a\nWatchdogSec=infinity\n");
+  root_.Unit("none.service", "[Service]\nExecStart=/bin/a\n");
+  root_.Unit("bad.service", "[Service]\nExecStart=/bin/a\nWatchdogSec=soon\n");
+  UnitSet s = Load();
+  const ServiceSpec* w = Find(s, "w.service");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->watchdog, milliseconds(90000));
+  EXPECT_EQ(w->watchdog_signal, SIGUSR2);
+  EXPECT_EQ(w->restart, Restart::kOnWatchdog);
+  EXPECT_TRUE(w->Notifies());
+  // A simple service with a watchdog gets the notify socket too (NotifyAccess= main).
+  const ServiceSpec* simple = Find(s, "simple.service");
+  ASSERT_NE(simple, nullptr);
+  EXPECT_EQ(simple->watchdog, milliseconds(500));
+  EXPECT_EQ(simple->watchdog_signal, SIGABRT);
+  EXPECT_TRUE(simple->Notifies());
+  EXPECT_EQ(Find(s, "off.service")->watchdog, milliseconds(0));
+  EXPECT_FALSE(Find(s, "none.service")->Notifies());
+  EXPECT_EQ(Find(s, "bad.service")->watchdog, milliseconds(0));
+  EXPECT_TRUE(HasDiag(s, "invalid time span \"soon\""));
 }
 
 TEST_F(TranslateTest, ExecPrefixesAndExpansion) {

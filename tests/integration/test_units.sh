@@ -7,7 +7,8 @@
 # (status, is-active, stop with dependents, start of a unit that is not enabled with its
 # RuntimeDirectory=, reload with $MAINPID, restart, list-units, is-enabled, enable --now), and
 # the stop on SIGTERM: reverse order, ExecStop= with $MAINPID, a TERM-ignoring unit killed after
-# its TimeoutStopSec=, exit 0. A second boot checks `systemctl exit 7`.
+# its TimeoutStopSec=, exit 0; the watchdog (WatchdogSec=, WATCHDOG=1 from systemd-notify,
+# Restart=on-watchdog). A second boot checks `systemctl exit 7`.
 source "$(dirname "$0")/lib.sh"
 it_init "$@"
 
@@ -71,6 +72,15 @@ ct_check "clean.service is inactive, not failed" \
   eval '[[ "$(sc is-active clean.service)" == inactive ]] && ! sc is-failed -q clean.service'
 ct_check "fail.service is failed (systemctl is-failed: exit 0)" sc is-failed -q fail.service
 
+# --- watchdog ---
+ct_wait_until 15 eval '[[ $(marker_count dog-start) -ge 2 ]]'
+ct_check "dog.service: WatchdogSec=2 passed as WATCHDOG_USEC=2000000, WATCHDOG_PID = its own pid" \
+  eval 'read -r usec wpid self < "$OUT/dog.env" && [[ $usec == 2000000 && $wpid == "$self" ]]'
+ct_check "dog.service: the run that stopped sending WATCHDOG=1 got the watchdog's SIGABRT" \
+  grep -qE 'dog.service: watchdog timeout \(limit 2.000 s\)! Sending signal 6' "$NS_LOG"
+ct_check "dog.service: ... and was restarted by Restart=on-watchdog (2 starts)" \
+  test "$(marker_count dog-start)" -eq 2
+
 # --- socket activation ---
 ct_check "sock.service not started before a connection" no_marker_re sock-start
 ct_check "nothing but ctinit listens: a connection to 127.0.0.1:$PORT is accepted by the kernel" \
@@ -123,6 +133,14 @@ ct_check "systemctl disable manual.service (offline file operation, while online
 ct_wait_until 5 eval '[[ $(marker_count manual-start) -eq 2 ]]'
 ct_check "... enable --now started it" eval '[[ $(marker_count manual-start) -eq 2 ]]'
 ct_check "... and made the link" test -L "$TREE/etc/systemd/system/multi-user.target.wants/manual.service"
+
+# The second run keeps sending WATCHDOG=1: at least 3 s (> WatchdogSec=2) after its start it
+# is still the same run.
+t2=$(grep '^dog-start' "$OUT/markers" | sed -n 2p | cut -d' ' -f2)
+sleep "$(awk -v t="${t2:-0}" -v now="$(cut -d' ' -f1 /proc/uptime)" \
+  'BEGIN { d = 3.2 - (now - t); print (d > 0 ? d : 0) }')"
+ct_check "dog.service: the run that keeps sending WATCHDOG=1 is not killed (still 2 starts, active)" \
+  eval '[[ $(marker_count dog-start) -eq 2 && "$(sc is-active dog.service)" == active ]]'
 
 # --- shutdown ---
 send_signal TERM
