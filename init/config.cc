@@ -207,7 +207,8 @@ class Loader {
   void Units(const YAML::Node& value, Config* c) {
     if (!value.IsMap())
       return Error(value.Mark(),
-                   "'units' must be a mapping (mode, skip, skip_also, strict, init_scripts_win)");
+                   "'units' must be a mapping (mode, skip, skip_also, strict, init_scripts_win, "
+                   "tag_output)");
     for (const auto& [k, v, sub] : Entries(value, "units")) {
       if (sub == "mode") {
         auto s = Scalar(v, "units.mode");
@@ -224,9 +225,12 @@ class Loader {
         if (auto b = Bool(v, "units.strict")) c->units_strict = *b;
       } else if (sub == "init_scripts_win") {
         if (auto b = Bool(v, "units.init_scripts_win")) c->units_init_scripts_win = *b;
+      } else if (sub == "tag_output") {
+        if (auto b = Bool(v, "units.tag_output")) c->units_tag_output = *b;
       } else {
-        Error(k.Mark(), "unknown key 'units." + sub +
-                            "' (known: mode, skip, skip_also, strict, init_scripts_win)");
+        Error(k.Mark(),
+              "unknown key 'units." + sub +
+                  "' (known: mode, skip, skip_also, strict, init_scripts_win, tag_output)");
       }
     }
   }

@@ -35,6 +35,7 @@
 //     skip_also: [...]       # added to the skip list
 //     strict: false          # any warning about a unit is an error (the unit is left out)
 //     init_scripts_win: true # NAME.service is left to /etc/init.d/NAME when rc/OpenRC runs it
+//     tag_output: true       # a unit's journal output reaches the log as "IDENT[PID]: line"
 //
 // Durations: a non-negative decimal number with an optional unit: ms, s (the default unit), m or
 // min, h. "8s", "500ms", "1.5s", "2", "1min". Rounded to milliseconds; at most 24h.
@@ -147,12 +148,15 @@ struct Config {
   // loaded (the enabled ones start in their levels, the rest on request); "off" = never.
   // `units_skip` replaces the default skip list, `units_skip_also` adds to it; strict: any
   // warning about a unit is an error; init_scripts_win: a unit with the name of an init script
-  // the inittab's rc or OpenRC runs (/etc/init.d/NAME) is left to that script.
+  // the inittab's rc or OpenRC runs (/etc/init.d/NAME) is left to that script; tag_output:
+  // what a unit writes to the journal (StandardOutput=journal, the default) goes to the log
+  // tagged with its SyslogIdentifier= ("nginx[812]: line"), else untagged.
   std::string units_mode = "auto";
   std::optional<std::vector<std::string>> units_skip;
   std::vector<std::string> units_skip_also;
   bool units_strict = false;
   bool units_init_scripts_win = true;
+  bool units_tag_output = true;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

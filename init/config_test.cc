@@ -240,6 +240,20 @@ TEST(ConfigTest, BadSignals) {
   EXPECT_EQ(c.signals[SIGHUP], SignalRule{A::kExit});
 }
 
+TEST(ConfigTest, UnitsTagOutput) {
+  EXPECT_TRUE(DefaultConfig().units_tag_output);
+  std::vector<std::string> errors;
+  EXPECT_FALSE(Parse("units: {tag_output: false}\n", &errors).units_tag_output);
+  EXPECT_TRUE(Parse("units:\n  tag_output: yes\n", &errors).units_tag_output);
+  EXPECT_THAT(errors, IsEmpty());
+  Config c = ParseOneError("units: {tag_output: sometimes}\n",
+                           "'units.tag_output' must be true or false; got 'sometimes'");
+  EXPECT_TRUE(c.units_tag_output);
+  ParseOneError("units: {tag: false}\n",
+                "unknown key 'units.tag' (known: mode, skip, skip_also, strict, "
+                "init_scripts_win, tag_output)");
+}
+
 TEST(ConfigTest, NullErrorsIsAllowed) {
   EXPECT_EQ(ParseConfig("[", "x", nullptr), DefaultConfig());
   EXPECT_EQ(ParseConfig("nope: 1", "x", nullptr), DefaultConfig());

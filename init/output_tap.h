@@ -1,13 +1,31 @@
-// The output of service scripts (OpenRC start/stop scripts, oneshot units): passed through to
-// ctinit's own stdout (the container's log) byte for byte, as if the script wrote there
-// itself, while the last kTailBytes of each service's current run are kept, so that a failure
-// can be reported with what the script said ("nginx: failed: start exited 1; its output: …").
+// What services write to the console, read by ctinit on its way to ctinit's own stdout (the
+// container's log). Two modes, one pipe each:
 //
-// Tap(name) returns the write end of a new pipe (close-on-exec) for the child's stdout and
-// stderr; the read end is read on the Asio loop until every writer has closed it (a daemon the
-// script left behind may keep it open: its output keeps flowing to the log). Tail(name) is what
-// the runs since the last Reset(name) said. Nothing here throws; bounded memory per service.
+//  * Raw (Tap(name)): service scripts (OpenRC start/stop scripts, oneshot units) — passed
+//    through byte for byte, as if the script wrote there itself.
+//  * Tagged (Tap(name, tag)): services with a syslog ident (ServiceSpec::log_tag, systemd's
+//    SyslogIdentifier=) — written line by line as "TAG[PID]: line\n", PID the one given with
+//    Spawned() (the process started for that pipe, what journald shows as ident[pid]). Lines
+//    are split on '\n' and otherwise passed as they are; a partial line is held until its '\n'
+//    comes, at most kLineBytes of it (then that much is written as a line of its own), and is
+//    written when the pipe reaches EOF (or the tap is destroyed). Each line is one write(2), so
+//    lines of different services do not interleave within a line.
+//
+// Both modes keep the last kTailBytes (raw, untagged) of each service's current run, so that a
+// failure can be reported with what the service said ("nginx: failed: start exited 1; its
+// output: …").
+//
+// Tap() returns the write end of a new pipe (close-on-exec) for the child's stdout and/or
+// stderr; the caller hands it back with Spawned(fd, pid) once the child is started (pid -1 when
+// it could not be), which closes ctinit's copy. The read end is read on the Asio loop until
+// every writer has closed it (a daemon a script left behind may keep it open: its output keeps
+// flowing to the log). Tail(name) is what the runs since the last Reset(name) said. Nothing
+// here throws; memory is bounded per pipe (kLineBytes + a read buffer) and per service name
+// (kTailBytes).
 #pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <map>
@@ -19,22 +37,37 @@ namespace ctinit {
 class OutputTap {
  public:
   static constexpr size_t kTailBytes = 2048;
-  explicit OutputTap(boost::asio::io_context& io) : io_(io) {}
+  static constexpr size_t kLineBytes = 4096;
+  // `out`: where the output goes (ctinit's stdout; tests give their own fd).
+  explicit OutputTap(boost::asio::io_context& io, int out = STDOUT_FILENO) : io_(io), out_(out) {}
   ~OutputTap();
-  // -1 if no pipe can be made (then the child writes to the console directly).
-  int Tap(const std::string& name);
+  // -1 if no pipe can be made (then the child writes to the console directly). A non-empty
+  // `tag` selects the tagged mode.
+  int Tap(const std::string& name, const std::string& tag = {});
+  // The child that got `fd` (from Tap) is `pid` (-1: none was started): its lines are tagged
+  // with that pid. Closes `fd`.
+  void Spawned(int fd, pid_t pid);
   void Reset(const std::string& name) { tails_.erase(name); }
   // Reads what `name`'s pipes hold right now (a script that just exited may not have been read
   // to the end yet), so that Tail() is complete.
   void Drain(const std::string& name);
   std::string Tail(const std::string& name) const;
+  // The child `pid` (given to Spawned) has exited: what its pipe holds is read now (and, when
+  // no other process holds the pipe, its last partial line written), so that its output comes
+  // before what ctinit logs about its exit.
+  void Exited(pid_t pid);
 
  private:
   struct Reader;
   void Read(std::shared_ptr<Reader> r);
   void Take(Reader& r, size_t n);
+  void ReadNow(Reader& r);                              // what the pipe holds now, bounded
+  void Line(const Reader& r, const char* p, size_t n);  // one tagged line, '\n' added
+  void Flush(Reader& r);                                // the held partial line
+  void Write(const char* p, size_t n);
 
   boost::asio::io_context& io_;
+  int out_;
   std::map<std::string, std::string> tails_;
   std::map<Reader*, std::weak_ptr<Reader>> readers_;
 };

@@ -62,6 +62,31 @@ bool InContainerLxc() {
   return c && std::string(c) == "lxc";
 }
 
+// The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
+// service with a log_tag (only the streams it tags), else for scripts (OpenRC, oneshot units)
+// as it is, so that ctinit keeps their last words. Sets ctx's fds; returns the pipe (or -1).
+int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnContext* ctx) {
+  if (!output) return -1;
+  auto console = [](const StdioTarget& t) {
+    return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
+  };
+  bool out = console(spec.stdout_target), err = console(spec.stderr_target);
+  if (!spec.log_tag.empty() && ((out && spec.tag_stdout) || (err && spec.tag_stderr))) {
+    out = out && spec.tag_stdout;
+    err = err && spec.tag_stderr;
+    int fd = output->Tap(spec.name, spec.log_tag);
+    if (out && err)
+      ctx->output_fd = fd;
+    else
+      (out ? ctx->stdout_fd : ctx->stderr_fd) = fd;
+    return fd;
+  }
+  if (spec.report_states && (spec.kind == Kind::kScripted || spec.kind == Kind::kTask) && out &&
+      err)
+    return ctx->output_fd = output->Tap(spec.name);
+  return -1;
+}
+
 }  // namespace
 
 Pid1::Pid1(Options opts)
@@ -415,6 +440,7 @@ void Pid1::Reload() {
 
 void Pid1::Reap() {
   while (auto r = sys::ReapOne()) {
+    if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
@@ -495,15 +521,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
     }
   }
   std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
-  // Scripts (OpenRC, oneshot units) writing to the console: ctinit keeps their last words.
-  auto console = [](const StdioTarget& t) {
-    return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
-  };
-  int tap = -1;
-  if (spec.report_states && (spec.kind == Kind::kScripted || spec.kind == Kind::kTask) &&
-      console(spec.stdout_target) && console(spec.stderr_target) && output_)
-    tap = output_->Tap(spec.name);
-  ctx.output_fd = tap;
+  int tap = TapOutput(output_.get(), spec, &ctx);
   ctx.path = cmd.path;
   if (!cmd.full_privileges) ctx.credentials = spec.credentials;
   ctx.root_directory = spec.root_directory;
@@ -515,7 +533,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   ctx.stdout_target = spec.stdout_target;
   ctx.stderr_target = spec.stderr_target;
   pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
-  if (tap >= 0) ::close(tap);
+  if (tap >= 0) output_->Spawned(tap, pid);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
     return -1;

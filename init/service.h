@@ -244,6 +244,13 @@ struct ServiceSpec {
   };
   std::vector<Limit> rlimits;
   StdioTarget stdin_target, stdout_target, stderr_target;
+  // syslog's ident (systemd's SyslogIdentifier=). When non-empty, what the service's processes
+  // (the command and every step) write to the console (kInherit/kConsole) on stdout if
+  // tag_stdout, on stderr if tag_stderr, goes through a pipe ctinit reads and reaches ctinit's
+  // stdout line by line as "TAG[PID]: line", PID the process spawned for that step (what
+  // journald shows). Streams to a file or /dev/null are untouched.
+  std::string log_tag;
+  bool tag_stdout = true, tag_stderr = true;
   // Made (parents root-owned 0755) before a start begins, owned as given; removed after the
   // service has stopped when remove_after_stop (systemd's RuntimeDirectory= and friends).
   struct Directory {

@@ -130,11 +130,17 @@ int OpenTarget(const StdioTarget& t, int fd) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   const SpawnContext& c = *plan.ctx;
   if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
-  if (c.output_fd >= 0) {
-    if (::dup2(c.output_fd, 1) < 0 || ::dup2(c.output_fd, 2) < 0) fail(errno, 2);
-  } else {
-    if (int e = OpenTarget(c.stdout_target, 1)) fail(e, 2);
-    if (int e = OpenTarget(c.stderr_target, 2)) fail(e, 3);
+  int out = c.stdout_fd >= 0 ? c.stdout_fd : c.output_fd;
+  int err = c.stderr_fd >= 0 ? c.stderr_fd : c.output_fd;
+  if (out >= 0) {
+    if (::dup2(out, 1) < 0) fail(errno, 2);
+  } else if (int e = OpenTarget(c.stdout_target, 1)) {
+    fail(e, 2);
+  }
+  if (err >= 0) {
+    if (::dup2(err, 2) < 0) fail(errno, 3);
+  } else if (int e = OpenTarget(c.stderr_target, 2)) {
+    fail(e, 3);
   }
   // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
   constexpr int kHigh = 600;
@@ -249,7 +255,7 @@ bool SpawnContext::Plain() const {
          rlimits.empty() && pass_fds.empty() && pid_env.empty() && output_fd < 0 &&
          stdin_target.kind == StdioTarget::Kind::kInherit &&
          stdout_target.kind == StdioTarget::Kind::kInherit &&
-         stderr_target.kind == StdioTarget::Kind::kInherit;
+         stderr_target.kind == StdioTarget::Kind::kInherit && stdout_fd < 0 && stderr_fd < 0;
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,

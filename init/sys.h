@@ -30,6 +30,8 @@ struct SpawnContext {
   std::vector<std::string> pid_env;
   // When >= 0, the child's stdout and stderr (a pipe the caller reads), instead of the targets.
   int output_fd = -1;
+  // When >= 0, that one stream (a pipe the caller reads) instead of its target and output_fd.
+  int stdout_fd = -1, stderr_fd = -1;
   bool Plain() const;
 };
 

@@ -277,5 +277,51 @@ TEST_F(SpawnPassFdsTest, ABadFdIsReported) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Per-stream output fds (a tagged stdout or stderr while the other stream keeps its target)
+
+class SpawnStreamFdsTest : public TempDir {
+ protected:
+  std::string Run(sys::SpawnContext ctx, int pipe_w, int pipe_r) {
+    std::string err;
+    pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo out; echo err >&2"}, "x", {}, ctx, &err);
+    ::close(pipe_w);
+    EXPECT_GT(pid, 0) << err;
+    std::string got = ReadAll(pipe_r);
+    ::close(pipe_r);
+    int status = WaitFor(pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return got;
+  }
+  std::string File() {
+    std::ifstream f(dir_ + "/f");
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  }
+};
+
+TEST_F(SpawnStreamFdsTest, StdoutFdOnly) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  sys::SpawnContext ctx;
+  ctx.stdout_fd = p[1];
+  ctx.stderr_target = {StdioTarget::Kind::kFile, dir_ + "/f"};
+  EXPECT_EQ(Run(ctx, p[1], p[0]), "out\n");
+  EXPECT_EQ(File(), "err\n");
+}
+
+TEST_F(SpawnStreamFdsTest, StderrFdOnlyAndItWinsOverOutputFd) {
+  int p[2], q[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(q, O_CLOEXEC), 0);
+  sys::SpawnContext ctx;
+  ctx.output_fd = q[1];  // stdout
+  ctx.stderr_fd = p[1];
+  EXPECT_FALSE(ctx.Plain());
+  EXPECT_EQ(Run(ctx, p[1], p[0]), "err\n");
+  ::close(q[1]);
+  EXPECT_EQ(ReadAll(q[0]), "out\n");
+  ::close(q[0]);
+}
+
 }  // namespace
 }  // namespace ctinit

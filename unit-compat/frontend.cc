@@ -61,6 +61,7 @@ size_t AddUnits(const Config& config, bool init_scripts, const std::vector<std::
     size_t added = 0;
     for (auto& s : us.set.services) {
       if (shadowed.count(s.name)) continue;
+      if (!config.units_tag_output) s.log_tag.clear();
       set->services.push_back(std::move(s));
       ++added;
     }

@@ -10,7 +10,8 @@
 //     already starts the script. It is listed inactive ("left to /etc/init.d/nginx");
 //   * the units come after the other front end's services (so an inittab's blocking rc entries
 //     run first), their sockets and diagnostics are added, units left out are listed inactive,
-//     and default.target gives the default level when the other front end named none.
+//     and default.target gives the default level when the other front end named none;
+//   * Config::units_tag_output false: the units' log_tag is cleared (journal output untagged).
 // Nothing here throws.
 #pragma once
 

@@ -298,7 +298,10 @@ void Translator::Stdio() {
   } else {
     s.stdin_target = {K::kNull, ""};
   }
-  auto out = [&](const char* key, StdioTarget dflt, bool* truncate) -> StdioTarget {
+  // *tag: the stream goes to the journal (tagged with SyslogIdentifier=); dflt_tag for dflt.
+  auto out = [&](const char* key, StdioTarget dflt, bool dflt_tag, bool* truncate,
+                 bool* tag) -> StdioTarget {
+    *tag = dflt_tag;
     const Assignment* a = Last("Service", key);
     if (!a) return dflt;
     std::string err;
@@ -307,6 +310,10 @@ void Translator::Stdio() {
       Warn(a, err + ", ignoring");
       return dflt;
     }
+    if (o->kind != OutputSpec::kInherit && o->kind != OutputSpec::kSocket &&
+        o->kind != OutputSpec::kFd)
+      *tag = o->kind == OutputSpec::kJournal || o->kind == OutputSpec::kKmsg ||
+             o->kind == OutputSpec::kJournalConsole || o->kind == OutputSpec::kKmsgConsole;
     switch (o->kind) {
       case OutputSpec::kInherit:
         return dflt;
@@ -336,11 +343,15 @@ void Translator::Stdio() {
   StdioTarget inherit_stdin =
       s.stdin_target.kind == K::kConsole ? s.stdin_target : StdioTarget{K::kNull, ""};
   const Assignment* so = Last("Service", "StandardOutput");
-  if (so && so->value == "inherit")
+  if (so && so->value == "inherit") {
     s.stdout_target = inherit_stdin;
-  else
-    s.stdout_target = out("StandardOutput", {K::kConsole, ""}, &t_.extras.truncate_stdout);
-  s.stderr_target = out("StandardError", s.stdout_target, &t_.extras.truncate_stderr);
+    s.tag_stdout = false;
+  } else {
+    s.stdout_target =
+        out("StandardOutput", {K::kConsole, ""}, true, &t_.extras.truncate_stdout, &s.tag_stdout);
+  }
+  s.stderr_target = out("StandardError", s.stdout_target, s.tag_stdout, &t_.extras.truncate_stderr,
+                        &s.tag_stderr);
   if (s.stderr_target.kind == s.stdout_target.kind && s.stderr_target.path == s.stdout_target.path)
     t_.extras.truncate_stderr = t_.extras.truncate_stdout;
 }
@@ -825,6 +836,7 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
   Timeouts(oneshot);
   Stdio();
   Misc();
+  if (s.tag_stdout || s.tag_stderr) s.log_tag = x.log_name;
   *outcome = TranslateOutcome::kOk;
   return std::move(t_);
 }

@@ -59,7 +59,11 @@
 // the console, else null (what systemd does as PID 1); file: -> kFile, append: -> kAppend,
 // truncate: -> kFile (UnitExtras::truncate_* says it should be truncated); socket, fd -> a
 // warning and the default. StandardError= default inherit = whatever stdout is.
-// SyslogIdentifier= -> UnitExtras::log_name (default: the unit name without its type).
+// SyslogIdentifier= -> UnitExtras::log_name (default: the unit name without its type, e.g.
+// "nginx", "getty@tty1"). A stream that goes to the journal (journal, syslog, kmsg and their
+// +console, the default) is tagged: spec.log_tag = log_name and tag_stdout/tag_stderr say which
+// (inherit, tty, null, file:, append:, truncate: are not; StandardError=inherit follows stdout);
+// the front end clears log_tag when the config says so (units.tag_output: false).
 //
 // RuntimeDirectory= StateDirectory= CacheDirectory= LogsDirectory= ConfigurationDirectory=
 // (+ *DirectoryMode=, default 0755) -> UnitExtras::directories: to be created before the first

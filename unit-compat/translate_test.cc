@@ -396,6 +396,68 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   EXPECT_TRUE(s.extras.at("t.service").truncate_stdout);
 }
 
+// The journal (the default) is where SyslogIdentifier= matters: those streams are tagged.
+TEST_F(TranslateTest, SyslogIdentifierTagsJournalStreams) {
+  root_.Unit("plain.service", "[Service]\nExecStart=/a\n");
+  root_.Unit("worker@.service", "[Service]\nExecStart=/a\n", false);
+  root_.Unit("id.service", "[Service]\nExecStart=/a\nSyslogIdentifier=foo\n");
+  root_.Unit("idreset.service",
+             "[Service]\nExecStart=/a\nSyslogIdentifier=foo\nSyslogIdentifier=\n");
+  root_.Unit("j.service", "[Service]\nExecStart=/a\nStandardOutput=journal\n");
+  root_.Unit("sl.service", "[Service]\nExecStart=/a\nStandardOutput=syslog+console\n");
+  root_.Unit("km.service", "[Service]\nExecStart=/a\nStandardOutput=kmsg\n");
+  root_.Unit("jc.service", "[Service]\nExecStart=/a\nStandardOutput=journal+console\n");
+  root_.Unit("inh.service", "[Service]\nExecStart=/a\nStandardOutput=inherit\n");
+  root_.Unit("tty.service", "[Service]\nExecStart=/a\nStandardOutput=tty\n");
+  root_.Unit("null.service", "[Service]\nExecStart=/a\nStandardOutput=null\n");
+  root_.Unit("file.service", "[Service]\nExecStart=/a\nStandardOutput=file:/tmp/f\n");
+  root_.Unit("app.service", "[Service]\nExecStart=/a\nStandardOutput=append:/tmp/f\n");
+  root_.Unit("errj.service",
+             "[Service]\nExecStart=/a\nStandardOutput=null\nStandardError=journal\n");
+  root_.Unit("errinh.service",
+             "[Service]\nExecStart=/a\nStandardOutput=journal\nStandardError=inherit\n");
+  root_.Unit("errtty.service", "[Service]\nExecStart=/a\nStandardError=tty\n");
+  root_.Unit("fd.service", "[Service]\nExecStart=/a\nStandardOutput=fd:foo\n");
+  root_.Unit("once.service", "[Service]\nType=oneshot\nExecStart=/a\nSyslogIdentifier=o\n");
+  root_.Link("/etc/systemd/system/worker@.service",
+             "/etc/systemd/system/multi-user.target.wants/worker@a.service");
+  UnitSet s = Load();
+  struct Want {
+    const char* name;
+    const char* tag;  // "" = none
+    bool out, err;    // which streams, when tagged
+  };
+  for (const Want& w : std::initializer_list<Want>{{"plain.service", "plain", true, true},
+                                                   {"worker@a.service", "worker@a", true, true},
+                                                   {"id.service", "foo", true, true},
+                                                   {"idreset.service", "idreset", true, true},
+                                                   {"j.service", "j", true, true},
+                                                   {"sl.service", "sl", true, true},
+                                                   {"km.service", "km", true, true},
+                                                   {"jc.service", "jc", true, true},
+                                                   {"inh.service", "", false, false},
+                                                   {"tty.service", "", false, false},
+                                                   {"null.service", "", false, false},
+                                                   {"file.service", "", false, false},
+                                                   {"app.service", "", false, false},
+                                                   {"errj.service", "errj", false, true},
+                                                   {"errinh.service", "errinh", true, true},
+                                                   {"errtty.service", "errtty", true, false},
+                                                   {"fd.service", "fd", true, true},
+                                                   {"once.service", "o", true, true}}) {
+    SCOPED_TRACE(w.name);
+    const ServiceSpec* sp = Find(s, w.name);
+    ASSERT_NE(sp, nullptr);
+    EXPECT_EQ(sp->log_tag, w.tag);
+    if (*w.tag) {
+      EXPECT_EQ(sp->tag_stdout, w.out);
+      EXPECT_EQ(sp->tag_stderr, w.err);
+    }
+  }
+  EXPECT_EQ(Find(s, "errtty.service")->stderr_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(Find(s, "errj.service")->stdout_target.kind, StdioTarget::Kind::kNull);
+}
+
 TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
   root_.Unit("db.service", "[Service]\nExecStart=/db\n");
   root_.Unit("app.service",

@@ -15,7 +15,7 @@
 #   serve  inside the container nginx answers HTTP on port 80, `redis-cli ping` answers PONG,
 #          `systemctl status nginx` shows the main pid from its pid file, `systemctl reload
 #          nginx` works, the fixture units behaved (notify gating, failed Requires=, skipped
-#          condition, restarts, socket activation)
+#          condition, restarts, socket activation, SyslogIdentifier= tagging of journal output)
 #   stop   `docker stop`: exit 0 quickly; redis saved its dataset (dump.rdb is in the stopped
 #          container); the fixtures stopped in reverse order with ExecStop= and $MAINPID; the
 #          TERM-ignoring unit was killed after its own TimeoutStopSec=
@@ -97,6 +97,11 @@ dx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8123' 2>/dev/null || true
 ct_wait_until 5 eval '[[ -n "$(mline sock-fd3)" ]]' || true
 ct_check "fixtures: a connection to 127.0.0.1:8123 started sock.service with its fd 3" \
   eval '[[ -n "$(mline sock-fd3)" ]]'
+tpid=$(markers | awk '$1 == "tagged-start" { sub("pid=", "", $6); print $6; exit }')
+ct_check "fixtures: SyslogIdentifier=foo: 'foo[$tpid]: hello' in docker logs" \
+  eval '[[ -n "$tpid" ]] && docker_log_has "$c" "foo[$tpid]: hello"'
+ct_check "fixtures: StandardOutput=inherit (tty stdin) output untagged in docker logs" \
+  eval 'docker_logs "$c" | grep -qx raw-hello'
 bpid=$(dx cat /out/b.pid 2>/dev/null || true)
 
 # --- stop ---

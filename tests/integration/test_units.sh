@@ -32,12 +32,26 @@ ct_check "b (Requires=+After= a) started after a finished" before a-start b-star
 ct_check "fail.service ran and failed" has_marker fail-ran
 ct_check "req.service (Requires=+After= the failed unit) was not started" no_marker_re req-start
 ct_check "want.service (Wants= the failed and a missing unit) started anyway" has_marker want-start
-ct_check "the failing script's output went to the log as it was" \
-  grep -qx 'cannot read /etc/fail.conf' "$NS_LOG"
+ct_check "the failing script's output went to the log, tagged with its identifier" \
+  grep -qE '^fail\[[0-9]+\]: cannot read /etc/fail.conf$' "$NS_LOG"
 ct_check "... and is repeated with the failure, under the unit's name" \
   grep -qF 'fail.service: | cannot read /etc/fail.conf' "$NS_LOG"
 ct_check "log: req failed because its dependency failed" \
   grep -qE 'req.service: failed: dependency fail.service failed' "$NS_LOG"
+
+# --- SyslogIdentifier=: journal output (the default) tagged "IDENT[PID]: line", other
+# outputs (inherit, tty) untagged ---
+ct_wait_until 5 eval 'has_marker tagged-start && has_marker raw-start && has_marker mixed-start'
+tpid=$(marker_field tagged-start 6 | cut -d= -f2)
+ct_check "SyslogIdentifier=foo: stdout as 'foo[$tpid]: hello'" grep -qx "foo\[$tpid\]: hello" "$NS_LOG"
+ct_check "... stderr too: 'foo[$tpid]: oops'" grep -qx "foo\[$tpid\]: oops" "$NS_LOG"
+ct_check "... a last line without newline is written at EOF" \
+  grep -qx "foo\[$tpid\]: partial" "$NS_LOG"
+ct_check "StandardOutput=inherit: untagged" \
+  eval 'grep -qx raw-hello "$NS_LOG" && grep -qx raw-oops "$NS_LOG" && ! grep -q nottagged "$NS_LOG"'
+mpid=$(marker_field mixed-start 6 | cut -d= -f2)
+ct_check "StandardOutput=tty, StandardError=journal: only stderr tagged" \
+  eval 'grep -qx mix-out "$NS_LOG" && grep -qx "mix\[$mpid\]: mix-err" "$NS_LOG"'
 
 # --- RootDirectory= ---
 ct_check "jail.service ran chrooted in /srv/jail, in its WorkingDirectory /data" \
