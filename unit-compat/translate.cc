@@ -460,24 +460,19 @@ void Translator::Misc() {
     auto conv = [](uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : rlim_t(v); };
     s.rlimits.push_back({resource, conv(r->soft), conv(r->hard)});
   }
-  if (const Assignment* a = Last("Service", "KillSignal")) {
+  // KillSignal=, FinalKillSignal=, WatchdogSignal=: a signal name or number, else a warning.
+  auto signal = [this](const char* key, int* out) {
+    const Assignment* a = Last("Service", key);
+    if (!a) return;
     if (auto sig = ParseSignal(a->value))
-      s.stop_signal = *sig;
+      *out = *sig;
     else
       Warn(a, "invalid signal, ignoring");
-  }
-  if (const Assignment* a = Last("Service", "FinalKillSignal")) {
-    if (auto sig = ParseSignal(a->value))
-      s.final_kill_signal = x.final_kill_signal = *sig;
-    else
-      Warn(a, "invalid signal, ignoring");
-  }
-  if (const Assignment* a = Last("Service", "WatchdogSignal")) {
-    if (auto sig = ParseSignal(a->value))
-      s.watchdog_signal = *sig;
-    else
-      Warn(a, "invalid signal, ignoring");
-  }
+  };
+  signal("KillSignal", &s.stop_signal);
+  signal("FinalKillSignal", &s.final_kill_signal);
+  x.final_kill_signal = s.final_kill_signal;
+  signal("WatchdogSignal", &s.watchdog_signal);
   if (const Assignment* a = Last("Service", "WatchdogSec")) {
     if (auto v = ParseTimeSpan(a->value)) {
       s.watchdog = ToMs(*v);  // 0 and infinity: no watchdog
