@@ -63,13 +63,8 @@ build_image() {
 build_image
 ct_log "image $img ($("$bin" --version 2>&1 | head -n1 || true))"
 
-svc_log() { dkt 30 cp "$1:$ORC_SVC_LOG" - 2>/dev/null | tar -xOf - 2>/dev/null; }
-# boot N has finished starting (n-local, `after *`, is the last one)
-boot_done() {
-  local t
-  t=$(svc_log "$1") || return 1
-  [[ -n $(orc_line "$(orc_boot_text "$t" "$2")" n-local start) ]]
-}
+svc_log() { orc_docker_svc_log "$@"; }
+boot_done() { orc_docker_boot_done "$@"; }
 runlevel_is() { [[ $(dkt 10 exec "$1" runlevel 2>&1) == "$2" ]]; }
 
 # A failed start is reported with the service's name and what its script printed.
@@ -170,38 +165,6 @@ check_telinit_u() {
   fi
 }
 
-check_reboot() {
-  local rc=0 t all
-  dkt 20 exec "$C" /sbin/telinit 6 >/dev/null 2>&1 || rc=$?
-  if ((rc == 0)); then ct_pass "r1 'telinit 6' inside exits 0"; else ct_fail "r1 'telinit 6' inside exits 0" "exit $rc"; fi
-  if ct_wait_until "$BOOT_BOUND" boot_done "$C" 2; then
-    ct_pass "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
-  else
-    ct_fail "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
-    docker_dump "$C" 80
-  fi
-  all=$(svc_log "$C" || true)
-  t=$(orc_boot_text "$all" 1)
-  orc_dump "$(grep ' stop' <<<"$t" || true)"
-  orc_check_stop rs "$t" YES
-  orc_check_boot rb "$(orc_boot_text "$all" 2)" DOCKER
-}
-
-check_stop() {
-  local t
-  docker_check_stop "s1 docker stop → exit 0 in < ${STOP_BOUND}s" "$C" "$STOP_BOUND" 120
-  t=$(orc_boot_text "$(svc_log "$C" || true)" 2)
-  orc_dump "$(grep ' stop' <<<"$t" || true)"
-  orc_check_stop s "$t" unset
-  # (the reboot logged one already: this one is the halt's)
-  if [[ $(docker_log_count "$C" "shutdown complete in") -ge 2 ]] &&
-    docker_logs "$C" | grep 'shutdown complete in' | tail -n1 | grep -qF '(runlevel 0)'; then
-    ct_pass "s9 log 'shutdown complete in … (runlevel 0)'" "$(docker_logs "$C" | grep -o 'shutdown complete in.*' | tail -n1)"
-  else
-    ct_fail "s9 log 'shutdown complete in … (runlevel 0)'"
-  fi
-}
-
 t_start=$(ct_now)
 C=$(docker_run_d "$img" /sbin/ctinit)
 ct_run_check "n native mode" check_native
@@ -209,8 +172,8 @@ ct_run_check "b boot 1: waves" check_boot1
 ct_run_check "o OpenRC state" check_state
 ct_run_check "f a failed start" check_failure "$C"
 ct_run_check "u telinit u" check_telinit_u
-ct_run_check "r telinit 6: reboot in place" check_reboot
-ct_run_check "s docker stop" check_stop
+ct_run_check "r telinit 6: reboot in place" orc_docker_check_reboot
+ct_run_check "s docker stop" orc_docker_check_halt
 if [[ -n "$C" ]]; then
   echo "    --- full container log ---"
   docker_logs "$C" | sed 's/^/    | /'

@@ -20,6 +20,14 @@
 #                                  order, boot services in parallel, RC_RUNLEVEL=shutdown,
 #                                  RC_GOINGDOWN=YES, RC_REBOOT=REBOOT (YES or unset)
 #   orc_dump TEXT                  the log, indented (evidence for FAILs)
+#
+# Under Docker (the caller has sourced docker.sh and runs the container $C):
+#   orc_docker_svc_log C           the services' log out of container C
+#   orc_docker_boot_done C N       boot N has finished starting (n-local, `after *`, is last)
+#   orc_docker_check_reboot        r*: `telinit 6` inside boots again in place ($BOOT_BOUND s);
+#                                  boot 1's stops and boot 2's waves
+#   orc_docker_check_halt          s*: `docker stop` exits 0 in < $STOP_BOUND s; boot 2's stops;
+#                                  the halt's "shutdown complete … (runlevel 0)" log line
 
 [[ -n "${CT_OPENRC_SH_LOADED:-}" ]] && return 0
 CT_OPENRC_SH_LOADED=1
@@ -145,4 +153,47 @@ orc_check_stop() {
   _orc_verdict "${id}5 n-b stopped while n-a was still started; n-a's daemon was gone after its stop" \
     "$(awk '($2 == "n-b" && $3 == "stop-begin") || ($2 == "n-a" && $3 == "stop")' <<<"$t" | tr '\n' ';')" \
     eval '[[ $(orc_field "$t" n-b stop-begin n-a) == started && $(orc_field "$t" n-a stop daemon-gone) == yes ]]'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Under Docker
+
+orc_docker_svc_log() { dkt 30 cp "$1:$ORC_SVC_LOG" - 2>/dev/null | tar -xOf - 2>/dev/null; }
+
+orc_docker_boot_done() {
+  local t
+  t=$(orc_docker_svc_log "$1") || return 1
+  [[ -n $(orc_line "$(orc_boot_text "$t" "$2")" n-local start) ]]
+}
+
+orc_docker_check_reboot() {
+  local rc=0 t all
+  dkt 20 exec "$C" /sbin/telinit 6 >/dev/null 2>&1 || rc=$?
+  if ((rc == 0)); then ct_pass "r1 'telinit 6' inside exits 0"; else ct_fail "r1 'telinit 6' inside exits 0" "exit $rc"; fi
+  if ct_wait_until "$BOOT_BOUND" orc_docker_boot_done "$C" 2; then
+    ct_pass "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
+  else
+    ct_fail "r2 the reboot booted again in place (boot 2 started everything up to n-local)"
+    docker_dump "$C" 80
+  fi
+  all=$(orc_docker_svc_log "$C" || true)
+  t=$(orc_boot_text "$all" 1)
+  orc_dump "$(grep ' stop' <<<"$t" || true)"
+  orc_check_stop rs "$t" YES
+  orc_check_boot rb "$(orc_boot_text "$all" 2)" DOCKER
+}
+
+orc_docker_check_halt() {
+  local t
+  docker_check_stop "s1 docker stop → exit 0 in < ${STOP_BOUND}s" "$C" "$STOP_BOUND" 120
+  t=$(orc_boot_text "$(orc_docker_svc_log "$C" || true)" 2)
+  orc_dump "$(grep ' stop' <<<"$t" || true)"
+  orc_check_stop s "$t" unset
+  # (the reboot logged one already: this one is the halt's)
+  if [[ $(docker_log_count "$C" "shutdown complete in") -ge 2 ]] &&
+    docker_logs "$C" | grep 'shutdown complete in' | tail -n1 | grep -qF '(runlevel 0)'; then
+    ct_pass "s9 log 'shutdown complete in … (runlevel 0)'" "$(docker_logs "$C" | grep -o 'shutdown complete in.*' | tail -n1)"
+  else
+    ct_fail "s9 log 'shutdown complete in … (runlevel 0)'"
+  fi
 }
