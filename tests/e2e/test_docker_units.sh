@@ -101,7 +101,7 @@ tpid=$(markers | awk '$1 == "tagged-start" { sub("pid=", "", $6); print $6; exit
 ct_check "fixtures: SyslogIdentifier=foo: 'foo[$tpid]: hello' in docker logs" \
   eval '[[ -n "$tpid" ]] && docker_log_has "$c" "foo[$tpid]: hello"'
 ct_check "fixtures: StandardOutput=inherit (tty stdin) output untagged in docker logs" \
-  eval 'docker_logs "$c" | grep -qx raw-hello'
+  eval 'grep -qx raw-hello <<<"$(docker_logs "$c")"'  # (grep -q on a pipe: SIGPIPE + pipefail)
 bpid=$(dx cat /out/b.pid 2>/dev/null || true)
 
 # --- stop ---
