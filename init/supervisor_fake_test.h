@@ -233,6 +233,28 @@ class SupervisorTest : public ::testing::Test {
     for (int i = 0; i < 100 && host_.timer && *host_.timer <= host_.now; ++i) sup_->OnTimer();
   }
   bool Running(const std::string& name) const { return sup_->View(name)->running; }
+  // The latest spawn whose command text is `text` exits.
+  void ExitText(const std::string& text, int status = 0) {
+    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it) {
+      if (it->text == text) {
+        ASSERT_TRUE(sup_->OnChildExit(it->pid, status)) << text;
+        return;
+      }
+    }
+    ADD_FAILURE() << text << " was never spawned";
+  }
+  pid_t PidOfText(const std::string& text) const {
+    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it)
+      if (it->text == text) return it->pid;
+    ADD_FAILURE() << text << " was never spawned";
+    return -1;
+  }
+  // Command texts spawned since `from` (an index into spawns).
+  std::vector<std::string> TextsSince(size_t from) const {
+    std::vector<std::string> out;
+    for (size_t i = from; i < host_.spawns.size(); ++i) out.push_back(host_.spawns[i].text);
+    return out;
+  }
   std::vector<std::pair<pid_t, int>> KillsOf(pid_t pid) const {
     std::vector<std::pair<pid_t, int>> out;
     for (const auto& k : host_.kills)
@@ -292,22 +314,6 @@ class UnitsTest : public SupervisorTest {
     return s;
   }
 
-  // The latest spawn whose command text is `text` exits.
-  void ExitText(const std::string& text, int status = 0) {
-    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it) {
-      if (it->text == text) {
-        ASSERT_TRUE(sup_->OnChildExit(it->pid, status)) << text;
-        return;
-      }
-    }
-    ADD_FAILURE() << text << " was never spawned";
-  }
-  pid_t PidOfText(const std::string& text) const {
-    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it)
-      if (it->text == text) return it->pid;
-    ADD_FAILURE() << text << " was never spawned";
-    return -1;
-  }
   int CountText(const std::string& text) const {
     int n = 0;
     for (const auto& s : host_.spawns) n += s.text == text;
@@ -319,11 +325,6 @@ class UnitsTest : public SupervisorTest {
       if (host_.spawns[i].text == text) return host_.envs[i];
     ADD_FAILURE() << text << " was never spawned";
     return {};
-  }
-  std::vector<std::string> TextsSince(size_t from) const {
-    std::vector<std::string> out;
-    for (size_t i = from; i < host_.spawns.size(); ++i) out.push_back(host_.spawns[i].text);
-    return out;
   }
   ServiceState State(const std::string& n) const {
     auto st = sup_->Get(n);

@@ -43,27 +43,6 @@ ServiceSpec Daemon(const std::string& n, const std::string& levels, Restart r) {
 
 class GraphTest : public SupervisorTest {
  protected:
-  // The latest spawn whose command text is `text` exits.
-  void ExitText(const std::string& text, int status = 0) {
-    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it) {
-      if (it->text == text) {
-        ASSERT_TRUE(sup_->OnChildExit(it->pid, status)) << text;
-        return;
-      }
-    }
-    ADD_FAILURE() << text << " was never spawned";
-  }
-  pid_t PidOfText(const std::string& text) const {
-    for (auto it = host_.spawns.rbegin(); it != host_.spawns.rend(); ++it)
-      if (it->text == text) return it->pid;
-    ADD_FAILURE() << text << " was never spawned";
-    return -1;
-  }
-  std::vector<std::string> TextsSince(size_t from) const {
-    std::vector<std::string> out;
-    for (size_t i = from; i < host_.spawns.size(); ++i) out.push_back(host_.spawns[i].text);
-    return out;
-  }
   ServiceState State(const std::string& n) const { return sup_->View(n)->state; }
 };
 
