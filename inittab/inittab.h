@@ -69,7 +69,7 @@
 #include <string>
 #include <string_view>
 
-#include "init/service.h"
+#include "init/model/service.h"
 
 namespace ctinit::inittab {
 

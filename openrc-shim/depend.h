@@ -53,7 +53,7 @@
 #include <string_view>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 #include "openrc-shim/runner.h"
 
 namespace ctinit::openrc {

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "openrc-shim/rcsys.h"
+#include "openrc-shim/rc_sys.h"
 
 namespace ctinit::openrc {
 namespace {

@@ -4,7 +4,7 @@
 #include <deque>
 #include <set>
 
-#include "openrc-shim/rcsys.h"
+#include "openrc-shim/rc_sys.h"
 
 namespace ctinit::openrc {
 namespace {

@@ -39,7 +39,7 @@
 #include <string>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 #include "openrc-shim/depend.h"
 
 namespace ctinit::openrc {

@@ -13,7 +13,7 @@
 
 #include "openrc-shim/depend.h"
 #include "openrc-shim/graph.h"
-#include "openrc-shim/rcsys.h"
+#include "openrc-shim/rc_sys.h"
 
 namespace ctinit::openrc {
 

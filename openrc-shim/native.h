@@ -55,7 +55,7 @@
 #include <string>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 #include "openrc-shim/runner.h"
 
 namespace ctinit::openrc {

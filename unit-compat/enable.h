@@ -46,7 +46,7 @@
 #include <string_view>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 #include "unit-compat/load.h"
 
 namespace ctinit::units {

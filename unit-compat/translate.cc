@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "init/passwd.h"
+#include "init/base/passwd.h"
 #include "unit-compat/files.h"
 #include "unit-compat/specifiers.h"
 

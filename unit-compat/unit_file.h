@@ -39,7 +39,7 @@
 #include <string_view>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 
 namespace ctinit::units {
 

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "init/service.h"
+#include "init/model/service.h"
 #include "unit-compat/conditions.h"
 #include "unit-compat/enable.h"
 #include "unit-compat/translate.h"

@@ -1,0 +1,444 @@
+// The supervisor: runs a ServiceSet (service.h) through sysvinit's runlevel machine, with the
+// dependency graph, per-service state machine and restart rules that OpenRC and systemd units
+// need.
+//
+// It is pure logic. Everything it does to the world goes through SupervisorHost (spawn, kill,
+// timers, utmp), and the world reaches it through the public calls; after each call the
+// supervisor has already done all the work that call made possible (dinit's "process the queues"
+// at the end of every handler), and has re-armed the host's single timer for its next deadline.
+// Re-entrant calls from host callbacks are queued, not recursed: a public call made while another
+// is under way (StateChanged, ServiceExited, LevelSettled, ... calling Start, Stop, RequestLevel,
+// AddSupervised, Reload, ...) returns at once (true unless the name is unknown or ctinit is
+// shutting down) and is run by the drain of the call under way, after the change that called
+// back is complete, in the order made; what it makes possible is done before that call returns.
+//
+// Levels
+// ------
+// `level()` is one of: '#' (sysinit stage), '*' (boot stage), 'S', '0'..'9'.
+//   '#'  start: run kSysInit services. When nothing but kBoot services is running, go to the
+//        default level: 'S' directly, else '*'. BootTime() is reported then.
+//   '*'  run kBoot services. When nothing but kBoot services is running: enter the default level
+//        ("Entering runlevel: N").
+//   'S'  when nothing is running any more, leave S for the default level (through '*' if boot
+//        services never ran) — sysvinit's "end of single-user mode". Either way the entries whose
+//        levels are exactly "S" are re-armed; if the default level is S itself, they run again
+//        at once (sulogin comes back).
+//   N    steady state. Once no start is in progress or pending and every task wanted in N has
+//        run, the level is *settled*: SupervisorHost::LevelSettled(N), once per entry into N.
+//
+// Wanted
+// ------
+// A service is wanted when
+//   * an explicit request says so (Start()/Stop() set an override, cleared by every level
+//     change; supervised services are wanted until Stop()), else
+//   * its trigger and levels say so: kSysInit in '#', kBoot in '*', kRunlevel in its levels (and
+//     after `telinit a|b|c` for its demand letters, in every level but S), events in their
+//     levels; kManual never, or
+//   * a wanted service pulls it in through needs / wants / binds_to (not through an explicit
+//     stop).
+// A service that is running but not wanted is stopped, unless it is *kept*: kBoot entries that
+// do not block (sysvinit "boot"), kScripted services of the sysinit/boot stages in the levels of
+// their `levels`, stop_on_level_change = false, stop_on_shutdown = false when going to 0 or 6,
+// demand entries (except going to S), and supervised services (only Stop() ends them).
+//
+// Starting (in list order, each round)
+// --------
+// Walk the services in list order; stop walking at the first `blocking` service whose process
+// is running (sysvinit). Start a wanted service that is stopped and has not run (kTask: once
+// per level entry; kLongRun: again when its restart rule says so; kScripted: until it is up or
+// failed) once nothing in its after/needs/binds_to that is wanted is still pending (starting, or
+// wanted and not yet settled). A needed service that failed fails it without running it ("X:
+// failed: dependency Y failed"); a requisite that is not up likewise. If wanted services still
+// wait on each other with nothing in progress (a loop the front end did not break), the first
+// one is started anyway with a warning. A service that came up at once (a simple daemon, a
+// grouping node) lets a service earlier in the list that waits for it start in the same round.
+// A dependency that is wanted but going down (a restart) is waited for. Nothing starts while a
+// level change or reload is still stopping services (until each has exited or been sent its
+// final SIGKILL), nor once frozen. Starting a service stops what conflicts with it.
+//
+// The per-service state machine
+// -----------------------------
+// state  stopped --start--> starting --(ready)--> up --stop--> stopping --> stopped
+//                              |                   |                          ^
+//                              `--(fails)----------+---(ends on its own)----> failed / restart
+// A start begins with the checks: `condition` false skips it (it stays stopped, reported as
+// "skipped: …", and counts as done for its dependents), `assertion` false fails it, then
+// SupervisorHost::PrepareStart (directories) may fail it.
+// `phase` says which process runs:
+//   kStartPre    a start_pre step (ctl). Failure (not ignore_failure) fails the start.
+//   kStart       the command (pid): a task; a kScripted start script (exit 0: up); a kForking
+//                launcher (exit 0: the daemon's pid comes from `pidfile`, or is guessed); a
+//                kNotify daemon that has not sent READY=1.
+//   kStartPost   a start_post step (ctl); a failure fails the start.
+//   kRunning     a long-run that is up (pid = its main process, 0 for a forking one whose pid is
+//                unknown).
+//   kReload      a reload step (ctl) of an up service.
+//   kStop        a stop step (ctl), $MAINPID set. Runs only for a service that got up.
+//   kStopSignal  stop_signal sent (per kill_mode); waiting for pid and ctl (and, kControlGroup,
+//                the whole group) to be gone; at the deadline the final kill.
+//   kStopPost    a stop_post step (ctl); runs whatever ended the service.
+// Each start phase is bounded by start_timeout (if set): a timeout fails the start (for a
+// forking one waiting for its pid file, which is read every 100 ms: start_timeout counted from
+// the launcher's start, else 5 s after the launcher's end). A failed start stops what runs, and
+// with kControlGroup / kMixed what is left in the group. Each stop
+// phase by stop_timeout, else the level's kill_wait, and during a shutdown never beyond the
+// shutdown deadline: a stop step that overruns gets SIGKILL; the stop-signal wait ends in
+// final_kill_signal (send_sigkill) and, 1 s later at most, the supervisor stops waiting.
+// kill_mode kNone sends nothing: the main process is left alone once the stop steps have run.
+// When a long-run's main process ends on its own, its stop steps run (if it had got up), the
+// rest of its group is signalled (kControlGroup: stop_signal; kMixed: the final kill), stop_post
+// runs, and then `restart` decides
+// (clean = exit 0 / success_status / HUP INT TERM PIPE; restart_prevent_status never restarts):
+// restarted after restart_delay, or stopped (clean) / failed. A failed start of a long-run goes
+// through the same decision. A restart counts against respawn_limit: sysvinit's limiter (the
+// 11th start within 120 s disables it for 5 minutes, "respawning too fast") or, with give_up,
+// failed for good ("start limit hit") until it is started again. A command that cannot be
+// spawned is a start that ended at once (stop_post runs, the restart rule applies).
+// The start of a kTask or kScripted is never restarted.
+//
+// Requests
+// --------
+// Start(X): X wanted (override); X and what it pulls in are retried if failed. Conflicting
+//   services are stopped. A stop of X that has not begun yet is cancelled; if X is stopping
+//   (on request or on its own), it starts again once it has stopped.
+// Stop(X): X not wanted; also every active service that needs / binds_to / is part_of X,
+//   transitively; stops go in reverse order (dependents first).
+// Restart(X): Stop then Start once it has stopped; what needs / binds_to / is part_of X is
+//   restarted too. Restart(X, only_if_active) of a service that is not active does nothing.
+// A Stop of a service waiting for its restart_delay cancels the restart (reported as a change
+//   to stopped, "stopped").
+// ReloadService(X): runs X's reload steps ($MAINPID set) while it stays up.
+// BindsTo: when X goes down on its own (or fails), whatever binds_to X is stopped (not while X
+//   is restarted by its policy).
+// OnFailure: when X fails (also for a failed need or a missing requisite, or the start limit),
+//   its on_failure services are started.
+// Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process (applied first,
+//   wherever it is in the datagram), STATUS=text is kept for status (cleared by the next start),
+//   STOPPING=1 shows it stopping; only from the processes notify_access allows (kMain: the main
+//   process; kExec: it and a running step; kAll: any process of its process group).
+// Watchdog (spec.watchdog > 0, a long-run): armed when its start is complete (start_post begins:
+//   for kNotify after READY=1); WATCHDOG=1 re-arms it, WATCHDOG_USEC=N changes the limit for
+//   this run (0: off), WATCHDOG=trigger fires it at once. When it fires: "watchdog timeout",
+//   watchdog_signal to the main process (per kill_mode, no stop steps), then as any stop-signal
+//   wait (the final kill at stop_timeout); the run ends as a watchdog failure: kOnFailure,
+//   kOnAbnormal, kOnWatchdog and kAlways restart it, kOnAbort does not.
+//
+// Stopping order: a service that is to be stopped begins stopping only once no active service
+// that is ordered after it (after / needs / binds_to, or a later boot stage: sysinit before boot
+// before the rest) is still to be stopped or stopping — the reverse of the start order, in
+// parallel where unordered. Services that are stopped by the
+// same level change and have no stop steps get their signal together (sysvinit's batch).
+//
+// Manual services (AddSupervised): long-runs started on request (supervise-daemon), untouched by
+// level changes, stopped by Stop(), forgotten once stopped.
+// Freeze(): no more starts, no more respawns; used by the final shutdown sweep.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/model/service.h"
+
+namespace ctinit {
+
+using Clock = std::chrono::steady_clock;
+
+enum class ServiceState { kStopped, kStarting, kUp, kStopping, kFailed };
+const char* StateName(ServiceState s);
+
+class SupervisorHost {
+ public:
+  virtual ~SupervisorHost() = default;
+  // Start `cmd` (the service's command or one of its steps) for `spec`, with `extra_env`
+  // (e.g. MAINPID=) added. Returns the pid, or -1 (the host has logged why).
+  virtual pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+                      const std::vector<std::string>& extra_env) = 0;
+  // Send `sig` to the process group `pgid` (a process that is not a group leader: to it). The
+  // host follows SIGTERM with SIGCONT, so that a stopped process sees it.
+  virtual void KillGroup(pid_t pgid, int sig) = 0;
+  // Send `sig` to the one process `pid` (SIGTERM followed by SIGCONT too).
+  virtual void KillProcess(pid_t pid, int sig) { KillGroup(pid, sig); }
+  // Whether any process of group `pgid` is left (kControlGroup waits for that).
+  virtual bool GroupAlive(pid_t /*pgid*/) { return false; }
+  // Whether `pid` exists (a daemon's pid read from a pidfile may already be gone).
+  virtual bool ProcessAlive(pid_t /*pid*/) { return true; }
+  // The pid in a pidfile, nullopt when it cannot be read (yet).
+  virtual std::optional<pid_t> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
+  // told.
+  virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }
+  // A start is about to run its first step (directories are made here). False, with *err,
+  // fails the start.
+  virtual bool PrepareStart(const ServiceSpec& /*spec*/, std::string* /*err*/) { return true; }
+  // Every process of a run has ended (directories marked remove_after_stop go here).
+  virtual void AfterStop(const ServiceSpec& /*spec*/) {}
+  virtual Clock::time_point Now() = 0;
+  // Wake the supervisor (OnTimer) at `when`; replaces the previous request. nullopt = no timer.
+  virtual void ArmTimer(std::optional<Clock::time_point> when) = 0;
+  // The boot stage is over (sysvinit writes the BOOT_TIME record here).
+  virtual void BootTime() = 0;
+  // The current level changed (utmp RUN_LVL, /var/run/runlevel).
+  virtual void LevelChanged(char level, char prev) = 0;
+  // Every task wanted in `level` has run and nothing blocking is running.
+  virtual void LevelSettled(char level) = 0;
+  // A service's main process ended.
+  virtual void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) = 0;
+  // A service changed state (`why` says what happened, may be empty).
+  virtual void StateChanged(const ServiceSpec& /*spec*/, ServiceState /*from*/, ServiceState /*to*/,
+                            const std::string& /*why*/) {}
+  // The boot stages: '#' (sysinit) when Boot() begins, '*' when the boot stage begins (real
+  // levels are reported by LevelChanged).
+  virtual void StageEntered(char /*stage*/) {}
+  // The main process of a long-run was (re)spawned or became known.
+  virtual void MainStarted(const ServiceSpec& /*spec*/, pid_t /*pid*/) {}
+};
+
+class Supervisor {
+ public:
+  // `default_level` is where boot ends and where leaving S goes (initdefault); `boot_level`, if
+  // not 0, replaces it for the first boot only (a level given on the command line).
+  Supervisor(SupervisorHost* host, ServiceSet set, char default_level, char boot_level = 0);
+
+  // Starts the boot sequence from '#'. Also used to boot again in place after a reboot.
+  void Boot();
+  // telinit N / S / 0 / 6 (Q, U, a/b/c are handled by Reload/Demand/the host).
+  // `kill_wait` is the stop wait for services that have no stop_timeout of their own.
+  void RequestLevel(char level, std::chrono::milliseconds kill_wait);
+  // telinit q: replace the services; running ones keep running when their definition's action is
+  // unchanged; removed ones and changed ones are stopped like on a level change.
+  void Reload(ServiceSet set, std::chrono::milliseconds kill_wait);
+  // telinit a|b|c: ondemand services with that letter start (no level change).
+  void Demand(char which);
+  // A power / ctrlaltdel / kbrequest event: its services run if the level is in their levels.
+  void Trigger(Trigger event);
+  // True if any service reacts to `event` (SIGINT falls back to reboot when none does).
+  bool HasServicesFor(enum Trigger event) const;
+  // Stop starting anything, for good (until Boot()).
+  void Freeze();
+  // Cut every running stop wait short: the final kill to whatever is still being stopped.
+  void KillStoppingNow();
+  // No stop wait goes beyond `when` (the shutdown budget); nullopt lifts the cap.
+  void CapStopWaits(std::optional<Clock::time_point> when);
+
+  // Adds a manual long-run (trigger ignored) and starts it. False (with *err) if a service of
+  // that name exists and is not stopped.
+  bool AddSupervised(ServiceSpec spec, std::string* err);
+  // The requests described above. False (with *err) for an unknown name, or when the request
+  // cannot apply ("not running", "ctinit is shutting down", "no reload steps").
+  bool Start(const std::string& name, std::string* err = nullptr);
+  bool Stop(const std::string& name, std::string* err = nullptr);
+  bool Restart(const std::string& name, bool only_if_active, std::string* err = nullptr);
+  bool ReloadService(const std::string& name, std::string* err = nullptr);
+  // A notification from process `sender` (its process group `sender_pgid`), fields "K=V".
+  // Returns false if no service accepts it from that process.
+  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields);
+
+  // A service's state and processes, for status queries.
+  struct Status {
+    std::string name;
+    ServiceState state;
+    pid_t pid;  // main process or running script, 0 if none
+    bool manual;
+    bool wanted;
+    Clock::time_point since;
+    std::string status_text;  // STATUS= from notify, or why it failed / stopped
+    int last_status = -1;     // wait status of the last main process to end, -1 if none
+  };
+  std::vector<Status> List() const;
+  std::optional<Status> Get(const std::string& name) const;
+  // The definition of a service, nullptr if unknown (valid until the next call).
+  const ServiceSpec* Spec(const std::string& name) const;
+
+  // A child exited. Returns true if it was one of the services' processes (else an orphan).
+  bool OnChildExit(pid_t pid, int status);
+  void OnTimer();
+
+  char level() const { return level_; }
+  char prev_level() const { return prev_; }
+  bool frozen() const { return frozen_; }
+  // Pids of running services and steps (for the shutdown summary).
+  std::vector<pid_t> RunningPids() const;
+  // Test hooks.
+  struct ServiceView {
+    bool running;
+    bool executed;
+    bool disabled;
+    int starts;
+    ServiceState state;
+  };
+  std::optional<ServiceView> View(const std::string& name) const;
+
+ private:
+  enum class Phase {
+    kIdle,
+    kStartPre,
+    kStart,
+    kStartPost,
+    kRunning,
+    kReload,
+    kStop,
+    kStopSignal,
+    kStopPost
+  };
+  struct Slot {
+    ServiceSpec spec;
+    ServiceState state = ServiceState::kStopped;
+    Phase phase = Phase::kIdle;
+    pid_t pid = 0;    // the main process: daemon, task, start script, forking launcher
+    pid_t ctl = 0;    // a control process: a start_pre/start_post/reload/stop/stop_post step
+    pid_t group = 0;  // the process group the main command was started in (its pid)
+    size_t step_index = 0;
+    std::optional<bool> override;  // explicit Start (true) / Stop (false)
+    bool manual = false;           // AddSupervised: forgotten once stopped
+    bool demand = false;           // telinit a/b/c (manual: wanted)
+    bool wanted = false;           // computed each round (see "Wanted")
+    bool executed = false;         // ran in this level entry and is not to run again
+    bool stop_requested = false;   // to be stopped once its dependents have stopped
+    bool transition = false;       // that stop belongs to a level change or reload
+    bool by_request = false;       // the current stop was asked for (not an end on its own)
+    bool killed = false;           // the final kill was sent in this stop
+    bool was_up = false;           // this run got up (its stop steps apply)
+    bool restart_after_stop = false;
+    bool run_failed = false;  // this run failed (start failure, bad exit, timeout)
+    bool timed_out = false;
+    int run_status = 0;     // wait status that ended this run's main process
+    int last_status = -1;   // for status output
+    bool disabled = false;  // respawning too fast (or gave up)
+    Clock::time_point disabled_until{};
+    std::optional<Clock::time_point> deadline;     // the phase's timeout
+    std::optional<Clock::time_point> restart_at;   // restart_delay
+    std::optional<Clock::time_point> poll_at;      // kForking: read the pidfile again
+    Clock::time_point since{};                     // when the current state began
+    int spawn_count = 0;                           // sysvinit's ch->count
+    Clock::time_point spawn_window{};              // start of the counting window
+    int starts = 0;                                // total, for tests and logs
+    std::string status_text;                       // STATUS= from notify
+    std::string why;                               // what the last state change was about
+    std::optional<Clock::time_point> watchdog_at;  // WATCHDOG=1 due by then
+    std::chrono::milliseconds watchdog_limit{0};   // spec.watchdog, or WATCHDOG_USEC= of this run
+    bool watchdog_fired = false;                   // this run ends as a watchdog failure
+  };
+  using Slots = std::vector<Slot>;
+
+  Slot* Find(const std::string& name);
+  // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
+  // down" when `refused_when_frozen`).
+  Slot* Requested(const std::string& name, bool refused_when_frozen, std::string* err);
+  const Slot* Find(const std::string& name) const;
+  bool LevelWanted(const Slot& s) const;
+  void ComputeWanted();
+  bool KeepRule(const Slot& s) const;
+  bool Keep(const Slot& s) const { return s.wanted || KeepRule(s); }
+  static bool Active(const Slot& s);
+  static bool Busy(const Slot& s) { return s.pid > 0 || s.ctl > 0; }
+  static bool StartPhase(Phase p) {
+    return p == Phase::kStartPre || p == Phase::kStart || p == Phase::kStartPost;
+  }
+  // Wanted, not running, and would start now if its dependencies allowed.
+  static bool Pending(const Slot& s);
+  static bool OrderedAfter(const Slot& later, const std::string& earlier);
+  // Boot stages order too: sysinit (0) before boot (1) before everything else (2).
+  static int Stage(const Slot& s);
+  bool DepPending(const Slot& s) const;
+  const Slot* FailedNeed(const Slot& s) const;
+  const Slot* MissingRequisite(const Slot& s) const;
+  bool TransitionStopPending() const;
+  bool StartInProgress() const;
+  void Process();
+  // While a level change or reload is stopping services only manual ones may (re)start.
+  void StartIfNeeded(bool only_manual);
+  // One walk of StartIfNeeded; false if it stopped at a running blocking service. `began` is
+  // set when something was started, `first_waiting` to the first service left waiting.
+  bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
+  // Re-entrancy: a public call made while another one is under way (from a host callback) is
+  // queued and run by the drain, never in the middle of the change that called back.
+  struct Entry {
+    explicit Entry(Supervisor* s) : sup(s) { ++sup->depth_; }
+    ~Entry() { --sup->depth_; }
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+    Supervisor* sup;
+  };
+  bool Nested() const { return depth_ > 0; }
+  // Queues a public call made from inside another; the drain runs it as if it came on its own.
+  void Defer(std::function<void()> call);
+  // Runs queued calls; false when the drain's budget for them is used up.
+  bool RunQueued(int* budget);
+  // The service that accepts a notification from `sender`, nullptr if none.
+  Slot* NotifyTarget(pid_t sender, pid_t sender_pgid);
+  void Begin(Slot& s);
+  bool SpawnMain(Slot& s);
+  bool LimiterAllows(Slot& s);
+  enum class StepResult { kRunning, kDone, kFailed };
+  StepResult RunSteps(Slot& s, Phase phase, size_t index);
+  void StartPost(Slot& s);
+  void BecameUp(Slot& s);
+  void FailStart(Slot& s, const std::string& why);
+  void SetState(Slot& s, ServiceState st, const std::string& why = {});
+  std::chrono::milliseconds StopWait(const Slot& s) const;
+  void RequestStop(Slot& s, bool transition);
+  void StopDependents(const std::string& name, bool restart);
+  void BeginStops();
+  void BeginStop(Slot& s);
+  void StopSteps(Slot& s, size_t index);
+  void Terminate(Slot& s);
+  void FinalKill(Slot& s);
+  bool Terminated(const Slot& s);
+  void AfterTerminate(Slot& s);
+  void StopPost(Slot& s, size_t index);
+  // The run is over (`ran`: it had processes, so AfterStop applies).
+  void EndRun(Slot& s, bool ran = true);
+  void StopConflicts(Slot& s);
+  // An explicit "not wanted" (Stop(), a conflict, a binds_to end).
+  static void NotWanted(Slot& s) {
+    if (s.manual)
+      s.demand = false;
+    else
+      s.override = false;
+  }
+  void Adopt(Slot& s, pid_t pid);
+  void ReadPidFile(Slot& s);
+  void OnMainExit(Slot& s, int status);
+  void OnCtlExit(Slot& s, int status);
+  void OnDeadline(Slot& s);
+  void ArmWatchdog(Slot& s);
+  void FireWatchdog(Slot& s);
+  void Advance(Slot& s);  // re-checks a stop-signal wait after any child exit
+  void DropForgotten();
+  bool BootTransitions();  // true if it re-armed the S entries (staying in S)
+  void EnterLevel(char level, char prev);
+  void StopUnwanted(std::chrono::milliseconds kill_wait, Slots removed);
+  void ForgetRespawnFailures();
+  void RearmTimer();
+  bool AnythingRunningExceptBoot() const;
+  bool Settled() const;
+  void LogBatch();
+
+  SupervisorHost* host_;
+  Slots slots_;
+  Slots removed_;  // dropped by a reload, still being stopped
+  char default_level_;
+  char boot_level_;
+  char boot_target_ = 0;
+  char level_ = '#';
+  char prev_ = 'N';
+  bool did_boot_ = false;
+  bool frozen_ = false;
+  bool settled_reported_ = false;
+  bool no_more_logged_ = false;
+  std::chrono::milliseconds level_kill_wait_{3000};
+  std::optional<Clock::time_point> stop_cap_;
+  bool in_process_ = false;
+  bool again_ = false;
+  int depth_ = 0;                             // public calls under way (Entry)
+  std::deque<std::function<void()>> queued_;  // calls made from host callbacks
+  std::vector<std::string> batch_;  // signalled together in this pass (logged in one line)
+};
+
+}  // namespace ctinit

@@ -1,0 +1,147 @@
+// ctinit's entry point: PID 1 (or a subreaper), or one of its client personalities chosen by
+// argv[0]: `telinit`, or `init` with a runlevel argument while not PID 1 (as sysvinit does).
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "init/base/log.h"
+#include "init/runtime/pid1.h"
+#include "init/clients/telinit.h"
+#include "inittab/inittab.h"
+#include "openrc-shim/applets/applets.h"
+#include "openrc-shim/front_end.h"
+#include "unit-compat/front_end.h"
+#include "unit-compat/clients/systemd_notify.h"
+#include "unit-compat/clients/systemctl.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ctinit [--config PATH] [--inittab PATH] [--fifo PATH] [-q|--quiet] [-v|--verbose]\n"
+    "              [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]... [-- CMD ARGS...]\n"
+    "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
+    "       ctinit --version\n";
+
+std::string Basename(const char* path) {
+  const char* slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+bool IsRunlevelArg(const std::string& a) {
+  return a.size() == 1 && strchr("0123456789SsQqAaBbCcUu", a[0]) != nullptr;
+}
+
+// Returns -1 to go on booting, or an exit code.
+int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--") {
+      o->app_argv.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+      if (o->app_argv.empty()) {
+        std::cerr << "ctinit: nothing after --\n" << kUsage;
+        return 2;
+      }
+      return -1;
+    } else if (a == "--version" || a == "-V") {
+      std::cout << "ctinit " << CTINIT_VERSION << "\n";
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--config" || a == "-c") {
+      if (!value(&o->config_path)) break;
+    } else if (a == "--inittab") {
+      if (!value(&v)) break;
+      o->inittab = v;
+    } else if (a == "--fifo") {
+      if (!value(&v)) break;
+      o->fifo = v;
+    } else if (a == "-q" || a == "--quiet") {
+      o->log_level = ctinit::log::Level::kQuiet;
+    } else if (a == "-v" || a == "--verbose") {
+      o->log_level = ctinit::log::Level::kVerbose;
+    } else if (a == "--debug") {
+      o->log_level = ctinit::log::Level::kDebug;
+    } else if (a == "single" || a == "-s") {
+      o->level = 'S';
+    } else if (a == "auto" || a == "-a") {
+      o->autoboot = true;
+    } else if (a == "emergency" || a == "-b") {
+      o->level = 'S';
+    } else if (a == "-z") {
+      ++i;  // sysvinit: ignored, only there to make room in argv
+    } else if (a.size() == 1 && strchr("0123456789Ss", a[0])) {
+      o->level = static_cast<char>(toupper(a[0]));
+    } else {
+      // The kernel and runtimes may pass things we do not know: say so, never die of it.
+      ctinit::log::Warn("ignoring unknown argument \"{}\"", a);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ctinit::log::Init(ctinit::log::Level::kNormal);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const std::string self = Basename(argv[0]);
+  const bool is_pid1 = getpid() == 1;
+
+  // Client personalities.
+  if (self == "systemctl") return ctinit::units::SystemctlMain(argc, argv, "/");
+  if (self == "systemd-notify") return ctinit::units::SystemdNotifyMain(args);
+  if (!args.empty() && (args[0] == "systemctl" || args[0] == "systemd-notify")) {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "systemd-notify") return ctinit::units::SystemdNotifyMain(rest);
+    return ctinit::units::SystemctlMain(argc - 1, argv + 1, "/");
+  }
+  if (int rc = ctinit::openrc::RunApplet(argc, argv); rc >= 0) return rc;
+  if (self == "telinit") return ctinit::TelinitMain(args, "/run/initctl");
+  if (!args.empty() && args[0] == "telinit") {
+    return ctinit::TelinitMain(std::vector<std::string>(args.begin() + 1, args.end()),
+                               "/run/initctl");
+  }
+  if (self == "init" && !is_pid1 && !args.empty() &&
+      (IsRunlevelArg(args.back()) || args[0] == "-e" || args[0] == "-t")) {
+    return ctinit::TelinitMain(args, "/run/initctl");
+  }
+
+  ctinit::Options opts;
+  if (int rc = ParseArgs(args, &opts); rc >= 0) return rc;
+  // Front ends: OpenRC native mode when it applies (openrc-shim/frontend.h), else the inittab.
+  char self_buf[4096] = {};
+  ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
+  std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
+  auto openrc = std::make_shared<ctinit::openrc::FrontEnd>(self_exe);
+  // systemd units join whichever of the two runs (unit-compat/frontend.h).
+  opts.load_services = [openrc](const ctinit::Config& c) {
+    ctinit::ServiceSet set;
+    bool scripts = true;
+    if (auto native = openrc->Load(c)) {
+      set = std::move(*native);
+    } else if (::access(c.inittab.c_str(), F_OK) == 0 || !ctinit::units::HasUnits()) {
+      set = ctinit::inittab::Load(c.inittab, c.inittab_d);
+    } else {
+      scripts = false;  // a unit-only image: no inittab to complain about
+    }
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+    ctinit::units::AddUnits(c, scripts, env, &set);
+    return set;
+  };
+  opts.level_hook = [openrc](char level, bool settled) { openrc->OnLevel(level, settled); };
+  opts.level_env = [openrc](char level) { return openrc->LevelEnv(level); };
+  ctinit::Pid1 pid1(std::move(opts));
+  return pid1.Run();
+}

@@ -1,0 +1,110 @@
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "init/protocol/control.h"
+
+namespace ctinit::control {
+
+std::string Encode(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    out += w;
+    out += '\0';
+  }
+  out += '\0';
+  return out;
+}
+
+bool Decode(const std::string& data, std::vector<std::string>* words) {
+  words->clear();
+  size_t pos = 0;
+  for (;;) {
+    size_t nul = data.find('\0', pos);
+    if (nul == std::string::npos) return false;
+    if (nul == pos) return nul + 1 == data.size();  // the empty word ends the message
+    words->push_back(data.substr(pos, nul - pos));
+    pos = nul + 1;
+  }
+}
+
+Reply Call(const std::vector<std::string>& words, std::chrono::milliseconds timeout,
+           const std::string& path) noexcept {
+  Reply r;
+  r.code = -1;
+  try {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      r.text = std::string("socket: ") + strerror(errno);
+      return r;
+    }
+    struct Closer {
+      int fd;
+      ~Closer() { close(fd); }
+    } closer{fd};
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(addr.sun_path)) {
+      r.text = "socket path too long";
+      return r;
+    }
+    memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      r.text = "cannot reach ctinit at " + path + ": " + strerror(errno);
+      return r;
+    }
+    std::string req = Encode(words);
+    size_t off = 0;
+    while (off < req.size()) {
+      ssize_t n = send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        r.text = std::string("send: ") + strerror(errno);
+        return r;
+      }
+      off += static_cast<size_t>(n);
+    }
+    std::string reply;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        r.text = "timed out waiting for ctinit";
+        return r;
+      }
+      pollfd p{fd, POLLIN, 0};
+      int pr = poll(&p, 1, static_cast<int>(left.count()));
+      if (pr < 0 && errno == EINTR) continue;
+      if (pr <= 0) continue;
+      char buf[4096];
+      ssize_t n = read(fd, buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        r.text = std::string("read: ") + strerror(errno);
+        return r;
+      }
+      if (n == 0) break;
+      reply.append(buf, static_cast<size_t>(n));
+    }
+    size_t nl = reply.find('\n');
+    std::string first = reply.substr(0, nl);
+    char* end = nullptr;
+    long code = strtol(first.c_str(), &end, 10);
+    if (first.empty() || *end != '\0') {
+      r.text = "bad reply from ctinit: " + first;
+      return r;
+    }
+    r.code = static_cast<int>(code);
+    r.text = nl == std::string::npos ? "" : reply.substr(nl + 1);
+  } catch (...) {
+    r.text = "out of memory";
+  }
+  return r;
+}
+
+}  // namespace ctinit::control

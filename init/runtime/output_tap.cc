@@ -1,0 +1,178 @@
+#include "init/runtime/output_tap.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "init/base/log.h"
+
+namespace ctinit {
+
+struct OutputTap::Reader {
+  explicit Reader(boost::asio::io_context& io, int fd) : sd(io, fd) {}
+  boost::asio::posix::stream_descriptor sd;
+  std::string name;
+  std::string tag;      // "" = raw
+  pid_t pid = -1;       // for the tag, from Spawned()
+  int write_fd = -1;    // until Spawned()
+  std::string partial;  // tagged: the line so far, at most kLineBytes
+  char buf[4096];
+};
+
+OutputTap::~OutputTap() {
+  for (auto& [p, w] : readers_)
+    if (auto r = w.lock()) {
+      try {
+        Flush(*r);
+      } catch (...) {
+      }
+      boost::system::error_code ec;
+      r->sd.close(ec);
+    }
+}
+
+int OutputTap::Tap(const std::string& name, const std::string& tag) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  try {
+    auto r = std::make_shared<Reader>(io_, fds[0]);
+    r->name = name;
+    r->tag = tag;
+    r->write_fd = fds[1];
+    readers_[r.get()] = r;
+    Read(r);
+  } catch (const std::exception& e) {
+    log::Debug("output tap for {}: {}", name, e.what());
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return -1;
+  }
+  return fds[1];
+}
+
+void OutputTap::Spawned(int fd, pid_t pid) {
+  if (fd < 0) return;
+  for (auto& [p, w] : readers_) {
+    auto r = w.lock();
+    if (!r || r->write_fd != fd) continue;
+    r->write_fd = -1;
+    r->pid = pid;
+  }
+  ::close(fd);
+}
+
+void OutputTap::Read(std::shared_ptr<Reader> r) {
+  r->sd.async_read_some(boost::asio::buffer(r->buf),
+                        [this, r](const boost::system::error_code& ec, size_t n) {
+                          try {
+                            if (ec) {  // EOF: every writer is gone (or ctinit closed it)
+                              Flush(*r);
+                              readers_.erase(r.get());
+                              return;
+                            }
+                            Take(*r, n);
+                            Read(r);
+                          } catch (const std::exception& e) {
+                            log::Debug("output tap for {}: {}", r->name, e.what());
+                            readers_.erase(r.get());
+                          }
+                        });
+}
+
+void OutputTap::Take(Reader& r, size_t n) {
+  std::string& tail = tails_[r.name];
+  tail.append(r.buf, n);
+  if (tail.size() > kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+  if (r.tag.empty()) {
+    // Passed through as it came: OpenRC's " * Starting x ... [ ok ]" spans two writes.
+    Write(r.buf, n);
+    return;
+  }
+  // Appends to the partial line; what goes beyond kLineBytes is written as lines of that size.
+  auto hold = [&](const char* p, size_t len) {
+    while (r.partial.size() + len > kLineBytes) {
+      size_t take = kLineBytes - r.partial.size();
+      r.partial.append(p, take);
+      Line(r, r.partial.data(), r.partial.size());
+      r.partial.clear();
+      p += take;
+      len -= take;
+    }
+    r.partial.append(p, len);
+  };
+  const char* p = r.buf;
+  const char* end = r.buf + n;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    if (!nl) {
+      hold(p, end - p);
+      break;
+    }
+    hold(p, nl - p);
+    Line(r, r.partial.data(), r.partial.size());
+    r.partial.clear();
+    p = nl + 1;
+  }
+}
+
+void OutputTap::Line(const Reader& r, const char* p, size_t n) {
+  std::string s = r.tag;
+  if (r.pid > 0) s += "[" + std::to_string(r.pid) + "]";
+  s += ": ";
+  s.append(p, n);
+  s += '\n';
+  Write(s.data(), s.size());
+}
+
+void OutputTap::Flush(Reader& r) {
+  if (r.tag.empty() || r.partial.empty()) return;
+  Line(r, r.partial.data(), r.partial.size());
+  r.partial.clear();
+}
+
+void OutputTap::Write(const char* p, size_t n) {
+  size_t off = 0;
+  while (off < n) {
+    ssize_t w = ::write(out_, p + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += static_cast<size_t>(w);
+  }
+}
+
+void OutputTap::ReadNow(Reader& r) {
+  for (int i = 0; i < 64; ++i) {  // what is in the pipe now, bounded
+    ssize_t n = ::read(r.sd.native_handle(), r.buf, sizeof(r.buf));
+    if (n == 0) Flush(r);  // every writer is gone: the last line is complete
+    if (n <= 0) break;
+    Take(r, static_cast<size_t>(n));
+  }
+}
+
+void OutputTap::Drain(const std::string& name) {
+  try {
+    for (auto& [p, w] : readers_)
+      if (auto r = w.lock(); r && r->name == name) ReadNow(*r);
+  } catch (const std::exception& e) {
+    log::Debug("output tap for {}: {}", name, e.what());
+  }
+}
+
+void OutputTap::Exited(pid_t pid) {
+  if (pid <= 0) return;
+  try {
+    for (auto& [p, w] : readers_)
+      if (auto r = w.lock(); r && r->pid == pid) ReadNow(*r);
+  } catch (const std::exception& e) {
+    log::Debug("output tap for pid {}: {}", pid, e.what());
+  }
+}
+
+std::string OutputTap::Tail(const std::string& name) const {
+  auto it = tails_.find(name);
+  return it == tails_.end() ? "" : it->second;
+}
+
+}  // namespace ctinit

@@ -1,0 +1,933 @@
+#include "init/runtime/pid1.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "init/protocol/control.h"
+#include "init/protocol/initreq.h"
+#include "init/runtime/sys.h"
+
+extern char** environ;
+
+namespace ctinit {
+
+namespace {
+
+constexpr const char* kMainName = "ctinit-main";
+constexpr auto kKillMargin = std::chrono::milliseconds(500);
+constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
+
+std::string Comm(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
+  std::string s;
+  std::getline(f, s);
+  return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
+}
+
+log::Level ToLogLevel(LogLevel l) {
+  switch (l) {
+    case LogLevel::kQuiet:
+      return log::Level::kQuiet;
+    case LogLevel::kVerbose:
+      return log::Level::kVerbose;
+    case LogLevel::kDebug:
+      return log::Level::kDebug;
+    default:
+      return log::Level::kNormal;
+  }
+}
+
+// 'a b' -> 'a b' quoted for /bin/sh (used only by the ENOEXEC retry, which runs "exec <text>").
+std::string ShellQuote(const std::string& a) {
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+bool InContainerLxc() {
+  const char* c = getenv("container");
+  return c && std::string(c) == "lxc";
+}
+
+// The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
+// service with a log_tag (only the streams it tags), else for scripts (OpenRC, oneshot units)
+// as it is, so that ctinit keeps their last words. Sets ctx's fds; returns the pipe (or -1).
+int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnContext* ctx) {
+  if (!output) return -1;
+  auto console = [](const StdioTarget& t) {
+    return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
+  };
+  bool out = console(spec.stdout_target), err = console(spec.stderr_target);
+  if (!spec.log_tag.empty() && ((out && spec.tag_stdout) || (err && spec.tag_stderr))) {
+    out = out && spec.tag_stdout;
+    err = err && spec.tag_stderr;
+    int fd = output->Tap(spec.name, spec.log_tag);
+    if (out && err)
+      ctx->output_fd = fd;
+    else
+      (out ? ctx->stdout_fd : ctx->stderr_fd) = fd;
+    return fd;
+  }
+  if (spec.report_states && (spec.kind == Kind::kScripted || spec.kind == Kind::kTask) && out &&
+      err)
+    return ctx->output_fd = output->Tap(spec.name);
+  return -1;
+}
+
+}  // namespace
+
+Pid1::Pid1(Options opts)
+    : opts_(std::move(opts)),
+      signals_(io_),
+      sup_timer_(io_),
+      budget_timer_(io_),
+      sweep_timer_(io_),
+      sweep_poll_(io_) {}
+
+Pid1::~Pid1() = default;
+
+int Pid1::Run() noexcept {
+  // Whatever mask we inherited (a parent may have blocked SIGCHLD or SIGTERM) must not make us
+  // deaf: PID 1 takes every signal it handles.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  try {
+    pid1_ = getpid() == 1;
+    std::vector<std::string> errors;
+    config_ = LoadConfig(opts_.config_path, &errors);
+    if (opts_.inittab) config_.inittab = *opts_.inittab;
+    if (opts_.fifo) config_.fifo = *opts_.fifo;
+    log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
+    log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
+    for (const auto& e : errors) log::Error("{} (using defaults for it)", e);
+
+    if (!getenv("PATH")) setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
+    if (opts_.autoboot) setenv("AUTOBOOT", "YES", 1);
+    for (char** e = environ; e && *e; ++e) base_env_.emplace_back(*e);
+    if (!pid1_ && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+      log::Warn("cannot become a subreaper: {}: orphans will not be reaped", strerror(errno));
+    if (pid1_) utmp_.Truncate();
+
+  } catch (const std::exception& e) {
+    log::Error("during start-up: {}", e.what());
+  }
+  // Each step on its own: a failure in one (logged) must not cost the others.
+  Guarded("signal setup", [this] { SetupSignals(); });
+  Guarded("control fifo", [this] {
+    OpenFifo();
+    control_ = std::make_unique<control::Server>(
+        io_, [this](const std::vector<std::string>& words, control::Respond respond) {
+          Guarded("control request", [&] { OnControl(words, std::move(respond)); });
+        });
+    control_->Open(control::kSocketPath);
+    WatchMounts();
+  });
+  Guarded("boot", [this] { StartSupervisor(); });
+  Guarded("reaper", [this] { Reap(); });  // children that ended before the handler existed
+  // The loop never runs out of work (so run() cannot spin), and PID 1 never dies by accident:
+  // whatever escapes a handler is logged and the loop goes on.
+  auto work = boost::asio::make_work_guard(io_);
+  while (phase_ != Phase::kDone) {
+    try {
+      io_.run();
+      if (phase_ != Phase::kDone) io_.restart();
+    } catch (const std::exception& e) {
+      log::Error("internal error (continuing): {}", e.what());
+      io_.restart();
+    } catch (...) {
+      log::Error("internal error (continuing)");
+      io_.restart();
+    }
+  }
+  return exit_code_;
+}
+
+void Pid1::Guarded(const char* what, const std::function<void()>& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    log::Error("{}: {}", what, e.what());
+  } catch (...) {
+    log::Error("{}: unknown error", what);
+  }
+}
+
+ServiceSet Pid1::LoadServices() {
+  ServiceSet set;
+  if (opts_.load_services) set = opts_.load_services(config_);
+  for (const auto& d : set.diagnostics) log::Warn("{}", d.ToString());
+  if (config_.default_runlevel) set.default_level = config_.default_runlevel;
+  if (!opts_.app_argv.empty()) {
+    ServiceSpec main;
+    main.name = kMainName;
+    main.origin = "command line";
+    main.trigger = Trigger::kRunlevel;
+    // A daemon that is never restarted: up once spawned (the level can settle around it), and
+    // its end is reported by ServiceExited.
+    main.kind = Kind::kLongRun;
+    main.restart = Restart::kNo;
+    main.respawn_limit.max_starts = 0;
+    main.levels = "1234578";  // not 0/6: those levels stop it, and S is single user
+    main.utmp = false;
+    main.action_label = "main";
+    main.report_states = false;
+    main.command.argv = opts_.app_argv;
+    for (const auto& a : opts_.app_argv)
+      main.command.text += (main.command.text.empty() ? "" : " ") + ShellQuote(a);
+    set.services.push_back(std::move(main));
+  }
+  return set;
+}
+
+// What PID 1 itself keeps of a service set: its sockets (opened now), the notify socket (when a
+// service needs it), the inactive services for status output.
+void Pid1::ApplyServiceSet(const ServiceSet& set) {
+  inactive_ = set.inactive;
+  if (!sockets_)
+    sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
+      Guarded("socket activation", [&] {
+        if (std::string err; sup_ && !sup_->Start(service, &err))
+          log::Warn("socket activation of {}: {}", service, err);
+      });
+    });
+  sockets_->Set(set.sockets);
+  bool want_notify = std::any_of(set.services.begin(), set.services.end(),
+                                 [](const auto& sp) { return sp.Notifies(); });
+  if (want_notify && !notify_) {
+    notify_ = std::make_unique<NotifySocket>(
+        io_, [this](pid_t sender, const std::vector<std::string>& fields) {
+          Guarded("notify", [&] { OnNotify(sender, fields); });
+        });
+    notify_->Open(kNotifySocketPath);
+  }
+}
+
+void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
+  if (!sup_) return;
+  pid_t pgid = ::getpgid(sender);
+  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields))
+    log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
+}
+
+void Pid1::StartSupervisor() {
+  if (!output_) output_ = std::make_unique<OutputTap>(io_);
+  ServiceSet set = LoadServices();
+  ApplyServiceSet(set);
+  char level = set.default_level.value_or('3');
+  if (!opts_.level && !set.default_level) log::Info("no initdefault: using runlevel 3");
+  sup_ = std::make_unique<Supervisor>(this, std::move(set), level, opts_.level.value_or(0));
+  sup_->Boot();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals
+
+void Pid1::SetupSignals() {
+  for (int sig : SignalsToIgnore(config_)) signal(sig, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  boost::system::error_code ec;
+  signals_.add(SIGCHLD, ec);
+  for (const auto& [sig, rule] : config_.signals) {
+    if (rule.action == SignalAction::kIgnore) continue;
+    signals_.add(sig, ec);
+    if (ec) log::Warn("cannot handle {}: {}", SignalName(sig), ec.message());
+  }
+  WaitSignal();
+}
+
+void Pid1::WaitSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    Guarded("signal", [&] { OnSignal(sig); });
+    Guarded("signal re-arm", [this] { WaitSignal(); });
+  });
+}
+
+void Pid1::OnSignal(int sig) {
+  if (sig == SIGCHLD) {
+    Reap();
+    return;
+  }
+  auto it = config_.signals.find(sig);
+  if (it == config_.signals.end()) return;
+  log::Info("received {}: {}", SignalName(sig), SignalActionName(it->second.action));
+  Act(it->second, SignalName(sig));
+}
+
+void Pid1::Act(const SignalRule& rule, const std::string& why) {
+  switch (rule.action) {
+    case SignalAction::kIgnore:
+      break;
+    case SignalAction::kHalt:
+      SetInitEnv("INIT_HALT", "HALT");
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kPowerOff:
+      SetInitEnv("INIT_HALT", "POWEROFF");
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kExit:
+      RequestLevel('0', config_.kill_wait);
+      break;
+    case SignalAction::kReboot:
+      RequestLevel('6', config_.kill_wait);
+      break;
+    case SignalAction::kRunlevel:
+      if (rule.level >= 'a' && rule.level <= 'c') {
+        if (sup_) sup_->Demand(rule.level);
+      } else {
+        RequestLevel(rule.level, config_.kill_wait);
+      }
+      break;
+    case SignalAction::kCtrlAltDel:
+      if (sup_ && sup_->HasServicesFor(Trigger::kCtrlAltDel)) {
+        sup_->Trigger(Trigger::kCtrlAltDel);
+      } else {
+        log::Info("{}: no ctrlaltdel entries: rebooting", why);
+        RequestLevel('6', config_.kill_wait);
+      }
+      break;
+    case SignalAction::kKbRequest:
+      if (sup_) sup_->Trigger(Trigger::kKbRequest);
+      break;
+    case SignalAction::kReload:
+      Reload();
+      break;
+    case SignalAction::kReopenFifo:
+      fifo_closed_by_request_ = false;
+      CloseFifo();
+      OpenFifo();
+      break;
+    case SignalAction::kCloseFifo:
+      fifo_closed_by_request_ = true;
+      CloseFifo();
+      break;
+    case SignalAction::kPowerFail: {
+      // sysvinit: the first byte of /var/run/powerstatus says what happened; then it is removed.
+      char status = 'F';
+      for (const char* path : {"/var/run/powerstatus", "/etc/powerstatus"}) {
+        std::ifstream f(path);
+        if (f.get(status)) {
+          unlink(path);
+          break;
+        }
+      }
+      PowerEvent(status);
+      break;
+    }
+  }
+}
+
+void Pid1::SetInitEnv(const std::string& name, const std::optional<std::string>& value) {
+  std::erase_if(init_env_, [&](const std::string& e) {
+    return e.compare(0, name.size() + 1, name + "=") == 0;
+  });
+  if (!value) return;
+  if (init_env_.size() >= kMaxInitEnv) {
+    log::Warn("too many INIT_ variables: {} ignored", name);
+    return;
+  }
+  init_env_.push_back(name + "=" + *value);
+}
+
+void Pid1::PowerEvent(char status) {
+  if (!sup_) return;
+  if (status == 'O') {
+    sup_->Trigger(Trigger::kPowerOkWait);
+  } else if (status == 'L') {
+    sup_->Trigger(Trigger::kPowerFailNow);
+  } else {
+    sup_->Trigger(Trigger::kPowerFail);
+    sup_->Trigger(Trigger::kPowerWait);
+  }
+}
+
+void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
+  level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
+  // A halt during a reboot wins (docker stop while rebooting must stop the container); a reboot
+  // during a halt does not.
+  if (level == '0' && stop_started_) stop_level_ = '0';
+  if (phase_ != Phase::kRunning) return;
+  if (!sup_) {
+    if (level == '0' || level == '6') {
+      stop_level_ = level;
+      StartSweep("no supervisor");
+    }
+    return;
+  }
+  if ((level == '0' || level == '6') && !stop_started_) {
+    if (!pid1_) OmitFromSendsigs();
+    stop_level_ = level;
+    StartBudget();
+  }
+  if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
+  sup_->RequestLevel(level, kill_wait);
+}
+
+void Pid1::StartBudget() {
+  stop_started_ = Now();
+  auto budget = config_.shutdown_budget;
+  auto cut = budget - config_.final_grace - kKillMargin;
+  if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
+  log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
+               cut.count());
+  if (sup_) sup_->CapStopWaits(*stop_started_ + cut);
+  budget_timer_.expires_after(cut);
+  budget_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kRunning)
+      Guarded("shutdown budget", [this] { StartSweep("shutdown budget used up"); });
+  });
+}
+
+// sync() can hang on a dead network or FUSE mount; PID 1's exit must not. It runs on a helper
+// thread and is waited for at most `limit`.
+void Pid1::BoundedSync(std::chrono::milliseconds limit) {
+  struct State {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto st = std::make_shared<State>();
+  try {
+    std::thread([st] {
+      ::sync();
+      std::lock_guard<std::mutex> l(st->m);
+      st->done = true;
+      st->cv.notify_all();
+    }).detach();
+  } catch (const std::exception& e) {
+    log::Warn("cannot start sync: {}: not syncing", e.what());
+    return;
+  }
+  std::unique_lock<std::mutex> l(st->m);
+  if (!st->cv.wait_for(l, limit, [&] { return st->done; }))
+    log::Warn("sync() did not finish within {} ms: going on", limit.count());
+}
+
+// Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
+// own session), which would TERM it and then wait for it: register like Debian's daemons do.
+void Pid1::OmitFromSendsigs() {
+  const char* dir = "/run/sendsigs.omit.d";
+  ::mkdir(dir, 0755);
+  std::ofstream f(std::string(dir) + "/ctinit");
+  f << getpid() << "\n";
+}
+
+void Pid1::Reload() {
+  if (!sup_ || phase_ != Phase::kRunning) return;
+  log::Info("Re-reading inittab");
+  ServiceSet set = LoadServices();
+  ApplyServiceSet(set);
+  sup_->Reload(std::move(set), config_.kill_wait);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reaper: the only place that waits for children.
+
+void Pid1::Reap() {
+  while (auto r = sys::ReapOne()) {
+    if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
+    if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
+      log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
+  }
+  if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) CheckSweepDone();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SupervisorHost
+
+std::vector<std::string> Pid1::Environment(char level, char prev) const {
+  // sysvinit's children see RUNLEVEL=S PREVLEVEL=N during sysinit and boot.
+  if (level == '#' || level == '*') {
+    level = 'S';
+    prev = 'N';
+  }
+  std::vector<std::string> env;
+  auto overridden = [&](const std::string& kv) {
+    auto name = kv.substr(0, kv.find('=') + 1);
+    for (const char* ours : {"SHELL=", "RUNLEVEL=", "PREVLEVEL=", "INIT_VERSION=", "CONSOLE="})
+      if (name == ours) return true;
+    for (const auto& e : init_env_)
+      if (e.compare(0, name.size(), name) == 0) return true;
+    return false;
+  };
+  for (const auto& e : base_env_)
+    if (!overridden(e)) env.push_back(e);
+  for (const auto& e : init_env_)
+    if (e.find('=') != std::string::npos) env.push_back(e);
+  env.push_back("SHELL=/bin/sh");
+  env.push_back(std::string("RUNLEVEL=") + level);
+  env.push_back(std::string("PREVLEVEL=") + prev);
+  const char* console = getenv("CONSOLE");
+  env.push_back(std::string("CONSOLE=") + (console ? console : "/dev/console"));
+  env.push_back(std::string("INIT_VERSION=ctinit-") + CTINIT_VERSION);
+  if (opts_.level_env) {
+    Guarded("level environment", [&] {
+      for (const auto& kv : opts_.level_env(sup_ ? sup_->level() : level)) {
+        auto key = kv.substr(0, kv.find('=') + 1);
+        std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+        env.push_back(kv);
+      }
+    });
+  }
+  return env;
+}
+
+pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+                  const std::vector<std::string>& extra_env) {
+  std::string err;
+  // A supervise-daemon service gets exactly the environment its script passed (env= words), as
+  // OpenRC's supervise-daemon gives it; everything else ctinit's own plus the level's.
+  std::vector<std::string> env;
+  if (spec.action_label != "supervise") env = Environment(level, prev_level);
+  auto set = [&env](const std::string& kv) {
+    auto key = kv.substr(0, kv.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
+    env.push_back(kv);
+  };
+  for (const auto& u : spec.unset_env)
+    std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
+  for (const auto& kv : spec.env) set(kv);
+  for (const auto& kv : extra_env) set(kv);
+  if (spec.Notifies() && notify_ && notify_->open())
+    set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
+  sys::SpawnContext ctx;
+  if (&cmd == &spec.command && spec.watchdog.count() > 0 && spec.kind == Kind::kLongRun) {
+    set("WATCHDOG_USEC=" +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::microseconds>(spec.watchdog).count()));
+    ctx.pid_env.push_back("WATCHDOG_PID");
+  }
+  if (&cmd == &spec.command && sockets_) {
+    auto passed = sockets_->For(spec.name);
+    if (!passed.fds.empty()) {
+      ctx.pass_fds = passed.fds;
+      set("LISTEN_FDS=" + std::to_string(passed.fds.size()));
+      set("LISTEN_FDNAMES=" + passed.names);
+    }
+  }
+  std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
+  int tap = TapOutput(output_.get(), spec, &ctx);
+  ctx.path = cmd.path;
+  if (!cmd.full_privileges) ctx.credentials = spec.credentials;
+  ctx.root_directory = spec.root_directory;
+  ctx.working_directory = spec.working_directory;
+  ctx.umask = spec.umask;
+  ctx.nice = spec.nice;
+  ctx.rlimits = spec.rlimits;
+  ctx.stdin_target = spec.stdin_target;
+  ctx.stdout_target = spec.stdout_target;
+  ctx.stderr_target = spec.stderr_target;
+  pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
+  if (tap >= 0) output_->Spawned(tap, pid);
+  if (pid < 0) {
+    log::Error("{}: {}: {}", spec.origin, spec.name, err);
+    return -1;
+  }
+  log::Verbose("started {} (pid {}): {}", spec.name, pid, cmd.text);
+  if (spec.utmp && &cmd == &spec.command) utmp_.InitProcess(pid, spec.name);
+  return pid;
+}
+
+void Pid1::KillGroup(pid_t pgid, int sig) {
+  if (pgid <= 1) return;
+  // A daemon that is not a process group leader (a forking one's pid) gets it directly.
+  if (::kill(-pgid, sig) < 0 && errno == ESRCH) {
+    KillProcess(pgid, sig);
+    return;
+  }
+  if (sig == SIGTERM) sys::Kill(-pgid, SIGCONT);
+}
+
+void Pid1::KillProcess(pid_t pid, int sig) {
+  if (pid <= 1) return;
+  sys::Kill(pid, sig);
+  if (sig == SIGTERM) sys::Kill(pid, SIGCONT);
+}
+
+bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && ::kill(-pgid, 0) == 0; }
+
+bool Pid1::ProcessAlive(pid_t pid) { return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys::ReadPidFile(path); }
+
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
+  return sys::GuessDaemon(launcher, getpid());
+}
+
+Clock::time_point Pid1::Now() { return Clock::now(); }
+
+void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
+  sup_timer_.cancel();
+  if (!when) return;
+  sup_timer_.expires_at(*when);
+  sup_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
+  });
+}
+
+void Pid1::BootTime() { utmp_.BootTime(); }
+
+void Pid1::LevelChanged(char level, char prev) {
+  utmp_.Runlevel(level, prev);
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, false); });
+}
+
+void Pid1::StageEntered(char stage) {
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(stage, false); });
+}
+
+void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                        const std::string& why) {
+  if (sockets_ && from != to) {
+    bool running =
+        to == ServiceState::kStarting || to == ServiceState::kUp || to == ServiceState::kStopping;
+    sockets_->ServiceRunning(spec.name, running);
+  }
+  if (output_ && from != to && to == ServiceState::kStarting) output_->Reset(spec.name);
+  if (output_ && to == ServiceState::kFailed && from != to) {
+    output_->Drain(spec.name);
+    std::string tail = output_->Tail(spec.name);
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+    if (!tail.empty()) {
+      log::Error("{}: its output before it failed:", spec.name);
+      size_t pos = 0;
+      while (pos < tail.size()) {
+        size_t nl = tail.find('\n', pos);
+        if (nl == std::string::npos) nl = tail.size();
+        log::Error("{}: | {}", spec.name, tail.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+    }
+  }
+  AnswerWaiters(spec, from, to, why);
+}
+
+bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
+  for (const auto& d : spec.directories) {
+    std::string e;
+    if (!sys::MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
+      *err = "cannot create " + d.path + ": " + e;
+      return false;
+    }
+  }
+  return true;
+}
+
+void Pid1::AfterStop(const ServiceSpec& spec) {
+  for (const auto& d : spec.directories) {
+    if (!d.remove_after_stop) continue;
+    std::error_code ec;
+    std::filesystem::remove_all(d.path, ec);
+  }
+}
+
+void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
+  if (spec.trigger != Trigger::kManual || spec.pidfile.empty()) return;
+  std::ofstream out(spec.pidfile, std::ios::trunc);
+  out << pid << "\n";
+  if (!out) log::Warn("{}: cannot write pid file {}", spec.name, spec.pidfile);
+}
+
+void Pid1::LevelSettled(char level) {
+  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, true); });
+  if (level != '0' && level != '6') return;
+  if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
+    stop_level_ = level;
+    StartBudget();
+  }
+  // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
+  boost::asio::post(io_, [this, gen = generation_] {
+    if (gen == generation_ && phase_ == Phase::kRunning)
+      Guarded("final sweep", [this] { StartSweep("runlevel done"); });
+  });
+}
+
+void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
+  if (spec.utmp) utmp_.DeadProcess(pid, spec.name);
+  if (spec.name == kMainName) {
+    main_exit_ = sys::ExitCodeOf(status);
+    if (stop_started_) return;  // stopped as part of a shutdown or reboot already under way
+    log::Info("main process {}: shutting down", sys::DescribeStatus(status));
+    boost::asio::post(io_, [this, gen = generation_] {
+      if (gen == generation_) Guarded("app exit", [this] { RequestLevel('0', config_.kill_wait); });
+    });
+    return;
+  }
+  log::Verbose("{} (pid {}) {}", spec.name, pid, sys::DescribeStatus(status));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The final sweep
+
+void Pid1::StartSweep(const char* why) {
+  phase_ = Phase::kSweepTerm;
+  budget_timer_.cancel();
+  if (sup_) sup_->Freeze();
+  if (!stop_started_) stop_started_ = Now();
+  log::Verbose("final sweep ({}): sending SIGTERM to every remaining process", why);
+  if (pid1_) {
+    sys::Kill(-1, SIGTERM);
+    sys::Kill(-1, SIGCONT);
+  } else {
+    for (pid_t p : sys::LiveProcesses(getpid())) {
+      sys::Kill(p, SIGTERM);
+      sys::Kill(p, SIGCONT);
+    }
+  }
+  auto left = config_.shutdown_budget - (Now() - *stop_started_) - kKillMargin;
+  auto grace = std::min<Clock::duration>(config_.final_grace, left);
+  if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
+  sweep_timer_.expires_after(grace);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
+  });
+  PollSweep();
+  Reap();
+}
+
+// Processes that `docker exec` or `nsenter` put in the container are not our children: their end
+// sends us no SIGCHLD. While sweeping (never while idle) look again every 50 ms.
+void Pid1::PollSweep() {
+  sweep_poll_.expires_after(std::chrono::milliseconds(50));
+  sweep_poll_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill)) return;
+    Guarded("final sweep", [this] { CheckSweepDone(); });
+    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) PollSweep();
+  });
+}
+
+void Pid1::SweepKill() {
+  phase_ = Phase::kSweepKill;
+  auto left = sys::LiveProcesses(pid1_ ? 0 : getpid());
+  for (pid_t p : left) killed_names_.push_back(Comm(p));
+  if (pid1_) {
+    sys::Kill(-1, SIGKILL);
+  } else {
+    for (pid_t p : left) sys::Kill(p, SIGKILL);
+  }
+  sweep_timer_.expires_after(kKillMargin);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
+  });
+  Reap();
+}
+
+void Pid1::CheckSweepDone() {
+  bool none_left =
+      pid1_ ? (::kill(-1, 0) < 0 && errno == ESRCH) : sys::LiveProcesses(getpid()).empty();
+  if (!none_left) return;
+  sweep_timer_.cancel();
+  sweep_poll_.cancel();
+  boost::asio::post(io_, [this] {
+    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill)
+      Guarded("shutdown", [this] { Finish(); });
+  });
+}
+
+void Pid1::Finish() {
+  Reap();
+  sweep_poll_.cancel();
+  BoundedSync(std::chrono::seconds(1));
+  auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
+  std::string killed;
+  for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
+  log::Info("shutdown complete in {:.3f} s (runlevel {}), {} processes needed SIGKILL{}", took,
+            stop_level_ ? stop_level_ : '0', killed_names_.size(), killed);
+  killed_names_.clear();
+  stop_started_.reset();
+
+  if (stop_level_ == '6') {
+    RebootMode mode = config_.reboot;
+    if (mode == RebootMode::kExit) {
+      exit_code_ = config_.reboot_exit_code;
+      phase_ = Phase::kDone;
+      io_.stop();
+      return;
+    }
+    if (mode == RebootMode::kSyscall || (mode == RebootMode::kAuto && pid1_ && InContainerLxc())) {
+      log::Info("rebooting");
+      ::reboot(RB_AUTOBOOT);
+      log::Warn("reboot(2) failed: {}: booting again in place", strerror(errno));
+    }
+    // Boot again in place: PID 1 stays, the services start from sysinit.
+    phase_ = Phase::kRunning;
+    stop_level_ = 0;
+    init_env_.clear();
+    main_exit_.reset();
+    ++generation_;  // callbacks posted by the previous boot are void
+    log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
+    sup_.reset();
+    StartSupervisor();
+    return;
+  }
+  exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
+  phase_ = Phase::kDone;
+  io_.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The control FIFO
+
+void Pid1::OpenFifo() {
+  const std::string& path = config_.fifo;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) {
+    log::Error("{} is not a fifo: telinit will not work", path);
+    return;
+  }
+  if (::stat(path.c_str(), &st) != 0) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
+    if (::mkfifo(path.c_str(), 0600) != 0) {
+      log::Warn("cannot create {}: {}: telinit will not work", path, strerror(errno));
+      return;
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    log::Warn("cannot open {}: {}", path, strerror(errno));
+    return;
+  }
+  // Only root talks to PID 1: whatever the image left there, the FIFO we read is root's, 0600.
+  struct stat fst {};
+  if (::fstat(fd, &fst) != 0 || !S_ISFIFO(fst.st_mode)) {
+    log::Error("{} is not a fifo: telinit will not work", path);
+    ::close(fd);
+    return;
+  }
+  if ((fst.st_uid != 0 && ::fchown(fd, 0, 0) != 0) ||
+      ((fst.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)) {
+    log::Error("{}: cannot make it root's with mode 0600: {}: not listening", path,
+               strerror(errno));
+    ::close(fd);
+    return;
+  }
+  fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+  WaitFifo();
+}
+
+// The FIFO's path can stop naming our FIFO without anyone telling us: Debian's rcS mounts a fresh
+// tmpfs on /run after ctinit created /run/initctl. sysvinit re-checks every 5 s; ctinit waits for
+// the kernel's mount-table change notification instead (EPOLLPRI on /proc/self/mountinfo), so it
+// never wakes up while idle.
+void Pid1::WatchMounts() {
+  if (!mountinfo_) {
+    int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      log::Debug("cannot watch mounts: {}", strerror(errno));
+      return;
+    }
+    mountinfo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+  }
+  mountinfo_->async_wait(boost::asio::posix::stream_descriptor::wait_error,
+                         [this](const boost::system::error_code& ec) {
+                           if (ec) return;
+                           Guarded("control fifo", [this] { CheckFifo(); });
+                           Guarded("mount watch re-arm", [this] { WatchMounts(); });
+                         });
+}
+
+void Pid1::CheckFifo() {
+  if (control_) {
+    struct stat st {};
+    if (::stat(control::kSocketPath, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      log::Verbose("{} is gone (mounts changed): creating it again", control::kSocketPath);
+      control_->Close();
+      control_->Open(control::kSocketPath);
+    }
+  }
+  if (notify_ && !notify_->StillThere()) {
+    log::Verbose("{} is gone (mounts changed): creating it again", kNotifySocketPath);
+    notify_->Open(kNotifySocketPath);
+  }
+  struct stat ours {
+  }, named{};
+  bool same = fifo_ && ::fstat(fifo_->native_handle(), &ours) == 0 &&
+              ::stat(config_.fifo.c_str(), &named) == 0 && ours.st_dev == named.st_dev &&
+              ours.st_ino == named.st_ino;
+  if (same || fifo_closed_by_request_) return;
+  log::Verbose("{} is gone or replaced (mounts changed): creating it again", config_.fifo);
+  CloseFifo();
+  OpenFifo();
+}
+
+void Pid1::CloseFifo() {
+  if (!fifo_) return;
+  boost::system::error_code ec;
+  fifo_->close(ec);
+  fifo_.reset();
+}
+
+void Pid1::WaitFifo() {
+  if (!fifo_) return;
+  fifo_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this](const boost::system::error_code& ec) {
+                      if (ec || !fifo_) return;
+                      Guarded("control fifo", [this] { ReadFifo(); });
+                      Guarded("control fifo re-arm", [this] { WaitFifo(); });
+                    });
+}
+
+void Pid1::ReadFifo() {
+  unsigned char buf[kInitRequestSize];
+  for (;;) {
+    if (!fifo_) return;
+    ssize_t n = ::read(fifo_->native_handle(), buf, sizeof buf);
+    if (n <= 0) return;
+    InitRequest req;
+    std::string err;
+    if (!DecodeInitRequest(buf, static_cast<size_t>(n), &req, &err)) {
+      log::Warn("{}: {}", config_.fifo, err);
+      continue;
+    }
+    if (!err.empty()) log::Warn("{}: {}", config_.fifo, err);
+    auto wait = std::chrono::milliseconds(1000LL * std::max(0, req.sleeptime));
+    switch (req.cmd) {
+      case InitRequest::Cmd::kRunlevel: {
+        char l = static_cast<char>(toupper(static_cast<unsigned char>(req.runlevel)));
+        log::Verbose("{}: runlevel request '{}' (sleep {} s)", config_.fifo, l, req.sleeptime);
+        if (l == 'Q') {
+          Reload();
+        } else if (l == 'A' || l == 'B' || l == 'C') {
+          if (sup_) sup_->Demand(l);
+        } else if (l == 'U') {
+          log::Info("re-exec requested: ctinit keeps running with its state");
+        } else if (l == 'S' || (l >= '0' && l <= '9')) {
+          RequestLevel(l, wait);
+        } else {
+          log::Warn("bad runlevel: {}", l);
+        }
+        break;
+      }
+      case InitRequest::Cmd::kPowerFail:
+        PowerEvent('F');
+        break;
+      case InitRequest::Cmd::kPowerFailNow:
+        PowerEvent('L');
+        break;
+      case InitRequest::Cmd::kPowerOk:
+        PowerEvent('O');
+        break;
+      case InitRequest::Cmd::kSetEnv:
+        for (const auto& [name, value] : req.env) SetInitEnv(name, value);
+        break;
+    }
+  }
+}
+
+}  // namespace ctinit

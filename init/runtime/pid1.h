@@ -1,0 +1,182 @@
+// Pid1: ctinit's event loop. Owns the one Boost.Asio io_context, the signal intake, the one
+// reaper, the control FIFO, the shutdown budget and the final sweep, and hosts the Supervisor.
+//
+// Event sources (all on one thread, nothing polls, nothing wakes up while idle):
+//   signal_set   every mapped signal (config.h) plus SIGCHLD; unmapped fatal-by-default signals
+//                are set to SIG_IGN so they never stop or kill PID 1.
+//   SIGCHLD      reap with waitpid(-1, WNOHANG) until none is left: services go to the
+//                Supervisor, everything else (orphans) is just reaped. No other code waits.
+//   /run/initctl sysvinit's 384-byte init_request protocol (initreq.h), FIFO mode 0600;
+//                re-created when a mount hides or replaces it (mount-table change events).
+//   timers       the Supervisor's next deadline; the shutdown budget; the final sweep's steps.
+//
+// Shutdown (runlevel 0 or 6)
+// --------------------------
+//   t0        the level is requested (signal, telinit, shutdown, app exit). Budget B starts.
+//   ...       the level's own services run (e.g. /etc/init.d/rc 0), services not in the level
+//             are TERMed then KILLed (kill_wait) — all while the budget lasts.
+//   settled   (or t0 + B - final_grace - kKillMargin, whichever first): the final sweep.
+//             The supervisor is frozen; every remaining process gets SIGTERM+SIGCONT (kill(-1)
+//             as PID 1, only our descendants otherwise).
+//   swept     when no process is left, or after final_grace: SIGKILL to whatever remains
+//             (counted and named in the summary), then at most kKillMargin for the reaper.
+//   done      sync() (at most 1 s); one summary line; then level 0: exit (the app's code in app
+//   mode);
+//             level 6: per RebootMode, reboot(RB_AUTOBOOT), boot again in place, or exit.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/runtime/config.h"
+#include "init/runtime/control_server.h"
+#include "init/base/log.h"
+#include "init/runtime/notify.h"
+#include "init/runtime/output_tap.h"
+#include "init/runtime/sockets.h"
+#include "init/engine/supervisor.h"
+#include "init/runtime/utmp.h"
+
+namespace ctinit {
+
+struct Options {
+  std::string config_path = "/etc/ctinit/ctinit.yaml";
+  std::optional<std::string> inittab;
+  std::optional<std::string> fifo;
+  std::optional<log::Level> log_level;
+  std::optional<char> level;          // a runlevel given on the command line
+  std::vector<std::string> app_argv;  // after "--": app mode
+  bool autoboot = false;              // -a / auto: AUTOBOOT=YES in the environment
+  // The front ends: turns the configuration into services (main.cc wires inittab, OpenRC and
+  // units here, so that init/ knows no file format). Called at boot and on every reload.
+  std::function<ServiceSet(const Config&)> load_services;
+  // Told where the machine is, for front ends that keep state of their own (OpenRC's
+  // /run/openrc/softlevel): `level` is '#' (sysinit stage), '*' (boot stage) or a runlevel;
+  // `settled` is false when it is entered and true once it has settled.
+  std::function<void(char level, bool settled)> level_hook;
+  // Extra environment for every child started while in `level` ('#', '*' or a runlevel), for
+  // front ends whose scripts expect it (OpenRC's RC_REBOOT=YES during a reboot). Later entries
+  // win over ctinit's own.
+  std::function<std::vector<std::string>(char level)> level_env;
+};
+
+// The service a `supervise` control request (supervise-daemon) describes: `options` are its
+// key=value words (control.h). nullopt and *err when they are wrong.
+std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
+                                         const std::vector<std::string>& options, std::string* err);
+
+// Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
+constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
+
+class Pid1 : public SupervisorHost {
+ public:
+  explicit Pid1(Options opts);
+  ~Pid1() override;
+  // Boots and runs until the container should end. Returns the exit code. Never throws.
+  int Run() noexcept;
+
+  // SupervisorHost
+  pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
+              const std::vector<std::string>& extra_env) override;
+  void KillGroup(pid_t pgid, int sig) override;
+  void KillProcess(pid_t pid, int sig) override;
+  bool GroupAlive(pid_t pgid) override;
+  bool ProcessAlive(pid_t pid) override;
+  std::optional<pid_t> ReadPidFile(const std::string& path) override;
+  std::optional<pid_t> GuessMainPid(pid_t launcher) override;
+  Clock::time_point Now() override;
+  void ArmTimer(std::optional<Clock::time_point> when) override;
+  void BootTime() override;
+  void LevelChanged(char level, char prev) override;
+  void LevelSettled(char level) override;
+  void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) override;
+  void StageEntered(char stage) override;
+  void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                    const std::string& why) override;
+  bool PrepareStart(const ServiceSpec& spec, std::string* err) override;
+  void AfterStop(const ServiceSpec& spec) override;
+  void MainStarted(const ServiceSpec& spec, pid_t pid) override;
+
+ private:
+  enum class Phase { kRunning, kSweepTerm, kSweepKill, kDone };
+
+  // Runs `fn`; an exception is logged with `what` and goes no further.
+  static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
+  ServiceSet LoadServices();
+  void StartSupervisor();
+  void SetupSignals();
+  void WaitSignal();
+  void OnSignal(int sig);
+  void Act(const SignalRule& rule, const std::string& why);
+  void RequestLevel(char level, std::chrono::milliseconds kill_wait);
+  void Reload();
+  void OnControl(const std::vector<std::string>& words, control::Respond respond);
+  enum class WaitKind { kStart, kStop, kReload };
+  struct Waiter {
+    WaitKind kind;
+    control::Respond respond;
+  };
+  std::string Resolve(const std::string& name) const;
+  void Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
+                     const std::string& why);
+  std::string StatusText(const Supervisor::Status& st) const;
+  void ApplyServiceSet(const ServiceSet& set);
+  void OnNotify(pid_t sender, const std::vector<std::string>& fields);
+  void OmitFromSendsigs();
+  void PowerEvent(char status);
+  void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
+  void OpenFifo();
+  void CloseFifo();
+  void WatchMounts();
+  void CheckFifo();
+  void WaitFifo();
+  void ReadFifo();
+  void Reap();
+  void StartBudget();
+  void StartSweep(const char* why);
+  void PollSweep();
+  void BoundedSync(std::chrono::milliseconds limit);
+  void SweepKill();
+  void CheckSweepDone();
+  void Finish();
+  std::vector<std::string> Environment(char level, char prev) const;
+
+  Options opts_;
+  Config config_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer sup_timer_;
+  boost::asio::steady_timer budget_timer_;
+  boost::asio::steady_timer sweep_timer_;
+  boost::asio::steady_timer sweep_poll_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
+  bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
+  std::unique_ptr<Supervisor> sup_;
+  std::unique_ptr<control::Server> control_;
+  std::map<std::string, std::vector<Waiter>> waiters_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<SocketActivation> sockets_;
+  std::unique_ptr<OutputTap> output_;
+  std::vector<std::pair<std::string, std::string>> inactive_;  // from the front ends
+  std::optional<int> exit_request_;                            // `systemctl exit N`
+  UtmpWriter utmp_;
+  bool pid1_ = false;
+  std::vector<std::string> base_env_;
+  std::vector<std::string> init_env_;  // INIT_* from telinit -e / shutdown's SETENV
+  Phase phase_ = Phase::kRunning;
+  char stop_level_ = 0;  // '0' or '6' once a shutdown is under way
+  std::optional<Clock::time_point> stop_started_;
+  std::vector<std::string> killed_names_;  // what the final sweep had to SIGKILL
+  std::optional<int> main_exit_;           // app mode: the main process's exit code
+  int exit_code_ = 0;
+  unsigned generation_ = 0;  // bumped by each boot in place; posted callbacks check it
+};
+
+}  // namespace ctinit

@@ -1,0 +1,516 @@
+#include "init/runtime/sys.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace ctinit::sys {
+
+namespace {
+
+std::vector<char*> CStrings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+int SpawnOnce(pid_t* pid, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+              const std::string& path = {}) {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_init(&fa);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  posix_spawn_file_actions_addchdir_np(&fa, "/");
+  auto cargv = CStrings(argv);
+  auto cenv = CStrings(env);
+  int rc = path.empty() ? posix_spawnp(pid, cargv[0], &fa, &attr, cargv.data(), cenv.data())
+                        : posix_spawn(pid, path.c_str(), &fa, &attr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+// Everything the forked child needs, prepared before fork() so the child only makes syscalls.
+struct ChildPlan {
+  std::vector<std::string> argv, env, sh_argv;
+  std::vector<char*> cargv, cenv, csh;
+  const SpawnContext* ctx;
+  std::string file;  // absolute path to exec, or "" for a PATH search of argv[0]
+  std::vector<std::string> path_dirs;
+  // Entries of env ("NAME=" + room for the child's pid): index, length of "NAME=".
+  std::vector<std::pair<size_t, size_t>> pid_envs;
+};
+
+// Writes `v` in decimal at `out` (NUL-terminated); no allocation (runs in the forked child).
+void FormatPid(char* out, long v) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 23);
+  while (n > 0) *out++ = tmp[--n];
+  *out = '\0';
+}
+
+int OpenTarget(const StdioTarget& t, int fd) {
+  int flags = 0;
+  const char* p = nullptr;
+  switch (t.kind) {
+    case StdioTarget::Kind::kInherit:
+      return 0;
+    case StdioTarget::Kind::kNull:
+      p = "/dev/null";
+      flags = fd == 0 ? O_RDONLY : O_WRONLY;
+      break;
+    case StdioTarget::Kind::kConsole:
+      p = "/dev/console";
+      flags = fd == 0 ? O_RDONLY : O_WRONLY;
+      break;
+    case StdioTarget::Kind::kFile:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT);
+      break;
+    case StdioTarget::Kind::kTruncate:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_TRUNC);
+      break;
+    case StdioTarget::Kind::kAppend:
+      p = t.path.c_str();
+      flags = fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_APPEND);
+      break;
+  }
+  int f = ::open(p, flags | O_NOCTTY, 0644);
+  if (f < 0) {
+    if (t.kind == StdioTarget::Kind::kConsole) return 0;  // no console: keep ctinit's
+    return errno;
+  }
+  if (f != fd) {
+    ::dup2(f, fd);
+    ::close(f);
+  }
+  return 0;
+}
+
+[[noreturn]] void Child(const ChildPlan& plan, int errfd) {
+  auto fail = [&errfd](int e, int stage) {
+    int msg[2] = {stage, e};
+    (void)!::write(errfd, msg, sizeof(msg));
+    ::_exit(127);
+  };
+  ::setsid();
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  const SpawnContext& c = *plan.ctx;
+  if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
+  int out = c.stdout_fd >= 0 ? c.stdout_fd : c.output_fd;
+  int err = c.stderr_fd >= 0 ? c.stderr_fd : c.output_fd;
+  if (out >= 0) {
+    if (::dup2(out, 1) < 0) fail(errno, 2);
+  } else if (int e = OpenTarget(c.stdout_target, 1)) {
+    fail(e, 2);
+  }
+  if (err >= 0) {
+    if (::dup2(err, 2) < 0) fail(errno, 3);
+  } else if (int e = OpenTarget(c.stderr_target, 2)) {
+    fail(e, 3);
+  }
+  // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
+  constexpr int kHigh = 600;
+  int moved[64];
+  size_t npass = std::min<size_t>(c.pass_fds.size(), 64);
+  if (npass > 0) {
+    int e2 = ::fcntl(errfd, F_DUPFD_CLOEXEC, kHigh + 64);
+    if (e2 >= 0) errfd = e2;
+    for (size_t i = 0; i < npass; ++i) {
+      moved[i] = ::fcntl(c.pass_fds[i], F_DUPFD, kHigh);
+      if (moved[i] < 0) fail(errno, 11);
+    }
+  }
+  for (int fd = 3; fd < 1024; ++fd) {
+    bool keep = fd == errfd;
+    for (size_t i = 0; i < npass; ++i) keep |= fd == moved[i];
+    if (!keep) ::close(fd);
+  }
+  for (size_t i = 0; i < npass; ++i) {
+    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) fail(errno, 11);
+    ::close(moved[i]);
+  }
+  for (const auto& [index, offset] : plan.pid_envs)
+    FormatPid(plan.cenv[index] + offset, ::getpid());
+  for (const auto& l : c.rlimits) {
+    rlimit r{l.soft, l.hard};
+    if (::setrlimit(l.resource, &r) == 0) continue;
+    // A container without CAP_SYS_RESOURCE cannot raise a hard limit (LimitNOFILE=65535 under
+    // Docker): take what the container allows rather than fail the service.
+    rlimit cur{};
+    if (errno != EPERM || ::getrlimit(l.resource, &cur) != 0) fail(errno, 4);
+    if (r.rlim_max > cur.rlim_max) r.rlim_max = cur.rlim_max;
+    if (r.rlim_cur > r.rlim_max) r.rlim_cur = r.rlim_max;
+    if (::setrlimit(l.resource, &r) != 0) fail(errno, 4);
+  }
+  if (c.nice) {
+    errno = 0;
+    if (::nice(*c.nice) == -1 && errno != 0) fail(errno, 5);
+  }
+  if (c.umask) ::umask(*c.umask);
+  const char* dir = "/";
+  bool optional_dir = false;
+  if (!c.working_directory.empty()) {
+    dir = c.working_directory.c_str();
+    if (*dir == '-') {
+      optional_dir = true;
+      ++dir;
+    }
+  }
+  if (!c.root_directory.empty() && ::chroot(c.root_directory.c_str()) != 0) fail(errno, 12);
+  if (c.credentials) {
+    const auto& cr = *c.credentials;
+    if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) fail(errno, 6);
+    if (::setgid(cr.gid) != 0) fail(errno, 7);
+    if (::setuid(cr.uid) != 0) fail(errno, 8);
+  }
+  if (::chdir(dir) != 0) {
+    if (!optional_dir) fail(errno, 9);
+    if (::chdir("/") != 0) fail(errno, 9);
+  }
+  if (!plan.file.empty()) {
+    ::execve(plan.file.c_str(), plan.cargv.data(), plan.cenv.data());
+  } else {
+    int first = ENOENT;
+    for (const auto& d : plan.path_dirs) {
+      ::execve(d.c_str(), plan.cargv.data(), plan.cenv.data());
+      if (errno == ENOEXEC) break;
+      if (errno != ENOENT && first == ENOENT) first = errno;
+    }
+    if (errno != ENOEXEC) errno = first;
+  }
+  if (errno == ENOEXEC) {
+    ::execve("/bin/sh", plan.csh.data(), plan.cenv.data());
+  }
+  fail(errno, 10);
+  ::_exit(127);
+}
+
+const char* StageName(int stage) {
+  switch (stage) {
+    case 1:
+      return "cannot open stdin";
+    case 2:
+      return "cannot open stdout";
+    case 3:
+      return "cannot open stderr";
+    case 4:
+      return "cannot set a resource limit";
+    case 5:
+      return "cannot set nice";
+    case 6:
+      return "cannot set supplementary groups";
+    case 7:
+      return "cannot set group";
+    case 8:
+      return "cannot set user";
+    case 9:
+      return "cannot change directory";
+    case 11:
+      return "cannot pass the listening sockets";
+    case 12:
+      return "cannot change root directory";
+    default:
+      return "cannot execute";
+  }
+}
+
+}  // namespace
+
+bool SpawnContext::Plain() const {
+  return !credentials && root_directory.empty() && working_directory.empty() && !umask && !nice &&
+         rlimits.empty() && pass_fds.empty() && pid_env.empty() && output_fd < 0 &&
+         stdin_target.kind == StdioTarget::Kind::kInherit &&
+         stdout_target.kind == StdioTarget::Kind::kInherit &&
+         stderr_target.kind == StdioTarget::Kind::kInherit && stdout_fd < 0 && stderr_fd < 0;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, const SpawnContext& ctx,
+            std::string* err) noexcept {
+  try {
+    if (argv.empty()) {
+      *err = "empty command";
+      return -1;
+    }
+    const std::string& shown = ctx.path.empty() ? argv[0] : ctx.path;
+    if (ctx.Plain()) {
+      pid_t pid = -1;
+      int rc = SpawnOnce(&pid, argv, env, ctx.path);
+      if (rc == ENOEXEC) rc = SpawnOnce(&pid, {"/bin/sh", "-c", "exec " + text}, env);
+      if (rc != 0) {
+        *err = "cannot execute \"" + shown + "\": " + strerror(rc);
+        return -1;
+      }
+      return pid;
+    }
+    ChildPlan plan;
+    plan.argv = argv;
+    plan.env = env;
+    plan.sh_argv = {"/bin/sh", "-c", "exec " + text};
+    std::vector<std::string> pid_names = ctx.pid_env;
+    if (!ctx.pass_fds.empty()) pid_names.push_back("LISTEN_PID");
+    for (const auto& name : pid_names) {
+      std::string key = name + "=";
+      std::erase_if(plan.env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+      plan.env.push_back(key + std::string(20, ' '));
+      plan.pid_envs.emplace_back(plan.env.size() - 1, key.size());
+    }
+    plan.cargv = CStrings(plan.argv);
+    plan.cenv = CStrings(plan.env);
+    plan.csh = CStrings(plan.sh_argv);
+    plan.ctx = &ctx;
+    if (!ctx.path.empty()) {
+      plan.file = ctx.path;
+    } else if (argv[0].find('/') != std::string::npos) {
+      plan.file = argv[0];
+    } else {
+      std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+      for (const auto& e : env)
+        if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+      size_t pos = 0;
+      while (pos <= path.size()) {
+        size_t colon = path.find(':', pos);
+        if (colon == std::string::npos) colon = path.size();
+        std::string d = path.substr(pos, colon - pos);
+        plan.path_dirs.push_back((d.empty() ? "." : d) + "/" + argv[0]);
+        pos = colon + 1;
+      }
+    }
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+      *err = std::string("pipe: ") + strerror(errno);
+      return -1;
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(pipefd[0]);
+      Child(plan, pipefd[1]);
+    }
+    ::close(pipefd[1]);
+    if (pid < 0) {
+      ::close(pipefd[0]);
+      *err = std::string("fork: ") + strerror(errno);
+      return -1;
+    }
+    int msg[2] = {0, 0};
+    ssize_t n;
+    do {
+      n = ::read(pipefd[0], msg, sizeof(msg));
+    } while (n < 0 && errno == EINTR);
+    ::close(pipefd[0]);
+    if (n == static_cast<ssize_t>(sizeof(msg))) {
+      // The child failed before exec and exits 127 at once: the reaper collects it (as a
+      // service pid nobody knows, i.e. like an orphan).
+      *err = std::string(StageName(msg[0])) + " for \"" + shown + "\": " + strerror(msg[1]);
+      return -1;
+    }
+    return pid;
+  } catch (...) {
+    *err = "cannot execute \"" + (argv.empty() ? std::string() : argv[0]) + "\": out of memory";
+    return -1;
+  }
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, std::string* err) noexcept {
+  try {
+    if (argv.empty()) {
+      *err = "empty command";
+      return -1;
+    }
+    pid_t pid = -1;
+    int rc = SpawnOnce(&pid, argv, env);
+    if (rc == ENOEXEC) rc = SpawnOnce(&pid, {"/bin/sh", "-c", "exec " + text}, env);
+    if (rc != 0) {
+      *err = "cannot execute \"" + argv[0] + "\": " + strerror(rc);
+      return -1;
+    }
+    return pid;
+  } catch (...) {
+    *err = "cannot execute \"" + (argv.empty() ? std::string() : argv[0]) + "\": out of memory";
+    return -1;
+  }
+}
+
+void Kill(pid_t pid, int sig) noexcept { ::kill(pid, sig); }
+
+std::optional<Reaped> ReapOne() noexcept {
+  int status = 0;
+  pid_t pid;
+  do {
+    pid = ::waitpid(-1, &status, WNOHANG);
+  } while (pid < 0 && errno == EINTR);
+  if (pid <= 0) return std::nullopt;
+  return Reaped{pid, status};
+}
+
+bool NoChildren() noexcept {
+  siginfo_t info{};
+  int rc = ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
+  return rc < 0 && errno == ECHILD;
+}
+
+std::vector<ProcInfo> ProcessTable() noexcept {
+  std::vector<ProcInfo> out;
+  try {
+    DIR* d = ::opendir("/proc");
+    if (!d) return out;
+    const pid_t self = ::getpid();
+    while (dirent* e = ::readdir(d)) {
+      char* end = nullptr;
+      long pid = strtol(e->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0 || pid == self) continue;
+      std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+      std::string line;
+      if (!std::getline(stat, line)) continue;
+      // pid (comm) state ppid ...: comm may contain anything, so parse after the last ')'.
+      auto rp = line.rfind(')');
+      if (rp == std::string::npos || rp + 4 > line.size()) continue;
+      char state = 0;
+      int ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
+      unsigned flags = 0;
+      if (sscanf(line.c_str() + rp + 2, "%c %d %d %d %d %d %u", &state, &ppid, &pgrp, &session,
+                 &tty, &tpgid, &flags) != 7)
+        continue;
+      constexpr unsigned kPfKthread = 0x00200000;  // kernel threads are never ours to signal
+      if (state == 'Z' || state == 'X' || (flags & kPfKthread)) continue;
+      out.push_back({static_cast<pid_t>(pid), ppid, pgrp, session});
+    }
+    ::closedir(d);
+  } catch (...) {
+  }
+  return out;
+}
+
+std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
+  std::vector<pid_t> out;
+  try {
+    std::map<pid_t, pid_t> parent;
+    for (const auto& p : ProcessTable()) parent[p.pid] = p.ppid;
+    for (auto [pid, ppid] : parent) {
+      if (descendants_of == 0) {
+        out.push_back(pid);
+        continue;
+      }
+      // Walk up the ancestry; bounded by the table size against loops in a racing /proc.
+      pid_t p = ppid;
+      for (size_t hops = 0; hops <= parent.size() && p > 0; ++hops) {
+        if (p == descendants_of) {
+          out.push_back(pid);
+          break;
+        }
+        auto it = parent.find(p);
+        if (it == parent.end()) break;
+        p = it->second;
+      }
+    }
+  } catch (...) {
+  }
+  return out;
+}
+
+bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                   std::string* err) noexcept {
+  try {
+    if (path.empty() || path[0] != '/') {
+      *err = "not an absolute path";
+      return false;
+    }
+    for (size_t pos = 1; (pos = path.find('/', pos)) != std::string::npos; ++pos) {
+      std::string parent = path.substr(0, pos);
+      if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+        *err = parent + ": " + strerror(errno);
+        return false;
+      }
+    }
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+      *err = strerror(errno);
+      return false;
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      *err = strerror(errno);
+      return false;
+    }
+    bool ok = ::fchown(fd, uid, gid) == 0 && ::fchmod(fd, mode) == 0;
+    if (!ok) *err = strerror(errno);
+    ::close(fd);
+    return ok;
+  } catch (...) {
+    *err = "out of memory";
+    return false;
+  }
+}
+
+std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
+  try {
+    std::ifstream in(path);
+    long long v = 0;
+    if (!(in >> v) || v <= 1 || v > (1LL << 30)) return std::nullopt;
+    return static_cast<pid_t>(v);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept {
+  std::optional<pid_t> found;
+  for (const auto& p : ProcessTable()) {
+    if (p.pid == launcher || (p.pgid != launcher && p.sid != launcher)) continue;
+    if (p.ppid != self) continue;    // a child of the daemon, not the daemon
+    if (found) return std::nullopt;  // two candidates: no guess
+    found = p.pid;
+  }
+  return found;
+}
+
+std::string DescribeStatus(int status) {
+  if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    return std::string("killed by SIG") + (name ? name : std::to_string(WTERMSIG(status)).c_str());
+  }
+  return "status " + std::to_string(status);
+}
+
+int ExitCodeOf(int status) noexcept {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+}  // namespace ctinit::sys

@@ -1,0 +1,93 @@
+// The seam between ctinit and the kernel: every process-related syscall PID 1 makes goes through
+// here, so the supervisor and its tests never touch the real process table.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/model/service.h"
+
+namespace ctinit::sys {
+
+// What a service may ask for beyond sysvinit's plain spawn (front ends fill these from OpenRC
+// variables or unit directives). Default-constructed = sysvinit's context.
+struct SpawnContext {
+  std::string path;  // exec this file instead of looking argv[0] up in PATH
+  std::optional<Credentials> credentials;
+  std::string root_directory;     // chroot here before anything else is resolved
+  std::string working_directory;  // "" = "/"; leading '-' = fall back to "/" if missing
+  std::optional<mode_t> umask;
+  std::optional<int> nice;
+  std::vector<ServiceSpec::Limit> rlimits;
+  StdioTarget stdin_target, stdout_target, stderr_target;
+  // Become fds 3, 4, ... in the child, with LISTEN_PID set to the child's pid (socket
+  // activation; the caller puts LISTEN_FDS and LISTEN_FDNAMES in the environment).
+  std::vector<int> pass_fds;
+  // Variables set to the child's own pid in its environment (WATCHDOG_PID).
+  std::vector<std::string> pid_env;
+  // When >= 0, the child's stdout and stderr (a pipe the caller reads), instead of the targets.
+  int output_fd = -1;
+  // When >= 0, that one stream (a pipe the caller reads) instead of its target and output_fd.
+  int stdout_fd = -1, stderr_fd = -1;
+  bool Plain() const;
+};
+
+// Starts `argv` (argv[0] looked up in PATH) with `env`, the way every ctinit child is started:
+// its own session and process group (setsid), every signal disposition back to default, an empty
+// signal mask, fds above 2 closed, cwd "/", stdio inherited from ctinit (the console).
+// If the file is not executable as a binary (ENOEXEC) it is retried as /bin/sh -c "exec <text>".
+// Returns the pid, or -1 with *err set ("cannot execute \"/x\": No such file or directory").
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, std::string* err) noexcept;
+// The same with a context: credentials (setgroups, setgid, setuid — in that order), working
+// directory, umask, nice, rlimits, and fds 0-2 opened as the targets say. A context that is not
+// Plain() uses fork+exec with a close-on-exec pipe that carries the child's errno back, so a
+// failure (unknown directory, exec error) is still reported synchronously with its step.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+            const std::vector<std::string>& env, const SpawnContext& ctx,
+            std::string* err) noexcept;
+
+// kill(2); ESRCH is not an error worth reporting, so this returns nothing.
+void Kill(pid_t pid, int sig) noexcept;
+
+// One reaped child, or nullopt when none is waiting (WNOHANG) or there are no children.
+struct Reaped {
+  pid_t pid;
+  int status;  // raw wait status
+};
+std::optional<Reaped> ReapOne() noexcept;
+
+// True when this process has no children left (waitpid says ECHILD).
+bool NoChildren() noexcept;
+
+// Live (non-zombie, non-kernel-thread) processes from /proc, this one excepted.
+struct ProcInfo {
+  pid_t pid, ppid, pgid, sid;
+};
+std::vector<ProcInfo> ProcessTable() noexcept;
+
+// Makes `path` a directory owned by uid:gid with `mode` (an existing one gets owner and mode
+// fixed); missing parents are made root-owned 0755. False with *err ("Not a directory").
+bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                   std::string* err) noexcept;
+
+// The pid in a pid file (a decimal number > 1), nullopt when it cannot be read.
+std::optional<pid_t> ReadPidFile(const std::string& path) noexcept;
+
+// The daemon a forking launcher (`launcher`, gone) left behind: the one process re-parented to
+// `self` that is still in the launcher's process group or session. nullopt when none or more
+// than one is (then there is no telling).
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept;
+
+// Pids of live (non-zombie) processes: every process visible in /proc except ourselves when
+// `descendants_of` is 0, else only the descendants of that pid.
+std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept;
+
+// "exited 3", "killed by SIGKILL" for logs; the shell-style code 0-255 / 128+sig.
+std::string DescribeStatus(int status);
+int ExitCodeOf(int status) noexcept;
+
+}  // namespace ctinit::sys

@@ -1,0 +1,327 @@
+// sys::MakeDirectory and sys::Spawn with a SpawnContext passing listening sockets (fds 3, 4, ...
+// and $LISTEN_PID). These start real children and wait for them: a unit test is an ordinary
+// process.
+#include "init/runtime/sys.h"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace ctinit {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ctinit-sys-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  static mode_t Mode(const std::string& p) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) return 0;
+    return st.st_mode;
+  }
+  std::string dir_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// MakeDirectory
+
+using MakeDirectoryTest = TempDir;
+
+TEST_F(MakeDirectoryTest, MakesParentsAndSetsModeDespiteTheUmask) {
+  mode_t old = ::umask(077);
+  std::string err;
+  std::string path = dir_ + "/a/b/c";
+  bool ok = sys::MakeDirectory(path, 0750, ::getuid(), ::getgid(), &err);
+  ::umask(old);
+  ASSERT_TRUE(ok) << err;
+  EXPECT_TRUE(S_ISDIR(Mode(path)));
+  EXPECT_EQ(Mode(path) & 07777, 0750u);
+  EXPECT_TRUE(S_ISDIR(Mode(dir_ + "/a/b")));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, ::getuid());
+  EXPECT_EQ(st.st_gid, ::getgid());
+}
+
+TEST_F(MakeDirectoryTest, ParentsAre0755) {
+  std::string err;
+  ASSERT_TRUE(sys::MakeDirectory(dir_ + "/p/q", 0700, ::getuid(), ::getgid(), &err)) << err;
+  EXPECT_EQ(Mode(dir_ + "/p") & 07777, 0755u);
+}
+
+TEST_F(MakeDirectoryTest, AnExistingDirectoryGetsModeAndOwnerFixed) {
+  std::string path = dir_ + "/x";
+  ASSERT_EQ(::mkdir(path.c_str(), 0777), 0);
+  ::chmod(path.c_str(), 0777);
+  std::string err;
+  ASSERT_TRUE(sys::MakeDirectory(path, 0711, ::getuid(), ::getgid(), &err)) << err;
+  EXPECT_EQ(Mode(path) & 07777, 0711u);
+  if (::getuid() == 0) {
+    ASSERT_TRUE(sys::MakeDirectory(path, 0711, 1234, 5678, &err)) << err;
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 1234u);
+    EXPECT_EQ(st.st_gid, 5678u);
+  }
+}
+
+TEST_F(MakeDirectoryTest, AFileInTheWayFails) {
+  std::string file = dir_ + "/f";
+  std::ofstream(file) << "x";
+  std::string err;
+  EXPECT_FALSE(sys::MakeDirectory(file, 0755, ::getuid(), ::getgid(), &err));
+  EXPECT_EQ(err, "Not a directory");
+  EXPECT_FALSE(sys::MakeDirectory(file + "/sub", 0755, ::getuid(), ::getgid(), &err));
+  EXPECT_THAT(err, HasSubstr("Not a directory"));
+  EXPECT_TRUE(S_ISREG(Mode(file)));
+}
+
+TEST_F(MakeDirectoryTest, ASymlinkIsNotFollowed) {
+  std::string target = dir_ + "/target";
+  ASSERT_EQ(::mkdir(target.c_str(), 0700), 0);
+  std::string link = dir_ + "/link";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  std::string err;
+  EXPECT_FALSE(sys::MakeDirectory(link, 0777, ::getuid(), ::getgid(), &err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_EQ(Mode(target) & 07777, 0700u);  // not changed through the link
+}
+
+TEST_F(MakeDirectoryTest, RelativePathIsRefused) {
+  std::string err;
+  EXPECT_FALSE(sys::MakeDirectory("run/x", 0755, 0, 0, &err));
+  EXPECT_EQ(err, "not an absolute path");
+  EXPECT_FALSE(sys::MakeDirectory("", 0755, 0, 0, &err));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spawn with passed fds
+
+// Waits (at most 10 s) for `pid` and returns its wait status, -1 on timeout.
+int WaitFor(pid_t pid) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < end) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+// Everything readable from `fd` until EOF (at most 10 s).
+std::string ReadAll(int fd) {
+  std::string out;
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < end) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[256];
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+class SpawnPassFdsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::pipe2(a_, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(b_, O_CLOEXEC), 0);
+  }
+  void TearDown() override {
+    for (int fd : {a_[0], a_[1], b_[0], b_[1]})
+      if (fd >= 0) ::close(fd);
+  }
+  void CloseWriteEnds() {
+    ::close(a_[1]);
+    ::close(b_[1]);
+    a_[1] = b_[1] = -1;
+  }
+  int a_[2] = {-1, -1}, b_[2] = {-1, -1};
+};
+
+TEST_F(SpawnPassFdsTest, ChildSeesTheFdsAt3And4AndItsOwnPidInListenPid) {
+  sys::SpawnContext ctx;
+  ctx.pass_fds = {a_[1], b_[1]};
+  // The original numbers must not leak into the child (unless they are 3 or 4 themselves).
+  std::string script =
+      "test \"$LISTEN_PID\" = \"$$\" || exit 3; "
+      "test \"$LISTEN_FDS\" = 2 || exit 4; "
+      "echo \"$LISTEN_PID\" >&3 && echo four >&4 || exit 5; "
+      "for fd in " +
+      std::to_string(a_[1]) + " " + std::to_string(b_[1]) +
+      "; do case $fd in 3|4) ;; *) test -e /proc/self/fd/$fd && exit 6;; esac; done; "
+      "test -e /proc/self/fd/5 && exit 7; exit 0";
+  std::string err;
+  pid_t pid =
+      sys::Spawn({"/bin/sh", "-c", script}, "sh", {"LISTEN_PID=1", "LISTEN_FDS=2"}, ctx, &err);
+  ASSERT_GT(pid, 0) << err;
+  CloseWriteEnds();
+  std::string from3 = ReadAll(a_[0]);
+  std::string from4 = ReadAll(b_[0]);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(from3, std::to_string(pid) + "\n");
+  EXPECT_EQ(from4, "four\n");
+}
+
+TEST_F(SpawnPassFdsTest, PidEnvNamesGetTheChildsOwnPid) {
+  sys::SpawnContext ctx;
+  ctx.pid_env = {"WATCHDOG_PID"};
+  ctx.pass_fds = {a_[1]};  // fd 3 carries the answer back (LISTEN_PID is set as well)
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/sh", "-c",
+                          "test \"$WATCHDOG_PID\" = \"$$\" || exit 3; "
+                          "test \"$LISTEN_PID\" = \"$$\" || exit 4; "
+                          "test \"$WATCHDOG_USEC\" = 5 || exit 5; "
+                          "env | grep -c ^WATCHDOG_PID= >&3; echo \"$WATCHDOG_PID\" >&3"},
+                         "sh", {"WATCHDOG_PID=1", "WATCHDOG_USEC=5"}, ctx, &err);
+  ASSERT_GT(pid, 0) << err;
+  CloseWriteEnds();
+  std::string out = ReadAll(a_[0]);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(out, "1\n" + std::to_string(pid) + "\n");  // one entry, the child's own pid
+}
+
+TEST_F(SpawnPassFdsTest, FdsAlreadyAt3And4InReverseOrder) {
+  // The fds to pass may themselves sit at the target numbers, crossed.
+  int hi_a = ::fcntl(a_[1], F_DUPFD_CLOEXEC, 100);
+  int hi_b = ::fcntl(b_[1], F_DUPFD_CLOEXEC, 100);
+  ASSERT_GE(hi_a, 0);
+  ASSERT_GE(hi_b, 0);
+  int saved3 = ::fcntl(3, F_DUPFD_CLOEXEC, 200);  // whatever gtest has there, if anything
+  int saved4 = ::fcntl(4, F_DUPFD_CLOEXEC, 200);
+  ASSERT_EQ(::dup3(hi_b, 3, O_CLOEXEC), 3);
+  ASSERT_EQ(::dup3(hi_a, 4, O_CLOEXEC), 4);
+  sys::SpawnContext ctx;
+  ctx.pass_fds = {4, 3};  // a then b
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo a >&3; echo b >&4"}, "sh", {}, ctx, &err);
+  // Put the test process's fds back before anything can fail.
+  ::close(3);
+  ::close(4);
+  if (saved3 >= 0) ::dup3(saved3, 3, 0), ::close(saved3);
+  if (saved4 >= 0) ::dup3(saved4, 4, 0), ::close(saved4);
+  ::close(hi_a);
+  ::close(hi_b);
+  ASSERT_GT(pid, 0) << err;
+  CloseWriteEnds();
+  EXPECT_EQ(ReadAll(a_[0]), "a\n");
+  EXPECT_EQ(ReadAll(b_[0]), "b\n");
+  int status = WaitFor(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST_F(SpawnPassFdsTest, ExecFailureIsReportedSynchronously) {
+  sys::SpawnContext ctx;
+  ctx.pass_fds = {a_[1]};
+  std::string err;
+  pid_t pid = sys::Spawn({"/nonexistent/ctinit-test"}, "x", {}, ctx, &err);
+  EXPECT_EQ(pid, -1);
+  EXPECT_THAT(err, HasSubstr("cannot execute"));
+  EXPECT_THAT(err, HasSubstr("No such file or directory"));
+  // The failed child exits 127 at once; reap it (PID 1's reaper would).
+  for (int i = 0; i < 1000; ++i) {
+    int st = 0;
+    pid_t r = ::waitpid(-1, &st, WNOHANG);
+    if (r < 0) break;  // no children left
+    if (r > 0) {
+      EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 127);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+TEST_F(SpawnPassFdsTest, ABadFdIsReported) {
+  sys::SpawnContext ctx;
+  ctx.pass_fds = {a_[1], 987};  // not open
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/true"}, "true", {}, ctx, &err);
+  EXPECT_EQ(pid, -1);
+  EXPECT_THAT(err, HasSubstr("cannot pass the listening sockets"));
+  for (int i = 0; i < 1000; ++i) {
+    int st = 0;
+    pid_t r = ::waitpid(-1, &st, WNOHANG);
+    if (r != 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-stream output fds (a tagged stdout or stderr while the other stream keeps its target)
+
+class SpawnStreamFdsTest : public TempDir {
+ protected:
+  std::string Run(sys::SpawnContext ctx, int pipe_w, int pipe_r) {
+    std::string err;
+    pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo out; echo err >&2"}, "x", {}, ctx, &err);
+    ::close(pipe_w);
+    EXPECT_GT(pid, 0) << err;
+    std::string got = ReadAll(pipe_r);
+    ::close(pipe_r);
+    int status = WaitFor(pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return got;
+  }
+  std::string File() {
+    std::ifstream f(dir_ + "/f");
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  }
+};
+
+TEST_F(SpawnStreamFdsTest, StdoutFdOnly) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  sys::SpawnContext ctx;
+  ctx.stdout_fd = p[1];
+  ctx.stderr_target = {StdioTarget::Kind::kFile, dir_ + "/f"};
+  EXPECT_EQ(Run(ctx, p[1], p[0]), "out\n");
+  EXPECT_EQ(File(), "err\n");
+}
+
+TEST_F(SpawnStreamFdsTest, StderrFdOnlyAndItWinsOverOutputFd) {
+  int p[2], q[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(q, O_CLOEXEC), 0);
+  sys::SpawnContext ctx;
+  ctx.output_fd = q[1];  // stdout
+  ctx.stderr_fd = p[1];
+  EXPECT_FALSE(ctx.Plain());
+  EXPECT_EQ(Run(ctx, p[1], p[0]), "err\n");
+  ::close(q[1]);
+  EXPECT_EQ(ReadAll(q[0]), "out\n");
+  ::close(q[0]);
+}
+
+}  // namespace
+}  // namespace ctinit

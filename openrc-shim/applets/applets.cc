@@ -1,0 +1,121 @@
+#include "openrc-shim/applets/applets.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "openrc-shim/applets/checkpath.h"
+#include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/openrc_run.h"
+#include "openrc-shim/applets/rc_tools.h"
+#include "openrc-shim/applets/start_stop_daemon.h"
+#include "openrc-shim/applets/supervise_daemon.h"
+
+// Dispatch: basename(argv[0]) names the applet (symlinks made by `ctinit install-applets`), or
+// `ctinit <applet> args…` (how the shim's shell library reaches the helpers without links).
+// Applets installed as links: openrc-run runscript start-stop-daemon supervise-daemon rc-service
+// rc-status rc-update, and systemctl systemd-notify (unit-compat, dispatched by main.cc), in DIR
+// (default /sbin), and start-stop-daemon supervise-daemon checkpath in
+// /lib/rc/bin: OpenRC puts that directory first in the PATH of scripts, so a script calling
+// start-stop-daemon gets the shim's even when busybox (in /bin) has its own applet of that name.
+// mark_service_{started,starting,stopping,stopped,inactive,failed} are only reached through
+// `ctinit <name>` (the shell library's functions of the same names).
+
+namespace ctinit::openrc {
+namespace {
+
+const char* const kLinked[] = {"openrc-run",       "runscript",  "start-stop-daemon",
+                               "supervise-daemon", "rc-service", "rc-status",
+                               "rc-update",        "systemctl",  "systemd-notify"};
+const char* const kHelpers[] = {"start-stop-daemon", "supervise-daemon", "checkpath"};
+constexpr const char* kHelperDir = "/lib/rc/bin";
+
+int Run(const std::string& name, const std::vector<std::string>& argv) {
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  if (name == "openrc-run" || name == "runscript") return OpenrcRunMain(argv);
+  if (name == "start-stop-daemon") return StartStopDaemonMain(rest);
+  if (name == "supervise-daemon") return SuperviseDaemonMain(rest);
+  if (name == "rc-service") return RcServiceMain(rest);
+  if (name == "rc-status") return RcStatusMain(rest);
+  if (name == "rc-update") return RcUpdateMain(rest);
+  if (name == "checkpath") return CheckpathMain(rest);
+  if (name.rfind("mark_service_", 0) == 0) return MarkServiceMain(name, rest);
+  return -1;
+}
+
+// `ctinit install-applets [DIR]`: DIR/<applet> -> the ctinit binary for each linked applet.
+int InstallApplets(const std::vector<std::string>& args) {
+  std::string dir = args.empty() ? "/sbin" : args[0];
+  std::string self = SelfExe();
+  if (self.empty()) {
+    EError("install-applets: cannot find the ctinit binary (/proc/self/exe); is /proc mounted?");
+    return 1;
+  }
+  struct stat st;
+  if (lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    char buf[4096];
+    ssize_t n = readlink(dir.c_str(), buf, sizeof(buf) - 1);
+    std::string target = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
+    EInfo(dir + " is a symlink to " + target + " (merged /usr): the links go there");
+  }
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    EError("install-applets: " + dir + " is not a directory");
+    return 1;
+  }
+  std::vector<std::string> links;
+  for (const char* name : kLinked) links.push_back(dir + "/" + name);
+  std::error_code ec;
+  std::filesystem::create_directories(kHelperDir, ec);
+  for (const char* name : kHelpers) links.push_back(std::string(kHelperDir) + "/" + name);
+  int rc = 0;
+  for (const std::string& link : links) {
+    if (lstat(link.c_str(), &st) == 0) {
+      if (S_ISLNK(st.st_mode)) {
+        struct stat a, b;
+        if (stat(link.c_str(), &a) == 0 && stat(self.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino) {
+          continue;  // already ours
+        }
+      }
+      EWarn("install-applets: " + link + " exists and is not ctinit; left alone");
+      continue;
+    }
+    if (symlink(self.c_str(), link.c_str()) != 0) {
+      EError("install-applets: " + link + ": " + strerror(errno));
+      rc = 1;
+      continue;
+    }
+    EInfo(link + " -> " + self);
+  }
+  return rc;
+}
+
+}  // namespace
+
+int RunApplet(int argc, char** argv) noexcept {
+  try {
+    if (argc < 1 || argv == nullptr || argv[0] == nullptr) return -1;
+    std::vector<std::string> args(argv, argv + argc);
+    std::string self = BaseName(args[0]);
+    if (self == "ctinit" || self == "init") {
+      if (args.size() < 2) return -1;
+      if (args[1] == "install-applets") {
+        return InstallApplets(std::vector<std::string>(args.begin() + 2, args.end()));
+      }
+      if (self != "ctinit") return -1;
+      std::vector<std::string> rest(args.begin() + 1, args.end());
+      return Run(args[1], rest);
+    }
+    return Run(self, args);
+  } catch (...) {
+    fprintf(stderr, " * %s: out of memory\n", argv && argv[0] ? argv[0] : "ctinit");
+  }
+  return 1;
+}
+
+}  // namespace ctinit::openrc

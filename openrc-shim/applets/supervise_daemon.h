@@ -1,0 +1,71 @@
+// The shim's supervise-daemon applet: a client of ctinit's control socket (init/control.h).
+// OpenRC's supervise-daemon forks a supervisor process per daemon; in a ctinit container PID 1
+// is the supervisor, so this applet only asks it (ORC:man/supervise-daemon.8 for the options).
+//
+//   supervise-daemon <svc> --start [options] <command> [--] [args…]
+//       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
+//         [dir=] [umask=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
+//         respawn_period_ms= stop_signal= stop_timeout_ms= origin=<RC_SERVICE or
+//         "supervise-daemon">
+//   supervise-daemon <svc> --stop      → unsupervise <svc>
+//   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
+//
+// Options: -S/--start -K/--stop --status -d/--chdir -u/--user USER[:GROUP] -g/--group
+// -k/--umask (octal) -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
+// -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v.
+// Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
+// -I/--ionice --oom-score-adj -r/--chroot -a/--healthcheck-timer -A/--healthcheck-delay
+// --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
+// --stop-group. -s/--signal is refused (the control protocol has no verb for it).
+//
+// Values sent:
+//   * <command> is looked up in PATH when it has no '/', and must exist ("<cmd> does not exist").
+//   * User and groups come from the image's /etc/passwd and /etc/group (init/passwd.h); HOME and
+//     USER in env= follow the user.
+//   * env=: this process's environment (which is what the script exported) without RC_* (but
+//     RC_SVCNAME and RC_SERVICE), SSD_*, EINFO_*; /lib/rc/{bin,sbin} dropped from PATH; then
+//     each --env in order (a later K replaces an earlier one).
+//   * Respawn values are always sent: --respawn-delay (default 0), --respawn-max (default 10),
+//     --respawn-period (default 12; reference §2.8); seconds become milliseconds. OpenRC's
+//     respawn-max counts respawns (3: four runs, and the fourth crash gives up), the control
+//     protocol's respawn_max counts starts: respawn_max = N + 1 (0 stays 0 = unlimited).
+//   * --retry (default SIGTERM/5, or stopsig via the shell) becomes stop_signal = its first
+//     signal and stop_timeout_ms = its waits added up (retry.h ToStopPlan; `forever` = 0).
+// Replies: the first line is the exit code, the rest is printed (errors as " * supervise-daemon:
+// …" on stderr). `--stop` of a service ctinit does not supervise (reply 1 "not supervised" or
+// "<svc>: not running") is a warning and exit 0 (OpenRC's --stop also succeeds when nothing
+// runs). No ctinit listening: "supervise-daemon: cannot reach ctinit …", exit 1. A successful
+// --start leaves <RC_SVCDIR>/options/<svc>/ctinit_supervised (see SyncSupervisedState).
+//
+// Giving up: OpenRC's supervise-daemon, when it gives up, marks its service stopped and failed
+// (checked with Debian's 0.45: rc-status "[ failed ]", `status` "stopped", exit 3). Under ctinit
+// PID 1 gives up and has no hook into /run/openrc, so the shim's tools (openrc-run, rc-status)
+// first call SyncSupervisedState(): every started service with the marker whose supervised
+// daemon ctinit reports "failed" is marked stopped + failed, as supervise-daemon would have.
+// Nothing here throws.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "init/protocol/control.h"
+
+namespace ctinit::openrc {
+
+// Builds the control request for `args` (after argv[0]). `env` is the environment to pass
+// ("K=V"), `root` prefixes /etc/passwd and /etc/group. False and *error when the arguments are
+// wrong. *timeout_ms is how long the client waits for the reply.
+bool BuildSuperviseRequest(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env, const std::string& root,
+                           std::vector<std::string>* words, int* timeout_ms, std::string* error);
+
+inline constexpr const char* kSupervisedMarker = "ctinit_supervised";
+
+// See "Giving up" above. Best effort: ctinit unreachable = nothing changes.
+void SyncSupervisedState(const std::string& svcdir,
+                         const std::string& socket_path = control::kSocketPath) noexcept;
+
+int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string& root = "/",
+                        const std::string& socket_path = control::kSocketPath) noexcept;
+
+}  // namespace ctinit::openrc
