@@ -268,7 +268,7 @@ void Builder::AddEntry(std::string_view id, std::string_view levels, const Actio
     no_shell = true;
     process.remove_prefix(1);
   }
-  spec.command = Command::FromSysvLine(std::string(process), no_shell);
+  spec.command = SysvCommand(std::string(process), no_shell);
   if (spec.command.argv.empty()) {
     AddDiagnostic(file, line_no, "process field has no command");
     return;
@@ -390,6 +390,30 @@ ServiceSet Load(const std::string& inittab_path, const std::string& inittab_d_di
   } catch (...) {  // only std::bad_alloc can get here
     return InternalError(inittab_path);
   }
+}
+
+Command SysvCommand(const std::string& text, bool no_shell) {
+  // The characters that make sysvinit hand the field to a shell, and its word limit.
+  constexpr std::string_view kShellChars = "~`!$^&*()=|\\{}[];\"'<>?";
+  constexpr size_t kMaxArgs = 14;
+  Command c;
+  c.text = text;
+  if (!no_shell && text.find_first_of(kShellChars) != std::string::npos) {
+    // "exec" so that the service's process is the command itself, not a shell around it: the
+    // supervisor waits for and signals that pid (sysvinit and busybox do the same).
+    c.argv = {"/bin/sh", "-c", "exec " + text};
+    return c;
+  }
+  size_t i = 0;
+  while (i < text.size() && c.argv.size() < kMaxArgs) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i >= text.size() || text[i] == '#') break;
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
+    c.argv.push_back(text.substr(i, j - i));
+    i = j;
+  }
+  return c;
 }
 
 }  // namespace ctinit::inittab

@@ -49,7 +49,7 @@
 // S; here it is dropped (an entry whose only level is 's' never runs, as in sysvinit).
 //
 // Process field: a leading '+' clears `utmp`, a leading '@' (also after '+': "+@") means "never
-// use a shell"; the rest goes to Command::FromSysvLine(). An entry whose command has no word to
+// use a shell"; the rest goes to SysvCommand(). An entry whose command has no word to
 // exec (empty, only a prefix, or starting with '#') is reported ("process field has no command").
 //
 // initdefault: the first initdefault entry gives default_level = the highest character of its
@@ -76,6 +76,13 @@ namespace ctinit::inittab {
 // Parses one inittab text. `file` names it in diagnostics ("/etc/inittab:12: ..."). Appends the
 // built-in `~~` sulogin entry when no entry has S in its levels.
 ServiceSet Parse(std::string_view text, const std::string& file);
+
+// sysvinit's rule for the process field (init.c spawn()): a field containing any of
+// ~`!$^&*()=|\{}[];"'<>? (and not starting with '@') runs as /bin/sh -c "exec <text>"; else
+// it is split on blanks into at most 14 words, a word starting with '#' ends it, and exec'd
+// directly (on ENOEXEC the launcher retries with /bin/sh -c "exec <text>").
+// `text` must already have the '+'/'@' prefixes stripped; `no_shell` is the '@' prefix.
+Command SysvCommand(const std::string& text, bool no_shell);
 
 // Parses `inittab_path` (as Parse), then each entry of `inittab_d_dir` whose name has at least 5
 // characters and ends in ".tab", sorted by name: only the first non-comment line of each such

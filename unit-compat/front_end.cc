@@ -33,21 +33,46 @@ bool HasUnits(const std::string& root) noexcept {
   return false;
 }
 
-size_t AddUnits(const Config& config, bool init_scripts, const std::vector<std::string>& env,
-                ServiceSet* set, const std::string& root) noexcept {
+void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>* errors) {
+  *this = UnitsFrontEnd(root_);
+  auto it = settings.find("units");
+  if (it == settings.end()) return;
+  const std::vector<std::string> known = {"mode",   "skip",          "skip_also",
+                                          "strict", "init_scripts_win", "tag_output"};
+  for (const auto& [key, value] : SettingEntries(it->second, "units", known, errors)) {
+    const std::string name = "units." + key;
+    if (key == "mode") {
+      if (auto m = SettingChoice(*value, name, {"auto", "off"}, errors)) enabled_ = *m == "auto";
+    } else if (key == "skip") {
+      if (auto l = SettingList(*value, name, errors)) skip_ = *l;
+    } else if (key == "skip_also") {
+      if (auto l = SettingList(*value, name, errors)) skip_also_ = *l;
+    } else if (auto b = SettingBool(*value, name, errors)) {
+      (key == "strict" ? strict_ : key == "init_scripts_win" ? init_scripts_win_ : tag_output_) =
+          *b;
+    }
+  }
+}
+
+FrontEnd::Presence UnitsFrontEnd::Detect() const {
+  return enabled_ && HasUnits(root_) ? Presence::kPresent : Presence::kAbsent;
+}
+
+void UnitsFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
+  const std::string& root = root_;
   try {
-    if (config.units_mode == "off" || !HasUnits(root)) return 0;
+    if (!enabled_ || !HasUnits(root)) return;
     UnitSetOptions opt;
     opt.root = root;
-    opt.manager_env = env;
+    opt.manager_env = context.environment;
     opt.runtime_conditions = true;
-    opt.strict = config.units_strict;
-    if (config.units_skip) opt.enable.skip = *config.units_skip;
-    for (const auto& p : config.units_skip_also) opt.enable.skip.push_back(p);
+    opt.strict = strict_;
+    if (skip_) opt.enable.skip = *skip_;
+    for (const auto& p : skip_also_) opt.enable.skip.push_back(p);
     UnitSet us = LoadUnitSet(opt);
 
     std::set<std::string> shadowed;
-    if (init_scripts && config.units_init_scripts_win) {
+    if (context.init_scripts_run && init_scripts_win_) {
       for (const auto& s : us.set.services) {
         if (!s.name.ends_with(".service")) continue;
         std::string script = "/etc/init.d/" + s.name.substr(0, s.name.size() - 8);
@@ -61,7 +86,7 @@ size_t AddUnits(const Config& config, bool init_scripts, const std::vector<std::
     size_t added = 0;
     for (auto& s : us.set.services) {
       if (shadowed.count(s.name)) continue;
-      if (!config.units_tag_output) s.log_tag.clear();
+      if (!tag_output_) s.log_tag.clear();
       set->services.push_back(std::move(s));
       ++added;
     }
@@ -75,11 +100,9 @@ size_t AddUnits(const Config& config, bool init_scripts, const std::vector<std::
                 shadowed.empty()
                     ? std::string()
                     : ", " + std::to_string(shadowed.size()) + " left to their init scripts");
-    return added;
   } catch (const std::exception& e) {
     set->diagnostics.push_back({root, 0, std::string("systemd units: ") + e.what()});
   }
-  return 0;
 }
 
 }  // namespace ctinit::units

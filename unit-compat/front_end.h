@@ -1,24 +1,31 @@
-// The systemd-unit front end as PID 1 uses it (init/main.cc): the image's units added to the
-// services of the other front end (inittab or OpenRC), so that one graph holds both.
+// The systemd-unit front end as PID 1 uses it (init/model/front_end.h): the image's units are
+// added to the services of the exclusive front end that runs (inittab or OpenRC), so that one
+// graph holds both; an image with units and neither runs the units alone.
 //
-// Load() (Config::units_mode "auto"; nothing for "off"):
-//   * LoadUnitSet() (unit_set.h) over "/" with ctinit's environment, conditions checked when
-//     each start begins, the configured skip list and strict mode;
-//   * when the other front end runs init scripts (`init_scripts` true: the inittab exists, or
-//     OpenRC native mode), a unit NAME.service whose /etc/init.d/NAME exists is left to that
-//     script (Config::units_init_scripts_win): Debian's nginx package ships both, and rc
-//     already starts the script. It is listed inactive ("left to /etc/init.d/nginx");
+// Config key `units` (a mapping): mode (auto: the image's units are loaded, the enabled ones
+// start in their levels, the rest on request; off: never), skip (replaces the default skip
+// list), skip_also (added to it), strict (any warning about a unit is an error: the unit is left
+// out), init_scripts_win (default true), tag_output (default true).
+//
+// Load():
+//   * LoadUnitSet() (unit_set.h) over the root with ctinit's environment, conditions checked
+//     when each start begins, the configured skip list and strict mode;
+//   * when the exclusive front end runs init scripts (LoadContext::init_scripts_run), a unit
+//     NAME.service whose /etc/init.d/NAME exists is left to that script (init_scripts_win):
+//     Debian's nginx package ships both, and rc already starts the script. It is listed
+//     inactive ("left to /etc/init.d/nginx");
 //   * the units come after the other front end's services (so an inittab's blocking rc entries
 //     run first), their sockets and diagnostics are added, units left out are listed inactive,
 //     and default.target gives the default level when the other front end named none;
-//   * Config::units_tag_output false: the units' log_tag is cleared (journal output untagged).
+//   * tag_output false: the units' log_tag is cleared (journal output untagged).
 // Nothing here throws.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "init/runtime/config.h"
+#include "init/model/front_end.h"
 #include "init/model/service.h"
 
 namespace ctinit::units {
@@ -26,8 +33,25 @@ namespace ctinit::units {
 // True when the image has unit files at all (a search directory with a .service in it).
 bool HasUnits(const std::string& root = "/") noexcept;
 
-// Adds the units to *set; returns how many services were added.
-size_t AddUnits(const Config& config, bool init_scripts, const std::vector<std::string>& env,
-                ServiceSet* set, const std::string& root = "/") noexcept;
+class UnitsFrontEnd : public FrontEnd {
+ public:
+  explicit UnitsFrontEnd(std::string root = "/") : root_(std::move(root)) {}
+
+  std::string_view Name() const override { return "systemd units"; }
+  Role role() const override { return Role::kAdditive; }
+  std::vector<std::string> ConfigKeys() const override { return {"units"}; }
+  void Configure(const Settings& settings, std::vector<std::string>* errors) override;
+  Presence Detect() const override;
+  void Load(const LoadContext& context, ServiceSet* set) override;
+
+ private:
+  std::string root_;
+  bool enabled_ = true;  // mode auto
+  std::optional<std::vector<std::string>> skip_;
+  std::vector<std::string> skip_also_;
+  bool strict_ = false;
+  bool init_scripts_win_ = true;
+  bool tag_output_ = true;
+};
 
 }  // namespace ctinit::units

@@ -130,13 +130,6 @@ struct Command {
   std::string text;               // the command as written in the source file
   std::vector<std::string> argv;  // what is exec'd (argv[0] looked up in PATH)
 
-  // sysvinit's rule (init.c spawn()): a process field containing any of
-  // ~`!$^&*()=|\{}[];"'<>? (and not starting with '@') runs as /bin/sh -c "exec <text>"; else
-  // it is split on blanks into at most 14 words, a word starting with '#' ends it, and exec'd
-  // directly (on ENOEXEC the launcher retries with /bin/sh -c "exec <text>").
-  // `text` must already have the '+'/'@' prefixes stripped; `no_shell` is the '@' prefix.
-  static Command FromSysvLine(const std::string& text, bool no_shell);
-
   // When non-empty, the file exec'd instead of looking up argv[0] (argv[0] is then only the
   // name the program sees, e.g. "openrc-run" for ctinit's own applet).
   std::string path;

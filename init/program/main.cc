@@ -11,10 +11,8 @@
 #include "init/base/log.h"
 #include "init/runtime/pid1.h"
 #include "init/clients/telinit.h"
-#include "inittab/inittab.h"
+#include "init/program/front_ends.h"
 #include "openrc-shim/applets/applets.h"
-#include "openrc-shim/front_end.h"
-#include "unit-compat/front_end.h"
 #include "unit-compat/clients/systemd_notify.h"
 #include "unit-compat/clients/systemctl.h"
 
@@ -36,7 +34,8 @@ bool IsRunlevelArg(const std::string& a) {
 }
 
 // Returns -1 to go on booting, or an exit code.
-int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o) {
+int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o,
+              std::optional<std::string>* inittab) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) {
@@ -62,7 +61,7 @@ int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o) {
       if (!value(&o->config_path)) break;
     } else if (a == "--inittab") {
       if (!value(&v)) break;
-      o->inittab = v;
+      *inittab = v;
     } else if (a == "--fifo") {
       if (!value(&v)) break;
       o->fifo = v;
@@ -118,30 +117,13 @@ int main(int argc, char** argv) {
   }
 
   ctinit::Options opts;
-  if (int rc = ParseArgs(args, &opts); rc >= 0) return rc;
-  // Front ends: OpenRC native mode when it applies (openrc-shim/frontend.h), else the inittab.
+  std::optional<std::string> inittab;  // --inittab
+  if (int rc = ParseArgs(args, &opts, &inittab); rc >= 0) return rc;
+  // The front ends, composed in one place (init/program/front_ends.h).
   char self_buf[4096] = {};
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
-  auto openrc = std::make_shared<ctinit::openrc::FrontEnd>(self_exe);
-  // systemd units join whichever of the two runs (unit-compat/frontend.h).
-  opts.load_services = [openrc](const ctinit::Config& c) {
-    ctinit::ServiceSet set;
-    bool scripts = true;
-    if (auto native = openrc->Load(c)) {
-      set = std::move(*native);
-    } else if (::access(c.inittab.c_str(), F_OK) == 0 || !ctinit::units::HasUnits()) {
-      set = ctinit::inittab::Load(c.inittab, c.inittab_d);
-    } else {
-      scripts = false;  // a unit-only image: no inittab to complain about
-    }
-    std::vector<std::string> env;
-    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-    ctinit::units::AddUnits(c, scripts, env, &set);
-    return set;
-  };
-  opts.level_hook = [openrc](char level, bool settled) { openrc->OnLevel(level, settled); };
-  opts.level_env = [openrc](char level) { return openrc->LevelEnv(level); };
+  opts.front_end = ctinit::MakeFrontEnds("/", self_exe, inittab);
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();
 }

@@ -100,8 +100,9 @@ std::optional<int> SignalByName(std::string_view name) {
 // Reports problems as "<path>:<line>:<column>: <message>".
 class Loader {
  public:
-  Loader(const std::string& path, std::vector<std::string>* errors)
-      : path_(path), errors_(errors) {}
+  Loader(const std::string& path, std::vector<std::string>* errors,
+         const std::vector<std::string>& front_end_keys)
+      : path_(path), errors_(errors), front_end_keys_(front_end_keys) {}
 
   void Error(const YAML::Mark& mark, const std::string& msg) {
     if (errors_ == nullptr) return;
@@ -121,14 +122,11 @@ class Loader {
     for (const auto& [key, value, name] : Entries(root, "top level")) {
       if (name == "log_level") {
         Lookup(value, name, kLogLevels, &c->log_level);
-      } else if (name == "inittab" || name == "inittab_d" || name == "fifo") {
-        std::string* out = name == "inittab" ? &c->inittab
-                           : name == "fifo"  ? &c->fifo
-                                             : &c->inittab_d;
+      } else if (name == "fifo") {
         if (auto s = Scalar(value, name); s && (s->empty() || (*s)[0] != '/')) {
           Error(value.Mark(), "'" + name + "' must be an absolute path, got '" + *s + "'");
         } else if (s) {
-          *out = *s;
+          c->fifo = *s;
         }
       } else if (name == "default_runlevel") {
         auto s = Scalar(value, name);
@@ -167,15 +165,14 @@ class Loader {
         }
       } else if (name == "signals") {
         Signals(value, &c->signals);
-      } else if (name == "openrc") {
-        Openrc(value, c);
-      } else if (name == "units") {
-        Units(value, c);
+      } else if (std::find(front_end_keys_.begin(), front_end_keys_.end(), name) !=
+                 front_end_keys_.end()) {
+        c->front_ends[name] = ToSetting(value);
       } else {
-        Error(key.Mark(),
-              "unknown key '" + name +
-                  "' (known: log_level, inittab, inittab_d, fifo, default_runlevel, shutdown, "
-                  "reboot, reboot_exit_code, signals, openrc, units)");
+        std::string known =
+            "log_level, fifo, default_runlevel, shutdown, reboot, reboot_exit_code, signals";
+        for (const auto& k : front_end_keys_) known += ", " + k;
+        Error(key.Mark(), "unknown key '" + name + "' (known: " + known + ")");
       }
     }
     if (grace_given && c->final_grace > c->shutdown_budget) {
@@ -204,72 +201,24 @@ class Loader {
     return out;
   }
 
-  void Units(const YAML::Node& value, Config* c) {
-    if (!value.IsMap())
-      return Error(value.Mark(),
-                   "'units' must be a mapping (mode, skip, skip_also, strict, init_scripts_win, "
-                   "tag_output)");
-    for (const auto& [k, v, sub] : Entries(value, "units")) {
-      if (sub == "mode") {
-        auto s = Scalar(v, "units.mode");
-        if (s && (*s == "auto" || *s == "off")) {
-          c->units_mode = *s;
-        } else if (s) {
-          Error(v.Mark(), "'units.mode' must be auto or off; got '" + *s + "'");
-        }
-      } else if (sub == "skip") {
-        if (auto l = List(v, "units.skip")) c->units_skip = *l;
-      } else if (sub == "skip_also") {
-        if (auto l = List(v, "units.skip_also")) c->units_skip_also = *l;
-      } else if (sub == "strict") {
-        if (auto b = Bool(v, "units.strict")) c->units_strict = *b;
-      } else if (sub == "init_scripts_win") {
-        if (auto b = Bool(v, "units.init_scripts_win")) c->units_init_scripts_win = *b;
-      } else if (sub == "tag_output") {
-        if (auto b = Bool(v, "units.tag_output")) c->units_tag_output = *b;
-      } else {
-        Error(k.Mark(),
-              "unknown key 'units." + sub +
-                  "' (known: mode, skip, skip_also, strict, init_scripts_win, tag_output)");
-      }
+  // A front end's key, handed over as written (init/model/front_end.h).
+  Setting ToSetting(const YAML::Node& v) {
+    Setting out;
+    const YAML::Mark m = v.Mark();
+    out.where = m.is_null() ? path_
+                            : path_ + ":" + std::to_string(m.line + 1) + ":" +
+                                  std::to_string(m.column + 1);
+    if (v.IsScalar()) {
+      out.scalar = v.Scalar();
+    } else if (v.IsSequence()) {
+      out.is_list = true;
+      for (const auto& e : v) out.list.push_back(ToSetting(e));
+    } else if (v.IsMap()) {
+      out.is_map = true;
+      for (const auto& [k, sub, name] : Entries(v, "a mapping"))
+        out.map.emplace_back(name, ToSetting(sub));
     }
-  }
-
-  void Openrc(const YAML::Node& value, Config* c) {
-    if (!value.IsMap())
-      return Error(value.Mark(), "'openrc' must be a mapping (mode, levels, strict_need)");
-    for (const auto& [k, v, sub] : Entries(value, "openrc")) {
-      if (sub == "mode") {
-        auto s = Scalar(v, "openrc.mode");
-        if (s && (*s == "auto" || *s == "native" || *s == "inittab")) {
-          c->openrc_mode = *s;
-        } else if (s) {
-          Error(v.Mark(), "'openrc.mode' must be auto, native or inittab; got '" + *s + "'");
-        }
-      } else if (sub == "strict_need") {
-        if (auto b = Bool(v, "openrc.strict_need")) c->openrc_strict_need = *b;
-      } else if (sub == "levels") {
-        if (!v.IsMap()) {
-          Error(v.Mark(), "'openrc.levels' must map runlevels (0-9, S) to OpenRC runlevel names");
-          continue;
-        }
-        for (const auto& [lk, lv, level] : Entries(v, "openrc.levels")) {
-          auto name = Scalar(lv, "openrc.levels." + level);
-          if (level.size() != 1 ||
-              std::string_view("0123456789Ss").find(level[0]) == std::string_view::npos) {
-            Error(lk.Mark(), "'openrc.levels' keys must be 0-9 or S; got '" + level + "'");
-          } else if (name && (name->empty() || name->find('/') != std::string::npos)) {
-            Error(lv.Mark(),
-                  "'openrc.levels." + level + "' must be a runlevel name; got '" + *name + "'");
-          } else if (name) {
-            c->openrc_levels[static_cast<char>(
-                std::toupper(static_cast<unsigned char>(level[0])))] = *name;
-          }
-        }
-      } else {
-        Error(k.Mark(), "unknown key 'openrc." + sub + "' (known: mode, levels, strict_need)");
-      }
-    }
+    return out;
   }
 
  private:
@@ -361,6 +310,7 @@ class Loader {
 
   const std::string& path_;
   std::vector<std::string>* errors_;
+  const std::vector<std::string>& front_end_keys_;
 };
 
 Config Fallback(const std::string& path, std::vector<std::string>* errors, const char* what) {
@@ -470,10 +420,10 @@ Config DefaultConfig() {
   return c;
 }
 
-Config ParseConfig(std::string_view yaml, const std::string& path,
-                   std::vector<std::string>* errors) noexcept {
+Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<std::string>* errors,
+                   const std::vector<std::string>& front_end_keys) noexcept {
   try {
-    Loader loader(path, errors);
+    Loader loader(path, errors, front_end_keys);
     YAML::Node root;
     try {
       root = YAML::Load(std::string(yaml));
@@ -491,7 +441,8 @@ Config ParseConfig(std::string_view yaml, const std::string& path,
   }
 }
 
-Config LoadConfig(const std::string& path, std::vector<std::string>* errors) noexcept {
+Config LoadConfig(const std::string& path, std::vector<std::string>* errors,
+                  const std::vector<std::string>& front_end_keys) noexcept {
   try {
     struct Fd {
       int fd;
@@ -521,7 +472,7 @@ Config LoadConfig(const std::string& path, std::vector<std::string>* errors) noe
       if (text.size() > kMaxFileSize) problem = "larger than 1 MiB";
     }
     if (!problem.empty()) return Fallback(path, errors, problem.c_str());
-    return ParseConfig(text, path, errors);
+    return ParseConfig(text, path, errors, front_end_keys);
   } catch (const std::exception& e) {
     return Fallback(path, errors, e.what());
   } catch (...) {

@@ -8,8 +8,6 @@
 // default (see contrib/ctinit.yaml):
 //
 //   log_level: normal        # quiet | normal | verbose | debug
-//   inittab: /etc/inittab    # absolute path
-//   inittab_d: /etc/inittab.d  # directory of extra inittab fragments (absolute path)
 //   fifo: /run/initctl       # sysvinit control FIFO (absolute path)
 //   default_runlevel: 3      # 1-5, 7-9 or S; overrides inittab's initdefault. Default: unset
 //   shutdown:
@@ -25,11 +23,14 @@
 //     SIGTERM: halt
 //     SIGUSR2: runlevel 1
 //     RTMIN+3: poweroff
-//   openrc:                  # OpenRC front end (docs/openrc.md)
+// The front ends' keys (read by them, see init/model/front_end.h):
+//   inittab: /etc/inittab    # absolute path (inittab/front_end.h)
+//   inittab_d: /etc/inittab.d  # directory of extra inittab fragments (absolute path)
+//   openrc:                  # OpenRC front end (docs/openrc.md, openrc-shim/front_end.h)
 //     mode: auto             # auto | native | inittab
 //     levels: {3: default}   # numeric level -> OpenRC runlevel, merged over the default map
 //     strict_need: false     # a missing `need` target leaves its dependents out
-//   units:                   # systemd units front end (docs/units.md)
+//   units:                   # systemd units front end (docs/units.md, unit-compat/front_end.h)
 //     mode: auto             # auto | off
 //     skip: [...]            # replaces the default skip list (glob patterns)
 //     skip_also: [...]       # added to the skip list
@@ -77,6 +78,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "init/model/front_end.h"
 
 namespace ctinit {
 
@@ -134,42 +137,26 @@ struct Config {
   // Docker's `--restart on-failure` restarts the container while a halt (exit 0) stays down.
   int reboot_exit_code = 129;
   LogLevel log_level = LogLevel::kNormal;
-  std::string inittab = "/etc/inittab";
-  std::string inittab_d = "/etc/inittab.d";
   std::string fifo = "/run/initctl";
   std::optional<char> default_runlevel;  // overrides inittab's initdefault
-  // OpenRC front end (openrc-shim/native.h). mode: "auto" = native when there is no inittab
-  // and the image has /etc/runlevels; "native" = always (the inittab is ignored); "inittab" =
-  // never. `openrc_levels` overrides entries of the numeric level -> OpenRC runlevel map.
-  std::string openrc_mode = "auto";
-  std::map<char, std::string> openrc_levels;
-  bool openrc_strict_need = false;
-  // systemd units front end (unit-compat/frontend.h). mode: "auto" = the image's units are
-  // loaded (the enabled ones start in their levels, the rest on request); "off" = never.
-  // `units_skip` replaces the default skip list, `units_skip_also` adds to it; strict: any
-  // warning about a unit is an error; init_scripts_win: a unit with the name of an init script
-  // the inittab's rc or OpenRC runs (/etc/init.d/NAME) is left to that script; tag_output:
-  // what a unit writes to the journal (StandardOutput=journal, the default) goes to the log
-  // tagged with its SyslogIdentifier= ("nginx[812]: line"), else untagged.
-  std::string units_mode = "auto";
-  std::optional<std::vector<std::string>> units_skip;
-  std::vector<std::string> units_skip_also;
-  bool units_strict = false;
-  bool units_init_scripts_win = true;
-  bool units_tag_output = true;
+  // The values of the keys that belong to the front ends (FrontEnd::ConfigKeys(): "inittab",
+  // "inittab_d", "openrc", "units"), as written; each front end reads its own.
+  Settings front_ends;
   friend bool operator==(const Config&, const Config&) = default;
 };
 
 // Config{} plus the default signal map.
 Config DefaultConfig();
 
-// Reads `path` (see "File" and "Errors" above). `errors` may be null.
-Config LoadConfig(const std::string& path, std::vector<std::string>* errors) noexcept;
+// Reads `path` (see "File" and "Errors" above). `errors` may be null. `front_end_keys` are the
+// top-level keys the front ends read (Config::front_ends); any other unknown key is an error.
+Config LoadConfig(const std::string& path, std::vector<std::string>* errors,
+                  const std::vector<std::string>& front_end_keys = {}) noexcept;
 
 // Parses `yaml` as if it were the contents of `path` (the test hook; LoadConfig reads the file
 // and calls this).
-Config ParseConfig(std::string_view yaml, const std::string& path,
-                   std::vector<std::string>* errors) noexcept;
+Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<std::string>* errors,
+                   const std::vector<std::string>& front_end_keys = {}) noexcept;
 
 // See "Durations" above. nullopt for anything else (negative, unknown unit, too large).
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);

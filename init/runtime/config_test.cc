@@ -20,8 +20,11 @@ using testing::IsEmpty;
 using testing::SizeIs;
 using A = SignalAction;
 
+// The keys the front ends claim in the shipped binary (init/program/front_ends.h).
+const std::vector<std::string> kFrontEndKeys = {"inittab", "inittab_d", "openrc", "units"};
+
 Config Parse(const std::string& yaml, std::vector<std::string>* errors) {
-  return ParseConfig(yaml, "/etc/ctinit.yaml", errors);
+  return ParseConfig(yaml, "/etc/ctinit.yaml", errors, kFrontEndKeys);
 }
 
 // Parses `yaml`, expects exactly one error containing `what`, returns the config.
@@ -40,8 +43,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.reboot, RebootMode::kAuto);
   EXPECT_EQ(c.reboot_exit_code, 129);
   EXPECT_EQ(c.log_level, LogLevel::kNormal);
-  EXPECT_EQ(c.inittab, "/etc/inittab");
-  EXPECT_EQ(c.inittab_d, "/etc/inittab.d");
+  EXPECT_TRUE(c.front_ends.empty());
   EXPECT_EQ(c.fifo, "/run/initctl");
   EXPECT_FALSE(c.default_runlevel);
 
@@ -107,8 +109,9 @@ signals:
                    &errors);
   EXPECT_THAT(errors, ElementsAre(HasSubstr("'37' is the same as 'RTMIN+3'")));
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
-  EXPECT_EQ(c.inittab, "/x/inittab");
-  EXPECT_EQ(c.inittab_d, "/x/inittab.d");
+  EXPECT_EQ(c.front_ends["inittab"].scalar, "/x/inittab");
+  EXPECT_EQ(c.front_ends["inittab"].where, "/etc/ctinit.yaml:3:10");
+  EXPECT_EQ(c.front_ends["inittab_d"].scalar, "/x/inittab.d");
   EXPECT_EQ(c.fifo, "/x/initctl");
   EXPECT_EQ(c.default_runlevel, 'S');
   EXPECT_EQ(c.shutdown_budget, milliseconds(9500));
@@ -193,10 +196,8 @@ TEST(ConfigTest, WrongTypesKeepTheDefault) {
       ParseOneError("log_level: [debug]", "1:12: 'log_level' needs a single value, got a list"), d);
   EXPECT_EQ(
       ParseOneError("log_level: loud", "'log_level' must be quiet | normal | verbose | debug"), d);
-  EXPECT_EQ(ParseOneError("inittab: {a: b}", "'inittab' needs a single value, got a mapping"), d);
   EXPECT_EQ(ParseOneError("fifo:", "'fifo' needs a single value, got nothing"), d);
-  EXPECT_EQ(ParseOneError("inittab_d: etc/inittab.d", "'inittab_d' must be an absolute path"), d);
-  EXPECT_EQ(ParseOneError("inittab: ''", "'inittab' must be an absolute path"), d);
+  EXPECT_EQ(ParseOneError("fifo: run/initctl", "'fifo' must be an absolute path"), d);
   EXPECT_EQ(ParseOneError("shutdown: 5s", "'shutdown' must be a mapping"), d);
   EXPECT_EQ(ParseOneError("shutdown: {budget: [1]}", "'shutdown.budget' needs a single value"), d);
   EXPECT_EQ(ParseOneError("reboot: sometimes", "'reboot' must be auto | restart | exit | syscall"),
@@ -240,18 +241,24 @@ TEST(ConfigTest, BadSignals) {
   EXPECT_EQ(c.signals[SIGHUP], SignalRule{A::kExit});
 }
 
-TEST(ConfigTest, UnitsTagOutput) {
-  EXPECT_TRUE(DefaultConfig().units_tag_output);
+TEST(ConfigTest, FrontEndKeysAreHandedOverAsWritten) {
   std::vector<std::string> errors;
-  EXPECT_FALSE(Parse("units: {tag_output: false}\n", &errors).units_tag_output);
-  EXPECT_TRUE(Parse("units:\n  tag_output: yes\n", &errors).units_tag_output);
+  Config c = Parse("units:\n  tag_output: false\n  skip: [a, b]\nopenrc: {levels: {3: x}}\n",
+                   &errors);
   EXPECT_THAT(errors, IsEmpty());
-  Config c = ParseOneError("units: {tag_output: sometimes}\n",
-                           "'units.tag_output' must be true or false; got 'sometimes'");
-  EXPECT_TRUE(c.units_tag_output);
-  ParseOneError("units: {tag: false}\n",
-                "unknown key 'units.tag' (known: mode, skip, skip_also, strict, "
-                "init_scripts_win, tag_output)");
+  const Setting& units = c.front_ends["units"];
+  ASSERT_TRUE(units.is_map);
+  ASSERT_THAT(units.map, SizeIs(2));
+  EXPECT_EQ(units.map[0].first, "tag_output");
+  EXPECT_EQ(units.map[0].second.scalar, "false");
+  EXPECT_EQ(units.map[0].second.where, "/etc/ctinit.yaml:2:15");
+  ASSERT_TRUE(units.map[1].second.is_list);
+  EXPECT_EQ(units.map[1].second.list[1].scalar, "b");
+  EXPECT_EQ(c.front_ends["openrc"].map[0].second.map[0].first, "3");
+  // Without the front end claiming it, the key is unknown.
+  errors.clear();
+  ParseConfig("units: {}\n", "/etc/ctinit.yaml", &errors);
+  EXPECT_THAT(errors, ElementsAre(HasSubstr("unknown key 'units'")));
 }
 
 TEST(ConfigTest, NullErrorsIsAllowed) {
@@ -361,11 +368,11 @@ TEST_F(LoadConfigTest, MissingFileGivesDefaultsWithoutError) {
 
 TEST_F(LoadConfigTest, ReadsTheFile) {
   std::string path = Write("c.yaml", "log_level: debug\nbogus: 1\n");
-  Config c = LoadConfig(path, &errors_);
+  Config c = LoadConfig(path, &errors_, kFrontEndKeys);
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
-  EXPECT_THAT(errors_, ElementsAre(path + ":2:1: unknown key 'bogus' (known: log_level, inittab, "
-                                          "inittab_d, fifo, default_runlevel, shutdown, reboot, "
-                                          "reboot_exit_code, signals, openrc, units)"));
+  EXPECT_THAT(errors_, ElementsAre(path + ":2:1: unknown key 'bogus' (known: log_level, fifo, "
+                                          "default_runlevel, shutdown, reboot, reboot_exit_code, "
+                                          "signals, inittab, inittab_d, openrc, units)"));
 }
 
 TEST_F(LoadConfigTest, SyntaxErrorNamesFileAndLine) {
@@ -416,8 +423,10 @@ TEST_F(LoadConfigTest, Unreadable) {
 
 TEST(ExampleConfigTest, ContribFileIsValidAndShowsTheDefaults) {
   std::vector<std::string> errors;
-  Config c = LoadConfig(std::string(CTINIT_SOURCE_DIR) + "/contrib/ctinit.yaml", &errors);
+  Config c =
+      LoadConfig(std::string(CTINIT_SOURCE_DIR) + "/contrib/ctinit.yaml", &errors, kFrontEndKeys);
   EXPECT_THAT(errors, IsEmpty());
+  c.front_ends.clear();  // the front ends' own tests read their part of the file
   EXPECT_EQ(c, DefaultConfig());
 }
 

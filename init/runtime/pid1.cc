@@ -108,8 +108,9 @@ int Pid1::Run() noexcept {
   try {
     pid1_ = getpid() == 1;
     std::vector<std::string> errors;
-    config_ = LoadConfig(opts_.config_path, &errors);
-    if (opts_.inittab) config_.inittab = *opts_.inittab;
+    config_ = LoadConfig(opts_.config_path, &errors,
+                         opts_.front_end ? opts_.front_end->ConfigKeys() : std::vector<std::string>{});
+    if (opts_.front_end) opts_.front_end->Configure(config_.front_ends, &errors);
     if (opts_.fifo) config_.fifo = *opts_.fifo;
     log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
     log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
@@ -168,7 +169,11 @@ void Pid1::Guarded(const char* what, const std::function<void()>& fn) noexcept {
 
 ServiceSet Pid1::LoadServices() {
   ServiceSet set;
-  if (opts_.load_services) set = opts_.load_services(config_);
+  if (opts_.front_end) {
+    FrontEnd::LoadContext context;
+    for (char** e = environ; e && *e; ++e) context.environment.emplace_back(*e);
+    opts_.front_end->Load(context, &set);
+  }
   for (const auto& d : set.diagnostics) log::Warn("{}", d.ToString());
   if (config_.default_runlevel) set.default_level = config_.default_runlevel;
   if (!opts_.app_argv.empty()) {
@@ -429,7 +434,7 @@ void Pid1::OmitFromSendsigs() {
 
 void Pid1::Reload() {
   if (!sup_ || phase_ != Phase::kRunning) return;
-  log::Info("Re-reading inittab");
+  log::Info("Re-reading the service definitions");
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
   sup_->Reload(std::move(set), config_.kill_wait);
@@ -475,9 +480,9 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
   const char* console = getenv("CONSOLE");
   env.push_back(std::string("CONSOLE=") + (console ? console : "/dev/console"));
   env.push_back(std::string("INIT_VERSION=ctinit-") + CTINIT_VERSION);
-  if (opts_.level_env) {
+  if (opts_.front_end) {
     Guarded("level environment", [&] {
-      for (const auto& kv : opts_.level_env(sup_ ? sup_->level() : level)) {
+      for (const auto& kv : opts_.front_end->LevelEnvironment(sup_ ? sup_->level() : level)) {
         auto key = kv.substr(0, kv.find('=') + 1);
         std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
         env.push_back(kv);
@@ -584,11 +589,11 @@ void Pid1::BootTime() { utmp_.BootTime(); }
 
 void Pid1::LevelChanged(char level, char prev) {
   utmp_.Runlevel(level, prev);
-  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, false); });
+  if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(level, false); });
 }
 
 void Pid1::StageEntered(char stage) {
-  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(stage, false); });
+  if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(stage, false); });
 }
 
 void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
@@ -644,7 +649,7 @@ void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
 }
 
 void Pid1::LevelSettled(char level) {
-  if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, true); });
+  if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(level, true); });
   if (level != '0' && level != '6') return;
   if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
     stop_level_ = level;

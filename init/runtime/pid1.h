@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "init/model/front_end.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
 #include "init/base/log.h"
@@ -46,23 +47,17 @@ namespace ctinit {
 
 struct Options {
   std::string config_path = "/etc/ctinit/ctinit.yaml";
-  std::optional<std::string> inittab;
   std::optional<std::string> fifo;
   std::optional<log::Level> log_level;
   std::optional<char> level;          // a runlevel given on the command line
   std::vector<std::string> app_argv;  // after "--": app mode
   bool autoboot = false;              // -a / auto: AUTOBOOT=YES in the environment
-  // The front ends: turns the configuration into services (main.cc wires inittab, OpenRC and
-  // units here, so that init/ knows no file format). Called at boot and on every reload.
-  std::function<ServiceSet(const Config&)> load_services;
-  // Told where the machine is, for front ends that keep state of their own (OpenRC's
-  // /run/openrc/softlevel): `level` is '#' (sysinit stage), '*' (boot stage) or a runlevel;
-  // `settled` is false when it is entered and true once it has settled.
-  std::function<void(char level, bool settled)> level_hook;
-  // Extra environment for every child started while in `level` ('#', '*' or a runlevel), for
-  // front ends whose scripts expect it (OpenRC's RC_REBOOT=YES during a reboot). Later entries
-  // win over ctinit's own.
-  std::function<std::vector<std::string>(char level)> level_env;
+  // Where the services come from: the inittab, OpenRC and units front ends composed into one
+  // (init/program/front_ends.h), so that init/ knows no file format. Configured with its keys
+  // of the config file, loaded at boot and on every reload, told every level change; the
+  // environment it gives for a level is added to every child started in it (later entries win
+  // over ctinit's own).
+  std::shared_ptr<FrontEnd> front_end;
 };
 
 // The service a `supervise` control request (supervise-daemon) describes: `options` are its

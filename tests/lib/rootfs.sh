@@ -24,7 +24,9 @@
 # into place when complete, so concurrent callers either wait or reuse the finished tree.
 # Downloaded .debs are kept in CACHE/debs (debootstrap --cache-dir and apt's archive dir), so a
 # rebuild after a recipe change does not download again.
-# Mirror: $CTINIT_DEBIAN_MIRROR (default http://deb.debian.org/debian); not part of the key.
+# Mirror: $CTINIT_DEBIAN_MIRROR, else the Debian archive this machine's own apt uses (the first
+# URIs: of /etc/apt/sources.list.d/*.sources, or the first `deb` line of sources.list), so local
+# mirrors and proxies work; not part of the key.
 
 [[ -n "${CT_ROOTFS_SH_LOADED:-}" ]] && return 0
 CT_ROOTFS_SH_LOADED=1
@@ -34,7 +36,25 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CTINIT_CACHE=${CTINIT_CACHE:-/var/cache/ctinit-test}
 CT_DEBIAN_SUITE=bookworm
-CT_DEBIAN_MIRROR=${CTINIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The main archive of the machine's apt configuration (not its -security suite).
+_rootfs_apt_mirror() {
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -r $f ]] || continue
+    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+    [[ -n $uri ]] && { echo "${uri%/}"; return 0; }
+  done
+  if [[ -r /etc/apt/sources.list ]]; then
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { if ($i !~ /security/) { print $i; exit } ; break } }' \
+      /etc/apt/sources.list)
+    [[ -n $uri ]] && { echo "${uri%/}"; return 0; }
+  fi
+  return 1
+}
+CT_DEBIAN_MIRROR=${CTINIT_DEBIAN_MIRROR:-$(_rootfs_apt_mirror || true)}
+if [[ -z $CT_DEBIAN_MIRROR ]]; then
+  echo "rootfs.sh: no Debian archive in this machine's apt configuration; set CTINIT_DEBIAN_MIRROR" >&2
+fi
 CT_ROOTFS_LOCK_TIMEOUT=${CT_ROOTFS_LOCK_TIMEOUT:-1800}
 
 rootfs_hash() {
