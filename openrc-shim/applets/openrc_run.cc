@@ -13,12 +13,12 @@
 #include <optional>
 #include <sstream>
 
-#include "openrc-shim/depend.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/service_state.h"
+#include "openrc-shim/applets/supervise_daemon.h"
+#include "openrc-shim/depend.h"
 #include "openrc-shim/rc_sys.h"
 #include "openrc-shim/runner.h"
-#include "openrc-shim/applets/supervise_daemon.h"
-#include "openrc-shim/applets/service_state.h"
 
 extern char** environ;
 

@@ -11,8 +11,8 @@
 #include <set>
 
 #include "openrc-shim/applets/einfo.h"
-#include "openrc-shim/applets/supervise_daemon.h"
 #include "openrc-shim/applets/service_state.h"
+#include "openrc-shim/applets/supervise_daemon.h"
 
 namespace ctinit::openrc {
 namespace fs = std::filesystem;

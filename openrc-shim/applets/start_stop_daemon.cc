@@ -59,7 +59,7 @@ bool ParseUnsigned(const std::string& s, unsigned* out) {
   return true;
 }
 
-bool Apply(SsdOptions* o, char opt, const std::string& v, std::string* error) {
+bool Apply(StartStopDaemonOptions* o, char opt, const std::string& v, std::string* error) {
   switch (opt) {
     case 'S':
       o->start = true;
@@ -317,7 +317,7 @@ std::string LookupPath(const std::string& exec, const std::string& chroot) {
   return "";
 }
 
-void RecordDaemon(const SsdOptions& o, const std::string& exec,
+void RecordDaemon(const StartStopDaemonOptions& o, const std::string& exec,
                   const std::vector<std::string>& argv) {
   const char* svc = getenv("RC_SVCNAME");
   if (svc == nullptr || *svc == '\0' || strchr(svc, '/') != nullptr) return;
@@ -333,7 +333,7 @@ void RecordDaemon(const SsdOptions& o, const std::string& exec,
 }
 
 // The child after fork(): never returns. Failures go to `errfd` as text.
-[[noreturn]] void Child(const SsdOptions& o, const std::string& exec,
+[[noreturn]] void Child(const StartStopDaemonOptions& o, const std::string& exec,
                         const std::vector<std::string>& argv,
                         const std::optional<Credentials>& cred, int errfd) {
   auto fail = [&](const std::string& msg) {
@@ -414,8 +414,8 @@ void RecordDaemon(const SsdOptions& o, const std::string& exec,
   _exit(1);
 }
 
-int Start(const SsdOptions& o, const std::string& exec, const std::vector<std::string>& argv,
-          const std::optional<Credentials>& cred) {
+int Start(const StartStopDaemonOptions& o, const std::string& exec,
+          const std::vector<std::string>& argv, const std::optional<Credentials>& cred) {
   std::string exec_file = LookupPath(exec, o.chroot);
   if (!Exists(exec_file)) {
     EError(std::string(kApplet) + ": " + (exec_file.empty() ? exec : exec_file) +
@@ -539,8 +539,8 @@ int Start(const SsdOptions& o, const std::string& exec, const std::vector<std::s
   return 0;
 }
 
-int Stop(const SsdOptions& o, const std::string& exec, const std::vector<std::string>& argv,
-         const std::optional<Credentials>& cred) {
+int Stop(const StartStopDaemonOptions& o, const std::string& exec,
+         const std::vector<std::string>& argv, const std::optional<Credentials>& cred) {
   int sig = o.signal == -1 ? SIGTERM : o.signal;
   bool oknodo = o.oknodo || !o.stop;
   std::string err;
@@ -575,7 +575,8 @@ int Stop(const SsdOptions& o, const std::string& exec, const std::vector<std::st
 
 }  // namespace
 
-bool ParseSsdArgs(const std::vector<std::string>& args, SsdOptions* o, std::string* error) {
+bool ParseStartStopDaemonArgs(const std::vector<std::string>& args, StartStopDaemonOptions* o,
+                              std::string* error) {
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -762,9 +763,9 @@ std::vector<ProcInfo> ReadProcs(const std::string& proc_root) noexcept {
 
 int StartStopDaemonMain(const std::vector<std::string>& args) noexcept {
   try {
-    SsdOptions o;
+    StartStopDaemonOptions o;
     std::string error;
-    if (!ParseSsdArgs(args, &o, &error)) {
+    if (!ParseStartStopDaemonArgs(args, &o, &error)) {
       EError(error);
       return 1;
     }

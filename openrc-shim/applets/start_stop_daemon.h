@@ -1,6 +1,6 @@
 // The shim's start-stop-daemon applet: OpenRC's start-stop-daemon for the options OpenRC scripts
-// and openrc-run.sh's default start()/stop() use (ORC:src/start-stop-daemon/start-stop-daemon.c,
-// src/shared/schedules.c, man start-stop-daemon.8).
+// and openrc-run.sh's default start()/stop() use (OpenRC 0.63
+// src/start-stop-daemon/start-stop-daemon.c, src/shared/schedules.c, man start-stop-daemon.8).
 //
 // Options: -S/--start -K/--stop -x/--exec -p/--pidfile -m/--make-pidfile -b/--background
 // -u/--user USER[:GROUP] -c/--chuid (deprecated alias of --user, warns) -g/--group -d/--chdir
@@ -54,7 +54,7 @@
 
 namespace ctinit::openrc {
 
-struct SsdOptions {
+struct StartStopDaemonOptions {
   bool start = false, stop = false, background = false, make_pidfile = false;
   bool oknodo = false, test = false, interpreted = false, progress = false;
   bool quiet = false, verbose = false;
@@ -72,7 +72,8 @@ struct SsdOptions {
 // Parses the arguments after argv[0]. False and *error ("start-stop-daemon: …" without the
 // " * ") for an unknown option, a missing value, a bad number/mode/signal, or a combination
 // OpenRC refuses.
-bool ParseSsdArgs(const std::vector<std::string>& args, SsdOptions* out, std::string* error);
+bool ParseStartStopDaemonArgs(const std::vector<std::string>& args, StartStopDaemonOptions* out,
+                              std::string* error);
 
 // What a process looks like for matching (read from /proc; tests build them by hand).
 struct ProcInfo {

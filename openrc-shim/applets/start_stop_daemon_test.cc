@@ -11,21 +11,21 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using Strings = std::vector<std::string>;
 
-SsdOptions Parse(const Strings& args) {
-  SsdOptions o;
+StartStopDaemonOptions Parse(const Strings& args) {
+  StartStopDaemonOptions o;
   std::string err;
-  EXPECT_TRUE(ParseSsdArgs(args, &o, &err)) << err;
+  EXPECT_TRUE(ParseStartStopDaemonArgs(args, &o, &err)) << err;
   return o;
 }
 
 std::string ParseError(const Strings& args) {
-  SsdOptions o;
+  StartStopDaemonOptions o;
   std::string err;
-  EXPECT_FALSE(ParseSsdArgs(args, &o, &err));
+  EXPECT_FALSE(ParseStartStopDaemonArgs(args, &o, &err));
   return err;
 }
 
-TEST(SsdArgs, StartAsOpenrcRunShBuildsIt) {
+TEST(StartStopDaemonArgs, StartAsOpenrcRunShBuildsIt) {
   auto o = Parse({"--start", "--exec", "/usr/bin/testd", "--pidfile", "/run/t.pid", "--background",
                   "--make-pidfile", "--user", "www:www", "--chdir=/srv", "-k", "027", "--stdout",
                   "/var/log/t.log", "--", "-f", "--", "x"});
@@ -42,7 +42,7 @@ TEST(SsdArgs, StartAsOpenrcRunShBuildsIt) {
   EXPECT_THAT(o.args, ElementsAre("-f", "--", "x"));
 }
 
-TEST(SsdArgs, ShortOptionsBundledAndAttached) {
+TEST(StartStopDaemonArgs, ShortOptionsBundledAndAttached) {
   auto o = Parse({"-Sbm", "-p/run/x.pid", "-x", "/bin/x", "-w", "1000", "-N", "5", "-e", "A=1"});
   EXPECT_TRUE(o.start && o.background && o.make_pidfile);
   EXPECT_EQ(o.pidfile, "/run/x.pid");
@@ -51,26 +51,26 @@ TEST(SsdArgs, ShortOptionsBundledAndAttached) {
   EXPECT_THAT(o.env, ElementsAre("A=1"));
 }
 
-TEST(SsdArgs, StopWithRetryAndSignal) {
+TEST(StartStopDaemonArgs, StopWithRetryAndSignal) {
   auto o = Parse({"--stop", "--retry", "TERM/60/KILL/5", "--pidfile", "/run/x.pid", "-s", "INT"});
   EXPECT_TRUE(o.stop);
   EXPECT_EQ(o.retry, "TERM/60/KILL/5");
   EXPECT_EQ(o.signal, SIGINT);
 }
 
-TEST(SsdArgs, SignalAloneIsAllowed) {
+TEST(StartStopDaemonArgs, SignalAloneIsAllowed) {
   auto o = Parse({"--signal", "HUP", "--pidfile", "/run/x.pid"});
   EXPECT_FALSE(o.stop);
   EXPECT_EQ(o.signal, SIGHUP);
 }
 
-TEST(SsdArgs, PositionalWordsBeforeDashDashAreArguments) {
+TEST(StartStopDaemonArgs, PositionalWordsBeforeDashDashAreArguments) {
   auto o = Parse({"-S", "/bin/daemon", "-q", "arg"});
   EXPECT_TRUE(o.quiet);
   EXPECT_THAT(o.args, ElementsAre("/bin/daemon", "arg"));
 }
 
-TEST(SsdArgs, DeprecatedOptionsWarn) {
+TEST(StartStopDaemonArgs, DeprecatedOptionsWarn) {
   auto o = Parse({"-K", "-o", "-c", "nobody", "-x", "/bin/x"});
   EXPECT_TRUE(o.oknodo);
   EXPECT_EQ(o.user, "nobody");
@@ -78,7 +78,7 @@ TEST(SsdArgs, DeprecatedOptionsWarn) {
   EXPECT_EQ(o.warnings[0], "WARNING: -o/--oknodo is deprecated and will be removed in the future");
 }
 
-TEST(SsdArgs, OpenrcErrors) {
+TEST(StartStopDaemonArgs, OpenrcErrors) {
   EXPECT_EQ(ParseError({"--stop"}),
             "start-stop-daemon: --stop needs --exec, --pidfile, --name or --user");
   EXPECT_EQ(ParseError({"--stop", "-x", "/a", "-b"}),
@@ -111,7 +111,7 @@ std::vector<ProcInfo> Procs() {
   };
 }
 
-TEST(SsdMatch, PidfileMatchesExactlyThatPid) {
+TEST(StartStopDaemonMatch, PidfileMatchesExactlyThatPid) {
   MatchSpec s;
   s.pid = 11;
   EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(11));
@@ -121,7 +121,7 @@ TEST(SsdMatch, PidfileMatchesExactlyThatPid) {
   EXPECT_THAT(FindPids(Procs(), s, 99), IsEmpty());
 }
 
-TEST(SsdMatch, ExecByExeOrCommAndArgv) {
+TEST(StartStopDaemonMatch, ExecByExeOrCommAndArgv) {
   MatchSpec s;
   s.exec = "/usr/bin/testd";
   EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(10, 11, 15));
@@ -132,7 +132,7 @@ TEST(SsdMatch, ExecByExeOrCommAndArgv) {
   EXPECT_THAT(FindPids(Procs(), s, 11), IsEmpty());  // never ourselves
 }
 
-TEST(SsdMatch, UserAndLongCommNames) {
+TEST(StartStopDaemonMatch, UserAndLongCommNames) {
   MatchSpec s;
   s.exec = "/usr/bin/testd";
   s.uid = 100;
@@ -142,7 +142,7 @@ TEST(SsdMatch, UserAndLongCommNames) {
   EXPECT_THAT(FindPids(Procs(), l, 99), ElementsAre(13));
 }
 
-TEST(SsdMatch, ScriptsMatchByCommName) {
+TEST(StartStopDaemonMatch, ScriptsMatchByCommName) {
   MatchSpec s;
   s.exec = "myscript";  // --name myscript
   EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(14));
@@ -150,7 +150,7 @@ TEST(SsdMatch, ScriptsMatchByCommName) {
   EXPECT_THAT(FindPids(Procs(), s, 99), IsEmpty());
 }
 
-TEST(SsdMatch, ReadProcsSeesThisProcess) {
+TEST(StartStopDaemonMatch, ReadProcsSeesThisProcess) {
   auto procs = ReadProcs("/proc");
   bool found = false;
   for (const auto& p : procs) {

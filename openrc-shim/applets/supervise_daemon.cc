@@ -23,8 +23,8 @@ namespace {
 
 constexpr const char* kApplet = "supervise-daemon";
 
-// OpenRC's supervise-daemon defaults (ORC:man/supervise-daemon.8): no respawn delay, at most
-// 10 respawns within 12 s.
+// OpenRC's supervise-daemon defaults (OpenRC 0.63 man/supervise-daemon.8): no respawn delay, at
+// most 10 respawns within 12 s.
 constexpr long kDefaultRespawnMax = 10;
 constexpr long kDefaultRespawnPeriod = 12;
 
