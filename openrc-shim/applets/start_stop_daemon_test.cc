@@ -78,6 +78,21 @@ TEST(StartStopDaemonArgs, DeprecatedOptionsWarn) {
   EXPECT_EQ(o.warnings[0], "WARNING: -o/--oknodo is deprecated and will be removed in the future");
 }
 
+TEST(StartStopDaemonArgs, FlagsValuesAndHelp) {
+  auto o = Parse({"--start", "--nocolor", "--exec=/bin/x", "-c", "www", "-e", "A", "--env=B=2"});
+  EXPECT_EQ(o.user, "www");  // -c is --user, with a warning
+  EXPECT_THAT(o.warnings, ElementsAre(::testing::HasSubstr("-c/--chuid is deprecated")));
+  EXPECT_THAT(o.env, ElementsAre("A", "B=2"));
+  EXPECT_EQ(ParseError({"--quiet=yes", "--start", "-x", "/a"}),
+            "start-stop-daemon: option '--quiet' doesn't allow an argument");
+  EXPECT_EQ(ParseError({"--start", "--exec"}),
+            "start-stop-daemon: option '--exec' requires an argument");
+  EXPECT_EQ(ParseError({"-S", "-x", "/a", "-k", "999"}), "start-stop-daemon: invalid mode `999'");
+  EXPECT_EQ(ParseError({"-S", "-x", "/a", "-N", "x"}), "start-stop-daemon: invalid nice level `x'");
+  EXPECT_EQ(ParseError({"-Z"}), "start-stop-daemon: invalid option -- 'Z'");
+  EXPECT_THAT(ParseError({"-h"}), ::testing::StartsWith("Usage: start-stop-daemon"));
+}
+
 TEST(StartStopDaemonArgs, OpenrcErrors) {
   EXPECT_EQ(ParseError({"--stop"}),
             "start-stop-daemon: --stop needs --exec, --pidfile, --name or --user");
