@@ -259,6 +259,62 @@ std::string AbsoluteScript(const std::string& arg) {
   return fs::path(p).lexically_normal().string();
 }
 
+// openrc-run's own options and the commands after the script.
+struct RunArgs {
+  std::vector<std::string> commands;
+  bool if_started = false, if_stopped = false;
+};
+
+// False (message printed) for an unknown option.
+bool ParseRunArgs(const std::vector<std::string>& argv, Context* c, RunArgs* out) {
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-D" || a == "--nodeps") {
+      c->deps = false;
+    } else if (a == "-s" || a == "--ifstarted") {
+      out->if_started = true;
+    } else if (a == "-S" || a == "--ifstopped") {
+      out->if_stopped = true;
+    } else if (a == "-d" || a == "--debug") {
+      setenv("RC_DEBUG", "YES", 1);
+    } else if (a == "-q" || a == "--quiet") {
+      setenv("EINFO_QUIET", "YES", 1);
+    } else if (a == "-v" || a == "--verbose") {
+      setenv("EINFO_VERBOSE", "YES", 1);
+    } else if (!a.empty() && a[0] == '-') {
+      EError("openrc-run: unknown option " + a);
+      return false;
+    } else {
+      out->commands.push_back(a);
+    }
+  }
+  return true;
+}
+
+// Runs one command; its exit code. Sets *stop when the commands after it must not run.
+int RunCommand(const Context& c, const std::string& cmd, bool* stop) {
+  setenv("RC_CMD", cmd.c_str(), 1);
+  if (cmd == "start") return DoStart(c);
+  if (cmd == "stop") return DoStop(c) == 1 ? 1 : 0;
+  if (cmd == "restart" || cmd == "condrestart" || cmd == "conditionalrestart") {
+    int state = GetState(c.svcdir, c.svc);
+    if (cmd != "restart" && !(state & kStateStarted)) return 0;
+    if (!(state & kStateStopped) && DoStop(c) == 1) {
+      *stop = true;
+      return 1;
+    }
+    return DoStart(c);
+  }
+  if (cmd == "zap") {
+    EInfo("Manually resetting " + c.svc + " to stopped state");
+    std::string err;
+    if (Mark(c.svcdir, c.svc, kStateStopped, c.script, &err)) return 0;
+    EError("rc_service_mark: " + err);
+    return 1;
+  }
+  return RunShell(c, cmd);
+}
+
 }  // namespace
 
 std::string ScriptPath(const std::string& path) noexcept {
@@ -290,30 +346,9 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
     c.svc = BaseName(c.script);
     c.self = SelfExe();
     if (c.self.empty()) c.self = "/sbin/ctinit";
-    std::vector<std::string> commands;
-    bool if_started = false, if_stopped = false;
-    for (size_t i = 2; i < argv.size(); ++i) {
-      const std::string& a = argv[i];
-      if (a == "-D" || a == "--nodeps") {
-        c.deps = false;
-      } else if (a == "-s" || a == "--ifstarted") {
-        if_started = true;
-      } else if (a == "-S" || a == "--ifstopped") {
-        if_stopped = true;
-      } else if (a == "-d" || a == "--debug") {
-        setenv("RC_DEBUG", "YES", 1);
-      } else if (a == "-q" || a == "--quiet") {
-        setenv("EINFO_QUIET", "YES", 1);
-      } else if (a == "-v" || a == "--verbose") {
-        setenv("EINFO_VERBOSE", "YES", 1);
-      } else if (!a.empty() && a[0] == '-') {
-        EError("openrc-run: unknown option " + a);
-        return 1;
-      } else {
-        commands.push_back(a);
-      }
-    }
-    if (commands.empty()) {
+    RunArgs a;
+    if (!ParseRunArgs(argv, &c, &a)) return 1;
+    if (a.commands.empty()) {
       fprintf(stderr, "Usage: %s [options] command...\n", c.script.c_str());
       return 1;
     }
@@ -323,38 +358,19 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
       return 1;
     }
     SyncSupervisedState(c.svcdir);
-    if (if_started && !(GetState(c.svcdir, c.svc) & kStateStarted)) return 1;
-    if (if_stopped && !(GetState(c.svcdir, c.svc) & kStateStopped)) return 1;
+    if (a.if_started && !(GetState(c.svcdir, c.svc) & kStateStarted)) return 1;
+    if (a.if_stopped && !(GetState(c.svcdir, c.svc) & kStateStopped)) return 1;
     if (EnvYes("RC_NODEPS")) c.deps = false;
     if (chdir("/") != 0) EError(std::string("chdir: ") + strerror(errno));
     SetupEnv(c);
     signal(SIGPIPE, SIG_IGN);
-
     int result = 0;
-    for (const auto& cmd : commands) {
-      setenv("RC_CMD", cmd.c_str(), 1);
-      int rc = 0;
-      if (cmd == "start") {
-        rc = DoStart(c);
-      } else if (cmd == "stop") {
-        rc = DoStop(c) == 1 ? 1 : 0;
-      } else if (cmd == "restart" || cmd == "condrestart" || cmd == "conditionalrestart") {
-        int state = GetState(c.svcdir, c.svc);
-        if (cmd != "restart" && !(state & kStateStarted)) continue;
-        if (!(state & kStateStopped) && DoStop(c) == 1) return 1;
-        rc = DoStart(c);
-      } else if (cmd == "zap") {
-        EInfo("Manually resetting " + c.svc + " to stopped state");
-        if (!Mark(c.svcdir, c.svc, kStateStopped, c.script, &err)) {
-          EError("rc_service_mark: " + err);
-          rc = 1;
-        }
-      } else {
-        rc = RunShell(c, cmd);
-      }
+    for (const auto& cmd : a.commands) {
+      bool stop = cmd == "start" || cmd == "stop" || cmd == "restart";
+      int rc = RunCommand(c, cmd, &stop);
       if (rc != 0) {
         result = rc;
-        if (cmd == "start" || cmd == "stop" || cmd == "restart") return rc;
+        if (stop) return rc;
       }
     }
     return result;
