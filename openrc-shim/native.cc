@@ -269,6 +269,25 @@ class NativeLoader {
     return c;
   }
 
+  // The numeric levels `name` is kept in: sysinit services in all but shutdown/reboot, boot
+  // services also not in single, the others where their runlevel starts them.
+  std::string NumericLevels(const std::string& name, bool is_sysinit, bool is_boot) {
+    std::string out;
+    for (const auto& [lvl, rl] : levels_) {
+      bool keep;
+      if (is_sysinit) {
+        keep = rl != "shutdown" && rl != "reboot";
+      } else if (is_boot) {
+        keep = rl != "shutdown" && rl != "reboot" && rl != "single";
+      } else {
+        keep = StartedIn(rl).count(name) > 0;
+      }
+      if (is_sysinit || is_boot) keep = keep || StartedIn(rl).count(name) > 0;
+      if (keep) out += lvl;
+    }
+    return out;
+  }
+
   ServiceSpec ScriptSpec(const std::string& name) {
     ServiceSpec spec;
     spec.name = name;
@@ -285,18 +304,7 @@ class NativeLoader {
     spec.unset_env = script_env_.unset;
     bool is_sysinit = sysinit_.count(name) > 0, is_boot = !is_sysinit && boot_.count(name) > 0;
     spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
-    for (const auto& [lvl, rl] : levels_) {
-      bool keep;
-      if (is_sysinit) {
-        keep = rl != "shutdown" && rl != "reboot";
-      } else if (is_boot) {
-        keep = rl != "shutdown" && rl != "reboot" && rl != "single";
-      } else {
-        keep = StartedIn(rl).count(name) > 0;
-      }
-      if (is_sysinit || is_boot) keep = keep || StartedIn(rl).count(name) > 0;
-      if (keep) spec.levels += lvl;
-    }
+    spec.levels = NumericLevels(name, is_sysinit, is_boot);
     std::set<std::string> after;
     for (auto& [rl, g] : graphs_) {
       auto it = g.start_after.find(name);
@@ -405,6 +413,24 @@ std::string FirstLine(const std::string& path) {
 
 }  // namespace
 
+std::string ScriptPath(const std::string& path) noexcept {
+  try {
+    std::string out = kScriptPathPrefix;
+    std::vector<std::string> seen;
+    std::istringstream pre(kScriptPathPrefix);
+    for (std::string d; std::getline(pre, d, ':');) seen.push_back(d);
+    std::istringstream in(path);
+    for (std::string d; std::getline(in, d, ':');) {
+      if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
+      seen.push_back(d);
+      out += ":" + d;
+    }
+    return out;
+  } catch (...) {
+  }
+  return kScriptPathPrefix;
+}
+
 ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc_sys,
                                   const std::vector<std::string>& environ) {
   ScriptEnvironment out;
@@ -449,15 +475,7 @@ ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc
     }
   }
   // env_config(): PATH prefixed with OpenRC's, and the fixed RC_* variables.
-  std::string path = kScriptPathPrefix;
-  {
-    std::set<std::string> dirs;
-    std::istringstream pre(kScriptPathPrefix);
-    for (std::string d; std::getline(pre, d, ':');) dirs.insert(d);
-    std::istringstream rest(kept.count("PATH") ? kept["PATH"] : "");
-    for (std::string d; std::getline(rest, d, ':');)
-      if (!d.empty() && dirs.insert(d).second) path += ":" + d;
-  }
+  std::string path = ScriptPath(kept.count("PATH") ? kept["PATH"] : "");
   kept.erase("PATH");
   for (const auto& [k, v] : kept)
     if (!allow.count(k) || keep_all) out.set.push_back(k + "=" + v);

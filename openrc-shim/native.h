@@ -108,6 +108,9 @@ bool GoingDown(const std::string& runlevel);
 std::vector<std::string> RunlevelEnv(const std::string& runlevel);
 
 inline constexpr const char* kScriptPathPrefix = "/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin";
+// The PATH given to scripts: kScriptPathPrefix, then the rest of `path` without repeats or
+// empty entries.
+std::string ScriptPath(const std::string& path) noexcept;
 
 // What `openrc` does to its own environment before it runs scripts (OpenRC 0.63 src/shared/misc.c
 // env_filter(), env_config()), as ServiceSpec::unset_env / env for every OpenRC service:

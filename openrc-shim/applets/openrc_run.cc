@@ -17,6 +17,7 @@
 #include "openrc-shim/applets/service_state.h"
 #include "openrc-shim/applets/supervise_daemon.h"
 #include "openrc-shim/depend.h"
+#include "openrc-shim/native.h"
 #include "openrc-shim/rc_sys.h"
 #include "openrc-shim/runner.h"
 
@@ -26,8 +27,6 @@ namespace ctinit::openrc {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kPathPrefix = "/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin";
 
 struct Context {
   std::string svc;     // foo
@@ -129,7 +128,7 @@ bool StartDeps(const Context& c) {
   SpawnScriptRunner runner;
   DependOptions opt;
   opt.rc_sys = getenv("RC_SYS") ? getenv("RC_SYS") : "";
-  opt.path = kPathPrefix;
+  opt.path = kScriptPathPrefix;
   DependResult r = ExtractDepends(c.svc, c.script, opt, runner);
   if (!r.loaded) return true;  // its own start will report the problem
   std::string dir = fs::path(c.script).parent_path().string();
@@ -164,6 +163,33 @@ bool StartDeps(const Context& c) {
   return true;
 }
 
+// The service's exclusive lock for one start or stop, released when this goes out of scope.
+// When it is taken, says why as openrc-run does (someone else is starting or stopping it).
+class ServiceLock {
+ public:
+  ServiceLock(const Context& c, int state, bool starting) : fd_(LockService(c.svcdir, c.svc)) {
+    if (fd_ >= 0) return;
+    if (errno != EWOULDBLOCK) {
+      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
+    } else if (state & kStateStopping) {
+      EWarn("WARNING: " + c.svc + (starting ? " is stopping" : " is already stopping"));
+    } else if (starting) {
+      EWarn("WARNING: " + c.svc + " is already starting");
+    } else {
+      EError("ERROR: " + c.svc + " stopped by something else");
+    }
+  }
+  ~ServiceLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ServiceLock(const ServiceLock&) = delete;
+  ServiceLock& operator=(const ServiceLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
 int DoStart(const Context& c) {
   int state = GetState(c.svcdir, c.svc);
   if (state & kStateStarted) {
@@ -171,23 +197,13 @@ int DoStart(const Context& c) {
     return 0;
   }
   if (state & kStateInactive) EWarn("WARNING: " + c.svc + " has already started, but is inactive");
-  int fd = LockService(c.svcdir, c.svc);
-  if (fd < 0) {
-    if (errno != EWOULDBLOCK) {
-      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
-    } else if (state & kStateStopping) {
-      EWarn("WARNING: " + c.svc + " is stopping");
-    } else {
-      EWarn("WARNING: " + c.svc + " is already starting");
-    }
-    return 1;
-  }
+  ServiceLock lock(c, state, /*starting=*/true);
+  if (!lock.held()) return 1;
   std::string err;
   if (!Mark(c.svcdir, c.svc, kStateStarting, c.script, &err)) EError(err);
   const bool transition = InTransition(c);
   if (c.deps && !transition && !StartDeps(c)) {
     Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
-    close(fd);
     return 1;
   }
   int rc = RunShell(c, "start");
@@ -198,13 +214,11 @@ int DoStart(const Context& c) {
     } else if (!Mark(c.svcdir, c.svc, kStateStarted, c.script, &err)) {
       EError(err);
     }
-    close(fd);
     return 0;
   }
   EError("ERROR: " + c.svc + " failed to start");
   if (now & (kStateStarting | kStateStarted)) Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
   if (transition) Mark(c.svcdir, c.svc, kStateFailed, c.script, &err);
-  close(fd);
   return 1;
 }
 
@@ -215,17 +229,8 @@ int DoStop(const Context& c) {
     EWarn("WARNING: " + c.svc + " is already stopped");
     return 2;
   }
-  int fd = LockService(c.svcdir, c.svc);
-  if (fd < 0) {
-    if (errno != EWOULDBLOCK) {
-      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
-    } else if (state & kStateStopping) {
-      EWarn("WARNING: " + c.svc + " is already stopping");
-    } else {
-      EError("ERROR: " + c.svc + " stopped by something else");
-    }
-    return 1;
-  }
+  ServiceLock lock(c, state, /*starting=*/false);
+  if (!lock.held()) return 1;
   std::string err;
   Mark(c.svcdir, c.svc, kStateStopping, c.script, &err);
   if (!Exists(c.svcdir + "/rc.stopping")) {
@@ -238,7 +243,6 @@ int DoStop(const Context& c) {
   int rc = RunShell(c, "stop");
   if (rc == 0) {
     Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
-    close(fd);
     return 0;
   }
   if (GetState(c.svcdir, c.svc) & kStateStopping) {
@@ -246,7 +250,6 @@ int DoStop(const Context& c) {
          &err);
   }
   EError("ERROR: " + c.svc + " failed to stop");
-  close(fd);
   return 1;
 }
 
@@ -275,12 +278,8 @@ bool ParseRunArgs(const std::vector<std::string>& argv, Context* c, RunArgs* out
       out->if_started = true;
     } else if (a == "-S" || a == "--ifstopped") {
       out->if_stopped = true;
-    } else if (a == "-d" || a == "--debug") {
-      setenv("RC_DEBUG", "YES", 1);
-    } else if (a == "-q" || a == "--quiet") {
-      setenv("EINFO_QUIET", "YES", 1);
-    } else if (a == "-v" || a == "--verbose") {
-      setenv("EINFO_VERBOSE", "YES", 1);
+    } else if (SetOutputOption(a)) {
+      continue;
     } else if (!a.empty() && a[0] == '-') {
       EError("openrc-run: unknown option " + a);
       return false;
@@ -316,24 +315,6 @@ int RunCommand(const Context& c, const std::string& cmd, bool* stop) {
 }
 
 }  // namespace
-
-std::string ScriptPath(const std::string& path) noexcept {
-  try {
-    std::string out = kPathPrefix;
-    std::vector<std::string> seen;
-    std::istringstream pre(kPathPrefix);
-    for (std::string d; std::getline(pre, d, ':');) seen.push_back(d);
-    std::istringstream in(path);
-    for (std::string d; std::getline(in, d, ':');) {
-      if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
-      seen.push_back(d);
-      out += ":" + d;
-    }
-    return out;
-  } catch (...) {
-  }
-  return kPathPrefix;
-}
 
 int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
   try {
@@ -398,8 +379,7 @@ int MarkServiceMain(const std::string& applet, const std::vector<std::string>& a
       EError(applet + ": no service specified");
       return 1;
     }
-    const char* dir = getenv("RC_SVCDIR");
-    std::string svcdir = dir && *dir ? dir : kSvcDir;
+    const std::string svcdir = SvcDirFromEnv();
     std::string script = "/etc/init.d/" + svc;
     const char* self = getenv("RC_SERVICE");
     if (env_svc && svc == env_svc && self && *self) script = self;

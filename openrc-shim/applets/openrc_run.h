@@ -68,7 +68,4 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept;
 // same names call (OpenRC keeps them in /lib/rc/bin). Returns the exit code.
 int MarkServiceMain(const std::string& applet, const std::vector<std::string>& args) noexcept;
 
-// The PATH given to scripts: the OpenRC prefix, then `path` without repeats.
-std::string ScriptPath(const std::string& path) noexcept;
-
 }  // namespace ctinit::openrc

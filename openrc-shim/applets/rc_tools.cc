@@ -471,13 +471,7 @@ int RcServiceMain(const std::vector<std::string>& args, const std::string& root)
         cond = 'c';
       } else if (a == "-D" || a == "--nodeps") {
         setenv("RC_NODEPS", "yes", 1);
-      } else if (a == "-q" || a == "--quiet") {
-        setenv("EINFO_QUIET", "YES", 1);
-      } else if (a == "-v" || a == "--verbose") {
-        setenv("EINFO_VERBOSE", "YES", 1);
-      } else if (a == "-d" || a == "--debug") {
-        setenv("RC_DEBUG", "YES", 1);
-      } else {
+      } else if (!SetOutputOption(a)) {
         EError("rc-service: unknown option " + a);
         return 1;
       }

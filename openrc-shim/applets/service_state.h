@@ -22,6 +22,9 @@ namespace ctinit::openrc {
 
 constexpr const char* kSvcDir = "/run/openrc";
 
+// The state directory the calling script uses: $RC_SVCDIR when set and not empty, else kSvcDir.
+std::string SvcDirFromEnv() noexcept;
+
 // OpenRC's RC_SERVICE state bits.
 enum ServiceState : int {
   kStateStopped = 0x1,

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "init/base/passwd.h"
+#include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/retry.h"
 
@@ -171,10 +172,17 @@ std::string LookupPath(const std::string& exec, const std::string& chroot) {
   return "";
 }
 
-void RecordDaemon(const Options& o, const std::string& exec, const std::vector<std::string>& argv) {
+// /run/openrc/daemons/<RC_SVCNAME>, where the daemon of the calling script is recorded; "" when
+// no script (with a usable name) is calling.
+std::string DaemonRecordDir() {
   const char* svc = getenv("RC_SVCNAME");
-  if (svc == nullptr || *svc == '\0' || strchr(svc, '/') != nullptr) return;
-  std::string dir = std::string("/run/openrc/daemons/") + svc;
+  if (svc == nullptr || *svc == '\0' || strchr(svc, '/') != nullptr) return "";
+  return std::string("/run/openrc/daemons/") + svc;
+}
+
+void RecordDaemon(const Options& o, const std::string& exec, const std::vector<std::string>& argv) {
+  std::string dir = DaemonRecordDir();
+  if (dir.empty()) return;
   struct stat st;
   if (stat("/run/openrc/daemons", &st) != 0) return;
   mkdir(dir.c_str(), 0755);
@@ -199,17 +207,10 @@ void DropRcEnvironment() {
   for (char** e = environ; e && *e; ++e) {
     std::string kv = *e;
     std::string k = kv.substr(0, kv.find('='));
-    if (k.rfind("RC_", 0) == 0 && k != "RC_SVCNAME" && k != "RC_SERVICE") drop.push_back(k);
+    if (IsRcInternal(k)) drop.push_back(k);
   }
   for (const auto& k : drop) unsetenv(k.c_str());
-  if (const char* p = getenv("PATH")) {
-    std::string np;
-    for (const auto& d : Split(p, ':')) {
-      if (d.empty() || d == "/lib/rc/bin" || d == "/lib/rc/sbin") continue;
-      np += (np.empty() ? "" : ":") + d;
-    }
-    setenv("PATH", np.c_str(), 1);
-  }
+  if (const char* p = getenv("PATH")) setenv("PATH", DaemonPath(p).c_str(), 1);
 }
 
 // stdin/stdout/stderr of the daemon: `devnull` when --background (or quiet), else the
@@ -445,10 +446,7 @@ int Stop(const Options& o, const std::string& exec, const std::vector<std::strin
   if (n < 0) return 1;
   if (o.test || oknodo) return n > 0 ? 0 : 1;
   if (!o.pidfile.empty() && Exists(o.pidfile)) unlink(o.pidfile.c_str());
-  if (const char* svc = getenv("RC_SVCNAME"); svc && *svc && !strchr(svc, '/')) {
-    std::string f = std::string("/run/openrc/daemons/") + svc + "/001";
-    unlink(f.c_str());
-  }
+  if (std::string dir = DaemonRecordDir(); !dir.empty()) unlink((dir + "/001").c_str());
   return 0;
 }
 

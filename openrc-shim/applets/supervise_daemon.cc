@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "init/base/passwd.h"
+#include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
@@ -66,13 +67,7 @@ void PutEnv(std::vector<std::string>* env, const std::string& kv) {
 }
 
 bool Dropped(const std::string& key) {
-  if (key.rfind("RC_", 0) == 0) return key != "RC_SVCNAME" && key != "RC_SERVICE";
-  return key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
-}
-
-std::string SvcDirFromEnv() {
-  const char* d = getenv("RC_SVCDIR");
-  return d && *d ? d : kSvcDir;
+  return IsRcInternal(key) || key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
 }
 
 // <svcdir>/options/<svc>/ctinit_supervised: SyncSupervisedState asks ctinit about it.
@@ -247,17 +242,7 @@ std::vector<std::string> DaemonEnvironment(const std::vector<std::string>& env) 
   for (const auto& kv : env) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || Dropped(kv.substr(0, eq))) continue;
-    if (kv.rfind("PATH=", 0) == 0) {
-      std::string np;
-      std::istringstream in(kv.substr(5));
-      for (std::string d; std::getline(in, d, ':');) {
-        if (d.empty() || d == "/lib/rc/bin" || d == "/lib/rc/sbin") continue;
-        np += (np.empty() ? "" : ":") + d;
-      }
-      out.push_back("PATH=" + np);
-      continue;
-    }
-    out.push_back(kv);
+    out.push_back(kv.rfind("PATH=", 0) == 0 ? "PATH=" + DaemonPath(kv.substr(5)) : kv);
   }
   return out;
 }
