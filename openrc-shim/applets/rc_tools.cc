@@ -290,22 +290,26 @@ void StatusManual(const std::string& root, char mode, const std::set<std::string
   for (const auto& s : manual) PrintService(s, StateOf(root, s));
 }
 
-// rc-service's -I/-N/-s/-S/-c condition (0: none) against the service's state bits.
-bool ConditionHolds(char cond, int state) {
-  switch (cond) {
-    case 'I':
-      return state & kStateInactive;
-    case 'N':
-      return !(state & kStateStarted);
-    case 's':
-      return state & kStateStarted;
-    case 'S':
-      return state & kStateStopped;
-    case 'c':
-      return state & kStateCrashed;
-    default:
-      return true;
-  }
+// rc-service's -I/-N/-s/-S/-c: run the command only when the service's state has (or, negated,
+// has not) the bit.
+struct ServiceCondition {
+  const char* short_name;
+  const char* long_name;
+  int state;
+  bool negated;
+
+  bool Holds(int s) const { return ((s & state) != 0) != negated; }
+};
+constexpr ServiceCondition kConditions[] = {
+    {"-I", "--ifinactive", kStateInactive, false}, {"-N", "--ifnotstarted", kStateStarted, true},
+    {"-s", "--ifstarted", kStateStarted, false},   {"-S", "--ifstopped", kStateStopped, false},
+    {"-c", "--ifcrashed", kStateCrashed, false},
+};
+
+const ServiceCondition* FindCondition(const std::string& option) {
+  for (const auto& c : kConditions)
+    if (option == c.short_name || option == c.long_name) return &c;
+  return nullptr;
 }
 
 // Runs this binary's applet argv[0] in place of this process; returns only when that fails
@@ -438,9 +442,8 @@ int RcStatusMain(const std::vector<std::string>& args, const std::string& root) 
 
 int RcServiceMain(const std::vector<std::string>& args, const std::string& root) noexcept {
   try {
-    char cond = 0;
+    const ServiceCondition* cond = nullptr;
     bool if_exists = false;
-    std::vector<std::string> words;
     size_t i = 0;
     for (; i < args.size(); ++i) {
       const std::string& a = args[i];
@@ -459,16 +462,8 @@ int RcServiceMain(const std::vector<std::string>& args, const std::string& root)
         return 0;
       } else if (a == "-i" || a == "--ifexists") {
         if_exists = true;
-      } else if (a == "-I" || a == "--ifinactive") {
-        cond = 'I';
-      } else if (a == "-N" || a == "--ifnotstarted") {
-        cond = 'N';
-      } else if (a == "-s" || a == "--ifstarted") {
-        cond = 's';
-      } else if (a == "-S" || a == "--ifstopped") {
-        cond = 'S';
-      } else if (a == "-c" || a == "--ifcrashed") {
-        cond = 'c';
+      } else if (const ServiceCondition* c = FindCondition(a)) {
+        cond = c;
       } else if (a == "-D" || a == "--nodeps") {
         setenv("RC_NODEPS", "yes", 1);
       } else if (!SetOutputOption(a)) {
@@ -489,7 +484,7 @@ int RcServiceMain(const std::vector<std::string>& args, const std::string& root)
     }
     SyncSupervisedState(SvcDir(root));
     int state = GetState(SvcDir(root), BaseName(script));
-    if (!ConditionHolds(cond, state)) return 1;
+    if (cond != nullptr && !cond->Holds(state)) return 1;
     std::vector<std::string> argv = {"openrc-run", Rooted(root, script)};
     argv.insert(argv.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
     ExecSelf(argv);

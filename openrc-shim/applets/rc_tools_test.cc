@@ -146,6 +146,17 @@ TEST_F(RcToolsTest, CheckpathLongOptionsWithValues) {
   EXPECT_EQ(CheckpathMain({"-q", d}, root_), 1);  // no type
 }
 
+TEST_F(RcToolsTest, ServiceConditionsThatDoNotHoldRunNothing) {
+  fs::create_directories(root_ + "/run/openrc/started");
+  fs::create_symlink("/etc/init.d/web", root_ + "/run/openrc/started/web");
+  // web is started: each of these conditions fails, so nothing is executed and the exit is 1.
+  for (const char* cond :
+       {"-N", "--ifnotstarted", "-S", "--ifstopped", "-I", "--ifinactive", "-c", "--ifcrashed"}) {
+    EXPECT_EQ(RcServiceMain({cond, "web", "stop"}, root_), 1) << cond;
+  }
+  EXPECT_EQ(RcServiceMain({"--ifstarted", "db", "stop"}, root_), 1);  // db is stopped
+}
+
 TEST_F(RcToolsTest, CheckpathCreatesAndCorrects) {
   std::string d = root_ + "/run-x";
   EXPECT_EQ(CheckpathMain({"-q", "-d", "-m", "0750", "-o", "www:www", d}, root_), 0);
