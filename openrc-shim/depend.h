@@ -1,6 +1,6 @@
 // OpenRC dependency extraction: what `depend()` of one init script declares.
 //
-// This does for one service what OpenRC's gendepends.sh does for every script (ORC:
+// This does for one service what OpenRC's gendepends.sh does for every script (OpenRC 0.63
 // sh/gendepends.sh.in, sh/rc-functions.sh `_depend`, src/librc/librc-depend.c phase 1):
 //
 //  1. The script must be an executable regular file whose first line is an OpenRC shebang:

@@ -4,7 +4,7 @@
 // ExtractDepends() was `loaded`), the names to start (`start`: the services of the runlevel
 // stack — e.g. sysinit, or boot, or default plus its stacked levels), and rc_sys.
 //
-// Rules (after ORC:src/librc/librc-depend.c rc_deptree_update(), rc_deptree_order(),
+// Rules (after OpenRC 0.63 src/librc/librc-depend.c rc_deptree_update(), rc_deptree_order(),
 // valid_service(), get_provided()):
 //  * Masks. A service whose keywords contain "-<rc_sys lower-case>" or "no<rc_sys lower-case>"
 //    is removed from the tree (it is listed in `masked`), and — as OpenRC's phase 2 does — every

@@ -100,205 +100,268 @@ bool UseNative(const std::string& root, const std::string& mode, const std::stri
   return fs::is_directory(Under(root, "/etc/runlevels"), ec);
 }
 
-ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
-  ServiceSet set;
-  try {
-    auto levels = LevelMap(o.levels);
-    // 1. The scripts.
-    std::map<std::string, std::string> scripts;  // name -> path inside the image
-    for (const char* dir : {"/etc/init.d", "/usr/local/etc/init.d"}) {
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(Under(o.root, dir), ec)) {
-        std::string name = e.path().filename().string();
-        if (name.empty() || name[0] == '.' || scripts.count(name)) continue;
-        scripts[name] = std::string(dir) + "/" + name;
-      }
-    }
-    // 2. The runlevels in use.
-    std::set<std::string> names = {"sysinit", "boot"};
-    for (const auto& [lvl, name] : levels) names.insert(name);
-    std::map<std::string, std::vector<std::string>> members;
-    std::set<std::string> wanted;
-    for (const auto& n : names) {
-      members[n] = RunlevelServices(o.root, n, &set.diagnostics);
-      wanted.insert(members[n].begin(), members[n].end());
-    }
-    // 3. depend() of every OpenRC script (the whole tree: need/want may pull in any of them).
-    DependOptions dopt;
-    dopt.root = o.root;
-    dopt.rc_sys = o.rc_sys;
-    std::map<std::string, OpenrcDeps> tree;
-    for (const auto& [name, path] : scripts) {
-      std::string full = Under(o.root, path);
-      std::ifstream in(full);
-      std::string first;
-      std::getline(in, first);
-      struct stat st {};
-      bool exec = ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-      if (!exec || !IsOpenrcShebang(first)) {
-        if (wanted.count(name)) {
-          set.diagnostics.push_back(
-              {path, 1, "\"" + name + "\" is in a runlevel but is not an OpenRC script; skipped"});
-          set.inactive.emplace_back(name, "skipped: not an OpenRC script (" + path + ")");
-        }
-        continue;
-      }
-      auto r = ExtractDepends(name, full, dopt, runner);
-      for (auto& d : r.diagnostics) {
-        d.file = path;
-        set.diagnostics.push_back(std::move(d));
-      }
-      if (r.loaded) {
-        tree[name] = std::move(r.deps);
-      } else if (wanted.count(name)) {
-        set.inactive.emplace_back(name, "skipped: its depend() could not be read (" + path + ")");
-      }
-    }
-    for (const auto& name : wanted) {
-      if (!scripts.count(name)) {
-        set.diagnostics.push_back({"/etc/runlevels", 0,
-                                   "\"" + name + "\" is in a runlevel but /etc/init.d/" + name +
-                                       " does not exist; skipped"});
-        set.inactive.emplace_back(name, "skipped: /etc/init.d/" + name + " does not exist");
-      }
-    }
-    // 4. One graph per runlevel.
-    std::map<std::string, Graph> graphs;
-    std::set<std::string> masked, broken;
-    for (const auto& n : names) {
-      GraphInput in;
-      in.services = tree;
-      in.start = members[n];
-      in.rc_sys = o.rc_sys;
-      in.strict_need = o.strict_need;
-      graphs[n] = BuildGraph(in);
-      masked.insert(graphs[n].masked.begin(), graphs[n].masked.end());
-      broken.insert(graphs[n].broken.begin(), graphs[n].broken.end());
-      for (auto& d : graphs[n].diagnostics) {
-        bool dup = std::any_of(set.diagnostics.begin(), set.diagnostics.end(),
-                               [&](const Diagnostic& x) { return x.message == d.message; });
-        // A runlevel entry that is no service was reported above, with its reason.
-        bool said = std::any_of(set.inactive.begin(), set.inactive.end(), [&](const auto& i) {
-          return d.message.rfind("runlevel names \"" + i.first + "\",", 0) == 0;
-        });
-        if (!dup && !said) set.diagnostics.push_back(d);
-      }
-    }
-    const std::string mask = MaskKeyword(o.rc_sys);
-    for (const auto& m : masked) {
-      set.diagnostics.push_back(
-          {scripts.count(m) ? scripts[m] : m, 0,
-           "\"" + m + "\" is masked for " + o.rc_sys + " (keyword " + mask + "); not started"});
-      set.inactive.emplace_back(m, "masked: keyword " + mask);
-    }
-    for (const auto& b : broken) {
-      if (masked.count(b)) continue;
-      set.inactive.emplace_back(b, "broken: a need is missing (openrc.strict_need)");
-    }
-    auto started_in = [&](const std::string& runlevel) {
-      std::set<std::string> out;
-      for (const auto& wave : graphs[runlevel].start_waves) out.insert(wave.begin(), wave.end());
-      return out;
-    };
-    std::set<std::string> sysinit = started_in("sysinit");
-    std::set<std::string> boot = started_in("boot");
-    // 5. The specs, in a stable order: sysinit, boot, then by name.
-    std::string openrc_run = FindOpenrcRun(o.root, o.self_exe);
-    const ScriptEnvironment script_env = OpenrcScriptEnv(o.root, o.rc_sys, o.environ);
-    std::vector<std::string> order;
-    for (const auto& wave : graphs["sysinit"].start_waves)
-      order.insert(order.end(), wave.begin(), wave.end());
-    for (const auto& wave : graphs["boot"].start_waves)
-      for (const auto& s : wave)
-        if (!sysinit.count(s)) order.push_back(s);
-    std::set<std::string> in_levels;
-    for (const auto& [lvl, name] : levels) {
-      auto s = started_in(name);
-      in_levels.insert(s.begin(), s.end());
-    }
-    for (const auto& s : in_levels)
-      if (!sysinit.count(s) && !boot.count(s)) order.push_back(s);
+namespace {
 
-    for (const auto& name : order) {
-      ServiceSpec spec;
-      spec.name = name;
-      spec.origin = scripts[name];
-      spec.kind = Kind::kScripted;
-      spec.utmp = false;
-      spec.action_label = "openrc";
-      auto cmd = [&](const char* verb) {
-        Command c;
-        if (openrc_run.empty()) {
-          c.path = o.self_exe;
-          c.argv = {"openrc-run", scripts[name], verb};
-        } else {
-          c.argv = {openrc_run, scripts[name], verb};
-        }
-        c.text = "openrc-run " + scripts[name] + " " + verb;
-        return c;
-      };
-      spec.command = cmd("start");
-      spec.stop = {cmd("stop")};
-      // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
-      // not cut them short. The shutdown budget still caps every wait.
-      spec.stop_timeout = kStopTimeout;
-      spec.env = script_env.set;
-      spec.unset_env = script_env.unset;
-      bool is_sysinit = sysinit.count(name) > 0, is_boot = !is_sysinit && boot.count(name) > 0;
-      spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
-      for (const auto& [lvl, rl] : levels) {
-        bool keep;
-        if (is_sysinit) {
-          keep = rl != "shutdown" && rl != "reboot";
-        } else if (is_boot) {
-          keep = rl != "shutdown" && rl != "reboot" && rl != "single";
-        } else {
-          keep = started_in(rl).count(name) > 0;
-        }
-        if (is_sysinit || is_boot) keep = keep || started_in(rl).count(name) > 0;
-        if (keep) spec.levels += lvl;
-      }
-      std::set<std::string> after;
-      for (auto& [rl, g] : graphs) {
-        auto it = g.start_after.find(name);
-        if (it != g.start_after.end()) after.insert(it->second.begin(), it->second.end());
-      }
-      spec.after.assign(after.begin(), after.end());
-      const auto& deps = tree[name];
-      for (const auto& n : deps.need)
-        if (tree.count(n) && !masked.count(n)) spec.needs.push_back(n);
-      spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
-      spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
-      set.services.push_back(std::move(spec));
-    }
-    // With the image's own OpenRC: its deptree cache once, before any script runs, as `openrc
-    // sysinit` does; else the first openrc-run of each parallel start would regenerate it
-    // (librc rewrites /run/openrc/deptree in place, so they could read each other's half).
-    if (!openrc_run.empty()) {
-      std::string rc_update = FindImageTool(o.root, "rc-update", o.self_exe);
-      if (!rc_update.empty()) {
-        ServiceSpec t;
-        t.name = kDeptreeTask;
-        t.origin = rc_update + " -u (ctinit: OpenRC's dependency cache)";
-        t.trigger = Trigger::kSysInit;
-        t.kind = Kind::kTask;
-        t.blocking = true;
-        t.utmp = false;
-        t.action_label = "openrc";
-        t.report_states = false;
-        t.start_timeout = std::chrono::seconds(30);
-        t.command.argv = {rc_update, "-u"};
-        t.command.text = rc_update + " -u";
-        set.services.insert(set.services.begin(), std::move(t));
-      }
-    }
+// LoadNative's steps, in order; each fills the members the later ones read.
+class NativeLoader {
+ public:
+  NativeLoader(const NativeOptions& o, ScriptRunner& runner, ServiceSet* set)
+      : o_(o), runner_(runner), set_(*set), levels_(LevelMap(o.levels)) {}
+
+  void Run() {
+    FindScripts();
+    ReadRunlevels();
+    ReadDependTree();
+    BuildGraphs();
+    ReportMaskedAndBroken();
+    AddSpecs();
+    AddDeptreeTask();
     // The default level: rc_default_runlevel is not read here (rc.conf is shell); "default".
     for (char c : std::string("3245789")) {
-      if (levels.count(c) && levels[c] == "default") {
-        set.default_level = c;
+      if (levels_.count(c) && levels_[c] == "default") {
+        set_.default_level = c;
         break;
       }
     }
+  }
+
+ private:
+  // 1. The scripts (name -> path inside the image; the first directory wins).
+  void FindScripts() {
+    for (const char* dir : {"/etc/init.d", "/usr/local/etc/init.d"}) {
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(Under(o_.root, dir), ec)) {
+        std::string name = e.path().filename().string();
+        if (name.empty() || name[0] == '.' || scripts_.count(name)) continue;
+        scripts_[name] = std::string(dir) + "/" + name;
+      }
+    }
+  }
+
+  // 2. The runlevels in use and their services.
+  void ReadRunlevels() {
+    names_ = {"sysinit", "boot"};
+    for (const auto& [lvl, name] : levels_) names_.insert(name);
+    for (const auto& n : names_) {
+      members_[n] = RunlevelServices(o_.root, n, &set_.diagnostics);
+      wanted_.insert(members_[n].begin(), members_[n].end());
+    }
+  }
+
+  // 3. depend() of every OpenRC script (the whole tree: need/want may pull in any of them).
+  void ReadDependTree() {
+    DependOptions dopt;
+    dopt.root = o_.root;
+    dopt.rc_sys = o_.rc_sys;
+    for (const auto& [name, path] : scripts_) {
+      std::string full = Under(o_.root, path);
+      if (!IsOpenrcScript(full)) {
+        if (wanted_.count(name)) {
+          set_.diagnostics.push_back(
+              {path, 1, "\"" + name + "\" is in a runlevel but is not an OpenRC script; skipped"});
+          set_.inactive.emplace_back(name, "skipped: not an OpenRC script (" + path + ")");
+        }
+        continue;
+      }
+      auto r = ExtractDepends(name, full, dopt, runner_);
+      for (auto& d : r.diagnostics) {
+        d.file = path;
+        set_.diagnostics.push_back(std::move(d));
+      }
+      if (r.loaded) {
+        tree_[name] = std::move(r.deps);
+      } else if (wanted_.count(name)) {
+        set_.inactive.emplace_back(name, "skipped: its depend() could not be read (" + path + ")");
+      }
+    }
+    for (const auto& name : wanted_) {
+      if (scripts_.count(name)) continue;
+      set_.diagnostics.push_back({"/etc/runlevels", 0,
+                                  "\"" + name + "\" is in a runlevel but /etc/init.d/" + name +
+                                      " does not exist; skipped"});
+      set_.inactive.emplace_back(name, "skipped: /etc/init.d/" + name + " does not exist");
+    }
+  }
+
+  static bool IsOpenrcScript(const std::string& full) {
+    std::ifstream in(full);
+    std::string first;
+    std::getline(in, first);
+    struct stat st {};
+    bool exec = ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+    return exec && IsOpenrcShebang(first);
+  }
+
+  // 4. One graph per runlevel; their diagnostics once each.
+  void BuildGraphs() {
+    for (const auto& n : names_) {
+      GraphInput in;
+      in.services = tree_;
+      in.start = members_[n];
+      in.rc_sys = o_.rc_sys;
+      in.strict_need = o_.strict_need;
+      Graph& g = graphs_[n] = BuildGraph(in);
+      masked_.insert(g.masked.begin(), g.masked.end());
+      broken_.insert(g.broken.begin(), g.broken.end());
+      for (auto& d : g.diagnostics) {
+        bool dup = std::any_of(set_.diagnostics.begin(), set_.diagnostics.end(),
+                               [&](const Diagnostic& x) { return x.message == d.message; });
+        // A runlevel entry that is no service was reported above, with its reason.
+        bool said = std::any_of(set_.inactive.begin(), set_.inactive.end(), [&](const auto& i) {
+          return d.message.rfind("runlevel names \"" + i.first + "\",", 0) == 0;
+        });
+        if (!dup && !said) set_.diagnostics.push_back(d);
+      }
+    }
+  }
+
+  void ReportMaskedAndBroken() {
+    const std::string mask = MaskKeyword(o_.rc_sys);
+    for (const auto& m : masked_) {
+      set_.diagnostics.push_back(
+          {scripts_.count(m) ? scripts_[m] : m, 0,
+           "\"" + m + "\" is masked for " + o_.rc_sys + " (keyword " + mask + "); not started"});
+      set_.inactive.emplace_back(m, "masked: keyword " + mask);
+    }
+    for (const auto& b : broken_) {
+      if (masked_.count(b)) continue;
+      set_.inactive.emplace_back(b, "broken: a need is missing (openrc.strict_need)");
+    }
+  }
+
+  std::set<std::string> StartedIn(const std::string& runlevel) {
+    std::set<std::string> out;
+    for (const auto& wave : graphs_[runlevel].start_waves) out.insert(wave.begin(), wave.end());
+    return out;
+  }
+
+  // 5. The specs, in a stable order: sysinit, boot, then by name.
+  void AddSpecs() {
+    sysinit_ = StartedIn("sysinit");
+    boot_ = StartedIn("boot");
+    openrc_run_ = FindOpenrcRun(o_.root, o_.self_exe);
+    script_env_ = OpenrcScriptEnv(o_.root, o_.rc_sys, o_.environ);
+    std::vector<std::string> order;
+    for (const auto& wave : graphs_["sysinit"].start_waves)
+      order.insert(order.end(), wave.begin(), wave.end());
+    for (const auto& wave : graphs_["boot"].start_waves)
+      for (const auto& s : wave)
+        if (!sysinit_.count(s)) order.push_back(s);
+    std::set<std::string> in_levels;
+    for (const auto& [lvl, name] : levels_) {
+      auto s = StartedIn(name);
+      in_levels.insert(s.begin(), s.end());
+    }
+    for (const auto& s : in_levels)
+      if (!sysinit_.count(s) && !boot_.count(s)) order.push_back(s);
+    for (const auto& name : order) set_.services.push_back(ScriptSpec(name));
+  }
+
+  Command ScriptCommand(const std::string& name, const char* verb) {
+    Command c;
+    if (openrc_run_.empty()) {
+      c.path = o_.self_exe;
+      c.argv = {"openrc-run", scripts_[name], verb};
+    } else {
+      c.argv = {openrc_run_, scripts_[name], verb};
+    }
+    c.text = "openrc-run " + scripts_[name] + " " + verb;
+    return c;
+  }
+
+  // The numeric levels `name` is kept in: sysinit services in all but shutdown/reboot, boot
+  // services also not in single, the others where their runlevel starts them.
+  std::string NumericLevels(const std::string& name, bool is_sysinit, bool is_boot) {
+    std::string out;
+    for (const auto& [lvl, rl] : levels_) {
+      bool keep;
+      if (is_sysinit) {
+        keep = rl != "shutdown" && rl != "reboot";
+      } else if (is_boot) {
+        keep = rl != "shutdown" && rl != "reboot" && rl != "single";
+      } else {
+        keep = StartedIn(rl).count(name) > 0;
+      }
+      if (is_sysinit || is_boot) keep = keep || StartedIn(rl).count(name) > 0;
+      if (keep) out += lvl;
+    }
+    return out;
+  }
+
+  ServiceSpec ScriptSpec(const std::string& name) {
+    ServiceSpec spec;
+    spec.name = name;
+    spec.origin = scripts_[name];
+    spec.kind = Kind::kScripted;
+    spec.utmp = false;
+    spec.action_label = "openrc";
+    spec.command = ScriptCommand(name, "start");
+    spec.stop = {ScriptCommand(name, "stop")};
+    // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
+    // not cut them short. The shutdown budget still caps every wait.
+    spec.stop_timeout = kStopTimeout;
+    spec.env = script_env_.set;
+    spec.unset_env = script_env_.unset;
+    bool is_sysinit = sysinit_.count(name) > 0, is_boot = !is_sysinit && boot_.count(name) > 0;
+    spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
+    spec.levels = NumericLevels(name, is_sysinit, is_boot);
+    std::set<std::string> after;
+    for (auto& [rl, g] : graphs_) {
+      auto it = g.start_after.find(name);
+      if (it != g.start_after.end()) after.insert(it->second.begin(), it->second.end());
+    }
+    spec.after.assign(after.begin(), after.end());
+    const auto& deps = tree_[name];
+    for (const auto& n : deps.need)
+      if (tree_.count(n) && !masked_.count(n)) spec.needs.push_back(n);
+    spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
+    spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
+    return spec;
+  }
+
+  // With the image's own OpenRC: its deptree cache once, before any script runs, as `openrc
+  // sysinit` does; else the first openrc-run of each parallel start would regenerate it
+  // (librc rewrites /run/openrc/deptree in place, so they could read each other's half).
+  void AddDeptreeTask() {
+    if (openrc_run_.empty()) return;
+    std::string rc_update = FindImageTool(o_.root, "rc-update", o_.self_exe);
+    if (rc_update.empty()) return;
+    ServiceSpec t;
+    t.name = kDeptreeTask;
+    t.origin = rc_update + " -u (ctinit: OpenRC's dependency cache)";
+    t.trigger = Trigger::kSysInit;
+    t.kind = Kind::kTask;
+    t.blocking = true;
+    t.utmp = false;
+    t.action_label = "openrc";
+    t.report_states = false;
+    t.start_timeout = std::chrono::seconds(30);
+    t.command.argv = {rc_update, "-u"};
+    t.command.text = rc_update + " -u";
+    set_.services.insert(set_.services.begin(), std::move(t));
+  }
+
+  const NativeOptions& o_;
+  ScriptRunner& runner_;
+  ServiceSet& set_;
+  std::map<char, std::string> levels_;
+  std::map<std::string, std::string> scripts_;  // name -> path inside the image
+  std::set<std::string> names_;                 // the runlevels in use
+  std::map<std::string, std::vector<std::string>> members_;
+  std::set<std::string> wanted_;  // in some runlevel
+  std::map<std::string, OpenrcDeps> tree_;
+  std::map<std::string, Graph> graphs_;
+  std::set<std::string> masked_, broken_, sysinit_, boot_;
+  std::string openrc_run_;
+  ScriptEnvironment script_env_;
+};
+
+}  // namespace
+
+ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
+  ServiceSet set;
+  try {
+    NativeLoader(o, runner, &set).Run();
   } catch (const std::exception& e) {
     set.diagnostics.push_back({"/etc/runlevels", 0, std::string("cannot load: ") + e.what()});
   }
@@ -350,6 +413,24 @@ std::string FirstLine(const std::string& path) {
 
 }  // namespace
 
+std::string ScriptPath(const std::string& path) noexcept {
+  try {
+    std::string out = kScriptPathPrefix;
+    std::vector<std::string> seen;
+    std::istringstream pre(kScriptPathPrefix);
+    for (std::string d; std::getline(pre, d, ':');) seen.push_back(d);
+    std::istringstream in(path);
+    for (std::string d; std::getline(in, d, ':');) {
+      if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
+      seen.push_back(d);
+      out += ":" + d;
+    }
+    return out;
+  } catch (...) {
+  }
+  return kScriptPathPrefix;
+}
+
 ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc_sys,
                                   const std::vector<std::string>& environ) {
   ScriptEnvironment out;
@@ -394,15 +475,7 @@ ScriptEnvironment OpenrcScriptEnv(const std::string& root, const std::string& rc
     }
   }
   // env_config(): PATH prefixed with OpenRC's, and the fixed RC_* variables.
-  std::string path = kScriptPathPrefix;
-  {
-    std::set<std::string> dirs;
-    std::istringstream pre(kScriptPathPrefix);
-    for (std::string d; std::getline(pre, d, ':');) dirs.insert(d);
-    std::istringstream rest(kept.count("PATH") ? kept["PATH"] : "");
-    for (std::string d; std::getline(rest, d, ':');)
-      if (!d.empty() && dirs.insert(d).second) path += ":" + d;
-  }
+  std::string path = ScriptPath(kept.count("PATH") ? kept["PATH"] : "");
   kept.erase("PATH");
   for (const auto& [k, v] : kept)
     if (!allow.count(k) || keep_all) out.set.push_back(k + "=" + v);

@@ -100,17 +100,20 @@ inline constexpr std::chrono::milliseconds kStopTimeout{60000};
 std::string SoftlevelName(const std::string& runlevel);
 // shutdown, reboot and single: OpenRC's rc sets RC_GOINGDOWN=YES for them.
 bool GoingDown(const std::string& runlevel);
-// The level part of the environment `openrc <runlevel>` gives the scripts it runs (ORC rc.c;
-// checked against Debian's openrc 0.45): RC_RUNLEVEL (SoftlevelName), RC_GOINGDOWN=YES going
-// down, RC_REBOOT=YES for reboot. openrc-run keeps the caller's environment as it is when
-// RC_RUNLEVEL is set (it only filters and configures it itself when run by hand), so the rest
-// comes with each service: OpenrcScriptEnv().
+// The level part of the environment `openrc <runlevel>` gives the scripts it runs (OpenRC 0.63
+// src/openrc/rc.c; checked against Debian's openrc 0.45): RC_RUNLEVEL (SoftlevelName),
+// RC_GOINGDOWN=YES going down, RC_REBOOT=YES for reboot. openrc-run keeps the caller's environment
+// as it is when RC_RUNLEVEL is set (it only filters and configures it itself when run by hand), so
+// the rest comes with each service: OpenrcScriptEnv().
 std::vector<std::string> RunlevelEnv(const std::string& runlevel);
 
 inline constexpr const char* kScriptPathPrefix = "/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin";
+// The PATH given to scripts: kScriptPathPrefix, then the rest of `path` without repeats or
+// empty entries.
+std::string ScriptPath(const std::string& path) noexcept;
 
-// What `openrc` does to its own environment before it runs scripts (ORC misc.c env_filter(),
-// env_config()), as ServiceSpec::unset_env / env for every OpenRC service:
+// What `openrc` does to its own environment before it runs scripts (OpenRC 0.63 src/shared/misc.c
+// env_filter(), env_config()), as ServiceSpec::unset_env / env for every OpenRC service:
 //   unset  every variable of `environ` (and what PID 1 adds for sysvinit: SHELL, RUNLEVEL,
 //          PREVLEVEL, CONSOLE, INIT_VERSION) that is not on OpenRC's allow-list (EERROR_QUIET
 //          EINFO_QUIET IN_BACKGROUND IN_DRYRUN IN_HOTPLUG RC_DEBUG RC_NODEPS LANG LC_MESSAGES

@@ -44,11 +44,16 @@ class NativeTree : public ::testing::Test {
   void Add(const std::string& name, const std::string& level) {
     fs::create_symlink("/etc/init.d/" + name, root_ + "/etc/runlevels/" + level + "/" + name);
   }
-  ServiceSet Load() {
+  // The options for this tree in a Docker container, with the shim's applet.
+  NativeOptions Options() const {
     NativeOptions o;
     o.root = root_;
     o.rc_sys = "DOCKER";
     o.self_exe = "/sbin/ctinit";
+    return o;
+  }
+  ServiceSet Load() { return Load(Options()); }
+  static ServiceSet Load(const NativeOptions& o) {
     SpawnScriptRunner runner;
     return LoadNative(o, runner);
   }
@@ -172,13 +177,9 @@ TEST_F(NativeTree, WithTheImagesOwnOpenrcTheDeptreeIsCachedFirst) {
 TEST_F(NativeTree, StrictNeedListsTheBrokenServices) {
   Script("user", "depend() { need net; }");
   Add("user", "default");
-  NativeOptions o;
-  o.root = root_;
-  o.rc_sys = "DOCKER";
-  o.self_exe = "/sbin/ctinit";
+  NativeOptions o = Options();
   o.strict_need = true;
-  SpawnScriptRunner runner;
-  ServiceSet set = LoadNative(o, runner);
+  ServiceSet set = Load(o);
   EXPECT_THAT(set.services, IsEmpty());
   EXPECT_THAT(set.inactive, Contains(Pair("user", StartsWith("broken: "))));
 }
@@ -239,16 +240,19 @@ TEST_F(NativeTree, ScriptsGetTheEnvironmentOpenrcWouldGiveThem) {
 TEST_F(NativeTree, EveryServiceCarriesTheScriptEnvironment) {
   Script("a", "");
   Add("a", "default");
-  NativeOptions o;
-  o.root = root_;
+  NativeOptions o = Options();
   o.rc_sys = "LXC";
-  o.self_exe = "/sbin/ctinit";
   o.environ = {"HOSTNAME=x", "PATH=/bin"};
-  SpawnScriptRunner runner;
-  ServiceSet set = LoadNative(o, runner);
+  ServiceSet set = Load(o);
   ASSERT_EQ(set.services.size(), 1u);
   EXPECT_THAT(set.services[0].unset_env, Contains("HOSTNAME"));
   EXPECT_THAT(set.services[0].env, Contains("RC_SYS=LXC"));
+}
+
+TEST(OpenrcScriptPath, PrefixThenTheRestWithoutRepeats) {
+  EXPECT_EQ(ScriptPath(""), kScriptPathPrefix);
+  EXPECT_EQ(ScriptPath("/usr/local/bin::/bin:/usr/local/bin:/opt/bin"),
+            std::string(kScriptPathPrefix) + ":/usr/local/bin:/opt/bin");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // OpenRC's rc_sys: which kind of (virtualised) system this is, so that keyword masks such as
 // `keyword -docker` can take services out of the dependency tree.
 //
-// Rules (ORC:src/librc/librc.c rc_sys(), detect_container(), detect_vm()), first match wins:
+// Rules (OpenRC 0.63 src/librc/librc.c rc_sys(), detect_container(), detect_vm()), first match
+// wins:
 //   rc_sys set in rc.conf            -> its value upper-cased; set but empty -> "" (none)
 //   /proc/cpuinfo contains "UML"     -> "UML"
 //   /proc/self/status has "s_context:" or "VxID:" followed by blanks and a digit 1-9 -> "VSERVER"

@@ -89,6 +89,29 @@ pid_t SpawnChild(const RunRequest& req, int out_w, int fd3_w, std::string* error
   return pid;
 }
 
+// Reads the child's output and fd 3 until both are closed, the child exits (`pidfd` readable) or
+// `deadline` passes (res->timed_out). *out_open / *fd3_open say which pipes are still open.
+void Collect(int out_fd, int fd3_fd, int pidfd, Clock::time_point deadline, RunResult* res,
+             bool* out_open, bool* fd3_open) {
+  bool exited = false;
+  while ((*out_open || *fd3_open) && !exited) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      res->timed_out = true;
+      break;
+    }
+    pollfd p[3] = {{*out_open ? out_fd : -1, POLLIN, 0},
+                   {*fd3_open ? fd3_fd : -1, POLLIN, 0},
+                   {pidfd, POLLIN, 0}};
+    int n = poll(p, 3, static_cast<int>(left.count()));
+    if (n < 0 && errno != EINTR) break;
+    if (n <= 0) continue;
+    if (p[0].revents) *out_open = Drain(out_fd, &res->output, SpawnScriptRunner::kMaxOutputBytes);
+    if (p[1].revents) *fd3_open = Drain(fd3_fd, &res->fd3, SpawnScriptRunner::kMaxFd3Bytes);
+    if (p[2].revents) exited = true;
+  }
+}
+
 }  // namespace
 
 RunResult SpawnScriptRunner::Run(const RunRequest& req) noexcept {
@@ -121,24 +144,8 @@ RunResult SpawnScriptRunner::Run(const RunRequest& req) noexcept {
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(fd3[0], F_SETFL, O_NONBLOCK);
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    const auto deadline = Clock::now() + req.timeout;
-    bool out_open = true, fd3_open = true, exited = false;
-    while ((out_open || fd3_open) && !exited) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) {
-        res.timed_out = true;
-        break;
-      }
-      pollfd p[3] = {{out_open ? out[0] : -1, POLLIN, 0},
-                     {fd3_open ? fd3[0] : -1, POLLIN, 0},
-                     {pidfd, POLLIN, 0}};
-      int n = poll(p, 3, static_cast<int>(left.count()));
-      if (n < 0 && errno != EINTR) break;
-      if (n <= 0) continue;
-      if (p[0].revents) out_open = Drain(out[0], &res.output, kMaxOutputBytes);
-      if (p[1].revents) fd3_open = Drain(fd3[0], &res.fd3, kMaxFd3Bytes);
-      if (p[2].revents) exited = true;
-    }
+    bool out_open = true, fd3_open = true;
+    Collect(out[0], fd3[0], pidfd, Clock::now() + req.timeout, &res, &out_open, &fd3_open);
     // Whatever happened, nothing of this run may survive it: kill the group (the child itself is
     // alive or an unreaped zombie, so its pid and group id are still ours), then collect what the
     // pipes still hold and reap the child.

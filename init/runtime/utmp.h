@@ -1,4 +1,4 @@
-// utmp/wtmp records written the way sysvinit's init writes them (SV:src/utmp.c, init.c), so that
+// utmp/wtmp records written as sysvinit's init writes them (sysvinit 3.14 src/utmp.c, init.c), so
 // runlevel(8), who -b/-r, last and halt(8) work under ctinit.
 //
 // Files (under `root`, "/" in production):

@@ -1,5 +1,5 @@
-// The shim's checkpath (OpenRC's /lib/rc/bin/checkpath, ORC:man/checkpath.8): make sure paths
-// exist with a type, mode and owner. Scripts call it from start_pre; the shell function
+// The shim's checkpath (OpenRC's /lib/rc/bin/checkpath, OpenRC 0.63 man/checkpath.8): make sure
+// paths exist with a type, mode and owner. Scripts call it from start_pre; the shell function
 // `checkpath` runs `ctinit checkpath …`.
 //
 //   checkpath {-d|-D|-f|-F|-p|-W} [-m MODE] [-o OWNER[:GROUP]] [-q] PATH…

@@ -30,6 +30,15 @@ bool EnvYes(const char* name) noexcept {
   return v != nullptr && YesNo(v);
 }
 
+bool SetOutputOption(const std::string& option) noexcept {
+  const char* name = option == "-d" || option == "--debug"     ? "RC_DEBUG"
+                     : option == "-q" || option == "--quiet"   ? "EINFO_QUIET"
+                     : option == "-v" || option == "--verbose" ? "EINFO_VERBOSE"
+                                                               : nullptr;
+  if (name != nullptr) setenv(name, "YES", 1);
+  return name != nullptr;
+}
+
 void EInfo(const std::string& text) noexcept {
   if (!EnvYes("EINFO_QUIET")) Put(stdout, text);
 }

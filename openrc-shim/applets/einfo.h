@@ -19,6 +19,10 @@ void VEInfo(const std::string& text) noexcept;  // only with EINFO_VERBOSE
 bool YesNo(std::string_view value) noexcept;
 bool EnvYes(const char* name) noexcept;
 
+// The -d/--debug, -q/--quiet and -v/--verbose options of openrc-run and rc-service: sets
+// RC_DEBUG, EINFO_QUIET or EINFO_VERBOSE to YES. False when `option` is none of them.
+bool SetOutputOption(const std::string& option) noexcept;
+
 std::string BaseName(std::string_view path) noexcept;
 
 // The running binary (/proc/self/exe), or "" when /proc is not mounted.

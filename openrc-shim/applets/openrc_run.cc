@@ -13,12 +13,13 @@
 #include <optional>
 #include <sstream>
 
-#include "openrc-shim/depend.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/service_state.h"
+#include "openrc-shim/applets/supervise_daemon.h"
+#include "openrc-shim/depend.h"
+#include "openrc-shim/native.h"
 #include "openrc-shim/rc_sys.h"
 #include "openrc-shim/runner.h"
-#include "openrc-shim/applets/supervise_daemon.h"
-#include "openrc-shim/applets/service_state.h"
 
 extern char** environ;
 
@@ -26,8 +27,6 @@ namespace ctinit::openrc {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kPathPrefix = "/lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin";
 
 struct Context {
   std::string svc;     // foo
@@ -129,7 +128,7 @@ bool StartDeps(const Context& c) {
   SpawnScriptRunner runner;
   DependOptions opt;
   opt.rc_sys = getenv("RC_SYS") ? getenv("RC_SYS") : "";
-  opt.path = kPathPrefix;
+  opt.path = kScriptPathPrefix;
   DependResult r = ExtractDepends(c.svc, c.script, opt, runner);
   if (!r.loaded) return true;  // its own start will report the problem
   std::string dir = fs::path(c.script).parent_path().string();
@@ -164,6 +163,33 @@ bool StartDeps(const Context& c) {
   return true;
 }
 
+// The service's exclusive lock for one start or stop, released when this goes out of scope.
+// When it is taken, says why as openrc-run does (someone else is starting or stopping it).
+class ServiceLock {
+ public:
+  ServiceLock(const Context& c, int state, bool starting) : fd_(LockService(c.svcdir, c.svc)) {
+    if (fd_ >= 0) return;
+    if (errno != EWOULDBLOCK) {
+      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
+    } else if (state & kStateStopping) {
+      EWarn("WARNING: " + c.svc + (starting ? " is stopping" : " is already stopping"));
+    } else if (starting) {
+      EWarn("WARNING: " + c.svc + " is already starting");
+    } else {
+      EError("ERROR: " + c.svc + " stopped by something else");
+    }
+  }
+  ~ServiceLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ServiceLock(const ServiceLock&) = delete;
+  ServiceLock& operator=(const ServiceLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
 int DoStart(const Context& c) {
   int state = GetState(c.svcdir, c.svc);
   if (state & kStateStarted) {
@@ -171,23 +197,13 @@ int DoStart(const Context& c) {
     return 0;
   }
   if (state & kStateInactive) EWarn("WARNING: " + c.svc + " has already started, but is inactive");
-  int fd = LockService(c.svcdir, c.svc);
-  if (fd < 0) {
-    if (errno != EWOULDBLOCK) {
-      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
-    } else if (state & kStateStopping) {
-      EWarn("WARNING: " + c.svc + " is stopping");
-    } else {
-      EWarn("WARNING: " + c.svc + " is already starting");
-    }
-    return 1;
-  }
+  ServiceLock lock(c, state, /*starting=*/true);
+  if (!lock.held()) return 1;
   std::string err;
   if (!Mark(c.svcdir, c.svc, kStateStarting, c.script, &err)) EError(err);
   const bool transition = InTransition(c);
   if (c.deps && !transition && !StartDeps(c)) {
     Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
-    close(fd);
     return 1;
   }
   int rc = RunShell(c, "start");
@@ -198,13 +214,11 @@ int DoStart(const Context& c) {
     } else if (!Mark(c.svcdir, c.svc, kStateStarted, c.script, &err)) {
       EError(err);
     }
-    close(fd);
     return 0;
   }
   EError("ERROR: " + c.svc + " failed to start");
   if (now & (kStateStarting | kStateStarted)) Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
   if (transition) Mark(c.svcdir, c.svc, kStateFailed, c.script, &err);
-  close(fd);
   return 1;
 }
 
@@ -215,17 +229,8 @@ int DoStop(const Context& c) {
     EWarn("WARNING: " + c.svc + " is already stopped");
     return 2;
   }
-  int fd = LockService(c.svcdir, c.svc);
-  if (fd < 0) {
-    if (errno != EWOULDBLOCK) {
-      EError(c.svc + ": failed to acquire lock: " + strerror(errno));
-    } else if (state & kStateStopping) {
-      EWarn("WARNING: " + c.svc + " is already stopping");
-    } else {
-      EError("ERROR: " + c.svc + " stopped by something else");
-    }
-    return 1;
-  }
+  ServiceLock lock(c, state, /*starting=*/false);
+  if (!lock.held()) return 1;
   std::string err;
   Mark(c.svcdir, c.svc, kStateStopping, c.script, &err);
   if (!Exists(c.svcdir + "/rc.stopping")) {
@@ -238,7 +243,6 @@ int DoStop(const Context& c) {
   int rc = RunShell(c, "stop");
   if (rc == 0) {
     Mark(c.svcdir, c.svc, kStateStopped, c.script, &err);
-    close(fd);
     return 0;
   }
   if (GetState(c.svcdir, c.svc) & kStateStopping) {
@@ -246,7 +250,6 @@ int DoStop(const Context& c) {
          &err);
   }
   EError("ERROR: " + c.svc + " failed to stop");
-  close(fd);
   return 1;
 }
 
@@ -259,25 +262,59 @@ std::string AbsoluteScript(const std::string& arg) {
   return fs::path(p).lexically_normal().string();
 }
 
-}  // namespace
+// openrc-run's own options and the commands after the script.
+struct RunArgs {
+  std::vector<std::string> commands;
+  bool if_started = false, if_stopped = false;
+};
 
-std::string ScriptPath(const std::string& path) noexcept {
-  try {
-    std::string out = kPathPrefix;
-    std::vector<std::string> seen;
-    std::istringstream pre(kPathPrefix);
-    for (std::string d; std::getline(pre, d, ':');) seen.push_back(d);
-    std::istringstream in(path);
-    for (std::string d; std::getline(in, d, ':');) {
-      if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
-      seen.push_back(d);
-      out += ":" + d;
+// False (message printed) for an unknown option.
+bool ParseRunArgs(const std::vector<std::string>& argv, Context* c, RunArgs* out) {
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-D" || a == "--nodeps") {
+      c->deps = false;
+    } else if (a == "-s" || a == "--ifstarted") {
+      out->if_started = true;
+    } else if (a == "-S" || a == "--ifstopped") {
+      out->if_stopped = true;
+    } else if (SetOutputOption(a)) {
+      continue;
+    } else if (!a.empty() && a[0] == '-') {
+      EError("openrc-run: unknown option " + a);
+      return false;
+    } else {
+      out->commands.push_back(a);
     }
-    return out;
-  } catch (...) {
   }
-  return kPathPrefix;
+  return true;
 }
+
+// Runs one command; its exit code. Sets *stop when the commands after it must not run.
+int RunCommand(const Context& c, const std::string& cmd, bool* stop) {
+  setenv("RC_CMD", cmd.c_str(), 1);
+  if (cmd == "start") return DoStart(c);
+  if (cmd == "stop") return DoStop(c) == 1 ? 1 : 0;
+  if (cmd == "restart" || cmd == "condrestart" || cmd == "conditionalrestart") {
+    int state = GetState(c.svcdir, c.svc);
+    if (cmd != "restart" && !(state & kStateStarted)) return 0;
+    if (!(state & kStateStopped) && DoStop(c) == 1) {
+      *stop = true;
+      return 1;
+    }
+    return DoStart(c);
+  }
+  if (cmd == "zap") {
+    EInfo("Manually resetting " + c.svc + " to stopped state");
+    std::string err;
+    if (Mark(c.svcdir, c.svc, kStateStopped, c.script, &err)) return 0;
+    EError("rc_service_mark: " + err);
+    return 1;
+  }
+  return RunShell(c, cmd);
+}
+
+}  // namespace
 
 int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
   try {
@@ -290,30 +327,9 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
     c.svc = BaseName(c.script);
     c.self = SelfExe();
     if (c.self.empty()) c.self = "/sbin/ctinit";
-    std::vector<std::string> commands;
-    bool if_started = false, if_stopped = false;
-    for (size_t i = 2; i < argv.size(); ++i) {
-      const std::string& a = argv[i];
-      if (a == "-D" || a == "--nodeps") {
-        c.deps = false;
-      } else if (a == "-s" || a == "--ifstarted") {
-        if_started = true;
-      } else if (a == "-S" || a == "--ifstopped") {
-        if_stopped = true;
-      } else if (a == "-d" || a == "--debug") {
-        setenv("RC_DEBUG", "YES", 1);
-      } else if (a == "-q" || a == "--quiet") {
-        setenv("EINFO_QUIET", "YES", 1);
-      } else if (a == "-v" || a == "--verbose") {
-        setenv("EINFO_VERBOSE", "YES", 1);
-      } else if (!a.empty() && a[0] == '-') {
-        EError("openrc-run: unknown option " + a);
-        return 1;
-      } else {
-        commands.push_back(a);
-      }
-    }
-    if (commands.empty()) {
+    RunArgs a;
+    if (!ParseRunArgs(argv, &c, &a)) return 1;
+    if (a.commands.empty()) {
       fprintf(stderr, "Usage: %s [options] command...\n", c.script.c_str());
       return 1;
     }
@@ -323,38 +339,19 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept {
       return 1;
     }
     SyncSupervisedState(c.svcdir);
-    if (if_started && !(GetState(c.svcdir, c.svc) & kStateStarted)) return 1;
-    if (if_stopped && !(GetState(c.svcdir, c.svc) & kStateStopped)) return 1;
+    if (a.if_started && !(GetState(c.svcdir, c.svc) & kStateStarted)) return 1;
+    if (a.if_stopped && !(GetState(c.svcdir, c.svc) & kStateStopped)) return 1;
     if (EnvYes("RC_NODEPS")) c.deps = false;
     if (chdir("/") != 0) EError(std::string("chdir: ") + strerror(errno));
     SetupEnv(c);
     signal(SIGPIPE, SIG_IGN);
-
     int result = 0;
-    for (const auto& cmd : commands) {
-      setenv("RC_CMD", cmd.c_str(), 1);
-      int rc = 0;
-      if (cmd == "start") {
-        rc = DoStart(c);
-      } else if (cmd == "stop") {
-        rc = DoStop(c) == 1 ? 1 : 0;
-      } else if (cmd == "restart" || cmd == "condrestart" || cmd == "conditionalrestart") {
-        int state = GetState(c.svcdir, c.svc);
-        if (cmd != "restart" && !(state & kStateStarted)) continue;
-        if (!(state & kStateStopped) && DoStop(c) == 1) return 1;
-        rc = DoStart(c);
-      } else if (cmd == "zap") {
-        EInfo("Manually resetting " + c.svc + " to stopped state");
-        if (!Mark(c.svcdir, c.svc, kStateStopped, c.script, &err)) {
-          EError("rc_service_mark: " + err);
-          rc = 1;
-        }
-      } else {
-        rc = RunShell(c, cmd);
-      }
+    for (const auto& cmd : a.commands) {
+      bool stop = cmd == "start" || cmd == "stop" || cmd == "restart";
+      int rc = RunCommand(c, cmd, &stop);
       if (rc != 0) {
         result = rc;
-        if (cmd == "start" || cmd == "stop" || cmd == "restart") return rc;
+        if (stop) return rc;
       }
     }
     return result;
@@ -382,8 +379,7 @@ int MarkServiceMain(const std::string& applet, const std::vector<std::string>& a
       EError(applet + ": no service specified");
       return 1;
     }
-    const char* dir = getenv("RC_SVCDIR");
-    std::string svcdir = dir && *dir ? dir : kSvcDir;
+    const std::string svcdir = SvcDirFromEnv();
     std::string script = "/etc/init.d/" + svc;
     const char* self = getenv("RC_SERVICE");
     if (env_svc && svc == env_svc && self && *self) script = self;

@@ -2,8 +2,8 @@
 // `#!/sbin/runscript`). The kernel runs `/sbin/openrc-run /etc/init.d/foo start`.
 //
 // This C++ half does what OpenRC's openrc-run.c does around the script
-// (ORC:src/openrc-run/openrc-run.c, facts only): state, locking, dependencies, environment; the
-// shell half (openrc-run.sh, embedded in the binary as kOpenrcRunSh) sources the configuration
+// (OpenRC 0.63 src/openrc-run/openrc-run.c, facts only): state, locking, dependencies, environment;
+// the shell half (openrc-run.sh, embedded in the binary as kOpenrcRunSh) sources the configuration
 // and the script and runs the command (<cmd>_pre, <cmd>, <cmd>_post).
 //
 //   openrc-run <script> [-D|--nodeps] [-s|--ifstarted] [-S|--ifstopped] [-d|--debug]
@@ -36,16 +36,16 @@
 // as bar would not start", 1. A need that does not exist: a warning and foo starts anyway (ctinit's
 // rule for containers, see graph.h; OpenRC refuses). Stopping does not stop dependents.
 //
-// Environment given to the shell (ORC env_config(), openrc-run.c): RC_SVCNAME, SVCNAME,
-// RC_SERVICE (the script path as given, made absolute, symlinks kept), RC_CMD, RC_RUNLEVEL (from
-// <svcdir>/softlevel, "sysinit" when absent), RC_BOOTLEVEL=boot, RC_DEFAULTLEVEL=default,
-// RC_GOINGDOWN=YES (runlevel shutdown/reboot/single), RC_REBOOT=YES (runlevel reboot), RC_SYS
-// (rcsys.h), RC_UNAME, RC_LIBEXECDIR=/lib/rc, RC_SVCDIR=/run/openrc, RC_TMPDIR, RC_OPENRC_PID,
-// RC_RUNSCRIPT_PID, EINFO_LOG, RC_CTINIT (this binary, for the shell's helpers) and PATH =
-// /lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin followed by the rest of the caller's PATH. When the
-// caller already set RC_RUNLEVEL (ctinit during a transition), the RC_* level variables it set
-// are kept. The rest of the caller's environment is passed on (OpenRC filters it to an
-// allow-list; the shim does not).
+// Environment given to the shell (OpenRC 0.63 src/shared/misc.c env_config(),
+// src/openrc-run/openrc-run.c): RC_SVCNAME, SVCNAME, RC_SERVICE (the script path as given, made
+// absolute, symlinks kept), RC_CMD, RC_RUNLEVEL (from <svcdir>/softlevel, "sysinit" when absent),
+// RC_BOOTLEVEL=boot, RC_DEFAULTLEVEL=default, RC_GOINGDOWN=YES (runlevel shutdown/reboot/single),
+// RC_REBOOT=YES (runlevel reboot), RC_SYS (rc_sys.h), RC_UNAME, RC_LIBEXECDIR=/lib/rc,
+// RC_SVCDIR=/run/openrc, RC_TMPDIR, RC_OPENRC_PID, RC_RUNSCRIPT_PID, EINFO_LOG, RC_CTINIT (this
+// binary, for the shell's helpers) and PATH = /lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin followed by
+// the rest of the caller's PATH. When the caller already set RC_RUNLEVEL (ctinit during a
+// transition), the RC_* level variables it set are kept. The rest of the caller's environment is
+// passed on (OpenRC filters it to an allow-list; the shim does not).
 //
 // Differences from OpenRC: the shim creates <svcdir> when missing and does not refuse to run
 // without softlevel (an image with only the shim has no `openrc sysinit`); no pty output prefix,
@@ -67,8 +67,5 @@ int OpenrcRunMain(const std::vector<std::string>& argv) noexcept;
 // mark_service_started … mark_service_failed <svc>: the helpers the shell functions of the
 // same names call (OpenRC keeps them in /lib/rc/bin). Returns the exit code.
 int MarkServiceMain(const std::string& applet, const std::vector<std::string>& args) noexcept;
-
-// The PATH given to scripts: the OpenRC prefix, then `path` without repeats.
-std::string ScriptPath(const std::string& path) noexcept;
 
 }  // namespace ctinit::openrc

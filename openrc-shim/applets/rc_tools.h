@@ -1,5 +1,6 @@
-// The shim's rc-service, rc-status and rc-update applets (ORC:man/rc-service.8, rc-status.8,
-// rc-update.8; the layout of reference §2.1/§2.2). `root` prefixes /etc and the state dir
+// The shim's rc-service, rc-status and rc-update applets (OpenRC 0.63 man/rc-service.8,
+// rc-status.8, rc-update.8; runlevels and state as src/librc/librc.c keeps them). `root` prefixes
+// /etc and the state dir
 // (/run/openrc) so tests can use a temporary tree; the applets pass "/".
 //
 // rc-update [-s|--stack] [-a|--all] [-u] add|del|delete|show [SVC] [LEVEL…]

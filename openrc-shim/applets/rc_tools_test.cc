@@ -8,7 +8,6 @@
 #include <fstream>
 
 #include "openrc-shim/applets/checkpath.h"
-#include "openrc-shim/applets/service_state.h"
 
 namespace ctinit::openrc {
 namespace {
@@ -97,30 +96,65 @@ TEST_F(RcToolsTest, ResolvePrefersTheStartedLink) {
   EXPECT_EQ(RcServiceMain({"-s", "web", "stop"}, root_), 1);  // not started: nothing run
 }
 
-TEST(SvcState, MarkKeepsOneStateLinkAndClearsOptions) {
-  char tmpl[] = "/tmp/ctinit-svcstate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string err;
-  ASSERT_TRUE(EnsureSvcDir(dir, &err)) << err;
-  EXPECT_EQ(GetState(dir, "web"), kStateStopped);
-  ASSERT_TRUE(Mark(dir, "web", kStateStarting, "/etc/init.d/web", &err)) << err;
-  EXPECT_EQ(GetState(dir, "web"), kStateStarting);
-  ASSERT_TRUE(Mark(dir, "web", kStateStarted, "/etc/init.d/web", &err));
-  EXPECT_EQ(GetState(dir, "web"), kStateStarted);
-  EXPECT_EQ(fs::read_symlink(dir + "/started/web").string(), "/etc/init.d/web");
-  EXPECT_FALSE(fs::is_symlink(dir + "/starting/web"));
-  EXPECT_EQ(ServicesIn(dir, "started"), std::vector<std::string>{"web"});
-  fs::create_directories(dir + "/options/web");
-  std::ofstream(dir + "/options/web/pidfile") << "/run/web.pid";
-  ASSERT_TRUE(Mark(dir, "web", kStateStopped, "/etc/init.d/web", &err));
-  EXPECT_EQ(GetState(dir, "web"), kStateStopped);
-  EXPECT_FALSE(fs::exists(dir + "/options/web"));
-  EXPECT_EQ(CurrentRunlevel(dir), "sysinit");
-  int fd = LockService(dir, "web");
-  ASSERT_GE(fd, 0);
-  EXPECT_EQ(LockService(dir, "web"), -1);  // flock is per open file description
-  close(fd);
-  fs::remove_all(dir);
+// rc-status prints to stdout; the captured text of one call and its exit code.
+std::string StatusOutput(const std::vector<std::string>& args, const std::string& root, int* rc) {
+  ::testing::internal::CaptureStdout();
+  *rc = RcStatusMain(args, root);
+  fflush(stdout);
+  return ::testing::internal::GetCapturedStdout();
+}
+
+TEST_F(RcToolsTest, StatusModes) {
+  ASSERT_EQ(RcUpdateMain({"-q", "add", "web", "default"}, root_), 0);
+  fs::create_directories(root_ + "/run/openrc/started");
+  std::ofstream(root_ + "/run/openrc/softlevel") << "default\n";
+  fs::create_symlink("/etc/init.d/web", root_ + "/run/openrc/started/web");
+  fs::create_symlink("/etc/init.d/db", root_ + "/run/openrc/started/db");
+  int rc = -1;
+  std::string out = StatusOutput({}, root_, &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("Runlevel: default\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" web "), std::string::npos) << out;
+  EXPECT_LT(out.find(" web "), out.find("Dynamic Runlevel: manual"));
+  EXPECT_GT(out.find(" db "), out.find("Dynamic Runlevel: manual"));  // started, in no level
+  EXPECT_EQ(StatusOutput({"-r"}, root_, &rc), "default\n");
+  EXPECT_EQ(StatusOutput({"--list"}, root_, &rc), "custom\ndefault\n");
+  out = StatusOutput({"-u"}, root_, &rc);
+  EXPECT_NE(out.find(" db "), std::string::npos) << out;
+  EXPECT_EQ(out.find(" web "), std::string::npos) << out;
+  out = StatusOutput({"-m", "-C"}, root_, &rc);
+  EXPECT_EQ(out.find("Runlevel"), std::string::npos) << out;
+  EXPECT_NE(out.find(" db "), std::string::npos) << out;
+  EXPECT_EQ(StatusOutput({"-c"}, root_, &rc), "");
+  EXPECT_EQ(rc, 1);  // no crashed service
+  StatusOutput({"--bogus"}, root_, &rc);
+  EXPECT_EQ(rc, 1);
+}
+
+TEST_F(RcToolsTest, CheckpathLongOptionsWithValues) {
+  std::string d = root_ + "/run-y";
+  EXPECT_EQ(CheckpathMain({"--directory", "--quiet", "--mode=0700", "--owner=www", d}, root_), 0);
+  struct stat st;
+  ASSERT_EQ(stat(d.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  std::ofstream(d + "/old") << "x";
+  EXPECT_EQ(CheckpathMain({"-q", "-D", "--mode", "0700", d}, root_), 0);
+  EXPECT_TRUE(fs::is_empty(d));                                 // -D empties an existing directory
+  EXPECT_EQ(CheckpathMain({"-d", d, "-m"}, root_), 1);          // -m without its value
+  EXPECT_EQ(CheckpathMain({"-d", "-m", "0800", d}, root_), 1);  // not an octal mode
+  EXPECT_EQ(CheckpathMain({"-d", "--bogus", d}, root_), 1);
+  EXPECT_EQ(CheckpathMain({"-q", d}, root_), 1);  // no type
+}
+
+TEST_F(RcToolsTest, ServiceConditionsThatDoNotHoldRunNothing) {
+  fs::create_directories(root_ + "/run/openrc/started");
+  fs::create_symlink("/etc/init.d/web", root_ + "/run/openrc/started/web");
+  // web is started: each of these conditions fails, so nothing is executed and the exit is 1.
+  for (const char* cond :
+       {"-N", "--ifnotstarted", "-S", "--ifstopped", "-I", "--ifinactive", "-c", "--ifcrashed"}) {
+    EXPECT_EQ(RcServiceMain({cond, "web", "stop"}, root_), 1) << cond;
+  }
+  EXPECT_EQ(RcServiceMain({"--ifstarted", "db", "stop"}, root_), 1);  // db is stopped
 }
 
 TEST_F(RcToolsTest, CheckpathCreatesAndCorrects) {

@@ -1,7 +1,7 @@
 // Stop schedules for the shim's start-stop-daemon and supervise-daemon (`--retry`, the `retry`
 // variable of OpenRC scripts) and signal names.
 //
-// Rules (as OpenRC's schedules.c parses them; ORC:man/start-stop-daemon.8):
+// Rules (as OpenRC's schedules.c parses them; OpenRC 0.63 man/start-stop-daemon.8):
 //  * No schedule at all: [signal, wait 5 s], where `signal` is --signal or SIGTERM.
 //  * A schedule without '/' is a timeout in seconds: "30" = [signal, wait 30 s]. It must start
 //    with a number ("30x" is accepted as 30, as sscanf does; "x" is an error).

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,15 @@ bool Crashed(const std::string& svcdir, const std::string& svc) {
 }
 
 }  // namespace
+
+std::string SvcDirFromEnv() noexcept {
+  try {
+    const char* d = getenv("RC_SVCDIR");
+    return d && *d ? d : kSvcDir;
+  } catch (...) {
+  }
+  return kSvcDir;
+}
 
 bool EnsureSvcDir(const std::string& svcdir, std::string* error) noexcept {
   try {

@@ -1,6 +1,6 @@
 // Service state kept exactly as OpenRC keeps it under RC_SVCDIR (/run/openrc), so that the
 // shim's openrc-run, rc-status, rc-service, the scripts' service_started() and ctinit itself
-// agree (ORC:src/librc/librc.c rc_service_state(), rc_service_mark()):
+// agree (OpenRC 0.63 src/librc/librc.c rc_service_state(), rc_service_mark()):
 //
 //   <svcdir>/{starting,started,stopping,inactive,wasinactive,failed}/<svc> -> <init.d script>
 //   <svcdir>/options/<svc>/<name>      service_set_value / service_get_value
@@ -21,6 +21,9 @@
 namespace ctinit::openrc {
 
 constexpr const char* kSvcDir = "/run/openrc";
+
+// The state directory the calling script uses: $RC_SVCDIR when set and not empty, else kSvcDir.
+std::string SvcDirFromEnv() noexcept;
 
 // OpenRC's RC_SERVICE state bits.
 enum ServiceState : int {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "init/base/passwd.h"
+#include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
@@ -23,8 +24,8 @@ namespace {
 
 constexpr const char* kApplet = "supervise-daemon";
 
-// OpenRC's supervise-daemon defaults (ORC:man/supervise-daemon.8): no respawn delay, at most
-// 10 respawns within 12 s.
+// OpenRC's supervise-daemon defaults (OpenRC 0.63 man/supervise-daemon.8): no respawn delay, at
+// most 10 respawns within 12 s.
 constexpr long kDefaultRespawnMax = 10;
 constexpr long kDefaultRespawnPeriod = 12;
 
@@ -66,13 +67,7 @@ void PutEnv(std::vector<std::string>* env, const std::string& kv) {
 }
 
 bool Dropped(const std::string& key) {
-  if (key.rfind("RC_", 0) == 0) return key != "RC_SVCNAME" && key != "RC_SERVICE";
-  return key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
-}
-
-std::string SvcDirFromEnv() {
-  const char* d = getenv("RC_SVCDIR");
-  return d && *d ? d : kSvcDir;
+  return IsRcInternal(key) || key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
 }
 
 // <svcdir>/options/<svc>/ctinit_supervised: SyncSupervisedState asks ctinit about it.
@@ -82,6 +77,242 @@ void MarkSupervised(const std::string& root, const std::string& svc) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::ofstream(dir + "/" + kSupervisedMarker) << "yes";
+}
+
+// What the command line says (after the service name).
+enum class Mode { kNone, kStart, kStop, kStatus };
+struct SuperviseArgs {
+  Mode mode = Mode::kNone;
+  std::string chdir, user, group, umask_text, out, err, pidfile;
+  std::optional<std::string> retry;
+  long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
+  std::vector<std::string> extra_env, positional, warnings;
+};
+
+std::string Prefixed(const std::string& message) { return std::string(kApplet) + ": " + message; }
+
+// What one option does with its value; `option` is the option as given (for messages).
+using Apply = bool (*)(SuperviseArgs* a, const std::string& option, const std::string& value,
+                       std::string* error);
+
+template <Mode M>
+bool SetMode(SuperviseArgs* a, const std::string&, const std::string&, std::string*) {
+  a->mode = M;
+  return true;
+}
+
+template <std::string SuperviseArgs::*M>
+bool SetText(SuperviseArgs* a, const std::string&, const std::string& value, std::string*) {
+  a->*M = value;
+  return true;
+}
+
+template <long SuperviseArgs::*M>
+bool SetNumber(SuperviseArgs* a, const std::string& option, const std::string& value,
+               std::string* error) {
+  if (ParseNumber(value, &(a->*M))) return true;
+  *error = Prefixed("`" + value + "' is not a valid number for " + option);
+  return false;
+}
+
+bool SetUmask(SuperviseArgs* a, const std::string&, const std::string& value, std::string* error) {
+  a->umask_text = value;
+  char* end = nullptr;
+  long m = strtol(value.c_str(), &end, 8);
+  if (value.empty() || *end != '\0' || m < 0 || m > 0777) {
+    *error = Prefixed("invalid mode `" + value + "'");
+    return false;
+  }
+  return true;
+}
+
+bool SetRetry(SuperviseArgs* a, const std::string&, const std::string& value, std::string*) {
+  a->retry = value;
+  return true;
+}
+
+bool AddEnv(SuperviseArgs* a, const std::string&, const std::string& value, std::string*) {
+  a->extra_env.push_back(value);
+  return true;
+}
+
+bool Nothing(SuperviseArgs*, const std::string&, const std::string&, std::string*) { return true; }
+
+bool Unsupported(SuperviseArgs* a, const std::string& option, const std::string&, std::string*) {
+  a->warnings.push_back(Prefixed(option + " is not supported under ctinit; ignored"));
+  return true;
+}
+
+bool RefuseSignal(SuperviseArgs*, const std::string&, const std::string&, std::string* error) {
+  *error = Prefixed("--signal is not supported under ctinit (no control verb for it)");
+  return false;
+}
+
+struct OptionDef {
+  const char* short_name;  // "" when there is none
+  const char* long_name;
+  bool takes_value;
+  Apply apply;
+};
+
+const OptionDef kOptions[] = {
+    {"-S", "--start", false, SetMode<Mode::kStart>},
+    {"-K", "--stop", false, SetMode<Mode::kStop>},
+    {"", "--status", false, SetMode<Mode::kStatus>},
+    {"-d", "--chdir", true, SetText<&SuperviseArgs::chdir>},
+    {"-u", "--user", true, SetText<&SuperviseArgs::user>},
+    {"-g", "--group", true, SetText<&SuperviseArgs::group>},
+    {"-k", "--umask", true, SetUmask},
+    {"-1", "--stdout", true, SetText<&SuperviseArgs::out>},
+    {"-2", "--stderr", true, SetText<&SuperviseArgs::err>},
+    {"-p", "--pidfile", true, SetText<&SuperviseArgs::pidfile>},
+    {"-D", "--respawn-delay", true, SetNumber<&SuperviseArgs::delay>},
+    {"-m", "--respawn-max", true, SetNumber<&SuperviseArgs::max>},
+    {"-P", "--respawn-period", true, SetNumber<&SuperviseArgs::period>},
+    {"-R", "--retry", true, SetRetry},
+    {"-e", "--env", true, AddEnv},
+    {"-s", "--signal", false, RefuseSignal},
+    {"-q", "--quiet", false, Nothing},
+    {"-v", "--verbose", false, Nothing},
+    // Accepted and ignored with a warning: ctinit cannot do them (yet).
+    {"", "--no-new-privs", false, Unsupported},
+    {"", "--stop-group", false, Unsupported},
+    {"-N", "--nicelevel", true, Unsupported},
+    {"-I", "--ionice", true, Unsupported},
+    {"", "--oom-score-adj", true, Unsupported},
+    {"-r", "--chroot", true, Unsupported},
+    {"-a", "--healthcheck-timer", true, Unsupported},
+    {"-A", "--healthcheck-delay", true, Unsupported},
+    {"", "--capabilities", true, Unsupported},
+    {"", "--secbits", true, Unsupported},
+    {"-3", "--stdout-logger", true, Unsupported},
+    {"-4", "--stderr-logger", true, Unsupported},
+    {"", "--notify", true, Unsupported},
+};
+
+const OptionDef* FindOption(const std::string& a) {
+  for (const auto& d : kOptions)
+    if (a == d.long_name || (*d.short_name != '\0' && a == d.short_name)) return &d;
+  return nullptr;
+}
+
+// The options and words after the service name: `-x VALUE`, `--long VALUE`, `--long=VALUE`;
+// words that are no option, and everything after `--`, are the command and its arguments.
+bool ParseSuperviseArgs(const std::vector<std::string>& args, SuperviseArgs* out,
+                        std::string* error) {
+  size_t i = 1;
+  for (; i < args.size(); ++i) {
+    std::string a = args[i], value;
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    bool inline_value = false;
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      value = a.substr(a.find('=') + 1);
+      a = a.substr(0, a.find('='));
+      inline_value = true;
+    }
+    const OptionDef* def = FindOption(a);
+    if (def == nullptr) {
+      if (a.size() > 1 && a[0] == '-') {
+        *error = Prefixed("unrecognized option '" + a + "'");
+        return false;
+      }
+      out->positional.push_back(a);
+      continue;
+    }
+    if (def->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) {
+        *error = Prefixed("option " + a + " requires an argument");
+        return false;
+      }
+      value = args[++i];
+    }
+    if (!def->apply(out, a, value, error)) return false;
+  }
+  for (; i < args.size(); ++i) out->positional.push_back(args[i]);
+  return true;
+}
+
+// The daemon's environment: `env` without RC_* (but RC_SVCNAME and RC_SERVICE), SSD_* and
+// EINFO_*, and without OpenRC's helper directories in PATH.
+std::vector<std::string> DaemonEnvironment(const std::vector<std::string>& env) {
+  std::vector<std::string> out;
+  for (const auto& kv : env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || Dropped(kv.substr(0, eq))) continue;
+    out.push_back(kv.rfind("PATH=", 0) == 0 ? "PATH=" + DaemonPath(kv.substr(5)) : kv);
+  }
+  return out;
+}
+
+// uid= gid= groups= home= user= for --user/--group; HOME and USER in `child_env` follow them.
+bool AppendUser(const SuperviseArgs& a, const std::string& root,
+                std::vector<std::string>* child_env, std::vector<std::string>* words,
+                std::string* error) {
+  if (a.user.empty() && a.group.empty()) return true;
+  std::string err_text;
+  auto cred = passwd::Resolve(root, a.user.empty() ? "0" : a.user, a.group, {}, &err_text);
+  if (!cred) {
+    *error = Prefixed(err_text);
+    return false;
+  }
+  PutEnv(child_env, "HOME=" + cred->home);
+  PutEnv(child_env, "USER=" + cred->user_name);
+  words->push_back("uid=" + std::to_string(cred->uid));
+  words->push_back("gid=" + std::to_string(cred->gid));
+  std::string groups;
+  for (gid_t g : cred->groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
+  words->push_back("groups=" + groups);
+  words->push_back("home=" + cred->home);
+  words->push_back("user=" + cred->user_name);
+  return true;
+}
+
+// The `supervise` request for --start.
+bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
+                     const std::vector<std::string>& env, const std::string& root,
+                     std::vector<std::string>* words, std::string* error) {
+  if (a.positional.empty()) {
+    *error = Prefixed("nothing to start");
+    return false;
+  }
+  std::string exec = Lookup(a.positional[0], env);
+  if (!IsFile(exec)) {
+    *error = Prefixed(exec + " does not exist");
+    return false;
+  }
+  std::string rerr;
+  auto schedule = ParseRetry(a.retry, SIGTERM, &rerr);
+  if (!schedule) {
+    *error = Prefixed(rerr);
+    return false;
+  }
+  StopPlan plan = ToStopPlan(*schedule);
+  *words = {"supervise", svc, "arg=" + exec};
+  for (size_t k = 1; k < a.positional.size(); ++k) words->push_back("arg=" + a.positional[k]);
+  std::vector<std::string> child_env = DaemonEnvironment(env);
+  if (!AppendUser(a, root, &child_env, words, error)) return false;
+  for (const auto& kv : a.extra_env) PutEnv(&child_env, kv);
+  for (const auto& kv : child_env) words->push_back("env=" + kv);
+  if (!a.chdir.empty()) words->push_back("dir=" + a.chdir);
+  if (!a.umask_text.empty()) words->push_back("umask=" + a.umask_text);
+  if (!a.out.empty()) words->push_back("stdout=" + a.out);
+  if (!a.err.empty()) words->push_back("stderr=" + a.err);
+  if (!a.pidfile.empty()) words->push_back("pidfile=" + a.pidfile);
+  words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
+  // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
+  // the period gives up); ctinit's limiter counts starts, the first one included.
+  words->push_back("respawn_max=" + std::to_string(a.max > 0 ? a.max + 1 : 0));
+  words->push_back("respawn_period_ms=" + std::to_string(a.period * 1000));
+  words->push_back("stop_signal=" + std::to_string(plan.signal));
+  words->push_back("stop_timeout_ms=" + std::to_string(plan.timeout_seconds * 1000L));
+  std::string origin = kApplet;
+  for (const auto& kv : env)
+    if (kv.rfind("RC_SERVICE=", 0) == 0 && kv.size() > 11) origin = kv.substr(11);
+  words->push_back("origin=" + origin);
+  return true;
 }
 
 }  // namespace
@@ -109,136 +340,18 @@ void SyncSupervisedState(const std::string& svcdir, const std::string& socket_pa
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
                            std::vector<std::string>* words, int* timeout_ms, std::string* error) {
-  const std::string app = std::string(kApplet) + ": ";
   words->clear();
   if (args.empty() || args[0].empty() || args[0][0] == '-') {
-    *error = app + "the first argument must be the service name";
+    *error = Prefixed("the first argument must be the service name");
     return false;
   }
-  const std::string svc = args[0];
-  enum class Mode { kNone, kStart, kStop, kStatus } mode = Mode::kNone;
-  std::string chdir, user, group, umask_text, out, err, pidfile;
-  std::optional<std::string> retry;
-  long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
-  std::vector<std::string> extra_env, positional;
-  std::vector<std::string> warnings;
-  static const char* kIgnored[] = {"-N",
-                                   "--nicelevel",
-                                   "-I",
-                                   "--ionice",
-                                   "--oom-score-adj",
-                                   "-r",
-                                   "--chroot",
-                                   "-a",
-                                   "--healthcheck-timer",
-                                   "-A",
-                                   "--healthcheck-delay",
-                                   "--capabilities",
-                                   "--secbits",
-                                   "-3",
-                                   "--stdout-logger",
-                                   "-4",
-                                   "--stderr-logger",
-                                   "--notify"};
-  size_t i = 1;
-  for (; i < args.size(); ++i) {
-    std::string a = args[i], v;
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    bool inline_value = false;
-    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
-      v = a.substr(a.find('=') + 1);
-      a = a.substr(0, a.find('='));
-      inline_value = true;
-    }
-    auto value = [&](std::string* dst) {
-      if (inline_value) {
-        *dst = v;
-        return true;
-      }
-      if (i + 1 >= args.size()) {
-        *error = app + "option " + a + " requires an argument";
-        return false;
-      }
-      *dst = args[++i];
-      return true;
-    };
-    auto number = [&](long* dst) {
-      std::string s;
-      if (!value(&s)) return false;
-      if (!ParseNumber(s, dst)) {
-        *error = app + "`" + s + "' is not a valid number for " + a;
-        return false;
-      }
-      return true;
-    };
-    if (a == "-S" || a == "--start") {
-      mode = Mode::kStart;
-    } else if (a == "-K" || a == "--stop") {
-      mode = Mode::kStop;
-    } else if (a == "--status") {
-      mode = Mode::kStatus;
-    } else if (a == "-d" || a == "--chdir") {
-      if (!value(&chdir)) return false;
-    } else if (a == "-u" || a == "--user") {
-      if (!value(&user)) return false;
-    } else if (a == "-g" || a == "--group") {
-      if (!value(&group)) return false;
-    } else if (a == "-k" || a == "--umask") {
-      if (!value(&umask_text)) return false;
-      char* end = nullptr;
-      long m = strtol(umask_text.c_str(), &end, 8);
-      if (umask_text.empty() || *end != '\0' || m < 0 || m > 0777) {
-        *error = app + "invalid mode `" + umask_text + "'";
-        return false;
-      }
-    } else if (a == "-1" || a == "--stdout") {
-      if (!value(&out)) return false;
-    } else if (a == "-2" || a == "--stderr") {
-      if (!value(&err)) return false;
-    } else if (a == "-p" || a == "--pidfile") {
-      if (!value(&pidfile)) return false;
-    } else if (a == "-D" || a == "--respawn-delay") {
-      if (!number(&delay)) return false;
-    } else if (a == "-m" || a == "--respawn-max") {
-      if (!number(&max)) return false;
-    } else if (a == "-P" || a == "--respawn-period") {
-      if (!number(&period)) return false;
-    } else if (a == "-R" || a == "--retry") {
-      std::string r;
-      if (!value(&r)) return false;
-      retry = r;
-    } else if (a == "-e" || a == "--env") {
-      std::string kv;
-      if (!value(&kv)) return false;
-      extra_env.push_back(kv);
-    } else if (a == "-s" || a == "--signal") {
-      *error = app + "--signal is not supported under ctinit (no control verb for it)";
-      return false;
-    } else if (a == "-q" || a == "--quiet" || a == "-v" || a == "--verbose" ||
-               a == "--no-new-privs" || a == "--stop-group") {
-      if (a == "--no-new-privs" || a == "--stop-group") {
-        warnings.push_back(app + a + " is not supported under ctinit; ignored");
-      }
-    } else if (std::find(std::begin(kIgnored), std::end(kIgnored), a) != std::end(kIgnored)) {
-      std::string ignored;
-      if (!value(&ignored)) return false;
-      warnings.push_back(app + a + " is not supported under ctinit; ignored");
-    } else if (a.size() > 1 && a[0] == '-') {
-      *error = app + "unrecognized option '" + a + "'";
-      return false;
-    } else {
-      positional.push_back(a);
-    }
-  }
-  for (; i < args.size(); ++i) positional.push_back(args[i]);
-  for (const auto& w : warnings) EWarn(w);
-
-  switch (mode) {
+  SuperviseArgs a;
+  if (!ParseSuperviseArgs(args, &a, error)) return false;
+  for (const auto& w : a.warnings) EWarn(w);
+  const std::string& svc = args[0];
+  switch (a.mode) {
     case Mode::kNone:
-      *error = app + "need one of --start, --stop or --status";
+      *error = Prefixed("need one of --start, --stop or --status");
       return false;
     case Mode::kStop:
       *words = {"unsupervise", svc};
@@ -251,81 +364,8 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
     case Mode::kStart:
       break;
   }
-  if (positional.empty()) {
-    *error = app + "nothing to start";
-    return false;
-  }
-  std::string exec = Lookup(positional[0], env);
-  if (!IsFile(exec)) {
-    *error = app + exec + " does not exist";
-    return false;
-  }
-  std::string rerr;
-  auto schedule = ParseRetry(retry, SIGTERM, &rerr);
-  if (!schedule) {
-    *error = app + rerr;
-    return false;
-  }
-  StopPlan plan = ToStopPlan(*schedule);
-
-  words->push_back("supervise");
-  words->push_back(svc);
-  words->push_back("arg=" + exec);
-  for (size_t k = 1; k < positional.size(); ++k) words->push_back("arg=" + positional[k]);
-
-  std::vector<std::string> child_env;
-  for (const auto& kv : env) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || Dropped(kv.substr(0, eq))) continue;
-    if (kv.rfind("PATH=", 0) == 0) {
-      std::string np;
-      std::istringstream in(kv.substr(5));
-      for (std::string d; std::getline(in, d, ':');) {
-        if (d.empty() || d == "/lib/rc/bin" || d == "/lib/rc/sbin") continue;
-        np += (np.empty() ? "" : ":") + d;
-      }
-      child_env.push_back("PATH=" + np);
-      continue;
-    }
-    child_env.push_back(kv);
-  }
-  if (!user.empty() || !group.empty()) {
-    std::string err_text;
-    auto cred = passwd::Resolve(root, user.empty() ? "0" : user, group, {}, &err_text);
-    if (!cred) {
-      *error = app + err_text;
-      return false;
-    }
-    PutEnv(&child_env, "HOME=" + cred->home);
-    PutEnv(&child_env, "USER=" + cred->user_name);
-    words->push_back("uid=" + std::to_string(cred->uid));
-    words->push_back("gid=" + std::to_string(cred->gid));
-    std::string groups;
-    for (gid_t g : cred->groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
-    words->push_back("groups=" + groups);
-    words->push_back("home=" + cred->home);
-    words->push_back("user=" + cred->user_name);
-  }
-  for (const auto& kv : extra_env) PutEnv(&child_env, kv);
-  for (const auto& kv : child_env) words->push_back("env=" + kv);
-  if (!chdir.empty()) words->push_back("dir=" + chdir);
-  if (!umask_text.empty()) words->push_back("umask=" + umask_text);
-  if (!out.empty()) words->push_back("stdout=" + out);
-  if (!err.empty()) words->push_back("stderr=" + err);
-  if (!pidfile.empty()) words->push_back("pidfile=" + pidfile);
-  words->push_back("respawn_delay_ms=" + std::to_string(delay * 1000));
-  // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
-  // the period gives up); ctinit's limiter counts starts, the first one included.
-  words->push_back("respawn_max=" + std::to_string(max > 0 ? max + 1 : 0));
-  words->push_back("respawn_period_ms=" + std::to_string(period * 1000));
-  words->push_back("stop_signal=" + std::to_string(plan.signal));
-  words->push_back("stop_timeout_ms=" + std::to_string(plan.timeout_seconds * 1000L));
-  std::string origin = kApplet;
-  for (const auto& kv : env)
-    if (kv.rfind("RC_SERVICE=", 0) == 0 && kv.size() > 11) origin = kv.substr(11);
-  words->push_back("origin=" + origin);
   *timeout_ms = 30 * 1000;
-  return true;
+  return BuildStartWords(svc, a, env, root, words, error);
 }
 
 int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string& root,

@@ -1,6 +1,7 @@
 // The shim's supervise-daemon applet: a client of ctinit's control socket (init/control.h).
 // OpenRC's supervise-daemon forks a supervisor process per daemon; in a ctinit container PID 1
-// is the supervisor, so this applet only asks it (ORC:man/supervise-daemon.8 for the options).
+// is the supervisor, so this applet only asks it (OpenRC 0.63 man/supervise-daemon.8 for the
+// options).
 //
 //   supervise-daemon <svc> --start [options] <command> [--] [args…]
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
@@ -26,9 +27,9 @@
 //     RC_SVCNAME and RC_SERVICE), SSD_*, EINFO_*; /lib/rc/{bin,sbin} dropped from PATH; then
 //     each --env in order (a later K replaces an earlier one).
 //   * Respawn values are always sent: --respawn-delay (default 0), --respawn-max (default 10),
-//     --respawn-period (default 12; reference §2.8); seconds become milliseconds. OpenRC's
-//     respawn-max counts respawns (3: four runs, and the fourth crash gives up), the control
-//     protocol's respawn_max counts starts: respawn_max = N + 1 (0 stays 0 = unlimited).
+//     --respawn-period (default 12, as man/supervise-daemon.8); seconds become milliseconds.
+//     OpenRC's respawn-max counts respawns (3: four runs, and the fourth crash gives up), the
+//     control protocol's respawn_max counts starts: respawn_max = N + 1 (0 stays 0 = unlimited).
 //   * --retry (default SIGTERM/5, or stopsig via the shell) becomes stop_signal = its first
 //     signal and stop_timeout_ms = its waits added up (retry.h ToStopPlan; `forever` = 0).
 // Replies: the first line is the exit code, the rest is printed (errors as " * supervise-daemon:

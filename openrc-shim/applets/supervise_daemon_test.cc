@@ -118,6 +118,22 @@ TEST_F(SuperviseTest, RespawnMaxCountsRespawnsNotStarts) {
               Contains("respawn_max=0"));
 }
 
+TEST_F(SuperviseTest, InlineValuesAndIgnoredOptions) {
+  auto w = Build({"d", "--start", "--chdir=/srv", "--nicelevel", "5", "-r", "/x", "--notify=fd:3",
+                  "-q", "--stop-group", "/bin/sh", "--", "-v"},
+                 {});
+  EXPECT_THAT(w, Contains("dir=/srv"));
+  EXPECT_THAT(w, Contains("arg=/bin/sh"));
+  EXPECT_THAT(w, Contains("arg=-v"));  // after `--`: the daemon's
+  EXPECT_THAT(w, Not(Contains("arg=5")));
+  EXPECT_THAT(w, Not(Contains("arg=/x")));
+  EXPECT_EQ(Error({"d", "--start", "--nicelevel"}),
+            "supervise-daemon: option --nicelevel requires an argument");
+  EXPECT_EQ(Error({"d", "--start", "--umask=9", "/bin/sh"}), "supervise-daemon: invalid mode `9'");
+  EXPECT_EQ(Error({"d", "--start", "--bogus=1", "/bin/sh"}),
+            "supervise-daemon: unrecognized option '--bogus'");
+}
+
 TEST_F(SuperviseTest, StopAndStatus) {
   int t = 0;
   EXPECT_THAT(Build({"web", "--stop", "--pidfile", "/run/x"}, {}, &t),

@@ -1,4 +1,4 @@
-#include "openrc-shim/applets/start_stop_daemon.h"
+#include "openrc-shim/applets/start_stop_daemon_args.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,21 +11,21 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using Strings = std::vector<std::string>;
 
-SsdOptions Parse(const Strings& args) {
-  SsdOptions o;
+StartStopDaemonOptions Parse(const Strings& args) {
+  StartStopDaemonOptions o;
   std::string err;
-  EXPECT_TRUE(ParseSsdArgs(args, &o, &err)) << err;
+  EXPECT_TRUE(ParseStartStopDaemonArgs(args, &o, &err)) << err;
   return o;
 }
 
 std::string ParseError(const Strings& args) {
-  SsdOptions o;
+  StartStopDaemonOptions o;
   std::string err;
-  EXPECT_FALSE(ParseSsdArgs(args, &o, &err));
+  EXPECT_FALSE(ParseStartStopDaemonArgs(args, &o, &err));
   return err;
 }
 
-TEST(SsdArgs, StartAsOpenrcRunShBuildsIt) {
+TEST(StartStopDaemonArgs, StartAsOpenrcRunShBuildsIt) {
   auto o = Parse({"--start", "--exec", "/usr/bin/testd", "--pidfile", "/run/t.pid", "--background",
                   "--make-pidfile", "--user", "www:www", "--chdir=/srv", "-k", "027", "--stdout",
                   "/var/log/t.log", "--", "-f", "--", "x"});
@@ -42,7 +42,7 @@ TEST(SsdArgs, StartAsOpenrcRunShBuildsIt) {
   EXPECT_THAT(o.args, ElementsAre("-f", "--", "x"));
 }
 
-TEST(SsdArgs, ShortOptionsBundledAndAttached) {
+TEST(StartStopDaemonArgs, ShortOptionsBundledAndAttached) {
   auto o = Parse({"-Sbm", "-p/run/x.pid", "-x", "/bin/x", "-w", "1000", "-N", "5", "-e", "A=1"});
   EXPECT_TRUE(o.start && o.background && o.make_pidfile);
   EXPECT_EQ(o.pidfile, "/run/x.pid");
@@ -51,26 +51,26 @@ TEST(SsdArgs, ShortOptionsBundledAndAttached) {
   EXPECT_THAT(o.env, ElementsAre("A=1"));
 }
 
-TEST(SsdArgs, StopWithRetryAndSignal) {
+TEST(StartStopDaemonArgs, StopWithRetryAndSignal) {
   auto o = Parse({"--stop", "--retry", "TERM/60/KILL/5", "--pidfile", "/run/x.pid", "-s", "INT"});
   EXPECT_TRUE(o.stop);
   EXPECT_EQ(o.retry, "TERM/60/KILL/5");
   EXPECT_EQ(o.signal, SIGINT);
 }
 
-TEST(SsdArgs, SignalAloneIsAllowed) {
+TEST(StartStopDaemonArgs, SignalAloneIsAllowed) {
   auto o = Parse({"--signal", "HUP", "--pidfile", "/run/x.pid"});
   EXPECT_FALSE(o.stop);
   EXPECT_EQ(o.signal, SIGHUP);
 }
 
-TEST(SsdArgs, PositionalWordsBeforeDashDashAreArguments) {
+TEST(StartStopDaemonArgs, PositionalWordsBeforeDashDashAreArguments) {
   auto o = Parse({"-S", "/bin/daemon", "-q", "arg"});
   EXPECT_TRUE(o.quiet);
   EXPECT_THAT(o.args, ElementsAre("/bin/daemon", "arg"));
 }
 
-TEST(SsdArgs, DeprecatedOptionsWarn) {
+TEST(StartStopDaemonArgs, DeprecatedOptionsWarn) {
   auto o = Parse({"-K", "-o", "-c", "nobody", "-x", "/bin/x"});
   EXPECT_TRUE(o.oknodo);
   EXPECT_EQ(o.user, "nobody");
@@ -78,7 +78,22 @@ TEST(SsdArgs, DeprecatedOptionsWarn) {
   EXPECT_EQ(o.warnings[0], "WARNING: -o/--oknodo is deprecated and will be removed in the future");
 }
 
-TEST(SsdArgs, OpenrcErrors) {
+TEST(StartStopDaemonArgs, FlagsValuesAndHelp) {
+  auto o = Parse({"--start", "--nocolor", "--exec=/bin/x", "-c", "www", "-e", "A", "--env=B=2"});
+  EXPECT_EQ(o.user, "www");  // -c is --user, with a warning
+  EXPECT_THAT(o.warnings, ElementsAre(::testing::HasSubstr("-c/--chuid is deprecated")));
+  EXPECT_THAT(o.env, ElementsAre("A", "B=2"));
+  EXPECT_EQ(ParseError({"--quiet=yes", "--start", "-x", "/a"}),
+            "start-stop-daemon: option '--quiet' doesn't allow an argument");
+  EXPECT_EQ(ParseError({"--start", "--exec"}),
+            "start-stop-daemon: option '--exec' requires an argument");
+  EXPECT_EQ(ParseError({"-S", "-x", "/a", "-k", "999"}), "start-stop-daemon: invalid mode `999'");
+  EXPECT_EQ(ParseError({"-S", "-x", "/a", "-N", "x"}), "start-stop-daemon: invalid nice level `x'");
+  EXPECT_EQ(ParseError({"-Z"}), "start-stop-daemon: invalid option -- 'Z'");
+  EXPECT_THAT(ParseError({"-h"}), ::testing::StartsWith("Usage: start-stop-daemon"));
+}
+
+TEST(StartStopDaemonArgs, OpenrcErrors) {
   EXPECT_EQ(ParseError({"--stop"}),
             "start-stop-daemon: --stop needs --exec, --pidfile, --name or --user");
   EXPECT_EQ(ParseError({"--stop", "-x", "/a", "-b"}),
@@ -97,70 +112,6 @@ TEST(SsdArgs, OpenrcErrors) {
   EXPECT_EQ(ParseError({"--bogus"}), "start-stop-daemon: unrecognized option '--bogus'");
   EXPECT_EQ(ParseError({"-S", "-x"}), "start-stop-daemon: option requires an argument -- 'x'");
   EXPECT_EQ(ParseError({"-x", "/a"}), "start-stop-daemon: need one of --start, --stop or --signal");
-}
-
-std::vector<ProcInfo> Procs() {
-  return {
-      {1, 0, false, "ctinit", "/sbin/ctinit", {"/sbin/ctinit"}},
-      {10, 0, false, "testd", "/usr/bin/testd", {"/usr/bin/testd", "-f"}},
-      {11, 100, false, "testd", "/usr/bin/testd", {"/usr/bin/testd", "-g"}},
-      {12, 0, true, "testd", "", {}},  // zombie
-      {13, 0, false, "a-very-long-dae", "", {"/opt/a-very-long-daemon-name"}},
-      {14, 0, false, "myscript", "/bin/busybox", {"/bin/sh", "/usr/bin/myscript"}},
-      {15, 0, false, "other", "/usr/bin/testd", {"renamed"}},
-  };
-}
-
-TEST(SsdMatch, PidfileMatchesExactlyThatPid) {
-  MatchSpec s;
-  s.pid = 11;
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(11));
-  s.pid = 12;  // zombie
-  EXPECT_THAT(FindPids(Procs(), s, 99), IsEmpty());
-  s.pid = -1;  // unreadable pidfile
-  EXPECT_THAT(FindPids(Procs(), s, 99), IsEmpty());
-}
-
-TEST(SsdMatch, ExecByExeOrCommAndArgv) {
-  MatchSpec s;
-  s.exec = "/usr/bin/testd";
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(10, 11, 15));
-  s.argv = {"/usr/bin/testd"};
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(10, 11));
-  s.argv = {"/usr/bin/testd", "-g"};
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(11));
-  EXPECT_THAT(FindPids(Procs(), s, 11), IsEmpty());  // never ourselves
-}
-
-TEST(SsdMatch, UserAndLongCommNames) {
-  MatchSpec s;
-  s.exec = "/usr/bin/testd";
-  s.uid = 100;
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(11));
-  MatchSpec l;
-  l.exec = "/opt/a-very-long-daemon-name";
-  EXPECT_THAT(FindPids(Procs(), l, 99), ElementsAre(13));
-}
-
-TEST(SsdMatch, ScriptsMatchByCommName) {
-  MatchSpec s;
-  s.exec = "myscript";  // --name myscript
-  EXPECT_THAT(FindPids(Procs(), s, 99), ElementsAre(14));
-  s.argv = {"/usr/bin/myscript"};  // cmdline starts with the interpreter: no match
-  EXPECT_THAT(FindPids(Procs(), s, 99), IsEmpty());
-}
-
-TEST(SsdMatch, ReadProcsSeesThisProcess) {
-  auto procs = ReadProcs("/proc");
-  bool found = false;
-  for (const auto& p : procs) {
-    if (p.pid == getpid()) {
-      found = true;
-      EXPECT_FALSE(p.cmdline.empty());
-      EXPECT_FALSE(p.comm.empty());
-    }
-  }
-  EXPECT_TRUE(found);
 }
 
 }  // namespace
