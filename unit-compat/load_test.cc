@@ -307,7 +307,7 @@ TEST_F(DebianUnits, RedisTemplateWithSpecifiers) {
   EXPECT_EQ(ExpandSpecifiers(Value(u, "Unit", "Description"), ctx),
             "Advanced key-value store (main)");
   EXPECT_EQ(ParseRlimit("NOFILE", Value(u, "Service", "LimitNOFILE")), (Rlimit{65535, 65535}));
-  EXPECT_EQ(ParseRestart(Value(u, "Service", "Restart")), RestartPolicy::kAlways);
+  EXPECT_EQ(ParseRestart(Value(u, "Service", "Restart")), Restart::kAlways);
   EXPECT_EQ(ParseTimeSpan(Value(u, "Service", "TimeoutStopSec")), 0u);
   EXPECT_TRUE(Values(u, "Service", "CapabilityBoundingSet").empty());
   EXPECT_EQ(Values(u, "Service", "SystemCallFilter").size(), 2u);
