@@ -83,6 +83,11 @@ class Walker {
   void AddDeps(Node& n);
   std::vector<std::string> Closure(const std::string& start);
   std::string LevelRootName(char level);
+  void AssignLevels();
+  void DiscoverTheRest();
+  void DropUnitsRequiringMissing();
+  // A required unit that was left out as missing, or removed for what it requires.
+  bool CannotStart(const UnitRef& r);
 
   std::string root_;
   const EnableOptions& opts_;
@@ -258,6 +263,23 @@ std::string Walker::LevelRootName(char level) {
 }
 
 void Walker::Run() {
+  AssignLevels();
+  for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
+  DiscoverTheRest();
+  DropUnitsRequiringMissing();
+  for (const auto& id : order_) {
+    Node& n = nodes_[id];
+    if (n.removed) continue;
+    std::string sorted;
+    for (char c : kLevelOrder)
+      if (n.unit.levels.find(c) != std::string::npos) sorted += c;
+    n.unit.levels = sorted;
+    out_->units.push_back(std::move(n.unit));
+  }
+}
+
+// Each level's target's closure gets that level; the default target's level is the default.
+void Walker::AssignLevels() {
   std::string def = Resolve({"default.target", "", 0});
   out_->default_target = def;
   std::map<char, std::vector<std::string>> closures;
@@ -288,10 +310,11 @@ void Walker::Run() {
       auto& lv = nodes_[id].unit.levels;
       if (lv.find(level) == std::string::npos) lv += level;
     }
-  for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
+}
 
-  // Every other unit file is known too, started only on request (systemctl start, a socket),
-  // without levels. Problems with units nobody asked for are not reported.
+// Every other unit file is known too, started only on request (systemctl start, a socket),
+// without levels. Problems with units nobody asked for are not reported.
+void Walker::DiscoverTheRest() {
   quiet_ = true;
   for (const auto& dir : opts_.search_path)
     for (const auto& entry : ListDir(root_ + dir)) {
@@ -302,44 +325,39 @@ void Walker::Run() {
       Closure(Resolve({entry, dir + "/" + entry, 0}));
     }
   quiet_ = false;
+}
 
-  // A unit requiring a unit that cannot be started cannot start either (transitively).
+// A unit requiring a unit that cannot be started cannot start either (transitively).
+void Walker::DropUnitsRequiringMissing() {
   for (bool changed = true; changed;) {
     changed = false;
     for (const auto& id : order_) {
       Node& n = nodes_[id];
       if (n.removed) continue;
       for (const auto& r : n.unit.required) {
-        std::string target = alias_.count(r.name) ? alias_[r.name] : r.name;
-        bool missing = false;
-        std::string why_name = r.name;
-        if (target.empty()) {
-          auto w = why_.find(r.name);
-          missing = w != why_.end() && w->second == Why::kMissing;
-        } else if (nodes_.count(target) && nodes_[target].removed) {
-          missing = true;
-        }
-        if (!missing) continue;
+        if (!CannotStart(r)) continue;
         n.removed = true;
         changed = true;
         why_[id] = Why::kMissing;
-        out_->left_out[id] = "requires " + why_name + ", which cannot be started";
+        out_->left_out[id] = "requires " + r.name + ", which cannot be started";
         out_->diagnostics.push_back(
             {r.file.empty() ? id : r.file, r.line,
-             id + ": not started: it requires " + why_name + ", which cannot be started"});
+             id + ": not started: it requires " + r.name + ", which cannot be started"});
         break;
       }
     }
   }
-  for (const auto& id : order_) {
-    Node& n = nodes_[id];
-    if (n.removed) continue;
-    std::string sorted;
-    for (char c : kLevelOrder)
-      if (n.unit.levels.find(c) != std::string::npos) sorted += c;
-    n.unit.levels = sorted;
-    out_->units.push_back(std::move(n.unit));
+}
+
+bool Walker::CannotStart(const UnitRef& r) {
+  auto a = alias_.find(r.name);
+  std::string target = a != alias_.end() ? a->second : r.name;
+  if (target.empty()) {
+    auto w = why_.find(r.name);
+    return w != why_.end() && w->second == Why::kMissing;
   }
+  auto t = nodes_.find(target);
+  return t != nodes_.end() && t->second.removed;
 }
 
 }  // namespace
