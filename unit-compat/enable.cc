@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "unit-compat/files.h"
+#include "init/base/files.h"
 #include "unit-compat/values.h"
 
 namespace ctinit::units {
@@ -223,7 +223,7 @@ void Walker::AddDeps(Node& n) {
     for (const auto& dir : opts_.search_path)
       for (const char* kind : {".wants", ".requires"}) {
         std::string d = dir + "/" + name + kind;
-        for (const auto& entry : ListDir(root_ + d)) {
+        for (const auto& entry : files::ListDir(root_ + d)) {
           UnitRef r{entry, d + "/" + entry, 0};
           (kind[1] == 'w' ? n.unit.wants : n.unit.required).push_back(std::move(r));
         }
@@ -317,7 +317,7 @@ void Walker::AssignLevels() {
 void Walker::DiscoverTheRest() {
   quiet_ = true;
   for (const auto& dir : opts_.search_path)
-    for (const auto& entry : ListDir(root_ + dir)) {
+    for (const auto& entry : files::ListDir(root_ + dir)) {
       auto parsed = ParseUnitName(entry);
       if (!parsed || parsed->IsTemplate() || alias_.count(entry)) continue;
       if (parsed->type != "service" && parsed->type != "socket" && parsed->type != "target")

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "init/base/files.h"
 #include "init/base/passwd.h"
-#include "unit-compat/files.h"
 #include "unit-compat/translator.h"
 
 namespace ctinit::units::internal {
@@ -164,7 +164,7 @@ bool Translator::EnvironmentFiles() {
       continue;
     }
     std::string text;
-    if (!ReadFile((ctx_.root == "/" ? "" : ctx_.root) + ref->path, &text)) {
+    if (!files::ReadFile(files::Under(ctx_.root, ref->path), &text)) {
       if (ref->optional) continue;
       return Error(a, "cannot read environment file " + ref->path);
     }

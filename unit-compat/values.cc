@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "init/base/text.h"
 #include "unit-compat/values_internal.h"
 
 namespace ctinit::units {
@@ -287,7 +288,7 @@ std::string SignalName(int signo) {
 
 void ParseExitStatusSet(std::string_view value, ExitStatusSet* set,
                         std::vector<std::string>* warnings) {
-  if (Strip(value).empty()) {
+  if (text::Trim(value).empty()) {
     *set = {};
     return;
   }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <set>
 
+#include "init/base/text.h"
 #include "unit-compat/clients/systemctl_ctl.h"
 
 namespace ctinit::units {
@@ -21,11 +22,9 @@ constexpr const char* kNotBooted =
 
 }  // namespace
 
-void Ctl::AddProperties(const std::string& v) {
-  for (size_t s = 0, c; s <= v.size(); s = c + 1) {
-    c = std::min(v.find(',', s), v.size());
-    if (c > s) properties_.push_back(v.substr(s, c - s));
-  }
+void Ctl::AddProperties(const std::string& comma_list) {
+  for (auto& p : text::Split(comma_list, ','))
+    if (!p.empty()) properties_.push_back(std::move(p));
 }
 
 bool Ctl::ParseOptions(const std::vector<std::string>& args, std::vector<std::string>* words) {

@@ -24,7 +24,6 @@ namespace ctinit::units::systemctl_internal {
 inline constexpr const char* kConfigDir = "/etc/systemd/system";
 inline constexpr const char* kRuntimeDir = "/run/systemd/system";
 
-bool IsSymlink(const std::string& path);
 // "NAME" -> "NAME.service" unless it already ends in a unit type.
 std::string WithType(const std::string& n);
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <ostream>
 
+#include "init/base/files.h"
 #include "unit-compat/clients/systemctl_ctl.h"
-#include "unit-compat/files.h"
 
 namespace ctinit::units::systemctl_internal {
 
@@ -33,11 +33,6 @@ constexpr const char* kNoInstall =
     "  instance name specified.\n";
 
 }  // namespace
-
-bool IsSymlink(const std::string& path) {
-  struct stat st {};
-  return lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-}
 
 Install Ctl::InstallOf(const LoadedUnit& u) const {
   Install in;
@@ -63,8 +58,8 @@ Install Ctl::InstallOf(const LoadedUnit& u) const {
 
 int Ctl::CreateLink(const std::string& path, const std::string& target, const char* verb) {
   std::string host = H(path);
-  if (IsSymlink(host)) {
-    auto t = ReadLink(host);
+  if (files::IsSymlink(host)) {
+    auto t = files::ReadLink(host);
     if (t && *t == target) return 0;
     if (!force_) {
       err_ << "Failed to " << verb << " unit: File " << path
@@ -162,7 +157,7 @@ int Ctl::Disable(const std::string& requested, std::set<std::string>* seen) {
     return 0;
   }
   std::set<std::string> names = {requested};
-  std::string file_name = BaseName(u.fragment_path);
+  std::string file_name = files::BaseName(u.fragment_path);
   Install in;
   if (u.state == LoadState::kLoaded) {
     in = InstallOf(u);
@@ -170,21 +165,22 @@ int Ctl::Disable(const std::string& requested, std::set<std::string>* seen) {
     for (const auto& a : in.alias) names.insert(a);
   }
   auto matches = [&](const std::string& entry, const std::string& link) {
-    auto t = ReadLink(link);
+    auto t = files::ReadLink(link);
     if (!t || *t == "/dev/null") return false;
     if (names.count(entry)) return true;
-    return parsed->IsTemplate() && BaseName(*t) == requested;  // every instance
+    return parsed->IsTemplate() && files::BaseName(*t) == requested;  // every instance
   };
   std::vector<std::string> removed;
   std::string dir = kConfigDir;
-  for (const auto& e : ListDir(H(dir)))
-    if (IsSymlink(H(dir + "/" + e)) && matches(e, H(dir + "/" + e)))
+  for (const auto& e : files::ListDir(H(dir)))
+    if (files::IsSymlink(H(dir + "/" + e)) && matches(e, H(dir + "/" + e)))
       removed.push_back(dir + "/" + e);
-  for (const auto& sub : ListDir(H(dir))) {
+  for (const auto& sub : files::ListDir(H(dir))) {
     if (!sub.ends_with(".wants") && !sub.ends_with(".requires")) continue;
     std::string d = dir + "/" + sub;
-    for (const auto& e : ListDir(H(d)))
-      if (IsSymlink(H(d + "/" + e)) && matches(e, H(d + "/" + e))) removed.push_back(d + "/" + e);
+    for (const auto& e : files::ListDir(H(d)))
+      if (files::IsSymlink(H(d + "/" + e)) && matches(e, H(d + "/" + e)))
+        removed.push_back(d + "/" + e);
   }
   int rc = 0;
   for (const auto& p : removed) {
@@ -211,7 +207,7 @@ int Ctl::Unmask(const std::string& name) {
   int rc = 0;
   for (const char* dir : {kConfigDir, kRuntimeDir}) {
     std::string p = std::string(dir) + "/" + name;
-    auto t = ReadLink(H(p));
+    auto t = files::ReadLink(H(p));
     if (!t || *t != "/dev/null") continue;
     if (unlink(H(p).c_str()) != 0) {
       err_ << "Failed to unmask unit: cannot remove " << p << ": " << strerror(errno) << "\n";
@@ -245,10 +241,10 @@ std::string Ctl::State(const std::string& name) {
   std::string tmpl_prefix = parsed->prefix + "@";
   for (const char* dir : {kConfigDir, kRuntimeDir}) {
     for (const auto& a : in.alias)
-      if (IsSymlink(H(std::string(dir) + "/" + a))) linked = true;
-    for (const auto& sub : ListDir(H(dir))) {
+      if (files::IsSymlink(H(std::string(dir) + "/" + a))) linked = true;
+    for (const auto& sub : files::ListDir(H(dir))) {
       if (!sub.ends_with(".wants") && !sub.ends_with(".requires")) continue;
-      for (const auto& e : ListDir(H(std::string(dir) + "/" + sub))) {
+      for (const auto& e : files::ListDir(H(std::string(dir) + "/" + sub))) {
         if (e == own) linked = true;
         if (parsed->IsTemplate() && e.starts_with(tmpl_prefix) && e.ends_with("." + parsed->type))
           instance_linked = true;
@@ -282,7 +278,7 @@ int Ctl::IsEnabled(const std::vector<std::string>& names) {
 int Ctl::ListUnitFiles(const std::vector<std::string>& patterns) {
   std::map<std::string, bool> files;  // name -> seen
   for (const auto& dir : DefaultSearchPath())
-    for (const auto& e : ListDir(H(dir))) {
+    for (const auto& e : files::ListDir(H(dir))) {
       if (!ParseUnitName(e)) continue;
       struct stat st {};
       std::string p = H(dir + "/" + e);
@@ -336,7 +332,7 @@ int Ctl::Cat(const std::vector<std::string>& names) {
     paths.insert(paths.end(), u.dropin_paths.begin(), u.dropin_paths.end());
     for (const auto& p : paths) {
       std::string text;
-      ReadFile(H(p), &text);
+      files::ReadFile(H(p), &text);
       if (!first) out_ << "\n";
       first = false;
       out_ << "# " << p << "\n" << text;
