@@ -153,11 +153,17 @@ int Ctl::RunOffline(const std::string& verb, const std::vector<std::string>& uni
   return 1;
 }
 
-int Ctl::EnableAll(const std::vector<std::string>& units) {
-  std::set<std::string> seen;
+// Runs `verb` on each unit (all of them, even after a failure); the exit codes or'ed.
+template <typename Verb>
+int EachUnit(const std::vector<std::string>& units, Verb verb) {
   int rc = 0;
-  for (const auto& u : units) rc |= Enable(u, &seen);
+  for (const auto& u : units) rc |= verb(u);
   return rc;
+}
+
+int Ctl::EnableAll(const std::vector<std::string>& units) {
+  std::set<std::string> seen;  // Also= may name a unit twice
+  return EachUnit(units, [&](const std::string& u) { return Enable(u, &seen); });
 }
 
 int Ctl::ReenableAll(const std::vector<std::string>& units) {
@@ -167,21 +173,15 @@ int Ctl::ReenableAll(const std::vector<std::string>& units) {
 
 int Ctl::DisableAll(const std::vector<std::string>& units) {
   std::set<std::string> seen;
-  int rc = 0;
-  for (const auto& u : units) rc |= Disable(u, &seen);
-  return rc;
+  return EachUnit(units, [&](const std::string& u) { return Disable(u, &seen); });
 }
 
 int Ctl::MaskAll(const std::vector<std::string>& units) {
-  int rc = 0;
-  for (const auto& u : units) rc |= Mask(u);
-  return rc;
+  return EachUnit(units, [&](const std::string& u) { return Mask(u); });
 }
 
 int Ctl::UnmaskAll(const std::vector<std::string>& units) {
-  int rc = 0;
-  for (const auto& u : units) rc |= Unmask(u);
-  return rc;
+  return EachUnit(units, [&](const std::string& u) { return Unmask(u); });
 }
 
 // enable/disable/mask --now.
