@@ -79,6 +79,10 @@ class Walker {
   };
 
   std::string Resolve(const UnitRef& ref);
+  // Each leaves the unit out (with the reason) and returns true when it cannot be used.
+  bool LeftOutByName(const UnitRef& ref, const std::optional<UnitName>& parsed);
+  bool LeftOutByState(const UnitRef& ref, const LoadedUnit& u);
+  static LoadedUnit BuiltinTarget(const std::string& name);
   void LeaveOut(const UnitRef& ref, const std::string& name, Why why, const std::string& msg);
   void AddDeps(Node& n);
   std::vector<std::string> Closure(const std::string& start);
@@ -115,26 +119,7 @@ void Walker::LeaveOut(const UnitRef& ref, const std::string& name, Why why,
 std::string Walker::Resolve(const UnitRef& ref) {
   if (auto it = alias_.find(ref.name); it != alias_.end()) return it->second;
   auto parsed = ParseUnitName(ref.name);
-  if (!parsed) {
-    LeaveOut(ref, ref.name, Why::kMissing, "invalid unit name, not started");
-    return "";
-  }
-  if (auto pat = MatchSkipList(ref.name, opts_.skip)) {
-    LeaveOut(ref, ref.name, Why::kSkipped,
-             "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
-    return "";
-  }
-  for (auto t : kUnsupportedTypes)
-    if (parsed->type == t) {
-      LeaveOut(ref, ref.name, Why::kUnsupported,
-               "skipped: ." + parsed->type + " units are not supported by ctinit");
-      return "";
-    }
-  if (parsed->IsTemplate()) {
-    LeaveOut(ref, ref.name, Why::kMissing,
-             "a template cannot be started without an instance name, not started");
-    return "";
-  }
+  if (LeftOutByName(ref, parsed)) return "";
   LoadedUnit u = loader_.Load(ref.name);
   bool builtin = false;
   if (u.state == LoadState::kNotFound && parsed->type == "target") {
@@ -143,31 +128,12 @@ std::string Walker::Resolve(const UnitRef& ref) {
       alias_[ref.name] = id;
       return id;
     }
-    u = LoadedUnit{};
-    u.requested = u.id = ref.name;
-    u.names = {ref.name};
-    u.state = LoadState::kLoaded;
+    u = BuiltinTarget(ref.name);
     builtin = true;
-    for (const auto& [name, text] : kBuiltins)
-      if (name == ref.name) {
-        std::vector<UnitDiagnostic> ignored;
-        u.file.Parse(text, "<built-in " + ref.name + ">", DefaultSchema("target"), &ignored);
-      }
   }
   if (!quiet_)
     for (const auto& d : u.diagnostics) out_->diagnostics.push_back(d.ToDiagnostic());
-  if (u.state == LoadState::kNotFound) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit not found, not started");
-    return "";
-  }
-  if (u.state == LoadState::kMasked) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit is masked, not started");
-    return "";
-  }
-  if (u.state != LoadState::kLoaded) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit failed to load, not started");
-    return "";
-  }
+  if (LeftOutByState(ref, u)) return "";
   if (u.id != ref.name) {
     if (auto pat = MatchSkipList(u.id, opts_.skip)) {
       LeaveOut(ref, u.id, Why::kSkipped,
@@ -190,6 +156,53 @@ std::string Walker::Resolve(const UnitRef& ref) {
   order_.push_back(id);
   AddDeps(n);
   return id;
+}
+
+bool Walker::LeftOutByName(const UnitRef& ref, const std::optional<UnitName>& parsed) {
+  if (!parsed) {
+    LeaveOut(ref, ref.name, Why::kMissing, "invalid unit name, not started");
+    return true;
+  }
+  if (auto pat = MatchSkipList(ref.name, opts_.skip)) {
+    LeaveOut(ref, ref.name, Why::kSkipped,
+             "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
+    return true;
+  }
+  for (auto t : kUnsupportedTypes)
+    if (parsed->type == t) {
+      LeaveOut(ref, ref.name, Why::kUnsupported,
+               "skipped: ." + parsed->type + " units are not supported by ctinit");
+      return true;
+    }
+  if (parsed->IsTemplate()) {
+    LeaveOut(ref, ref.name, Why::kMissing,
+             "a template cannot be started without an instance name, not started");
+    return true;
+  }
+  return false;
+}
+
+bool Walker::LeftOutByState(const UnitRef& ref, const LoadedUnit& u) {
+  const char* why = u.state == LoadState::kNotFound ? "unit not found, not started"
+                    : u.state == LoadState::kMasked ? "unit is masked, not started"
+                    : u.state != LoadState::kLoaded ? "unit failed to load, not started"
+                                                    : nullptr;
+  if (why) LeaveOut(ref, ref.name, Why::kMissing, why);
+  return why != nullptr;
+}
+
+// A special target the image lacks (see enable.h): an empty unit, or ctinit's built-in text.
+LoadedUnit Walker::BuiltinTarget(const std::string& name) {
+  LoadedUnit u;
+  u.requested = u.id = name;
+  u.names = {name};
+  u.state = LoadState::kLoaded;
+  for (const auto& [builtin_name, text] : kBuiltins)
+    if (builtin_name == name) {
+      std::vector<UnitDiagnostic> ignored;
+      u.file.Parse(text, "<built-in " + name + ">", DefaultSchema("target"), &ignored);
+    }
+  return u;
 }
 
 void Walker::AddDeps(Node& n) {
