@@ -192,40 +192,52 @@ LoadedUnit UnitLoader::Load(std::string_view name_sv) const {
     u.names = {u.id};
     return u;
   }
-  // Names: the id, the names passed through, and symlinks in the search dirs aliasing the id.
+  u.names = Names(u.id, lk.names);
+  u.fragment_path = lk.fragment;
+
+  ParseFiles(&u, id_parsed ? *id_parsed : *parsed);
+  return u;
+}
+
+// The id, the names passed through, and symlinks in the search dirs aliasing the id.
+std::vector<std::string> UnitLoader::Names(const std::string& id,
+                                           const std::vector<std::string>& passed) const {
   std::set<std::string> aliases;
-  for (const auto& n : lk.names) {
+  for (const auto& n : passed) {
     auto pn = ParseUnitName(n);
-    if (pn && !pn->IsTemplate() && n != u.id) aliases.insert(n);
+    if (pn && !pn->IsTemplate() && n != id) aliases.insert(n);
   }
   for (const auto& dir : search_path_)
     for (const auto& f : files::ListDir(Host(dir))) {
-      if (f == u.id || TypeOf(f) != TypeOf(u.id)) continue;
+      if (f == id || TypeOf(f) != TypeOf(id)) continue;
       auto t = files::ReadLink(Host(dir + "/" + f));
-      if (t && files::BaseName(*t) == u.id) aliases.insert(f);
+      if (t && files::BaseName(*t) == id) aliases.insert(f);
     }
-  u.names.push_back(u.id);
-  u.names.insert(u.names.end(), aliases.begin(), aliases.end());
-  u.fragment_path = lk.fragment;
+  std::vector<std::string> names = {id};
+  names.insert(names.end(), aliases.begin(), aliases.end());
+  return names;
+}
 
-  const Schema& schema = DefaultSchema(id_parsed ? id_parsed->type : parsed->type);
+// The fragment, then the drop-ins; u->state says whether systemd would accept them.
+void UnitLoader::ParseFiles(LoadedUnit* u, const UnitName& name) const {
+  const Schema& schema = DefaultSchema(name.type);
   std::string text;
-  if (!files::ReadFile(Host(u.fragment_path), &text)) {
-    diag(Severity::kError, "cannot read " + u.fragment_path);
-    u.state = LoadState::kError;
-    return u;
+  if (!files::ReadFile(Host(u->fragment_path), &text)) {
+    u->diagnostics.push_back(
+        {Severity::kError, u->requested, 0, "", "", "cannot read " + u->fragment_path});
+    u->state = LoadState::kError;
+    return;
   }
-  bool ok = u.file.Parse(text, u.fragment_path, schema, &u.diagnostics);
-  u.dropin_paths = DropIns(u, id_parsed ? *id_parsed : *parsed);
-  for (const auto& p : u.dropin_paths) {
+  bool ok = u->file.Parse(text, u->fragment_path, schema, &u->diagnostics);
+  u->dropin_paths = DropIns(*u, name);
+  for (const auto& p : u->dropin_paths) {
     if (!files::ReadFile(Host(p), &text)) {
-      u.diagnostics.push_back({Severity::kWarning, p, 0, "", "", "cannot read drop-in"});
+      u->diagnostics.push_back({Severity::kWarning, p, 0, "", "", "cannot read drop-in"});
       continue;
     }
-    ok = u.file.Parse(text, p, schema, &u.diagnostics) && ok;
+    ok = u->file.Parse(text, p, schema, &u->diagnostics) && ok;
   }
-  u.state = ok ? LoadState::kLoaded : LoadState::kError;
-  return u;
+  u->state = ok ? LoadState::kLoaded : LoadState::kError;
 }
 
 }  // namespace ctinit::units
