@@ -498,7 +498,7 @@ TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
 TEST_F(TranslateTest, DirectTranslateOfAFile) {
   // TranslateUnit() alone, on a unit that is not enabled anywhere.
   root_.Write("/etc/systemd/system/x.service",
-              "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\n"
+              "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\nBefore=z.service\n"
               "[Service]\nExecStart=/x\nPrivateTmp=no\nKillMode=none\nFinalKillSignal=SIGQUIT\n"
               "Type=notify\nNotifyAccess=all\nGuessMainPID=no\n");
   EnabledUnit eu;
@@ -513,6 +513,10 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   ASSERT_TRUE(t);
   EXPECT_EQ(outcome, TranslateOutcome::kOk);
   EXPECT_EQ(t->spec.levels, "3");
+  // Before= is for the set-wide step (unit_set.h); the rest is in the model.
+  EXPECT_EQ(t->ordering.before, (Strings{"z.service"}));
+  EXPECT_FALSE(t->ordering.is_target);
+  EXPECT_TRUE(t->ordering.default_dependencies);
   // The relations and kill settings are in the model, where the supervisor acts on them.
   EXPECT_EQ(t->spec.on_failure, (Strings{"rescue.service"}));
   EXPECT_EQ(t->spec.part_of, (Strings{"y.service"}));
