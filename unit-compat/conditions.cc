@@ -14,19 +14,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "init/base/files.h"
 #include "unit-compat/specifiers.h"
 #include "unit-compat/values.h"
 
 namespace ctinit::units {
 
 namespace {
-
-std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
 
 constexpr const char* kCapNames[] = {"CAP_CHOWN",
                                      "CAP_DAC_OVERRIDE",
@@ -143,8 +137,8 @@ class SystemProbe : public ConditionProbe {
     if (gethostname(buf, sizeof buf - 1) == 0) return buf;
     return "";
   }
-  std::string MachineId() const override { return ReadFirstLine(H("/etc/machine-id")); }
-  std::string KernelCommandLine() const override { return ReadFirstLine("/proc/cmdline"); }
+  std::string MachineId() const override { return files::ReadFirstLine(H("/etc/machine-id")); }
+  std::string KernelCommandLine() const override { return files::ReadFirstLine("/proc/cmdline"); }
   bool HasSecurity(const std::string& name) const override {
     if (name == "apparmor") return access("/sys/kernel/security/apparmor", F_OK) == 0;
     if (name == "selinux") return access("/sys/fs/selinux/enforce", F_OK) == 0;

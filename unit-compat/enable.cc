@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "unit-compat/files.h"
+#include "init/base/files.h"
 #include "unit-compat/values.h"
 
 namespace ctinit::units {
@@ -79,10 +79,19 @@ class Walker {
   };
 
   std::string Resolve(const UnitRef& ref);
+  // Each leaves the unit out (with the reason) and returns true when it cannot be used.
+  bool LeftOutByName(const UnitRef& ref, const std::optional<UnitName>& parsed);
+  bool LeftOutByState(const UnitRef& ref, const LoadedUnit& u);
+  static LoadedUnit BuiltinTarget(const std::string& name);
   void LeaveOut(const UnitRef& ref, const std::string& name, Why why, const std::string& msg);
   void AddDeps(Node& n);
   std::vector<std::string> Closure(const std::string& start);
   std::string LevelRootName(char level);
+  void AssignLevels();
+  void DiscoverTheRest();
+  void DropUnitsRequiringMissing();
+  // A required unit that was left out as missing, or removed for what it requires.
+  bool CannotStart(const UnitRef& r);
 
   std::string root_;
   const EnableOptions& opts_;
@@ -110,26 +119,7 @@ void Walker::LeaveOut(const UnitRef& ref, const std::string& name, Why why,
 std::string Walker::Resolve(const UnitRef& ref) {
   if (auto it = alias_.find(ref.name); it != alias_.end()) return it->second;
   auto parsed = ParseUnitName(ref.name);
-  if (!parsed) {
-    LeaveOut(ref, ref.name, Why::kMissing, "invalid unit name, not started");
-    return "";
-  }
-  if (auto pat = MatchSkipList(ref.name, opts_.skip)) {
-    LeaveOut(ref, ref.name, Why::kSkipped,
-             "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
-    return "";
-  }
-  for (auto t : kUnsupportedTypes)
-    if (parsed->type == t) {
-      LeaveOut(ref, ref.name, Why::kUnsupported,
-               "skipped: ." + parsed->type + " units are not supported by ctinit");
-      return "";
-    }
-  if (parsed->IsTemplate()) {
-    LeaveOut(ref, ref.name, Why::kMissing,
-             "a template cannot be started without an instance name, not started");
-    return "";
-  }
+  if (LeftOutByName(ref, parsed)) return "";
   LoadedUnit u = loader_.Load(ref.name);
   bool builtin = false;
   if (u.state == LoadState::kNotFound && parsed->type == "target") {
@@ -138,31 +128,12 @@ std::string Walker::Resolve(const UnitRef& ref) {
       alias_[ref.name] = id;
       return id;
     }
-    u = LoadedUnit{};
-    u.requested = u.id = ref.name;
-    u.names = {ref.name};
-    u.state = LoadState::kLoaded;
+    u = BuiltinTarget(ref.name);
     builtin = true;
-    for (const auto& [name, text] : kBuiltins)
-      if (name == ref.name) {
-        std::vector<UnitDiagnostic> ignored;
-        u.file.Parse(text, "<built-in " + ref.name + ">", DefaultSchema("target"), &ignored);
-      }
   }
   if (!quiet_)
     for (const auto& d : u.diagnostics) out_->diagnostics.push_back(d.ToDiagnostic());
-  if (u.state == LoadState::kNotFound) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit not found, not started");
-    return "";
-  }
-  if (u.state == LoadState::kMasked) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit is masked, not started");
-    return "";
-  }
-  if (u.state != LoadState::kLoaded) {
-    LeaveOut(ref, ref.name, Why::kMissing, "unit failed to load, not started");
-    return "";
-  }
+  if (LeftOutByState(ref, u)) return "";
   if (u.id != ref.name) {
     if (auto pat = MatchSkipList(u.id, opts_.skip)) {
       LeaveOut(ref, u.id, Why::kSkipped,
@@ -185,6 +156,53 @@ std::string Walker::Resolve(const UnitRef& ref) {
   order_.push_back(id);
   AddDeps(n);
   return id;
+}
+
+bool Walker::LeftOutByName(const UnitRef& ref, const std::optional<UnitName>& parsed) {
+  if (!parsed) {
+    LeaveOut(ref, ref.name, Why::kMissing, "invalid unit name, not started");
+    return true;
+  }
+  if (auto pat = MatchSkipList(ref.name, opts_.skip)) {
+    LeaveOut(ref, ref.name, Why::kSkipped,
+             "skipped: matches \"" + *pat + "\" in the skip list (not useful in a container)");
+    return true;
+  }
+  for (auto t : kUnsupportedTypes)
+    if (parsed->type == t) {
+      LeaveOut(ref, ref.name, Why::kUnsupported,
+               "skipped: ." + parsed->type + " units are not supported by ctinit");
+      return true;
+    }
+  if (parsed->IsTemplate()) {
+    LeaveOut(ref, ref.name, Why::kMissing,
+             "a template cannot be started without an instance name, not started");
+    return true;
+  }
+  return false;
+}
+
+bool Walker::LeftOutByState(const UnitRef& ref, const LoadedUnit& u) {
+  const char* why = u.state == LoadState::kNotFound ? "unit not found, not started"
+                    : u.state == LoadState::kMasked ? "unit is masked, not started"
+                    : u.state != LoadState::kLoaded ? "unit failed to load, not started"
+                                                    : nullptr;
+  if (why) LeaveOut(ref, ref.name, Why::kMissing, why);
+  return why != nullptr;
+}
+
+// A special target the image lacks (see enable.h): an empty unit, or ctinit's built-in text.
+LoadedUnit Walker::BuiltinTarget(const std::string& name) {
+  LoadedUnit u;
+  u.requested = u.id = name;
+  u.names = {name};
+  u.state = LoadState::kLoaded;
+  for (const auto& [builtin_name, text] : kBuiltins)
+    if (builtin_name == name) {
+      std::vector<UnitDiagnostic> ignored;
+      u.file.Parse(text, "<built-in " + name + ">", DefaultSchema("target"), &ignored);
+    }
+  return u;
 }
 
 void Walker::AddDeps(Node& n) {
@@ -218,7 +236,7 @@ void Walker::AddDeps(Node& n) {
     for (const auto& dir : opts_.search_path)
       for (const char* kind : {".wants", ".requires"}) {
         std::string d = dir + "/" + name + kind;
-        for (const auto& entry : ListDir(root_ + d)) {
+        for (const auto& entry : files::ListDir(root_ + d)) {
           UnitRef r{entry, d + "/" + entry, 0};
           (kind[1] == 'w' ? n.unit.wants : n.unit.required).push_back(std::move(r));
         }
@@ -258,6 +276,23 @@ std::string Walker::LevelRootName(char level) {
 }
 
 void Walker::Run() {
+  AssignLevels();
+  for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
+  DiscoverTheRest();
+  DropUnitsRequiringMissing();
+  for (const auto& id : order_) {
+    Node& n = nodes_[id];
+    if (n.removed) continue;
+    std::string sorted;
+    for (char c : kLevelOrder)
+      if (n.unit.levels.find(c) != std::string::npos) sorted += c;
+    n.unit.levels = sorted;
+    out_->units.push_back(std::move(n.unit));
+  }
+}
+
+// Each level's target's closure gets that level; the default target's level is the default.
+void Walker::AssignLevels() {
   std::string def = Resolve({"default.target", "", 0});
   out_->default_target = def;
   std::map<char, std::vector<std::string>> closures;
@@ -288,13 +323,14 @@ void Walker::Run() {
       auto& lv = nodes_[id].unit.levels;
       if (lv.find(level) == std::string::npos) lv += level;
     }
-  for (const auto& id : Closure(Resolve({"sysinit.target", "", 0}))) nodes_[id].unit.sysinit = true;
+}
 
-  // Every other unit file is known too, started only on request (systemctl start, a socket),
-  // without levels. Problems with units nobody asked for are not reported.
+// Every other unit file is known too, started only on request (systemctl start, a socket),
+// without levels. Problems with units nobody asked for are not reported.
+void Walker::DiscoverTheRest() {
   quiet_ = true;
   for (const auto& dir : opts_.search_path)
-    for (const auto& entry : ListDir(root_ + dir)) {
+    for (const auto& entry : files::ListDir(root_ + dir)) {
       auto parsed = ParseUnitName(entry);
       if (!parsed || parsed->IsTemplate() || alias_.count(entry)) continue;
       if (parsed->type != "service" && parsed->type != "socket" && parsed->type != "target")
@@ -302,44 +338,39 @@ void Walker::Run() {
       Closure(Resolve({entry, dir + "/" + entry, 0}));
     }
   quiet_ = false;
+}
 
-  // A unit requiring a unit that cannot be started cannot start either (transitively).
+// A unit requiring a unit that cannot be started cannot start either (transitively).
+void Walker::DropUnitsRequiringMissing() {
   for (bool changed = true; changed;) {
     changed = false;
     for (const auto& id : order_) {
       Node& n = nodes_[id];
       if (n.removed) continue;
       for (const auto& r : n.unit.required) {
-        std::string target = alias_.count(r.name) ? alias_[r.name] : r.name;
-        bool missing = false;
-        std::string why_name = r.name;
-        if (target.empty()) {
-          auto w = why_.find(r.name);
-          missing = w != why_.end() && w->second == Why::kMissing;
-        } else if (nodes_.count(target) && nodes_[target].removed) {
-          missing = true;
-        }
-        if (!missing) continue;
+        if (!CannotStart(r)) continue;
         n.removed = true;
         changed = true;
         why_[id] = Why::kMissing;
-        out_->left_out[id] = "requires " + why_name + ", which cannot be started";
+        out_->left_out[id] = "requires " + r.name + ", which cannot be started";
         out_->diagnostics.push_back(
             {r.file.empty() ? id : r.file, r.line,
-             id + ": not started: it requires " + why_name + ", which cannot be started"});
+             id + ": not started: it requires " + r.name + ", which cannot be started"});
         break;
       }
     }
   }
-  for (const auto& id : order_) {
-    Node& n = nodes_[id];
-    if (n.removed) continue;
-    std::string sorted;
-    for (char c : kLevelOrder)
-      if (n.unit.levels.find(c) != std::string::npos) sorted += c;
-    n.unit.levels = sorted;
-    out_->units.push_back(std::move(n.unit));
+}
+
+bool Walker::CannotStart(const UnitRef& r) {
+  auto a = alias_.find(r.name);
+  std::string target = a != alias_.end() ? a->second : r.name;
+  if (target.empty()) {
+    auto w = why_.find(r.name);
+    return w != why_.end() && w->second == Why::kMissing;
   }
+  auto t = nodes_.find(target);
+  return t != nodes_.end() && t->second.removed;
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "unit-compat/files.h"
+#include "init/base/files.h"
 
 namespace ctinit::units {
 
@@ -60,7 +60,7 @@ bool UnitLoader::Find(const std::string& start, Lookup* out,
       struct stat st {};
       if (lstat(Host(path).c_str(), &st) != 0) continue;
       if (S_ISLNK(st.st_mode)) {
-        auto target = ReadLink(Host(path));
+        auto target = files::ReadLink(Host(path));
         if (!target) continue;
         if (*target == "/dev/null") {
           out->id = name;
@@ -68,7 +68,7 @@ bool UnitLoader::Find(const std::string& start, Lookup* out,
           return true;
         }
         std::string abs = (*target)[0] == '/' ? *target : dir + "/" + *target;
-        if (BaseName(abs) == name) {  // a linked unit file
+        if (files::BaseName(abs) == name) {  // a linked unit file
           struct stat ts {};
           if (stat(Host(abs).c_str(), &ts) != 0) continue;
           out->id = name;
@@ -76,7 +76,7 @@ bool UnitLoader::Find(const std::string& start, Lookup* out,
           out->masked = S_ISCHR(ts.st_mode) || (S_ISREG(ts.st_mode) && ts.st_size == 0);
           return true;
         }
-        next = BaseName(abs);
+        next = files::BaseName(abs);
         if (TypeOf(next) != TypeOf(name) || !ParseUnitName(next)) {
           diags->push_back({Severity::kWarning, path, 0, "", "",
                             "alias to \"" + next + "\" is not a valid alias, ignoring"});
@@ -122,14 +122,14 @@ std::vector<std::string> UnitLoader::DropIns(const LoadedUnit& unit, const UnitN
     for (const auto& dn : dir_names) {
       std::string d = dir + "/" + dn;
       if (!seen_dirs.insert(d).second) continue;
-      for (const auto& f : ListDir(Host(d))) {
+      for (const auto& f : files::ListDir(Host(d))) {
         if (!f.ends_with(".conf") || winners.count(f)) continue;
         std::string p = d + "/" + f;
         struct stat lst {
         }, st{};
         if (lstat(Host(p).c_str(), &lst) != 0) continue;
         if (S_ISLNK(lst.st_mode)) {
-          auto t = ReadLink(Host(p));
+          auto t = files::ReadLink(Host(p));
           if (t && *t == "/dev/null") {
             winners[f] = "";
             continue;
@@ -192,40 +192,52 @@ LoadedUnit UnitLoader::Load(std::string_view name_sv) const {
     u.names = {u.id};
     return u;
   }
-  // Names: the id, the names passed through, and symlinks in the search dirs aliasing the id.
-  std::set<std::string> aliases;
-  for (const auto& n : lk.names) {
-    auto pn = ParseUnitName(n);
-    if (pn && !pn->IsTemplate() && n != u.id) aliases.insert(n);
-  }
-  for (const auto& dir : search_path_)
-    for (const auto& f : ListDir(Host(dir))) {
-      if (f == u.id || TypeOf(f) != TypeOf(u.id)) continue;
-      auto t = ReadLink(Host(dir + "/" + f));
-      if (t && BaseName(*t) == u.id) aliases.insert(f);
-    }
-  u.names.push_back(u.id);
-  u.names.insert(u.names.end(), aliases.begin(), aliases.end());
+  u.names = Names(u.id, lk.names);
   u.fragment_path = lk.fragment;
 
-  const Schema& schema = DefaultSchema(id_parsed ? id_parsed->type : parsed->type);
-  std::string text;
-  if (!ReadFile(Host(u.fragment_path), &text)) {
-    diag(Severity::kError, "cannot read " + u.fragment_path);
-    u.state = LoadState::kError;
-    return u;
+  ParseFiles(&u, id_parsed ? *id_parsed : *parsed);
+  return u;
+}
+
+// The id, the names passed through, and symlinks in the search dirs aliasing the id.
+std::vector<std::string> UnitLoader::Names(const std::string& id,
+                                           const std::vector<std::string>& passed) const {
+  std::set<std::string> aliases;
+  for (const auto& n : passed) {
+    auto pn = ParseUnitName(n);
+    if (pn && !pn->IsTemplate() && n != id) aliases.insert(n);
   }
-  bool ok = u.file.Parse(text, u.fragment_path, schema, &u.diagnostics);
-  u.dropin_paths = DropIns(u, id_parsed ? *id_parsed : *parsed);
-  for (const auto& p : u.dropin_paths) {
-    if (!ReadFile(Host(p), &text)) {
-      u.diagnostics.push_back({Severity::kWarning, p, 0, "", "", "cannot read drop-in"});
+  for (const auto& dir : search_path_)
+    for (const auto& f : files::ListDir(Host(dir))) {
+      if (f == id || TypeOf(f) != TypeOf(id)) continue;
+      auto t = files::ReadLink(Host(dir + "/" + f));
+      if (t && files::BaseName(*t) == id) aliases.insert(f);
+    }
+  std::vector<std::string> names = {id};
+  names.insert(names.end(), aliases.begin(), aliases.end());
+  return names;
+}
+
+// The fragment, then the drop-ins; u->state says whether systemd would accept them.
+void UnitLoader::ParseFiles(LoadedUnit* u, const UnitName& name) const {
+  const Schema& schema = DefaultSchema(name.type);
+  std::string text;
+  if (!files::ReadFile(Host(u->fragment_path), &text)) {
+    u->diagnostics.push_back(
+        {Severity::kError, u->requested, 0, "", "", "cannot read " + u->fragment_path});
+    u->state = LoadState::kError;
+    return;
+  }
+  bool ok = u->file.Parse(text, u->fragment_path, schema, &u->diagnostics);
+  u->dropin_paths = DropIns(*u, name);
+  for (const auto& p : u->dropin_paths) {
+    if (!files::ReadFile(Host(p), &text)) {
+      u->diagnostics.push_back({Severity::kWarning, p, 0, "", "", "cannot read drop-in"});
       continue;
     }
-    ok = u.file.Parse(text, p, schema, &u.diagnostics) && ok;
+    ok = u->file.Parse(text, p, schema, &u->diagnostics) && ok;
   }
-  u.state = ok ? LoadState::kLoaded : LoadState::kError;
-  return u;
+  u->state = ok ? LoadState::kLoaded : LoadState::kError;
 }
 
 }  // namespace ctinit::units

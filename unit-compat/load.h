@@ -69,6 +69,9 @@ class UnitLoader {
   struct Lookup;
   bool Find(const std::string& name, Lookup* out, std::vector<UnitDiagnostic>* diags) const;
   std::vector<std::string> DropIns(const LoadedUnit& unit, const UnitName& parsed) const;
+  std::vector<std::string> Names(const std::string& id,
+                                 const std::vector<std::string>& passed) const;
+  void ParseFiles(LoadedUnit* unit, const UnitName& name) const;
   std::string Host(const std::string& path) const { return root_ + path; }
 
   std::string root_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/unit/temp_dir.h"
 #include "unit-compat/values.h"
 
 namespace ctinit::units {
@@ -16,24 +17,12 @@ using Strings = std::vector<std::string>;
 
 class LoadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-units-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  void Write(const std::string& path, const std::string& text) {
-    fs::create_directories(fs::path(root_ + path).parent_path());
-    std::ofstream(root_ + path) << text;
-  }
-  void Link(const std::string& target, const std::string& path) {
-    fs::create_directories(fs::path(root_ + path).parent_path());
-    fs::create_symlink(target, root_ + path);
-  }
+  void Write(const std::string& path, const std::string& text) { dir_.Write(path, text); }
+  void Link(const std::string& target, const std::string& path) { dir_.Link(target, path); }
   LoadedUnit Load(const std::string& name) { return UnitLoader(root_).Load(name); }
 
-  std::string root_;
+  testutil::TempDir dir_{"ctinit-units"};
+  const std::string root_ = dir_.path();
 };
 
 Strings Values(const LoadedUnit& u, const char* s, const char* k) {
@@ -307,7 +296,7 @@ TEST_F(DebianUnits, RedisTemplateWithSpecifiers) {
   EXPECT_EQ(ExpandSpecifiers(Value(u, "Unit", "Description"), ctx),
             "Advanced key-value store (main)");
   EXPECT_EQ(ParseRlimit("NOFILE", Value(u, "Service", "LimitNOFILE")), (Rlimit{65535, 65535}));
-  EXPECT_EQ(ParseRestart(Value(u, "Service", "Restart")), RestartPolicy::kAlways);
+  EXPECT_EQ(ParseRestart(Value(u, "Service", "Restart")), Restart::kAlways);
   EXPECT_EQ(ParseTimeSpan(Value(u, "Service", "TimeoutStopSec")), 0u);
   EXPECT_TRUE(Values(u, "Service", "CapabilityBoundingSet").empty());
   EXPECT_EQ(Values(u, "Service", "SystemCallFilter").size(), 2u);

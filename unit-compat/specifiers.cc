@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "init/base/files.h"
+
 namespace ctinit::units {
 
 namespace {
@@ -27,10 +29,9 @@ int Hex(char c) {
   return -1;
 }
 
-std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (in) std::getline(in, line);
+// The first line without trailing blanks (a hand-edited /etc/machine-id may have some).
+std::string ReadFirstLineTrimmed(const std::string& path) {
+  std::string line = files::ReadFirstLine(path);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\n' || line.back() == '\r'))
     line.pop_back();
   return line;
@@ -143,8 +144,8 @@ std::map<char, std::string> HostSpecifiers(const std::string& root) {
   h['l'] = host.substr(0, host.find('.'));
   auto info = ReadKeyValues(root + "/etc/machine-info");
   h['q'] = info.count("PRETTY_HOSTNAME") ? info["PRETTY_HOSTNAME"] : host;
-  h['m'] = ReadFirstLine(root + "/etc/machine-id");
-  std::string boot = ReadFirstLine("/proc/sys/kernel/random/boot_id");
+  h['m'] = ReadFirstLineTrimmed(root + "/etc/machine-id");
+  std::string boot = ReadFirstLineTrimmed("/proc/sys/kernel/random/boot_id");
   std::erase(boot, '-');
   h['b'] = boot;
   auto os = ReadKeyValues(root + "/etc/os-release");

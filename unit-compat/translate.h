@@ -1,6 +1,6 @@
-// Translation of one enabled unit (enable.h) into the shared service model (init/service.h),
-// plus what the model has no field for (UnitExtras). Set-wide steps (Before= inversion, target
-// ordering, triggers, dropping dependents of failed units) are in unit_set.h.
+// Translation of one enabled unit (enable.h) into the shared service model (init/model/service.h).
+// Everything the supervisor acts on lands in ServiceSpec; UnitOrdering carries the little that
+// only the set-wide steps of unit_set.h need (Before= inversion, target ordering).
 //
 // Kind and readiness, from Type= (default: simple with ExecStart=, dbus with BusName=, else
 // oneshot):
@@ -12,9 +12,10 @@
 //                          allowed: all but the last are appended to `start_pre` (after
 //                          ExecStartPre=), the last is `command` (runs in the same order and a
 //                          failure without '-' ends the sequence). No ExecStart= (RemainAfterExit
-//                          with only ExecStop=) or a target: `command` is `true` (PATH lookup).
+//                          with only ExecStop=): `command` is `true` (PATH lookup).
 //   A non-oneshot unit must have exactly one ExecStart= (else it is refused, as systemd does).
-// Targets become kScripted no-op grouping nodes (`true`) that only order (UnitExtras::is_target).
+// Targets become kScripted grouping nodes that run nothing and only order
+// (UnitOrdering::is_target, action_label "unit:target").
 //
 // Exec lines: ExecStartPre/ExecStartPost/ExecStop/ExecStopPost/ExecReload -> start_pre/start_post/
 // stop/stop_post/reload. Prefixes: '-' ignore_failure, '+' '!' '!!' full_privileges (no
@@ -22,23 +23,24 @@
 // expansion. Variables ($VAR split into words, ${VAR} kept whole, as values.h) are expanded here,
 // at load time, against the unit's environment (below), except in commands that use a variable
 // only known when the step runs (MAINPID, SERVICE_RESULT, EXIT_CODE, EXIT_STATUS, MONITOR_*,
-// NOTIFY_SOCKET, LISTEN_*, INVOCATION_ID): those keep their argv unexpanded and are listed in
-// UnitExtras::runtime_expand, for the launcher to run ExpandExecArgv() with the spec's env plus
-// $MAINPID etc. A line that does not parse makes systemd refuse the unit (the unit is left out,
-// an error naming file:line), unless it has the '-' prefix (the line is dropped, a warning).
+// NOTIFY_SOCKET, LISTEN_*, INVOCATION_ID): those keep their argv unexpanded and get
+// Command::argv_at_run, which runs ExpandExecArgv() with the step's environment ($MAINPID etc.).
+// A line that does not parse makes systemd refuse the unit (the unit is left out, an error naming
+// file:line), unless it has the '-' prefix (the line is dropped, a warning).
 //
 // Restart= (systemd default: no) -> restart. WatchdogSec= (0 / infinity: none) -> watchdog,
 // WatchdogSignal= (default SIGABRT) -> watchdog_signal. RestartSec= (default 100 ms) ->
 // restart_delay. SuccessExitStatus=, RestartPreventExitStatus= -> success_status /
-// restart_prevent_status (signals in SuccessExitStatus= go to UnitExtras::success_signals).
+// success_signals / restart_prevent_status (signals in RestartPreventExitStatus=: a warning).
 // StartLimitIntervalSec= / StartLimitBurst= ([Unit], or the old [Service] names; defaults 10 s / 5)
 // -> respawn_limit with give_up = true; an interval or burst of 0 disables it (max_starts = 0).
 //
 // Timeouts: TimeoutSec= sets both; TimeoutStartSec= / TimeoutStopSec= set one (the last
 // assignment wins, in file order). Defaults 90 s, and no start timeout for oneshot. "infinity"
 // and 0 map to 0 (start: unbounded; stop: the level's kill_wait; either way ctinit's shutdown
-// budget caps it). KillSignal= -> stop_signal, SendSIGKILL=, SendSIGHUP=, FinalKillSignal= and
-// KillMode= -> UnitExtras.
+// budget caps it). KillSignal= -> stop_signal, SendSIGKILL= -> send_sigkill, SendSIGHUP= ->
+// send_sighup, FinalKillSignal= -> final_kill_signal, KillMode= -> kill_mode, NotifyAccess= ->
+// notify_access, GuessMainPID= -> guess_main_pid.
 //
 // Environment: spec.env = $RUNTIME_DIRECTORY & co (for the directories below), then
 // Environment= (in order), then the contents of EnvironmentFile= files read now, under the root
@@ -57,32 +59,33 @@
 // StandardInput= null (default) | tty* -> console | file:PATH; StandardOutput= default journal;
 // journal, syslog, kmsg (and +console) and tty -> console; inherit -> stdin's target when that is
 // the console, else null (what systemd does as PID 1); file: -> kFile, append: -> kAppend,
-// truncate: -> kFile (UnitExtras::truncate_* says it should be truncated); socket, fd -> a
-// warning and the default. StandardError= default inherit = whatever stdout is.
-// SyslogIdentifier= -> UnitExtras::log_name (default: the unit name without its type, e.g.
+// truncate: -> kTruncate; socket, fd -> a warning and the default. StandardError= default
+// inherit = whatever stdout is.
+// SyslogIdentifier= names the unit's log lines (default: the unit name without its type, e.g.
 // "nginx", "getty@tty1"). A stream that goes to the journal (journal, syslog, kmsg and their
-// +console, the default) is tagged: spec.log_tag = log_name and tag_stdout/tag_stderr say which
+// +console, the default) is tagged: spec.log_tag = that name and tag_stdout/tag_stderr say which
 // (inherit, tty, null, file:, append:, truncate: are not; StandardError=inherit follows stdout);
 // the front end clears log_tag when the config says so (units.tag_output: false).
 //
 // RuntimeDirectory= StateDirectory= CacheDirectory= LogsDirectory= ConfigurationDirectory=
-// (+ *DirectoryMode=, default 0755) -> UnitExtras::directories: to be created before the first
-// step runs, under /run /var/lib /var/cache /var/log /etc, owned by the unit's user and group
+// (+ *DirectoryMode=, default 0755) -> spec.directories: created before the first step runs,
+// under /run /var/lib /var/cache /var/log /etc, owned by the unit's user and group
 // (ConfigurationDirectory: root), parents root-owned 0755. RuntimeDirectory is removed after stop
 // unless RuntimeDirectoryPreserve=yes|restart.
 //
-// [Unit]: Description= -> UnitExtras. After= -> after. Requires=/BindsTo=/Requisite= (and the
-// .requires/ directories) of a unit that is also After= -> needs (systemd fails the dependent
-// only when it is ordered after the failed unit; without After= both start in parallel, so
-// these stay plain pull-ins). Before=, Conflicts=, PartOf=, OnFailure=, BindsTo= -> UnitExtras
-// (Before= is applied set-wide; the others are recorded, with a note that ctinit does not act on
-// them). Conditions and asserts (conditions.h) are evaluated here when a probe is given: a failed
-// condition leaves the unit out with a note (it counts as done for its dependents), a failed
-// assert leaves it out with an error (unit_set.h drops what needs it). PrivateTmp=yes: a
-// warning, no effect; other sandboxing directives are ignored silently.
+// [Unit]: Description= -> description. After= -> after. Requires=/BindsTo= (and the .requires/
+// directories) of a unit that is also After= -> needs / binds_to (systemd fails the dependent
+// only when it is ordered after the failed unit); without After= both start in parallel, so they
+// become wants + part_of (a stop or restart carries over). Wants= -> wants, Requisite= ->
+// requisite, Conflicts= -> conflicts, PartOf= -> part_of, OnFailure= -> on_failure: the
+// supervisor acts on all of them (init/model/service.h). Before= -> UnitOrdering::before
+// (unit_set.h turns it into the other unit's `after`). Conditions and asserts (conditions.h) are
+// evaluated here when a probe is given: a failed condition leaves the unit out with a note (it
+// counts as done for its dependents), a failed assert leaves it out with an error (unit_set.h
+// drops what needs it); with a runtime probe they become ServiceSpec::condition / ::assertion.
+// PrivateTmp=yes: a warning, no effect; ExecCondition=: a warning, ignored; other sandboxing
+// directives are ignored silently.
 #pragma once
-
-#include <sys/types.h>
 
 #include <map>
 #include <memory>
@@ -97,44 +100,16 @@
 
 namespace ctinit::units {
 
-struct DirectorySpec {
-  std::string directive;  // "RuntimeDirectory"
-  std::string path;       // absolute: /run/redis
-  mode_t mode = 0755;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  bool remove_after_stop = false;  // RuntimeDirectory without RuntimeDirectoryPreserve=
-  bool operator==(const DirectorySpec&) const = default;
-};
-
-// A step whose argv still holds runtime variables: step is "command", "start_pre", "start_post",
-// "stop", "stop_post" or "reload", index its position in that vector (0 for "command").
-struct DeferredExpansion {
-  std::string step;
-  size_t index = 0;
-  bool operator==(const DeferredExpansion&) const = default;
-};
-
-// Per-unit data the model has no field for.
-struct UnitExtras {
-  std::string description;
-  std::string log_name;  // SyslogIdentifier=, else the name without type suffix
-  std::string fragment_path;
+// What the set-wide steps (unit_set.h) need besides the spec.
+struct UnitOrdering {
   bool is_target = false;
-  bool default_dependencies = true;
-  KillMode kill_mode = KillMode::kControlGroup;
-  int final_kill_signal = 9;
-  std::vector<int> success_signals;
-  bool truncate_stdout = false, truncate_stderr = false;
-  std::vector<DirectorySpec> directories;
-  std::vector<DeferredExpansion> runtime_expand;
-  std::vector<std::string> before, conflicts, part_of, on_failure, binds_to;
-  std::vector<std::string> condition_notes;  // conditions that could not be evaluated
+  bool default_dependencies = true;  // DefaultDependencies=
+  std::vector<std::string> before;   // Before=, canonical names
 };
 
 struct TranslatedUnit {
   ServiceSpec spec;
-  UnitExtras extras;
+  UnitOrdering ordering;
 };
 
 struct TranslateContext {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "unit-compat/unit_set.h"
@@ -35,6 +36,13 @@ class TranslateTest : public ::testing::Test {
     for (const auto& d : s.set.diagnostics)
       if (d.ToString().find(part) != std::string::npos) return true;
     return false;
+  }
+  // "PATH MODE UID:GID keep|remove", octal mode.
+  static std::string Describe(const ServiceSpec::Directory& d) {
+    char mode[8];
+    snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(d.mode));
+    return d.path + " " + mode + " " + std::to_string(d.uid) + ":" + std::to_string(d.gid) +
+           (d.remove_after_stop ? " remove" : " keep");
   }
   static size_t Pos(const UnitSet& s, const std::string& name) {
     for (size_t i = 0; i < s.set.services.size(); ++i)
@@ -81,10 +89,9 @@ TEST_F(TranslateTest, DebianNginx) {
   EXPECT_TRUE(Contains(n->after, "network-online.target"));
   EXPECT_TRUE(Contains(n->after, "basic.target"));
   EXPECT_TRUE(n->needs.empty());
-  const UnitExtras& x = s.extras.at("nginx.service");
-  EXPECT_EQ(x.kill_mode, KillMode::kMixed);
-  EXPECT_EQ(x.description, "A high performance web server and a reverse proxy server");
-  EXPECT_EQ(x.log_name, "nginx");
+  EXPECT_EQ(n->kill_mode, KillMode::kMixed);
+  EXPECT_EQ(n->description, "A high performance web server and a reverse proxy server");
+  EXPECT_EQ(n->log_tag, "nginx");
 }
 
 TEST_F(TranslateTest, DebianRedis) {
@@ -109,10 +116,8 @@ TEST_F(TranslateTest, DebianRedis) {
   EXPECT_EQ(r->command.argv, (Strings{"/usr/bin/redis-server", "/etc/redis/redis.conf",
                                       "--supervised", "systemd", "--daemonize", "no"}));
   EXPECT_TRUE(Contains(r->env, "RUNTIME_DIRECTORY=/run/redis"));
-  const UnitExtras& x = s.extras.at("redis-server.service");
-  ASSERT_EQ(x.directories.size(), 1u);
-  EXPECT_EQ(x.directories[0],
-            (DirectorySpec{"RuntimeDirectory", "/run/redis", 02755, 102, 104, true}));
+  ASSERT_EQ(r->directories.size(), 1u);
+  EXPECT_EQ(Describe(r->directories[0]), "/run/redis 2755 102:104 remove");
   EXPECT_TRUE(HasDiag(s, "redis-server.service:18: [Service] PrivateTmp: a private /tmp"));
 }
 
@@ -124,7 +129,7 @@ TEST_F(TranslateTest, DebianCronAndSsh) {
   EXPECT_EQ(c->command.argv, (Strings{"/usr/sbin/cron", "-f"}));  // no /etc/default/cron
   EXPECT_EQ(c->restart, Restart::kOnFailure);
   EXPECT_EQ(c->readiness, Readiness::kSpawned);
-  EXPECT_EQ(s.extras.at("cron.service").kill_mode, KillMode::kProcess);
+  EXPECT_EQ(c->kill_mode, KillMode::kProcess);
   root_.Write("/etc/default/cron", "# Cron configuration\nEXTRA_OPTS=\"-L 15\"\n");
   s = Load();
   c = Find(s, "cron.service");
@@ -139,8 +144,9 @@ TEST_F(TranslateTest, DebianCronAndSsh) {
   EXPECT_EQ(h->restart_prevent_status, (std::vector<int>{255}));
   ASSERT_EQ(h->reload.size(), 2u);
   EXPECT_EQ(h->reload[1].argv, (Strings{"/bin/kill", "-HUP", "$MAINPID"}));  // runtime
-  EXPECT_EQ(s.extras.at("ssh.service").runtime_expand,
-            (std::vector<DeferredExpansion>{{"reload", 1}}));
+  EXPECT_TRUE(h->reload[1].argv_at_run);  // expanded when it runs
+  EXPECT_FALSE(h->reload[0].argv_at_run);
+  EXPECT_FALSE(h->command.argv_at_run);
   // ConditionPathExists=!/etc/ssh/sshd_not_to_be_run
   root_.Write("/etc/ssh/sshd_not_to_be_run", "");
   s = Load();
@@ -157,7 +163,7 @@ TEST_F(TranslateTest, DebianOrderingAndTargets) {
   ASSERT_NE(mu, nullptr);
   EXPECT_EQ(mu->kind, Kind::kScripted);
   EXPECT_TRUE(mu->command.argv.empty());  // a grouping node: nothing runs
-  EXPECT_TRUE(s.extras.at("multi-user.target").is_target);
+  EXPECT_EQ(mu->action_label, "unit:target");
   // Targets wait for what they want (systemd's implicit After=).
   EXPECT_TRUE(Contains(mu->after, "nginx.service"));
   EXPECT_TRUE(Contains(mu->after, "basic.target"));
@@ -250,7 +256,7 @@ TEST_F(TranslateTest, RestartValues) {
     EXPECT_EQ(r->respawn_limit.max_starts, 3);
     EXPECT_EQ(r->respawn_limit.interval, std::chrono::seconds(60));
   }
-  EXPECT_EQ(s.extras.at("r0.service").success_signals, (std::vector<int>{SIGUSR1}));
+  EXPECT_EQ(Find(s, "r0.service")->success_signals, (std::vector<int>{SIGUSR1}));
   EXPECT_EQ(Find(s, "nolimit.service")->respawn_limit.max_starts, 0);
 }
 
@@ -309,7 +315,9 @@ TEST_F(TranslateTest, ExecPrefixesAndExpansion) {
   EXPECT_EQ(p->command.argv, (Strings{"/bin/app", "-a", "-b", "x y", "hello world", "p.service"}));
   EXPECT_EQ(p->command.text, "/bin/app $OPTS ${NAME} ${GREETING} %n");
   EXPECT_EQ(p->stop[0].argv, (Strings{"/bin/kill", "-TERM", "${MAINPID}"}));
-  EXPECT_EQ(s.extras.at("p.service").runtime_expand, (std::vector<DeferredExpansion>{{"stop", 0}}));
+  EXPECT_FALSE(p->command.argv_at_run);
+  ASSERT_TRUE(p->stop[0].argv_at_run);  // $MAINPID: expanded when it runs
+  EXPECT_EQ(p->stop[0].argv_at_run({"MAINPID=42"}), (Strings{"/bin/kill", "-TERM", "42"}));
   EXPECT_EQ(p->env, (Strings{"GREETING=hello world", "OPTS=-a -b", "NAME=x y"}));
   EXPECT_EQ(p->unset_env, (Strings{"ONE"}));
   EXPECT_EQ(Find(s, "needfile.service"), nullptr);
@@ -370,14 +378,12 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   EXPECT_EQ(u->stop_signal, SIGINT);
   EXPECT_FALSE(u->send_sigkill);
   EXPECT_TRUE(u->send_sighup);
-  const UnitExtras& x = s.extras.at("u.service");
-  EXPECT_EQ(x.log_name, "uu");
-  EXPECT_EQ(x.directories,
-            (std::vector<DirectorySpec>{{"RuntimeDirectory", "/run/u", 0755, 33, 33, false},
-                                        {"StateDirectory", "/var/lib/u", 0700, 33, 33, false},
-                                        {"StateDirectory", "/var/lib/u/sub", 0700, 33, 33, false},
-                                        {"LogsDirectory", "/var/log/u", 0755, 33, 33, false},
-                                        {"ConfigurationDirectory", "/etc/u", 0755, 0, 0, false}}));
+  EXPECT_EQ(u->log_tag, "");  // SyslogIdentifier=uu, but no stream goes to the journal
+  std::vector<std::string> dirs;
+  for (const auto& d : u->directories) dirs.push_back(Describe(d));
+  EXPECT_EQ(dirs, (Strings{"/run/u 755 33:33 keep", "/var/lib/u 700 33:33 keep",
+                           "/var/lib/u/sub 700 33:33 keep", "/var/log/u 755 33:33 keep",
+                           "/etc/u 755 0:0 keep"}));
   EXPECT_TRUE(Contains(u->env, "STATE_DIRECTORY=/var/lib/u:/var/lib/u/sub"));
   const ServiceSpec* g = Find(s, "g.service");
   ASSERT_TRUE(g->credentials);
@@ -393,7 +399,7 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   EXPECT_EQ(Find(s, "dyn.service")->credentials->uid, 65534u);
   EXPECT_TRUE(HasDiag(s, "DynamicUser=yes is not supported"));
   EXPECT_EQ(Find(s, "t.service")->stdout_target.kind, StdioTarget::Kind::kTruncate);
-  EXPECT_TRUE(s.extras.at("t.service").truncate_stdout);
+  EXPECT_EQ(Find(s, "t.service")->stderr_target.kind, StdioTarget::Kind::kTruncate);
 }
 
 // The journal (the default) is where SyslogIdentifier= matters: those streams are tagged.
@@ -492,7 +498,7 @@ TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {
 TEST_F(TranslateTest, DirectTranslateOfAFile) {
   // TranslateUnit() alone, on a unit that is not enabled anywhere.
   root_.Write("/etc/systemd/system/x.service",
-              "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\n"
+              "[Unit]\nOnFailure=rescue.service\nPartOf=y.service\nBefore=z.service\n"
               "[Service]\nExecStart=/x\nPrivateTmp=no\nKillMode=none\nFinalKillSignal=SIGQUIT\n"
               "Type=notify\nNotifyAccess=all\nGuessMainPID=no\n");
   EnabledUnit eu;
@@ -507,11 +513,11 @@ TEST_F(TranslateTest, DirectTranslateOfAFile) {
   ASSERT_TRUE(t);
   EXPECT_EQ(outcome, TranslateOutcome::kOk);
   EXPECT_EQ(t->spec.levels, "3");
-  EXPECT_EQ(t->extras.on_failure, (Strings{"rescue.service"}));
-  EXPECT_EQ(t->extras.part_of, (Strings{"y.service"}));
-  EXPECT_EQ(t->extras.kill_mode, KillMode::kNone);
-  EXPECT_EQ(t->extras.final_kill_signal, SIGQUIT);
-  // ... and in the model, where the supervisor acts on them.
+  // Before= is for the set-wide step (unit_set.h); the rest is in the model.
+  EXPECT_EQ(t->ordering.before, (Strings{"z.service"}));
+  EXPECT_FALSE(t->ordering.is_target);
+  EXPECT_TRUE(t->ordering.default_dependencies);
+  // The relations and kill settings are in the model, where the supervisor acts on them.
   EXPECT_EQ(t->spec.on_failure, (Strings{"rescue.service"}));
   EXPECT_EQ(t->spec.part_of, (Strings{"y.service"}));
   EXPECT_EQ(t->spec.kill_mode, ctinit::KillMode::kNone);

@@ -3,18 +3,13 @@
 
 #include <optional>
 
+#include "init/base/text.h"
+
 namespace ctinit::units {
 
 namespace {
 
-constexpr std::string_view kBlanks = " \t\n\r";
 constexpr size_t kLongLineMax = 1024 * 1024;
-
-std::string_view Strip(std::string_view s) {
-  while (!s.empty() && kBlanks.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && kBlanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
 
 bool Utf8IsValid(std::string_view s) {
   size_t i = 0;
@@ -114,7 +109,7 @@ bool UnitFile::Parse(std::string_view text, const std::string& file, const Schem
   bool failed = false;
 
   auto parse_line = [&](std::string_view raw, int line) {
-    std::string_view l = Strip(raw);
+    std::string_view l = text::Trim(raw);
     if (l.empty() || l[0] == '#' || l[0] == ';') return;
     if (!Utf8IsValid(l)) {
       diag(Severity::kWarning, line, "", "", "invalid UTF-8, ignoring line");
@@ -154,8 +149,8 @@ bool UnitFile::Parse(std::string_view text, const std::string& file, const Schem
       diag(Severity::kWarning, line, *section, "", "missing key name before '=', ignoring line");
       return;
     }
-    std::string key(Strip(l.substr(0, eq)));
-    std::string value(Strip(l.substr(eq + 1)));
+    std::string key(text::Trim(l.substr(0, eq)));
+    std::string value(text::Trim(l.substr(eq + 1)));
     if (!schema.Knows(*section, key)) {
       if (!key.starts_with("X-"))
         diag(Severity::kWarning, line, *section, key, "unknown directive, ignoring");

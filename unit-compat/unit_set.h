@@ -1,5 +1,5 @@
 // The systemd-unit front end's entry point: a root directory -> a ServiceSet (init/service.h),
-// with the per-unit data the model lacks. Pure: reads files, starts nothing, never throws.
+// and what was left out. Pure: reads files, starts nothing, never throws.
 //
 // Steps:
 //   1. ComputeEnablement() (enable.h): the units the boot starts, with their levels.
@@ -52,7 +52,6 @@ struct UnitSetOptions {
 
 struct UnitSet {
   ServiceSet set;                               // services, default_level, diagnostics
-  std::map<std::string, UnitExtras> extras;     // by service name
   std::map<std::string, std::string> left_out;  // unit -> why it is not in the set
 };
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "init/base/text.h"
 #include "unit-compat/values_internal.h"
 
 namespace ctinit::units {
@@ -287,7 +288,7 @@ std::string SignalName(int signo) {
 
 void ParseExitStatusSet(std::string_view value, ExitStatusSet* set,
                         std::vector<std::string>* warnings) {
-  if (Strip(value).empty()) {
+  if (text::Trim(value).empty()) {
     *set = {};
     return;
   }
@@ -305,46 +306,59 @@ void ParseExitStatusSet(std::string_view value, ExitStatusSet* set,
   }
 }
 
-std::optional<RestartPolicy> ParseRestart(std::string_view t) {
-  using R = RestartPolicy;
-  constexpr std::pair<std::string_view, R> kMap[] = {{"no", R::kNo},
-                                                     {"on-success", R::kOnSuccess},
-                                                     {"on-failure", R::kOnFailure},
-                                                     {"on-abnormal", R::kOnAbnormal},
-                                                     {"on-watchdog", R::kOnWatchdog},
-                                                     {"on-abort", R::kOnAbort},
-                                                     {"always", R::kAlways}};
-  for (const auto& [name, v] : kMap)
-    if (t == name) return v;
-  return std::nullopt;
+std::optional<Restart> ParseRestart(std::string_view t) {
+  constexpr NamedValue<Restart> kNames[] = {{"no", Restart::kNo},
+                                            {"on-success", Restart::kOnSuccess},
+                                            {"on-failure", Restart::kOnFailure},
+                                            {"on-abnormal", Restart::kOnAbnormal},
+                                            {"on-watchdog", Restart::kOnWatchdog},
+                                            {"on-abort", Restart::kOnAbort},
+                                            {"always", Restart::kAlways}};
+  return LookUpName(kNames, t);
 }
 
 std::optional<KillMode> ParseKillMode(std::string_view t) {
-  if (t == "control-group") return KillMode::kControlGroup;
-  if (t == "process") return KillMode::kProcess;
-  if (t == "mixed") return KillMode::kMixed;
-  if (t == "none") return KillMode::kNone;
-  return std::nullopt;
+  constexpr NamedValue<KillMode> kNames[] = {{"control-group", KillMode::kControlGroup},
+                                             {"process", KillMode::kProcess},
+                                             {"mixed", KillMode::kMixed},
+                                             {"none", KillMode::kNone}};
+  return LookUpName(kNames, t);
+}
+
+std::optional<ServiceSpec::NotifyAccess> ParseNotifyAccess(std::string_view t) {
+  using NA = ServiceSpec::NotifyAccess;
+  constexpr NamedValue<NA> kNames[] = {
+      {"none", NA::kNone}, {"main", NA::kMain}, {"exec", NA::kExec}, {"all", NA::kAll}};
+  return LookUpName(kNames, t);
 }
 
 std::optional<ServiceType> ParseServiceType(std::string_view t) {
   using T = ServiceType;
-  constexpr std::pair<std::string_view, T> kMap[] = {{"simple", T::kSimple},
-                                                     {"exec", T::kExec},
-                                                     {"forking", T::kForking},
-                                                     {"oneshot", T::kOneshot},
-                                                     {"dbus", T::kDbus},
-                                                     {"notify", T::kNotify},
-                                                     {"notify-reload", T::kNotifyReload},
-                                                     {"idle", T::kIdle}};
-  for (const auto& [name, v] : kMap)
-    if (t == name) return v;
-  return std::nullopt;
+  constexpr NamedValue<T> kNames[] = {{"simple", T::kSimple},
+                                      {"exec", T::kExec},
+                                      {"forking", T::kForking},
+                                      {"oneshot", T::kOneshot},
+                                      {"dbus", T::kDbus},
+                                      {"notify", T::kNotify},
+                                      {"notify-reload", T::kNotifyReload},
+                                      {"idle", T::kIdle}};
+  return LookUpName(kNames, t);
+}
+
+std::optional<mode_t> ParseFileMode(std::string_view s) {
+  if (s.empty() || s.size() > 5) return std::nullopt;
+  mode_t m = 0;
+  for (char c : s) {
+    if (c < '0' || c > '7') return std::nullopt;
+    m = m * 8 + static_cast<mode_t>(c - '0');
+  }
+  if (m > 07777) return std::nullopt;
+  return m;
 }
 
 std::optional<OutputSpec> ParseOutput(std::string_view t, std::string* err) {
   using O = OutputSpec;
-  constexpr std::pair<std::string_view, O::Kind> kPlain[] = {
+  constexpr NamedValue<O::Kind> kPlain[] = {
       {"inherit", O::kInherit},
       {"null", O::kNull},
       {"tty", O::kTty},
@@ -356,8 +370,7 @@ std::optional<OutputSpec> ParseOutput(std::string_view t, std::string* err) {
       // syslog targets were removed in systemd 246 and are mapped to the journal, as it does.
       {"syslog", O::kJournal},
       {"syslog+console", O::kJournalConsole}};
-  for (const auto& [name, k] : kPlain)
-    if (t == name) return O{k, ""};
+  if (auto k = LookUpName(kPlain, t)) return O{*k, ""};
   constexpr std::pair<std::string_view, O::Kind> kWithPath[] = {
       {"file:", O::kFile}, {"append:", O::kAppend}, {"truncate:", O::kTruncate}};
   for (const auto& [prefix, k] : kWithPath)

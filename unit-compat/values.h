@@ -53,6 +53,8 @@
 // "+n"/"-n" as a nice value (-20..19) or a raw 0..40; soft > hard is an error.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -60,6 +62,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "init/model/service.h"
 
 namespace ctinit::units {
 
@@ -139,20 +143,28 @@ std::optional<int> ParseExitStatus(std::string_view text);  // number or name, 0
 std::optional<int> ParseSignal(std::string_view text);
 std::string SignalName(int signo);  // "SIGTERM", "SIGRTMIN+3", or the number
 
-enum class RestartPolicy {
-  kNo,
-  kOnSuccess,
-  kOnFailure,
-  kOnAbnormal,
-  kOnWatchdog,
-  kOnAbort,
-  kAlways
+// Value-name tables: a directive's words and the enum they stand for, one row each, looked up
+// by LookUpName() (exact, case-sensitive match, as systemd's *_from_string()).
+template <typename E>
+struct NamedValue {
+  std::string_view name;
+  E value;
 };
-enum class KillMode { kControlGroup, kProcess, kMixed, kNone };
+template <typename E, size_t N>
+std::optional<E> LookUpName(const NamedValue<E> (&table)[N], std::string_view text) {
+  for (const auto& row : table)
+    if (row.name == text) return row.value;
+  return std::nullopt;
+}
+
+// Restart=, KillMode=, NotifyAccess= map straight onto the model's enums (init/model/service.h).
 enum class ServiceType { kSimple, kExec, kForking, kOneshot, kDbus, kNotify, kNotifyReload, kIdle };
-std::optional<RestartPolicy> ParseRestart(std::string_view text);
+std::optional<Restart> ParseRestart(std::string_view text);
 std::optional<KillMode> ParseKillMode(std::string_view text);
+std::optional<ServiceSpec::NotifyAccess> ParseNotifyAccess(std::string_view text);
 std::optional<ServiceType> ParseServiceType(std::string_view text);
+// A file mode or umask in octal, 1 to 4 digits (an optional leading 0 makes 5): 0..07777.
+std::optional<mode_t> ParseFileMode(std::string_view text);
 
 // StandardOutput= / StandardError=.
 struct OutputSpec {

@@ -12,12 +12,6 @@ inline constexpr std::string_view kBlanks = " \t\n\r";
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-inline std::string_view Strip(std::string_view s) {
-  while (!s.empty() && kBlanks.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && kBlanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
-
 inline void SetErr(std::string* err, std::string msg) {
   if (err) *err = std::move(msg);
 }

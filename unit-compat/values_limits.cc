@@ -1,4 +1,5 @@
 // Sizes and resource limits (Limit*=): parse_size() and rlimit_parse(), see values.h.
+#include "init/base/text.h"
 #include "unit-compat/values.h"
 #include "unit-compat/values_internal.h"
 
@@ -14,7 +15,7 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
       {"E", 1ULL << 60}, {"P", 1ULL << 50}, {"T", 1ULL << 40}, {"G", 1ULL << 30},
       {"M", 1ULL << 20}, {"K", 1ULL << 10}, {"B", 1},          {"", 1}};
-  std::string_view p = Strip(text);
+  std::string_view p = text::Trim(text);
   if (p.empty()) return std::nullopt;
   uint64_t total = 0;
   while (!p.empty()) {

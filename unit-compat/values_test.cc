@@ -239,9 +239,9 @@ TEST(Signals, NamesNumbersRealtime) {
 }
 
 TEST(Enums, RestartKillModeType) {
-  EXPECT_EQ(ParseRestart("on-failure"), RestartPolicy::kOnFailure);
-  EXPECT_EQ(ParseRestart("on-abnormal"), RestartPolicy::kOnAbnormal);
-  EXPECT_EQ(ParseRestart("always"), RestartPolicy::kAlways);
+  EXPECT_EQ(ParseRestart("on-failure"), Restart::kOnFailure);
+  EXPECT_EQ(ParseRestart("on-abnormal"), Restart::kOnAbnormal);
+  EXPECT_EQ(ParseRestart("always"), Restart::kAlways);
   EXPECT_FALSE(ParseRestart("sometimes"));
   EXPECT_FALSE(ParseRestart("Always"));
   EXPECT_EQ(ParseKillMode("mixed"), KillMode::kMixed);
@@ -251,6 +251,17 @@ TEST(Enums, RestartKillModeType) {
   EXPECT_EQ(ParseServiceType("forking"), ServiceType::kForking);
   EXPECT_EQ(ParseServiceType("notify-reload"), ServiceType::kNotifyReload);
   EXPECT_FALSE(ParseServiceType("daemon"));
+  EXPECT_EQ(ParseNotifyAccess("all"), ServiceSpec::NotifyAccess::kAll);
+  EXPECT_EQ(ParseNotifyAccess("none"), ServiceSpec::NotifyAccess::kNone);
+  EXPECT_FALSE(ParseNotifyAccess("everyone"));
+}
+
+TEST(FileMode, OctalUpTo07777) {
+  EXPECT_EQ(ParseFileMode("0755"), mode_t(0755));
+  EXPECT_EQ(ParseFileMode("02755"), mode_t(02755));
+  EXPECT_EQ(ParseFileMode("7"), mode_t(07));
+  for (const char* bad : {"", "0x1ff", "0855", "017777", "-1", "755 "})
+    EXPECT_FALSE(ParseFileMode(bad)) << bad;
 }
 
 TEST(Output, Kinds) {

@@ -1,0 +1,24 @@
+// Small string helpers shared by every part of ctinit (front ends, clients, PID 1). Pure, no
+// I/O; nothing here throws but std::bad_alloc.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctinit::text {
+
+// The fields of `s` between the separators, empty ones included, as /etc/passwd needs:
+// "a::b" -> {"a", "", "b"}, "a:" -> {"a", ""}, "" -> {""}.
+std::vector<std::string> Split(std::string_view s, char sep);
+
+// `s` without the blanks (space, tab, CR, LF) at either end.
+std::string_view Trim(std::string_view s);
+
+// ASCII lower case (locale-independent).
+std::string Lower(std::string_view s);
+
+// `parts` with `sep` between them.
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace ctinit::text

@@ -1,0 +1,38 @@
+#include "init/base/text.h"
+
+#include <gtest/gtest.h>
+
+namespace ctinit::text {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+TEST(TextSplit, KeepsEmptyFields) {
+  EXPECT_EQ(Split("root:x:0:0::/root:/bin/sh", ':'),
+            (Strings{"root", "x", "0", "0", "", "/root", "/bin/sh"}));
+  EXPECT_EQ(Split("a:", ':'), (Strings{"a", ""}));
+  EXPECT_EQ(Split(":a", ':'), (Strings{"", "a"}));
+  EXPECT_EQ(Split("", ':'), (Strings{""}));
+  EXPECT_EQ(Split("no separator", ','), (Strings{"no separator"}));
+}
+
+TEST(TextTrim, BlanksAtBothEnds) {
+  EXPECT_EQ(Trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(Trim("\n"), "");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim("x"), "x");
+}
+
+TEST(TextLower, AsciiOnly) {
+  EXPECT_EQ(Lower("Sys-V INIT"), "sys-v init");
+  EXPECT_EQ(Lower("\xc3\x89t\xc3\xa9"), "\xc3\x89t\xc3\xa9");  // bytes >= 0x80 are kept
+}
+
+TEST(TextJoin, SeparatorBetween) {
+  EXPECT_EQ(Join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(Join({"a"}, ":"), "a");
+  EXPECT_EQ(Join({}, ":"), "");
+}
+
+}  // namespace
+}  // namespace ctinit::text

@@ -1,0 +1,114 @@
+// Shared by the systemctl*.cc files (not part of the applet's API): the Ctl class that runs one
+// command line, and the small helpers its verbs share.
+//   systemctl.cc          options and the verb table (Ctl::Run)
+//   systemctl_offline.cc  verbs on unit files under a root: enable, disable, mask, is-enabled, ...
+//   systemctl_online.cc   verbs that ask the running ctinit: start, stop, status, list-units, ...
+//   systemctl_show.cc     `show`: unit properties, from the files and (online) from ctinit
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "unit-compat/clients/systemctl.h"
+#include "unit-compat/load.h"
+#include "unit-compat/values.h"
+
+namespace ctinit::units::systemctl_internal {
+
+inline constexpr const char* kConfigDir = "/etc/systemd/system";
+inline constexpr const char* kRuntimeDir = "/run/systemd/system";
+
+// "NAME" -> "NAME.service" unless it already ends in a unit type.
+std::string WithType(const std::string& n);
+
+struct Install {
+  std::vector<std::string> wanted_by, required_by, alias, also;
+  std::string default_instance;
+  bool Empty() const {
+    return wanted_by.empty() && required_by.empty() && alias.empty() && also.empty();
+  }
+};
+
+// What ctinit's `status NAME` reply says, by key (first line: "state" text).
+struct Remote {
+  int code = 4;  // 0 active, 3 inactive, 4 unknown, -1 no connection
+  std::map<std::string, std::string> kv;
+  std::string Get(const std::string& k) const {
+    auto it = kv.find(k);
+    return it == kv.end() ? "" : it->second;
+  }
+};
+
+// systemd's ActiveState / SubState for a ctinit state.
+std::pair<std::string, std::string> ActiveSub(const Remote& r);
+
+class Ctl {
+ public:
+  Ctl(std::string root, std::ostream& out, std::ostream& err, ControlCall call)
+      : root_(std::move(root)), out_(out), err_(err), call_(std::move(call)) {
+    while (!root_.empty() && root_.back() == '/') root_.pop_back();
+  }
+  int Run(const std::vector<std::string>& args);
+
+ private:
+  // systemctl.cc: options (false: an unknown one, reported), the verbs.
+  bool ParseOptions(const std::vector<std::string>& args, std::vector<std::string>* words);
+  void AddProperties(const std::string& comma_list);
+  std::optional<int> RunOnline(const std::string& verb, const std::vector<std::string>& units);
+  int RunOffline(const std::string& verb, const std::vector<std::string>& units);
+  int EnableAll(const std::vector<std::string>& units);
+  int ReenableAll(const std::vector<std::string>& units);
+  int DisableAll(const std::vector<std::string>& units);
+  int MaskAll(const std::vector<std::string>& units);
+  int UnmaskAll(const std::vector<std::string>& units);
+  int StartOrStopNow(const std::string& verb, const std::vector<std::string>& units);
+  int CallAndReport(const std::vector<std::string>& words, const char* failed_to,
+                    std::chrono::milliseconds timeout);
+
+  // systemctl_offline.cc
+  std::string H(const std::string& p) const { return root_ + p; }
+  UnitLoader Loader() const { return UnitLoader(root_.empty() ? "/" : root_); }
+  Install InstallOf(const LoadedUnit& u) const;
+  int CreateLink(const std::string& path, const std::string& target, const char* verb);
+  int Enable(const std::string& name, std::set<std::string>* seen);
+  int Disable(const std::string& name, std::set<std::string>* seen);
+  int Mask(const std::string& name);
+  int Unmask(const std::string& name);
+  // "" when the unit does not exist.
+  std::string State(const std::string& name);
+  int IsEnabled(const std::vector<std::string>& names);
+  int ListUnitFiles(const std::vector<std::string>& patterns);
+  int Cat(const std::vector<std::string>& names);
+
+  // systemctl_show.cc
+  int Show(const std::vector<std::string>& names);
+  std::string Property(const LoadedUnit& u, const std::string& name);
+
+  // systemctl_online.cc
+  bool Online() const { return static_cast<bool>(call_); }
+  control::Reply Call(const std::vector<std::string>& words,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
+    return call_(words, timeout);
+  }
+  Remote StatusOf(const std::string& unit) const;
+  int Job(const std::string& verb, const std::vector<std::string>& units);
+  int IsActive(const std::vector<std::string>& units, bool failed);
+  int Status(const std::vector<std::string>& units);
+  int ListUnits(const std::vector<std::string>& patterns);
+  int Level(const std::string& verb);
+
+  std::string root_;
+  std::ostream& out_;
+  std::ostream& err_;
+  ControlCall call_;
+  bool quiet_ = false, force_ = false, value_only_ = false, all_ = false, now_ = false;
+  std::vector<std::string> properties_;
+};
+
+}  // namespace ctinit::units::systemctl_internal
