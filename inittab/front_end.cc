@@ -2,15 +2,14 @@
 
 #include <unistd.h>
 
+#include "init/base/files.h"
 #include "inittab/inittab.h"
 
 namespace ctinit::inittab {
 
 namespace {
 
-std::string Under(const std::string& root, const std::string& path) {
-  return root.empty() || root == "/" ? path : root + path;
-}
+using files::Under;
 
 // An absolute path, or nullopt with one message.
 std::optional<std::string> AbsolutePath(const Setting& s, const std::string& name,

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "init/base/files.h"
 #include "openrc-shim/depend.h"
 #include "openrc-shim/graph.h"
 #include "openrc-shim/rc_sys.h"
@@ -21,12 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string Under(const std::string& root, const std::string& path) {
-  if (root.empty() || root == "/") return path;
-  std::string r = root;
-  while (r.size() > 1 && r.back() == '/') r.pop_back();
-  return r + path;
-}
+using files::Under;
 
 bool HasKeyword(const OpenrcDeps& d, const std::string& a, const std::string& b) {
   return std::any_of(d.keywords.begin(), d.keywords.end(),

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "init/base/text.h"
+
 namespace ctinit::openrc {
 namespace {
 
@@ -45,10 +47,7 @@ std::string Upper(std::string s) {
   return s;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using text::Lower;
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "init/base/files.h"
 #include "init/base/log.h"
 #include "unit-compat/unit_set.h"
 
@@ -12,10 +13,7 @@ namespace ctinit::units {
 
 namespace {
 
-std::string Under(const std::string& root, const std::string& path) {
-  if (root.empty() || root == "/") return path;
-  return root + path;
-}
+using files::Under;
 
 }  // namespace
 
