@@ -242,8 +242,8 @@ ServiceSet LoadNative(const NativeOptions& o, ScriptRunner& runner) noexcept {
       // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
       // not cut them short. The shutdown budget still caps every wait.
       spec.stop_timeout = kStopTimeout;
-      spec.env = script_env.set;
-      spec.unset_env = script_env.unset;
+      spec.process.env = script_env.set;
+      spec.process.unset_env = script_env.unset;
       bool is_sysinit = sysinit.count(name) > 0, is_boot = !is_sysinit && boot.count(name) > 0;
       spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
       for (const auto& [lvl, rl] : levels) {

@@ -247,8 +247,8 @@ TEST_F(NativeTree, EveryServiceCarriesTheScriptEnvironment) {
   SpawnScriptRunner runner;
   ServiceSet set = LoadNative(o, runner);
   ASSERT_EQ(set.services.size(), 1u);
-  EXPECT_THAT(set.services[0].unset_env, Contains("HOSTNAME"));
-  EXPECT_THAT(set.services[0].env, Contains("RC_SYS=LXC"));
+  EXPECT_THAT(set.services[0].process.unset_env, Contains("HOSTNAME"));
+  EXPECT_THAT(set.services[0].process.env, Contains("RC_SYS=LXC"));
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ bool Translator::Credentials() {
     Warn(dyn, "DynamicUser=yes is not supported: running as the static user \"" + uname + "\"");
   }
   if (!c) return Error(user ? user : group, err);
-  t_.spec.credentials = std::move(c);
+  t_.spec.process.credentials = std::move(c);
   return true;
 }
 
@@ -214,7 +214,7 @@ bool Translator::Environment() {
   };
   for (const Assignment* a : List("Service", "Environment")) {
     std::vector<std::string> warnings;
-    ParseEnvironment(a->value, expand, &s.env, &warnings);
+    ParseEnvironment(a->value, expand, &s.process.env, &warnings);
     for (const auto& w : warnings) Warn(a, w);
   }
   for (const Assignment* a : List("Service", "EnvironmentFile")) {
@@ -230,7 +230,7 @@ bool Translator::Environment() {
       return Error(a, "cannot read environment file " + ref->path);
     }
     std::vector<std::string> warnings;
-    for (const auto& e : ParseEnvFile(text, ref->path, &warnings)) EnvSet(s.env, e);
+    for (const auto& e : ParseEnvFile(text, ref->path, &warnings)) EnvSet(s.process.env, e);
     for (const auto& w : warnings) diags_->push_back({ref->path, 0, w});
   }
   for (const auto& name : AllWords("Service", "PassEnvironment"))
@@ -238,22 +238,22 @@ bool Translator::Environment() {
       Warn(Last("Service", "PassEnvironment"), name + " is not set in ctinit's environment");
   for (const auto& w : AllWords("Service", "UnsetEnvironment")) {
     if (w.find('=') != std::string::npos) {
-      std::erase(s.env, w);
+      std::erase(s.process.env, w);
     } else {
-      std::erase_if(s.env, [&](const std::string& e) { return e.starts_with(w + "="); });
-      Add(s.unset_env, w);
+      std::erase_if(s.process.env, [&](const std::string& e) { return e.starts_with(w + "="); });
+      Add(s.process.unset_env, w);
     }
   }
   // What $VAR in command lines sees.
   expand_env_ = ctx_.manager_env;
-  if (s.credentials) {
-    EnvSet(expand_env_, "USER=" + s.credentials->user_name);
-    EnvSet(expand_env_, "LOGNAME=" + s.credentials->user_name);
-    EnvSet(expand_env_, "HOME=" + s.credentials->home);
-    EnvSet(expand_env_, "SHELL=" + s.credentials->shell);
+  if (s.process.credentials) {
+    EnvSet(expand_env_, "USER=" + s.process.credentials->user_name);
+    EnvSet(expand_env_, "LOGNAME=" + s.process.credentials->user_name);
+    EnvSet(expand_env_, "HOME=" + s.process.credentials->home);
+    EnvSet(expand_env_, "SHELL=" + s.process.credentials->shell);
   }
-  for (const auto& e : s.env) EnvSet(expand_env_, e);
-  for (const auto& n : s.unset_env)
+  for (const auto& e : s.process.env) EnvSet(expand_env_, e);
+  for (const auto& n : s.process.unset_env)
     std::erase_if(expand_env_, [&](const std::string& e) { return e.starts_with(n + "="); });
   return true;
 }
@@ -286,17 +286,17 @@ void Translator::Stdio() {
   if (in) {
     std::string v = Expand(in, in->value);
     if (v == "null") {
-      s.stdin_target = {K::kNull, ""};
+      s.process.stdin_target = {K::kNull, ""};
     } else if (v.starts_with("tty")) {
-      s.stdin_target = {K::kConsole, ""};
+      s.process.stdin_target = {K::kConsole, ""};
     } else if (v.starts_with("file:") && v.size() > 6 && v[5] == '/') {
-      s.stdin_target = {K::kFile, v.substr(5)};
+      s.process.stdin_target = {K::kFile, v.substr(5)};
     } else {
       Warn(in, "\"" + v + "\" is not supported, using null");
-      s.stdin_target = {K::kNull, ""};
+      s.process.stdin_target = {K::kNull, ""};
     }
   } else {
-    s.stdin_target = {K::kNull, ""};
+    s.process.stdin_target = {K::kNull, ""};
   }
   // *tag: the stream goes to the journal (tagged with SyslogIdentifier=); dflt_tag for dflt.
   auto out = [&](const char* key, StdioTarget dflt, bool dflt_tag, bool* truncate,
@@ -340,19 +340,21 @@ void Translator::Stdio() {
     return dflt;
   };
   // inherit on stdout: stdin's target when that is a terminal, else /dev/null (systemd as PID 1).
-  StdioTarget inherit_stdin =
-      s.stdin_target.kind == K::kConsole ? s.stdin_target : StdioTarget{K::kNull, ""};
+  StdioTarget inherit_stdin = s.process.stdin_target.kind == K::kConsole
+                                  ? s.process.stdin_target
+                                  : StdioTarget{K::kNull, ""};
   const Assignment* so = Last("Service", "StandardOutput");
   if (so && so->value == "inherit") {
-    s.stdout_target = inherit_stdin;
+    s.process.stdout_target = inherit_stdin;
     s.tag_stdout = false;
   } else {
-    s.stdout_target =
+    s.process.stdout_target =
         out("StandardOutput", {K::kConsole, ""}, true, &t_.extras.truncate_stdout, &s.tag_stdout);
   }
-  s.stderr_target = out("StandardError", s.stdout_target, s.tag_stdout, &t_.extras.truncate_stderr,
-                        &s.tag_stderr);
-  if (s.stderr_target.kind == s.stdout_target.kind && s.stderr_target.path == s.stdout_target.path)
+  s.process.stderr_target = out("StandardError", s.process.stdout_target, s.tag_stdout,
+                                &t_.extras.truncate_stderr, &s.tag_stderr);
+  if (s.process.stderr_target.kind == s.process.stdout_target.kind &&
+      s.process.stderr_target.path == s.process.stdout_target.path)
     t_.extras.truncate_stderr = t_.extras.truncate_stdout;
 }
 
@@ -392,9 +394,9 @@ void Translator::Directories() {
         d.directive = key;
         d.path = std::string(base) + "/" + w;
         d.mode = mode;
-        if (t_.spec.credentials && i != 4) {
-          d.uid = t_.spec.credentials->uid;
-          d.gid = t_.spec.credentials->gid;
+        if (t_.spec.process.credentials && i != 4) {
+          d.uid = t_.spec.process.credentials->uid;
+          d.gid = t_.spec.process.credentials->gid;
         }
         d.remove_after_stop = i == 0 && !preserve;
         if (!joined.empty()) joined += ':';
@@ -406,8 +408,8 @@ void Translator::Directories() {
   }
   // Lowest priority: Environment= may override them.
   EnvList merged = dir_env;
-  for (const auto& e : t_.spec.env) EnvSet(merged, e);
-  t_.spec.env = std::move(merged);
+  for (const auto& e : t_.spec.process.env) EnvSet(merged, e);
+  t_.spec.process.env = std::move(merged);
 }
 
 void Translator::Misc() {
@@ -417,22 +419,22 @@ void Translator::Misc() {
     std::string v = Expand(a, a->value);
     bool optional = !v.empty() && v[0] == '-';
     if (optional) v.erase(0, 1);
-    if (v == "~") v = s.credentials ? s.credentials->home : "/root";
+    if (v == "~") v = s.process.credentials ? s.process.credentials->home : "/root";
     if (v.empty() || v[0] != '/')
       Warn(a, "not an absolute path, ignoring");
     else
-      s.working_directory = (optional ? "-" : "") + v;
+      s.process.working_directory = (optional ? "-" : "") + v;
   }
   if (const Assignment* a = Last("Service", "RootDirectory")) {
     std::string v = Expand(a, a->value);
     if (v.empty() || v[0] != '/')
       Warn(a, "not an absolute path, ignoring");
     else
-      s.root_directory = v;
+      s.process.root_directory = v;
   }
   if (const Assignment* a = Last("Service", "UMask")) {
     if (auto m = ParseMode(a->value); m && *m <= 0777)
-      s.umask = *m;
+      s.process.umask = *m;
     else
       Warn(a, "invalid umask, ignoring");
   }
@@ -440,15 +442,16 @@ void Translator::Misc() {
     char* end = nullptr;
     long n = std::strtol(a->value.c_str(), &end, 10);
     if (end && *end == '\0' && n >= -20 && n <= 19)
-      s.nice = static_cast<int>(n);
+      s.process.nice = static_cast<int>(n);
     else
       Warn(a, "invalid nice level, ignoring");
   }
   for (const auto& a : u_.file.assignments()) {
     if (a.section != "Service" || !a.key.starts_with("Limit")) continue;
     std::string res = a.key.substr(5);
-    std::erase_if(s.rlimits,
-                  [&](const ServiceSpec::Limit& l) { return l.resource == RlimitResource(res); });
+    std::erase_if(s.process.rlimits, [&](const ProcessContext::Limit& l) {
+      return l.resource == RlimitResource(res);
+    });
     if (a.value.empty()) continue;
     std::string err;
     auto r = ParseRlimit(res, a.value, &err);
@@ -458,7 +461,7 @@ void Translator::Misc() {
       continue;
     }
     auto conv = [](uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : rlim_t(v); };
-    s.rlimits.push_back({resource, conv(r->soft), conv(r->hard)});
+    s.process.rlimits.push_back({resource, conv(r->soft), conv(r->hard)});
   }
   // KillSignal=, FinalKillSignal=, WatchdogSignal=: a signal name or number, else a warning.
   auto signal = [this](const char* key, int* out) {
@@ -703,12 +706,12 @@ std::optional<TranslatedUnit> Translator::Run(TranslateOutcome* outcome) {
   if (!Credentials()) return std::nullopt;
   Directories();  // before Environment(): $RUNTIME_DIRECTORY & co are the lowest layer
   {
-    EnvList dir_env = std::move(s.env);
-    s.env.clear();
+    EnvList dir_env = std::move(s.process.env);
+    s.process.env.clear();
     if (!Environment()) return std::nullopt;
     EnvList merged = dir_env;
-    for (const auto& e : s.env) EnvSet(merged, e);
-    s.env = std::move(merged);
+    for (const auto& e : s.process.env) EnvSet(merged, e);
+    s.process.env = std::move(merged);
     for (const auto& e : dir_env)
       if (!EnvGet(expand_env_, e.substr(0, e.find('=')))) EnvSet(expand_env_, e);
   }

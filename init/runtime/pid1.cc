@@ -65,12 +65,12 @@ bool InContainerLxc() {
 // The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
 // service with a log_tag (only the streams it tags), else for scripts (OpenRC, oneshot units)
 // as it is, so that ctinit keeps their last words. Sets ctx's fds; returns the pipe (or -1).
-int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnContext* ctx) {
+int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnOptions* ctx) {
   if (!output) return -1;
   auto console = [](const StdioTarget& t) {
     return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
   };
-  bool out = console(spec.stdout_target), err = console(spec.stderr_target);
+  bool out = console(spec.process.stdout_target), err = console(spec.process.stderr_target);
   if (!spec.log_tag.empty() && ((out && spec.tag_stdout) || (err && spec.tag_stderr))) {
     out = out && spec.tag_stdout;
     err = err && spec.tag_stderr;
@@ -499,13 +499,13 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
     std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
     env.push_back(kv);
   };
-  for (const auto& u : spec.unset_env)
+  for (const auto& u : spec.process.unset_env)
     std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
-  for (const auto& kv : spec.env) set(kv);
+  for (const auto& kv : spec.process.env) set(kv);
   for (const auto& kv : extra_env) set(kv);
   if (spec.Notifies() && notify_ && notify_->open())
     set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   if (&cmd == &spec.command && spec.watchdog.count() > 0 && spec.kind == Kind::kLongRun) {
     set("WATCHDOG_USEC=" +
         std::to_string(
@@ -523,16 +523,8 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
   int tap = TapOutput(output_.get(), spec, &ctx);
   ctx.path = cmd.path;
-  if (!cmd.full_privileges) ctx.credentials = spec.credentials;
-  ctx.root_directory = spec.root_directory;
-  ctx.working_directory = spec.working_directory;
-  ctx.umask = spec.umask;
-  ctx.nice = spec.nice;
-  ctx.rlimits = spec.rlimits;
-  ctx.stdin_target = spec.stdin_target;
-  ctx.stdout_target = spec.stdout_target;
-  ctx.stderr_target = spec.stderr_target;
-  pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
+  ctx.full_privileges = cmd.full_privileges;
+  pid_t pid = sys::Spawn(argv, cmd.text, env, spec.process, ctx, &err);
   if (tap >= 0) output_->Spawned(tap, pid);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);

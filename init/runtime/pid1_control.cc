@@ -65,7 +65,7 @@ std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
       spec.command.argv.push_back(v);
       spec.command.text += (spec.command.text.empty() ? "" : " ") + v;
     } else if (k == "env") {
-      spec.env.push_back(v);
+      spec.process.env.push_back(v);
     } else if (k == "uid") {
       if (!need_num()) return std::nullopt;
       cred.uid = static_cast<uid_t>(*num);
@@ -89,19 +89,19 @@ std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
     } else if (k == "home") {
       cred.home = v;
     } else if (k == "dir") {
-      spec.working_directory = v;
+      spec.process.working_directory = v;
     } else if (k == "umask") {
       char* end = nullptr;
       long m = strtol(v.c_str(), &end, 8);
       if (v.empty() || *end != '\0' || m < 0 || m > 0777) return Fail(err, "bad umask");
-      spec.umask = static_cast<mode_t>(m);
+      spec.process.umask = static_cast<mode_t>(m);
     } else if (k == "stdin") {
-      spec.stdin_target.kind = StdioTarget::Kind::kFile;
-      spec.stdin_target.path = v;
+      spec.process.stdin_target.kind = StdioTarget::Kind::kFile;
+      spec.process.stdin_target.path = v;
     } else if (k == "stdout") {
-      spec.stdout_target = FileTarget(v);
+      spec.process.stdout_target = FileTarget(v);
     } else if (k == "stderr") {
-      spec.stderr_target = FileTarget(v);
+      spec.process.stderr_target = FileTarget(v);
     } else if (k == "pidfile") {
       spec.pidfile = v;
     } else if (k == "respawn_delay_ms") {
@@ -130,12 +130,12 @@ std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
   if (spec.command.argv.empty()) return Fail(err, "nothing to run (no arg=)");
   if (have_cred) {
     if (cred.groups.empty()) cred.groups.push_back(cred.gid);
-    spec.credentials = cred;
+    spec.process.credentials = cred;
   }
   if (spec.command.argv.empty()) return Fail(err, "nothing to run (no arg=)");
   if (have_cred) {
     if (cred.groups.empty()) cred.groups.push_back(cred.gid);
-    spec.credentials = cred;
+    spec.process.credentials = cred;
   }
   return spec;
 }
