@@ -3,18 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "init/protocol/control.h"
 #include "init/protocol/initreq.h"
@@ -29,13 +25,6 @@ namespace {
 constexpr const char* kMainName = "ctinit-main";
 constexpr auto kKillMargin = std::chrono::milliseconds(500);
 constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
-
-std::string Comm(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
-  std::string s;
-  std::getline(f, s);
-  return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
-}
 
 log::Level ToLogLevel(LogLevel l) {
   switch (l) {
@@ -89,13 +78,14 @@ int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnOptions* ctx
 
 }  // namespace
 
-Pid1::Pid1(Options opts)
+Pid1::Pid1(Options opts, std::unique_ptr<System> system)
     : opts_(std::move(opts)),
+      sys_(system ? std::move(system) : std::make_unique<RealSystem>(io_)),
       signals_(io_),
-      sup_timer_(io_),
-      budget_timer_(io_),
-      sweep_timer_(io_),
-      sweep_poll_(io_) {}
+      sup_timer_(sys_->NewTimer()),
+      budget_timer_(sys_->NewTimer()),
+      sweep_timer_(sys_->NewTimer()),
+      sweep_poll_(sys_->NewTimer()) {}
 
 Pid1::~Pid1() = default;
 
@@ -106,7 +96,7 @@ int Pid1::Run() noexcept {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   try {
-    pid1_ = getpid() == 1;
+    pid1_ = sys_->Self() == 1;
     std::vector<std::string> errors;
     config_ = LoadConfig(opts_.config_path, &errors);
     if (opts_.inittab) config_.inittab = *opts_.inittab;
@@ -218,7 +208,7 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
 
 void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
   if (!sup_) return;
-  pid_t pgid = ::getpgid(sender);
+  pid_t pgid = sys_->ProcessGroupOf(sender);
   if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields))
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
 }
@@ -386,36 +376,10 @@ void Pid1::StartBudget() {
   log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
                cut.count());
   if (sup_) sup_->CapStopWaits(*stop_started_ + cut);
-  budget_timer_.expires_after(cut);
-  budget_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kRunning)
+  budget_timer_->After(cut, [this] {
+    if (phase_ == Phase::kRunning)
       Guarded("shutdown budget", [this] { StartSweep("shutdown budget used up"); });
   });
-}
-
-// sync() can hang on a dead network or FUSE mount; PID 1's exit must not. It runs on a helper
-// thread and is waited for at most `limit`.
-void Pid1::BoundedSync(std::chrono::milliseconds limit) {
-  struct State {
-    std::mutex m;
-    std::condition_variable cv;
-    bool done = false;
-  };
-  auto st = std::make_shared<State>();
-  try {
-    std::thread([st] {
-      ::sync();
-      std::lock_guard<std::mutex> l(st->m);
-      st->done = true;
-      st->cv.notify_all();
-    }).detach();
-  } catch (const std::exception& e) {
-    log::Warn("cannot start sync: {}: not syncing", e.what());
-    return;
-  }
-  std::unique_lock<std::mutex> l(st->m);
-  if (!st->cv.wait_for(l, limit, [&] { return st->done; }))
-    log::Warn("sync() did not finish within {} ms: going on", limit.count());
 }
 
 // Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
@@ -424,7 +388,7 @@ void Pid1::OmitFromSendsigs() {
   const char* dir = "/run/sendsigs.omit.d";
   ::mkdir(dir, 0755);
   std::ofstream f(std::string(dir) + "/ctinit");
-  f << getpid() << "\n";
+  f << sys_->Self() << "\n";
 }
 
 void Pid1::Reload() {
@@ -439,7 +403,7 @@ void Pid1::Reload() {
 // The reaper: the only place that waits for children.
 
 void Pid1::Reap() {
-  while (auto r = sys::ReapOne()) {
+  while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
@@ -524,7 +488,7 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   int tap = TapOutput(output_.get(), spec, &ctx);
   ctx.path = cmd.path;
   ctx.full_privileges = cmd.full_privileges;
-  pid_t pid = sys::Spawn(argv, cmd.text, env, spec.process, ctx, &err);
+  pid_t pid = sys_->Spawn(argv, cmd.text, env, spec.process, ctx, &err);
   if (tap >= 0) output_->Spawned(tap, pid);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
@@ -538,37 +502,38 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
 void Pid1::KillGroup(pid_t pgid, int sig) {
   if (pgid <= 1) return;
   // A daemon that is not a process group leader (a forking one's pid) gets it directly.
-  if (::kill(-pgid, sig) < 0 && errno == ESRCH) {
+  if (sys_->Kill(-pgid, sig) == ESRCH) {
     KillProcess(pgid, sig);
     return;
   }
-  if (sig == SIGTERM) sys::Kill(-pgid, SIGCONT);
+  if (sig == SIGTERM) sys_->Kill(-pgid, SIGCONT);
 }
 
 void Pid1::KillProcess(pid_t pid, int sig) {
   if (pid <= 1) return;
-  sys::Kill(pid, sig);
-  if (sig == SIGTERM) sys::Kill(pid, SIGCONT);
+  sys_->Kill(pid, sig);
+  if (sig == SIGTERM) sys_->Kill(pid, SIGCONT);
 }
 
-bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && ::kill(-pgid, 0) == 0; }
+bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && sys_->Kill(-pgid, 0) == 0; }
 
-bool Pid1::ProcessAlive(pid_t pid) { return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys::ReadPidFile(path); }
-
-std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
-  return sys::GuessDaemon(launcher, getpid());
+bool Pid1::ProcessAlive(pid_t pid) {
+  if (pid <= 1) return false;
+  int e = sys_->Kill(pid, 0);
+  return e == 0 || e == EPERM;
 }
 
-Clock::time_point Pid1::Now() { return Clock::now(); }
+std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys_->ReadPidFile(path); }
+
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
+
+Clock::time_point Pid1::Now() { return sys_->Now(); }
 
 void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
-  sup_timer_.cancel();
+  sup_timer_->Cancel();
   if (!when) return;
-  sup_timer_.expires_at(*when);
-  sup_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
+  sup_timer_->At(*when, [this] {
+    if (sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
   });
 }
 
@@ -612,7 +577,7 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
   for (const auto& d : spec.directories) {
     std::string e;
-    if (!sys::MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
+    if (!sys_->MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
       *err = "cannot create " + d.path + ": " + e;
       return false;
     }
@@ -643,7 +608,7 @@ void Pid1::LevelSettled(char level) {
     StartBudget();
   }
   // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
-  boost::asio::post(io_, [this, gen = generation_] {
+  sys_->Post([this, gen = generation_] {
     if (gen == generation_ && phase_ == Phase::kRunning)
       Guarded("final sweep", [this] { StartSweep("runlevel done"); });
   });
@@ -655,7 +620,7 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
     main_exit_ = sys::ExitCodeOf(status);
     if (stop_started_) return;  // stopped as part of a shutdown or reboot already under way
     log::Info("main process {}: shutting down", sys::DescribeStatus(status));
-    boost::asio::post(io_, [this, gen = generation_] {
+    sys_->Post([this, gen = generation_] {
       if (gen == generation_) Guarded("app exit", [this] { RequestLevel('0', config_.kill_wait); });
     });
     return;
@@ -668,25 +633,24 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
 
 void Pid1::StartSweep(const char* why) {
   phase_ = Phase::kSweepTerm;
-  budget_timer_.cancel();
+  budget_timer_->Cancel();
   if (sup_) sup_->Freeze();
   if (!stop_started_) stop_started_ = Now();
   log::Verbose("final sweep ({}): sending SIGTERM to every remaining process", why);
   if (pid1_) {
-    sys::Kill(-1, SIGTERM);
-    sys::Kill(-1, SIGCONT);
+    sys_->Kill(-1, SIGTERM);
+    sys_->Kill(-1, SIGCONT);
   } else {
-    for (pid_t p : sys::LiveProcesses(getpid())) {
-      sys::Kill(p, SIGTERM);
-      sys::Kill(p, SIGCONT);
+    for (pid_t p : sys_->LiveProcesses(sys_->Self())) {
+      sys_->Kill(p, SIGTERM);
+      sys_->Kill(p, SIGCONT);
     }
   }
   auto left = config_.shutdown_budget - (Now() - *stop_started_) - kKillMargin;
   auto grace = std::min<Clock::duration>(config_.final_grace, left);
   if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
-  sweep_timer_.expires_after(grace);
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
+  sweep_timer_->After(grace, [this] {
+    if (phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
   });
   PollSweep();
   Reap();
@@ -695,9 +659,8 @@ void Pid1::StartSweep(const char* why) {
 // Processes that `docker exec` or `nsenter` put in the container are not our children: their end
 // sends us no SIGCHLD. While sweeping (never while idle) look again every 50 ms.
 void Pid1::PollSweep() {
-  sweep_poll_.expires_after(std::chrono::milliseconds(50));
-  sweep_poll_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill)) return;
+  sweep_poll_->After(std::chrono::milliseconds(50), [this] {
+    if (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill) return;
     Guarded("final sweep", [this] { CheckSweepDone(); });
     if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) PollSweep();
   });
@@ -705,27 +668,25 @@ void Pid1::PollSweep() {
 
 void Pid1::SweepKill() {
   phase_ = Phase::kSweepKill;
-  auto left = sys::LiveProcesses(pid1_ ? 0 : getpid());
-  for (pid_t p : left) killed_names_.push_back(Comm(p));
+  auto left = sys_->LiveProcesses(pid1_ ? 0 : sys_->Self());
+  for (pid_t p : left) killed_names_.push_back(sys_->ProcessName(p));
   if (pid1_) {
-    sys::Kill(-1, SIGKILL);
+    sys_->Kill(-1, SIGKILL);
   } else {
-    for (pid_t p : left) sys::Kill(p, SIGKILL);
+    for (pid_t p : left) sys_->Kill(p, SIGKILL);
   }
-  sweep_timer_.expires_after(kKillMargin);
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
+  sweep_timer_->After(kKillMargin, [this] {
+    if (phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
   });
   Reap();
 }
 
 void Pid1::CheckSweepDone() {
-  bool none_left =
-      pid1_ ? (::kill(-1, 0) < 0 && errno == ESRCH) : sys::LiveProcesses(getpid()).empty();
+  bool none_left = pid1_ ? sys_->Kill(-1, 0) == ESRCH : sys_->LiveProcesses(sys_->Self()).empty();
   if (!none_left) return;
-  sweep_timer_.cancel();
-  sweep_poll_.cancel();
-  boost::asio::post(io_, [this] {
+  sweep_timer_->Cancel();
+  sweep_poll_->Cancel();
+  sys_->Post([this] {
     if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill)
       Guarded("shutdown", [this] { Finish(); });
   });
@@ -733,8 +694,10 @@ void Pid1::CheckSweepDone() {
 
 void Pid1::Finish() {
   Reap();
-  sweep_poll_.cancel();
-  BoundedSync(std::chrono::seconds(1));
+  sweep_poll_->Cancel();
+  // sync() can hang on a dead network or FUSE mount; PID 1's exit must not.
+  if (!sys_->Sync(std::chrono::seconds(1)))
+    log::Warn("sync() did not finish within 1000 ms: going on");
   auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
   std::string killed;
   for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
@@ -753,8 +716,8 @@ void Pid1::Finish() {
     }
     if (mode == RebootMode::kSyscall || (mode == RebootMode::kAuto && pid1_ && InContainerLxc())) {
       log::Info("rebooting");
-      ::reboot(RB_AUTOBOOT);
-      log::Warn("reboot(2) failed: {}: booting again in place", strerror(errno));
+      int e = sys_->Reboot();
+      log::Warn("reboot(2) failed: {}: booting again in place", strerror(e));
     }
     // Boot again in place: PID 1 stays, the services start from sysinit.
     phase_ = Phase::kRunning;
@@ -776,37 +739,14 @@ void Pid1::Finish() {
 // The control FIFO
 
 void Pid1::OpenFifo() {
-  const std::string& path = config_.fifo;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) {
-    log::Error("{} is not a fifo: telinit will not work", path);
-    return;
-  }
-  if (::stat(path.c_str(), &st) != 0) {
-    auto slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
-    if (::mkfifo(path.c_str(), 0600) != 0) {
-      log::Warn("cannot create {}: {}: telinit will not work", path, strerror(errno));
-      return;
-    }
-  }
-  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  std::string err;
+  bool serious = false;
+  int fd = sys_->OpenFifo(config_.fifo, &err, &serious);
   if (fd < 0) {
-    log::Warn("cannot open {}: {}", path, strerror(errno));
-    return;
-  }
-  // Only root talks to PID 1: whatever the image left there, the FIFO we read is root's, 0600.
-  struct stat fst {};
-  if (::fstat(fd, &fst) != 0 || !S_ISFIFO(fst.st_mode)) {
-    log::Error("{} is not a fifo: telinit will not work", path);
-    ::close(fd);
-    return;
-  }
-  if ((fst.st_uid != 0 && ::fchown(fd, 0, 0) != 0) ||
-      ((fst.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)) {
-    log::Error("{}: cannot make it root's with mode 0600: {}: not listening", path,
-               strerror(errno));
-    ::close(fd);
+    if (serious)
+      log::Error("{}", err);
+    else
+      log::Warn("{}", err);
     return;
   }
   fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);

@@ -33,13 +33,14 @@
 #include <string>
 #include <vector>
 
+#include "init/base/log.h"
+#include "init/engine/supervisor.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
-#include "init/base/log.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
 #include "init/runtime/sockets.h"
-#include "init/engine/supervisor.h"
+#include "init/runtime/system.h"
 #include "init/runtime/utmp.h"
 
 namespace ctinit {
@@ -75,7 +76,8 @@ constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
 
 class Pid1 : public SupervisorHost {
  public:
-  explicit Pid1(Options opts);
+  // `system` is the kernel seam (system.h); nullptr: the real one.
+  explicit Pid1(Options opts, std::unique_ptr<System> system = nullptr);
   ~Pid1() override;
   // Boots and runs until the container should end. Returns the exit code. Never throws.
   int Run() noexcept;
@@ -141,7 +143,6 @@ class Pid1 : public SupervisorHost {
   void StartBudget();
   void StartSweep(const char* why);
   void PollSweep();
-  void BoundedSync(std::chrono::milliseconds limit);
   void SweepKill();
   void CheckSweepDone();
   void Finish();
@@ -150,11 +151,12 @@ class Pid1 : public SupervisorHost {
   Options opts_;
   Config config_;
   boost::asio::io_context io_;
+  std::unique_ptr<System> sys_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer sup_timer_;
-  boost::asio::steady_timer budget_timer_;
-  boost::asio::steady_timer sweep_timer_;
-  boost::asio::steady_timer sweep_poll_;
+  std::unique_ptr<Timer> sup_timer_;
+  std::unique_ptr<Timer> budget_timer_;
+  std::unique_ptr<Timer> sweep_timer_;
+  std::unique_ptr<Timer> sweep_poll_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1

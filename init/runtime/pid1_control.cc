@@ -208,7 +208,7 @@ void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceStat
 
 std::string Pid1::StatusText(const Supervisor::Status& st) const {
   const ServiceSpec* spec = sup_->Spec(st.name);
-  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.since).count();
+  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(sys_->Now() - st.since).count();
   std::string first;
   if (st.state == ServiceState::kUp && st.pid > 0)
     first = "running " + std::to_string(st.pid);
