@@ -23,7 +23,6 @@ namespace ctinit {
 namespace {
 
 constexpr const char* kMainName = "ctinit-main";
-constexpr auto kKillMargin = std::chrono::milliseconds(500);
 constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
 
 log::Level ToLogLevel(LogLevel l) {
@@ -44,11 +43,6 @@ std::string ShellQuote(const std::string& a) {
   std::string q = "'";
   for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-bool InContainerLxc() {
-  const char* c = getenv("container");
-  return c && std::string(c) == "lxc";
 }
 
 // The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
@@ -83,9 +77,18 @@ Pid1::Pid1(Options opts, std::unique_ptr<System> system)
       sys_(system ? std::move(system) : std::make_unique<RealSystem>(io_)),
       signals_(io_),
       sup_timer_(sys_->NewTimer()),
-      budget_timer_(sys_->NewTimer()),
-      sweep_timer_(sys_->NewTimer()),
-      sweep_poll_(sys_->NewTimer()) {}
+      shutdown_(*sys_, Shutdown::Hooks{
+                           .cap_stop_waits =
+                               [this](Clock::time_point t) {
+                                 if (sup_) sup_->CapStopWaits(t);
+                               },
+                           .freeze =
+                               [this] {
+                                 if (sup_) sup_->Freeze();
+                               },
+                           .reap = [this] { Reap(); },
+                           .done = [this](const Shutdown::Report& r) { ShutdownDone(r); },
+                       }) {}
 
 Pid1::~Pid1() = default;
 
@@ -101,6 +104,7 @@ int Pid1::Run() noexcept {
     config_ = LoadConfig(opts_.config_path, &errors);
     if (opts_.inittab) config_.inittab = *opts_.inittab;
     if (opts_.fifo) config_.fifo = *opts_.fifo;
+    shutdown_.Configure(config_, pid1_);
     log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
     log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
     for (const auto& e : errors) log::Error("{} (using defaults for it)", e);
@@ -131,10 +135,10 @@ int Pid1::Run() noexcept {
   // The loop never runs out of work (so run() cannot spin), and PID 1 never dies by accident:
   // whatever escapes a handler is logged and the loop goes on.
   auto work = boost::asio::make_work_guard(io_);
-  while (phase_ != Phase::kDone) {
+  while (!done_) {
     try {
       io_.run();
-      if (phase_ != Phase::kDone) io_.restart();
+      if (!done_) io_.restart();
     } catch (const std::exception& e) {
       log::Error("internal error (continuing): {}", e.what());
       io_.restart();
@@ -350,36 +354,21 @@ void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
   level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
   // A halt during a reboot wins (docker stop while rebooting must stop the container); a reboot
   // during a halt does not.
-  if (level == '0' && stop_started_) stop_level_ = '0';
-  if (phase_ != Phase::kRunning) return;
+  if (level == '0' && shutdown_.under_way()) shutdown_.PreferHalt();
+  if (!shutdown_.idle() || done_) return;
   if (!sup_) {
     if (level == '0' || level == '6') {
-      stop_level_ = level;
-      StartSweep("no supervisor");
+      shutdown_.SetLevel(level);
+      shutdown_.Sweep("no supervisor");
     }
     return;
   }
-  if ((level == '0' || level == '6') && !stop_started_) {
+  if ((level == '0' || level == '6') && !shutdown_.under_way()) {
     if (!pid1_) OmitFromSendsigs();
-    stop_level_ = level;
-    StartBudget();
+    shutdown_.Begin(level);
   }
-  if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
+  if (shutdown_.under_way() && kill_wait > shutdown_.budget()) kill_wait = shutdown_.budget();
   sup_->RequestLevel(level, kill_wait);
-}
-
-void Pid1::StartBudget() {
-  stop_started_ = Now();
-  auto budget = config_.shutdown_budget;
-  auto cut = budget - config_.final_grace - kKillMargin;
-  if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
-  log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
-               cut.count());
-  if (sup_) sup_->CapStopWaits(*stop_started_ + cut);
-  budget_timer_->After(cut, [this] {
-    if (phase_ == Phase::kRunning)
-      Guarded("shutdown budget", [this] { StartSweep("shutdown budget used up"); });
-  });
 }
 
 // Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
@@ -392,7 +381,7 @@ void Pid1::OmitFromSendsigs() {
 }
 
 void Pid1::Reload() {
-  if (!sup_ || phase_ != Phase::kRunning) return;
+  if (!sup_ || !shutdown_.idle()) return;
   log::Info("Re-reading inittab");
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
@@ -408,7 +397,7 @@ void Pid1::Reap() {
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
-  if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) CheckSweepDone();
+  shutdown_.Reaped();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -603,14 +592,12 @@ void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
 void Pid1::LevelSettled(char level) {
   if (opts_.level_hook) Guarded("level hook", [&] { opts_.level_hook(level, true); });
   if (level != '0' && level != '6') return;
-  if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
-    stop_level_ = level;
-    StartBudget();
-  }
+  // Reached without a request (e.g. `ctinit 6` or initdefault 0).
+  if (!shutdown_.under_way()) shutdown_.Begin(level);
   // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
   sys_->Post([this, gen = generation_] {
-    if (gen == generation_ && phase_ == Phase::kRunning)
-      Guarded("final sweep", [this] { StartSweep("runlevel done"); });
+    if (gen == generation_ && shutdown_.idle())
+      Guarded("final sweep", [this] { shutdown_.Sweep("runlevel done"); });
   });
 }
 
@@ -618,7 +605,7 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
   if (spec.utmp) utmp_.DeadProcess(pid, spec.name);
   if (spec.name == kMainName) {
     main_exit_ = sys::ExitCodeOf(status);
-    if (stop_started_) return;  // stopped as part of a shutdown or reboot already under way
+    if (shutdown_.under_way()) return;  // stopped as part of a shutdown or reboot already under way
     log::Info("main process {}: shutting down", sys::DescribeStatus(status));
     sys_->Post([this, gen = generation_] {
       if (gen == generation_) Guarded("app exit", [this] { RequestLevel('0', config_.kill_wait); });
@@ -628,110 +615,27 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
   log::Verbose("{} (pid {}) {}", spec.name, pid, sys::DescribeStatus(status));
 }
 
-// ---------------------------------------------------------------------------------------------
-// The final sweep
-
-void Pid1::StartSweep(const char* why) {
-  phase_ = Phase::kSweepTerm;
-  budget_timer_->Cancel();
-  if (sup_) sup_->Freeze();
-  if (!stop_started_) stop_started_ = Now();
-  log::Verbose("final sweep ({}): sending SIGTERM to every remaining process", why);
-  if (pid1_) {
-    sys_->Kill(-1, SIGTERM);
-    sys_->Kill(-1, SIGCONT);
-  } else {
-    for (pid_t p : sys_->LiveProcesses(sys_->Self())) {
-      sys_->Kill(p, SIGTERM);
-      sys_->Kill(p, SIGCONT);
-    }
-  }
-  auto left = config_.shutdown_budget - (Now() - *stop_started_) - kKillMargin;
-  auto grace = std::min<Clock::duration>(config_.final_grace, left);
-  if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
-  sweep_timer_->After(grace, [this] {
-    if (phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
-  });
-  PollSweep();
-  Reap();
-}
-
-// Processes that `docker exec` or `nsenter` put in the container are not our children: their end
-// sends us no SIGCHLD. While sweeping (never while idle) look again every 50 ms.
-void Pid1::PollSweep() {
-  sweep_poll_->After(std::chrono::milliseconds(50), [this] {
-    if (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill) return;
-    Guarded("final sweep", [this] { CheckSweepDone(); });
-    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) PollSweep();
-  });
-}
-
-void Pid1::SweepKill() {
-  phase_ = Phase::kSweepKill;
-  auto left = sys_->LiveProcesses(pid1_ ? 0 : sys_->Self());
-  for (pid_t p : left) killed_names_.push_back(sys_->ProcessName(p));
-  if (pid1_) {
-    sys_->Kill(-1, SIGKILL);
-  } else {
-    for (pid_t p : left) sys_->Kill(p, SIGKILL);
-  }
-  sweep_timer_->After(kKillMargin, [this] {
-    if (phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
-  });
-  Reap();
-}
-
-void Pid1::CheckSweepDone() {
-  bool none_left = pid1_ ? sys_->Kill(-1, 0) == ESRCH : sys_->LiveProcesses(sys_->Self()).empty();
-  if (!none_left) return;
-  sweep_timer_->Cancel();
-  sweep_poll_->Cancel();
-  sys_->Post([this] {
-    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill)
-      Guarded("shutdown", [this] { Finish(); });
-  });
-}
-
-void Pid1::Finish() {
-  Reap();
-  sweep_poll_->Cancel();
-  // sync() can hang on a dead network or FUSE mount; PID 1's exit must not.
-  if (!sys_->Sync(std::chrono::seconds(1)))
-    log::Warn("sync() did not finish within 1000 ms: going on");
-  auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
-  std::string killed;
-  for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
-  log::Info("shutdown complete in {:.3f} s (runlevel {}), {} processes needed SIGKILL{}", took,
-            stop_level_ ? stop_level_ : '0', killed_names_.size(), killed);
-  killed_names_.clear();
-  stop_started_.reset();
-
-  if (stop_level_ == '6') {
-    RebootMode mode = config_.reboot;
-    if (mode == RebootMode::kExit) {
-      exit_code_ = config_.reboot_exit_code;
-      phase_ = Phase::kDone;
-      io_.stop();
+// What follows a finished shutdown (shutdown.h).
+void Pid1::ShutdownDone(const Shutdown::Report& report) {
+  switch (report.end) {
+    case Shutdown::End::kExit:
+      exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
+      break;
+    case Shutdown::End::kExitReboot:
+      exit_code_ = report.exit_code;
+      break;
+    case Shutdown::End::kBootAgain:
+      // Boot again in place: PID 1 stays, the services start from sysinit.
+      shutdown_.Reset();
+      init_env_.clear();
+      main_exit_.reset();
+      ++generation_;  // callbacks posted by the previous boot are void
+      log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
+      sup_.reset();
+      StartSupervisor();
       return;
-    }
-    if (mode == RebootMode::kSyscall || (mode == RebootMode::kAuto && pid1_ && InContainerLxc())) {
-      log::Info("rebooting");
-      int e = sys_->Reboot();
-      log::Warn("reboot(2) failed: {}: booting again in place", strerror(e));
-    }
-    // Boot again in place: PID 1 stays, the services start from sysinit.
-    phase_ = Phase::kRunning;
-    stop_level_ = 0;
-    init_env_.clear();
-    main_exit_.reset();
-    ++generation_;  // callbacks posted by the previous boot are void
-    log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
-    sup_.reset();
-    StartSupervisor();
-    return;
   }
-  exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
-  phase_ = Phase::kDone;
+  done_ = true;
   io_.stop();
 }
 

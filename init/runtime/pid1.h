@@ -39,6 +39,7 @@
 #include "init/runtime/control_server.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
+#include "init/runtime/shutdown.h"
 #include "init/runtime/sockets.h"
 #include "init/runtime/system.h"
 #include "init/runtime/utmp.h"
@@ -105,8 +106,6 @@ class Pid1 : public SupervisorHost {
   void MainStarted(const ServiceSpec& spec, pid_t pid) override;
 
  private:
-  enum class Phase { kRunning, kSweepTerm, kSweepKill, kDone };
-
   // Runs `fn`; an exception is logged with `what` and goes no further.
   static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
   ServiceSet LoadServices();
@@ -140,12 +139,7 @@ class Pid1 : public SupervisorHost {
   void WaitFifo();
   void ReadFifo();
   void Reap();
-  void StartBudget();
-  void StartSweep(const char* why);
-  void PollSweep();
-  void SweepKill();
-  void CheckSweepDone();
-  void Finish();
+  void ShutdownDone(const Shutdown::Report& report);
   std::vector<std::string> Environment(char level, char prev) const;
 
   Options opts_;
@@ -154,9 +148,6 @@ class Pid1 : public SupervisorHost {
   std::unique_ptr<System> sys_;
   boost::asio::signal_set signals_;
   std::unique_ptr<Timer> sup_timer_;
-  std::unique_ptr<Timer> budget_timer_;
-  std::unique_ptr<Timer> sweep_timer_;
-  std::unique_ptr<Timer> sweep_poll_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
@@ -172,11 +163,9 @@ class Pid1 : public SupervisorHost {
   bool pid1_ = false;
   std::vector<std::string> base_env_;
   std::vector<std::string> init_env_;  // INIT_* from telinit -e / shutdown's SETENV
-  Phase phase_ = Phase::kRunning;
-  char stop_level_ = 0;  // '0' or '6' once a shutdown is under way
-  std::optional<Clock::time_point> stop_started_;
-  std::vector<std::string> killed_names_;  // what the final sweep had to SIGKILL
-  std::optional<int> main_exit_;           // app mode: the main process's exit code
+  Shutdown shutdown_;
+  bool done_ = false;             // the loop ends
+  std::optional<int> main_exit_;  // app mode: the main process's exit code
   int exit_code_ = 0;
   unsigned generation_ = 0;  // bumped by each boot in place; posted callbacks check it
 };

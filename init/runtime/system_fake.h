@@ -21,6 +21,7 @@ class FakeSystem : public System {
     pid_t pid;
     std::string name;
     bool ignores_term = false;  // survives SIGTERM (needs the final SIGKILL)
+    bool unkillable = false;    // survives SIGKILL too (a process in D state)
   };
   std::vector<Proc> procs;  // live processes besides ourselves
   std::vector<std::pair<pid_t, int>> kills;
@@ -94,7 +95,7 @@ class FakeSystem : public System {
         continue;
       }
       found = true;
-      if (sig == SIGKILL || (sig == SIGTERM && !it->ignores_term)) {
+      if ((sig == SIGKILL && !it->unkillable) || (sig == SIGTERM && !it->ignores_term)) {
         reapable.push_back({it->pid, sig});  // "killed by sig"
         it = procs.erase(it);
       } else {
