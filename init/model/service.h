@@ -176,6 +176,9 @@ struct ProcessContext {
   // applies both when it composes the environment it hands the spawner.
   std::vector<std::string> env;
   std::vector<std::string> unset_env;
+  // false: the processes get `env` (and what the runtime must add, e.g. $NOTIFY_SOCKET) only,
+  // not ctinit's environment nor the level's (OpenRC's supervise-daemon passes its own).
+  bool inherit_environment = true;
   std::optional<Credentials> credentials;
   std::string root_directory;     // "" = none; else chroot there first (systemd RootDirectory=)
   std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing

@@ -9,14 +9,15 @@
 #include <vector>
 
 #include "init/base/log.h"
-#include "init/runtime/pid1.h"
 #include "init/clients/telinit.h"
+#include "init/runtime/pid1.h"
 #include "inittab/inittab.h"
 #include "openrc-shim/applets/applets.h"
 #include "openrc-shim/front_end.h"
-#include "unit-compat/front_end.h"
-#include "unit-compat/clients/systemd_notify.h"
+#include "openrc-shim/supervise_request.h"
 #include "unit-compat/clients/systemctl.h"
+#include "unit-compat/clients/systemd_notify.h"
+#include "unit-compat/front_end.h"
 
 namespace {
 
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
   };
   opts.level_hook = [openrc](char level, bool settled) { openrc->OnLevel(level, settled); };
   opts.level_env = [openrc](char level) { return openrc->LevelEnv(level); };
+  opts.supervise_request = ctinit::openrc::SuperviseRequestToService;
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();
 }

@@ -382,7 +382,7 @@ void Pid1::OmitFromSendsigs() {
 
 void Pid1::Reload() {
   if (!sup_ || !shutdown_.idle()) return;
-  log::Info("Re-reading inittab");
+  log::Info("Re-reading the service definitions");
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
   sup_->Reload(std::move(set), config_.kill_wait);
@@ -443,10 +443,9 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
 pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
                   const std::vector<std::string>& extra_env) {
   std::string err;
-  // A supervise-daemon service gets exactly the environment its script passed (env= words), as
-  // OpenRC's supervise-daemon gives it; everything else ctinit's own plus the level's.
+  // ctinit's own environment plus the level's, unless the service asks for exactly its own.
   std::vector<std::string> env;
-  if (spec.action_label != "supervise") env = Environment(level, prev_level);
+  if (spec.process.inherit_environment) env = Environment(level, prev_level);
   auto set = [&env](const std::string& kv) {
     auto key = kv.substr(0, kv.find('=') + 1);
     std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });

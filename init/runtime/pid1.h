@@ -65,12 +65,13 @@ struct Options {
   // front ends whose scripts expect it (OpenRC's RC_REBOOT=YES during a reboot). Later entries
   // win over ctinit's own.
   std::function<std::vector<std::string>(char level)> level_env;
+  // The service a `supervise NAME key=value...` control request describes (its words, control.h),
+  // or nullopt and *err when they are wrong. Unset: such requests are refused. main.cc wires
+  // the OpenRC front end's (openrc-shim/supervise_request.h).
+  std::function<std::optional<ServiceSpec>(
+      const std::string& name, const std::vector<std::string>& options, std::string* err)>
+      supervise_request;
 };
-
-// The service a `supervise` control request (supervise-daemon) describes: `options` are its
-// key=value words (control.h). nullopt and *err when they are wrong.
-std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
-                                         const std::vector<std::string>& options, std::string* err);
 
 // Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
 constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
