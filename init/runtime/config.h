@@ -78,6 +78,8 @@
 #include <string_view>
 #include <vector>
 
+#include "init/base/log.h"
+
 namespace ctinit {
 
 enum class SignalAction {
@@ -122,8 +124,6 @@ enum class RebootMode {
   kSyscall,  // always try reboot(RB_AUTOBOOT); on failure fall back to kRestart
 };
 
-enum class LogLevel { kQuiet, kNormal, kVerbose, kDebug };
-
 struct Config {
   std::map<int, SignalRule> signals;  // empty here; DefaultConfig() fills the default map
   std::chrono::milliseconds shutdown_budget{8000};
@@ -133,7 +133,7 @@ struct Config {
   // 129 = 128 + SIGHUP, what the parent sees after reboot(2) in a pid namespace; non-zero so
   // Docker's `--restart on-failure` restarts the container while a halt (exit 0) stays down.
   int reboot_exit_code = 129;
-  LogLevel log_level = LogLevel::kNormal;
+  log::Level log_level = log::Level::kNormal;
   std::string inittab = "/etc/inittab";
   std::string inittab_d = "/etc/inittab.d";
   std::string fifo = "/run/initctl";

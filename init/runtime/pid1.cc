@@ -25,19 +25,6 @@ namespace {
 constexpr const char* kMainName = "ctinit-main";
 constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
 
-log::Level ToLogLevel(LogLevel l) {
-  switch (l) {
-    case LogLevel::kQuiet:
-      return log::Level::kQuiet;
-    case LogLevel::kVerbose:
-      return log::Level::kVerbose;
-    case LogLevel::kDebug:
-      return log::Level::kDebug;
-    default:
-      return log::Level::kNormal;
-  }
-}
-
 // 'a b' -> 'a b' quoted for /bin/sh (used only by the ENOEXEC retry, which runs "exec <text>").
 std::string ShellQuote(const std::string& a) {
   std::string q = "'";
@@ -105,7 +92,7 @@ int Pid1::Run() noexcept {
     if (opts_.inittab) config_.inittab = *opts_.inittab;
     if (opts_.fifo) config_.fifo = *opts_.fifo;
     shutdown_.Configure(config_, pid1_);
-    log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
+    log::SetLevel(opts_.log_level ? *opts_.log_level : config_.log_level);
     log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
     for (const auto& e : errors) log::Error("{} (using defaults for it)", e);
 
