@@ -122,9 +122,12 @@ class Pid1 : public SupervisorHost {
   struct Waiter {
     WaitKind kind;
     control::Respond respond;
+    unsigned id = 0;  // which request added it (DropWaiter)
   };
   std::string Resolve(const std::string& name) const;
-  void Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  // Returns the waiter's id, for DropWaiter.
+  unsigned Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  void DropWaiter(const std::string& name, unsigned id);
   void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
                      const std::string& why);
   std::string StatusText(const Supervisor::Status& st) const;
@@ -155,6 +158,7 @@ class Pid1 : public SupervisorHost {
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
   std::map<std::string, std::vector<Waiter>> waiters_;
+  unsigned last_waiter_id_ = 0;
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<SocketActivation> sockets_;
   std::unique_ptr<OutputTap> output_;

@@ -32,8 +32,18 @@ std::string Pid1::Resolve(const std::string& name) const {
   return name;
 }
 
-void Pid1::Wait(const std::string& name, WaitKind kind, control::Respond respond) {
-  waiters_[name].push_back({kind, std::move(respond)});
+unsigned Pid1::Wait(const std::string& name, WaitKind kind, control::Respond respond) {
+  waiters_[name].push_back({kind, std::move(respond), ++last_waiter_id_});
+  return last_waiter_id_;
+}
+
+// Takes back the waiter this request just added (the request failed at once); other clients'
+// waiters on the same service stay.
+void Pid1::DropWaiter(const std::string& name, unsigned id) {
+  auto it = waiters_.find(name);
+  if (it == waiters_.end()) return;
+  std::erase_if(it->second, [id](const Waiter& w) { return w.id == id; });
+  if (it->second.empty()) waiters_.erase(it);
 }
 
 // Answers the requests waiting on `spec` that this change completes.
@@ -135,9 +145,9 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (!sup_->Get(name))
       return respond(verb == "unsupervise" ? 1 : 4,
                      verb == "unsupervise" ? "not supervised" : args[0] + ": unknown service");
-    Wait(name, WaitKind::kStop, respond);
+    unsigned waiter = Wait(name, WaitKind::kStop, respond);
     if (!sup_->Stop(name, &err)) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(0, args[0] + ": not running");
     }
     return;
@@ -150,11 +160,11 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (verb == "try-restart" &&
         (before->state == ServiceState::kStopped || before->state == ServiceState::kFailed))
       return respond(0, args[0] + ": not running, nothing to do");
-    Wait(name, WaitKind::kStart, respond);
+    unsigned waiter = Wait(name, WaitKind::kStart, respond);
     bool ok = verb == "start" ? sup_->Start(name, &err)
                               : sup_->Restart(name, verb == "try-restart", &err);
     if (!ok) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(1, args[0] + ": " + err);
     }
     auto st = sup_->Get(name);
@@ -169,9 +179,9 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (!need_name()) return;
     std::string name = Resolve(args[0]);
     if (!sup_->Get(name)) return respond(4, args[0] + ": unknown service");
-    Wait(name, WaitKind::kReload, respond);
+    unsigned waiter = Wait(name, WaitKind::kReload, respond);
     if (!sup_->ReloadService(name, &err)) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(1, args[0] + ": " + err);
     }
     return;
