@@ -296,8 +296,8 @@ class NativeLoader {
     // OpenRC bounds no stop script; the level's kill_wait (0 when openrc-shutdown asked) must
     // not cut them short. The shutdown budget still caps every wait.
     spec.stop_timeout = kStopTimeout;
-    spec.env = script_env_.set;
-    spec.unset_env = script_env_.unset;
+    spec.process.env = script_env_.set;
+    spec.process.unset_env = script_env_.unset;
     bool is_sysinit = sysinit_.count(name) > 0, is_boot = !is_sysinit && boot_.count(name) > 0;
     spec.trigger = is_sysinit ? Trigger::kSysInit : is_boot ? Trigger::kBoot : Trigger::kRunlevel;
     spec.levels = NumericLevels(name, is_sysinit, is_boot);

@@ -245,8 +245,8 @@ TEST_F(NativeTree, EveryServiceCarriesTheScriptEnvironment) {
   o.environ = {"HOSTNAME=x", "PATH=/bin"};
   ServiceSet set = Load(o);
   ASSERT_EQ(set.services.size(), 1u);
-  EXPECT_THAT(set.services[0].unset_env, Contains("HOSTNAME"));
-  EXPECT_THAT(set.services[0].env, Contains("RC_SYS=LXC"));
+  EXPECT_THAT(set.services[0].process.unset_env, Contains("HOSTNAME"));
+  EXPECT_THAT(set.services[0].process.env, Contains("RC_SYS=LXC"));
 }
 
 TEST(OpenrcScriptPath, PrefixThenTheRestWithoutRepeats) {

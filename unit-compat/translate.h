@@ -42,14 +42,14 @@
 // send_sighup, FinalKillSignal= -> final_kill_signal, KillMode= -> kill_mode, NotifyAccess= ->
 // notify_access, GuessMainPID= -> guess_main_pid.
 //
-// Environment: spec.env = $RUNTIME_DIRECTORY & co (for the directories below), then
+// Environment: spec.process.env = $RUNTIME_DIRECTORY & co (for the directories below), then
 // Environment= (in order), then the contents of EnvironmentFile= files read now, under the root
 // ('-' prefix: a missing file is fine; otherwise the unit fails to start in systemd: left out,
 // an error). UnsetEnvironment=: "NAME" is removed from env and put in unset_env; "NAME=VALUE"
 // removes that assignment only. PassEnvironment= needs nothing: ctinit passes its whole
 // environment to every service (a note when a name is not set). Expansion sees, lowest first:
 // ctinit's environment (TranslateContext::manager_env), USER/LOGNAME/HOME/SHELL of the unit's
-// user, then spec.env.
+// user, then spec.process.env.
 //
 // User=, Group=, SupplementaryGroups= -> credentials through passwd::Resolve (from the root's
 // /etc/passwd and /etc/group); a name that does not resolve leaves the unit out (an error), as

@@ -71,7 +71,7 @@ bool Translator::Credentials() {
     Warn(dyn, "DynamicUser=yes is not supported: running as the static user \"" + uname + "\"");
   }
   if (!c) return Error(user ? user : group, err);
-  t_.spec.credentials = std::move(c);
+  t_.spec.process.credentials = std::move(c);
   return true;
 }
 
@@ -90,7 +90,7 @@ EnvList Translator::Directories() {
   bool preserve = false;
   if (const Assignment* p = Last("Service", "RuntimeDirectoryPreserve"))
     preserve = p->value == "restart" || ParseBoolean(p->value).value_or(false);
-  const auto& cred = t_.spec.credentials;
+  const auto& cred = t_.spec.process.credentials;
   EnvList dir_env;
   for (const Kind& kind : kKinds) {
     bool is_runtime = kind.key == kKinds[0].key, is_config = kind.key == kKinds[4].key;
@@ -133,7 +133,7 @@ bool Translator::Environment() {
   };
   for (const Assignment* a : List("Service", "Environment")) {
     std::vector<std::string> warnings;
-    ParseEnvironment(a->value, expand, &s.env, &warnings);
+    ParseEnvironment(a->value, expand, &s.process.env, &warnings);
     for (const auto& w : warnings) Warn(a, w);
   }
   if (!EnvironmentFiles()) return false;
@@ -143,14 +143,14 @@ bool Translator::Environment() {
   UnsetEnvironment();
   // What $VAR in command lines sees.
   expand_env_ = ctx_.manager_env;
-  if (const auto& c = s.credentials) {
+  if (const auto& c = s.process.credentials) {
     EnvSet(expand_env_, "USER=" + c->user_name);
     EnvSet(expand_env_, "LOGNAME=" + c->user_name);
     EnvSet(expand_env_, "HOME=" + c->home);
     EnvSet(expand_env_, "SHELL=" + c->shell);
   }
-  for (const auto& e : s.env) EnvSet(expand_env_, e);
-  for (const auto& n : s.unset_env)
+  for (const auto& e : s.process.env) EnvSet(expand_env_, e);
+  for (const auto& n : s.process.unset_env)
     std::erase_if(expand_env_, [&](const std::string& e) { return e.starts_with(n + "="); });
   return true;
 }
@@ -169,7 +169,7 @@ bool Translator::EnvironmentFiles() {
       return Error(a, "cannot read environment file " + ref->path);
     }
     std::vector<std::string> warnings;
-    for (const auto& e : ParseEnvFile(text, ref->path, &warnings)) EnvSet(t_.spec.env, e);
+    for (const auto& e : ParseEnvFile(text, ref->path, &warnings)) EnvSet(t_.spec.process.env, e);
     for (const auto& w : warnings) diags_->push_back({ref->path, 0, w});
   }
   return true;
@@ -179,10 +179,10 @@ void Translator::UnsetEnvironment() {
   ServiceSpec& s = t_.spec;
   for (const auto& w : AllWords("Service", "UnsetEnvironment")) {
     if (w.find('=') != std::string::npos) {
-      std::erase(s.env, w);
+      std::erase(s.process.env, w);
     } else {
-      std::erase_if(s.env, [&](const std::string& e) { return e.starts_with(w + "="); });
-      AddOnce(s.unset_env, w);
+      std::erase_if(s.process.env, [&](const std::string& e) { return e.starts_with(w + "="); });
+      AddOnce(s.process.unset_env, w);
     }
   }
 }
@@ -190,8 +190,8 @@ void Translator::UnsetEnvironment() {
 // $RUNTIME_DIRECTORY & co have the lowest priority: Environment= may override them.
 void Translator::MergeDirectoryEnv(const EnvList& dir_env) {
   EnvList merged = dir_env;
-  for (const auto& e : t_.spec.env) EnvSet(merged, e);
-  t_.spec.env = std::move(merged);
+  for (const auto& e : t_.spec.process.env) EnvSet(merged, e);
+  t_.spec.process.env = std::move(merged);
   for (const auto& e : dir_env)
     if (!EnvGet(expand_env_, e.substr(0, e.find('=')))) EnvSet(expand_env_, e);
 }
@@ -209,16 +209,16 @@ void Translator::Stdio() {
     else if (v != "null")
       Warn(a, "\"" + v + "\" is not supported, using null");
   }
-  s.stdin_target = in;
+  s.process.stdin_target = in;
   // inherit on stdout: stdin's target when that is a terminal, else /dev/null (systemd as PID 1).
   const Assignment* so = Last("Service", "StandardOutput");
   if (so && so->value == "inherit") {
-    s.stdout_target = in.kind == K::kConsole ? in : StdioTarget{K::kNull, ""};
+    s.process.stdout_target = in.kind == K::kConsole ? in : StdioTarget{K::kNull, ""};
     s.tag_stdout = false;
   } else {
-    s.stdout_target = Output("StandardOutput", {K::kConsole, ""}, true, &s.tag_stdout);
+    s.process.stdout_target = Output("StandardOutput", {K::kConsole, ""}, true, &s.tag_stdout);
   }
-  s.stderr_target = Output("StandardError", s.stdout_target, s.tag_stdout, &s.tag_stderr);
+  s.process.stderr_target = Output("StandardError", s.process.stdout_target, s.tag_stdout, &s.tag_stderr);
 }
 
 // StandardOutput= / StandardError=; *tag: the stream goes to the journal (tagged with
@@ -271,24 +271,24 @@ void Translator::ProcessDirectives() {
     std::string v = Expand(a, a->value);
     bool optional = !v.empty() && v[0] == '-';
     if (optional) v.erase(0, 1);
-    if (v == "~") v = s.credentials ? s.credentials->home : "/root";
+    if (v == "~") v = s.process.credentials ? s.process.credentials->home : "/root";
     if (v.empty() || v[0] != '/')
       Warn(a, "not an absolute path, ignoring");
     else
-      s.working_directory = (optional ? "-" : "") + v;
+      s.process.working_directory = (optional ? "-" : "") + v;
   }
   if (const Assignment* a = Last("Service", "RootDirectory")) {
     std::string v = Expand(a, a->value);
     if (v.empty() || v[0] != '/')
       Warn(a, "not an absolute path, ignoring");
     else
-      s.root_directory = v;
+      s.process.root_directory = v;
   }
   static constexpr LastValueDirective kTable[] = {
       {"UMask",
        [](ServiceSpec& s, const std::string& v, std::string* problem) {
          if (auto m = ParseFileMode(v); m && *m <= 0777)
-           s.umask = *m;
+           s.process.umask = *m;
          else
            *problem = "invalid umask, ignoring";
        }},
@@ -297,7 +297,7 @@ void Translator::ProcessDirectives() {
          char* end = nullptr;
          long n = std::strtol(v.c_str(), &end, 10);
          if (end && *end == '\0' && n >= -20 && n <= 19)
-           s.nice = static_cast<int>(n);
+           s.process.nice = static_cast<int>(n);
          else
            *problem = "invalid nice level, ignoring";
        }},
@@ -314,7 +314,7 @@ void Translator::Limits() {
     if (a.section != "Service" || !a.key.starts_with("Limit")) continue;
     std::string name = a.key.substr(5);
     int resource = RlimitResource(name);
-    std::erase_if(s.rlimits, [&](const ServiceSpec::Limit& l) { return l.resource == resource; });
+    std::erase_if(s.process.rlimits, [&](const ProcessContext::Limit& l) { return l.resource == resource; });
     if (a.value.empty()) continue;
     std::string err;
     auto r = ParseRlimit(name, a.value, &err);
@@ -323,7 +323,7 @@ void Translator::Limits() {
       continue;
     }
     auto conv = [](uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : rlim_t(v); };
-    s.rlimits.push_back({resource, conv(r->soft), conv(r->hard)});
+    s.process.rlimits.push_back({resource, conv(r->soft), conv(r->hard)});
   }
 }
 

@@ -83,9 +83,9 @@ TEST_F(TranslateTest, DebianNginx) {
   EXPECT_EQ(n->respawn_limit.interval, std::chrono::seconds(10));
   EXPECT_TRUE(n->respawn_limit.give_up);
   EXPECT_EQ(n->stop_signal, SIGTERM);
-  EXPECT_FALSE(n->credentials);
-  EXPECT_EQ(n->stdout_target.kind, StdioTarget::Kind::kConsole);
-  EXPECT_EQ(n->stdin_target.kind, StdioTarget::Kind::kNull);
+  EXPECT_FALSE(n->process.credentials);
+  EXPECT_EQ(n->process.stdout_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(n->process.stdin_target.kind, StdioTarget::Kind::kNull);
   EXPECT_TRUE(Contains(n->after, "network-online.target"));
   EXPECT_TRUE(Contains(n->after, "basic.target"));
   EXPECT_TRUE(n->needs.empty());
@@ -103,19 +103,19 @@ TEST_F(TranslateTest, DebianRedis) {
   EXPECT_EQ(r->readiness, Readiness::kNotify);
   EXPECT_EQ(r->restart, Restart::kAlways);
   EXPECT_EQ(r->stop_timeout, milliseconds(0));  // TimeoutStopSec=0: no timeout
-  ASSERT_TRUE(r->credentials);
-  EXPECT_EQ(r->credentials->uid, 102u);
-  EXPECT_EQ(r->credentials->gid, 104u);
-  EXPECT_EQ(r->credentials->groups, (std::vector<gid_t>{104, 103}));  // + ssl-cert membership
-  EXPECT_EQ(r->credentials->home, "/var/lib/redis");
-  EXPECT_EQ(r->umask, mode_t(007));
-  ASSERT_EQ(r->rlimits.size(), 1u);
-  EXPECT_EQ(r->rlimits[0].resource, RLIMIT_NOFILE);
-  EXPECT_EQ(r->rlimits[0].soft, 65535u);
-  EXPECT_EQ(r->rlimits[0].hard, 65535u);
+  ASSERT_TRUE(r->process.credentials);
+  EXPECT_EQ(r->process.credentials->uid, 102u);
+  EXPECT_EQ(r->process.credentials->gid, 104u);
+  EXPECT_EQ(r->process.credentials->groups, (std::vector<gid_t>{104, 103}));  // + ssl-cert membership
+  EXPECT_EQ(r->process.credentials->home, "/var/lib/redis");
+  EXPECT_EQ(r->process.umask, mode_t(007));
+  ASSERT_EQ(r->process.rlimits.size(), 1u);
+  EXPECT_EQ(r->process.rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(r->process.rlimits[0].soft, 65535u);
+  EXPECT_EQ(r->process.rlimits[0].hard, 65535u);
   EXPECT_EQ(r->command.argv, (Strings{"/usr/bin/redis-server", "/etc/redis/redis.conf",
                                       "--supervised", "systemd", "--daemonize", "no"}));
-  EXPECT_TRUE(Contains(r->env, "RUNTIME_DIRECTORY=/run/redis"));
+  EXPECT_TRUE(Contains(r->process.env, "RUNTIME_DIRECTORY=/run/redis"));
   ASSERT_EQ(r->directories.size(), 1u);
   EXPECT_EQ(Describe(r->directories[0]), "/run/redis 2755 102:104 remove");
   EXPECT_TRUE(HasDiag(s, "redis-server.service:18: [Service] PrivateTmp: a private /tmp"));
@@ -135,7 +135,7 @@ TEST_F(TranslateTest, DebianCronAndSsh) {
   c = Find(s, "cron.service");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->command.argv, (Strings{"/usr/sbin/cron", "-f", "-L", "15"}));
-  EXPECT_TRUE(Contains(c->env, "EXTRA_OPTS=-L 15"));
+  EXPECT_TRUE(Contains(c->process.env, "EXTRA_OPTS=-L 15"));
 
   const ServiceSpec* h = Find(s, "ssh.service");
   ASSERT_NE(h, nullptr);
@@ -318,8 +318,8 @@ TEST_F(TranslateTest, ExecPrefixesAndExpansion) {
   EXPECT_FALSE(p->command.argv_at_run);
   ASSERT_TRUE(p->stop[0].argv_at_run);  // $MAINPID: expanded when it runs
   EXPECT_EQ(p->stop[0].argv_at_run({"MAINPID=42"}), (Strings{"/bin/kill", "-TERM", "42"}));
-  EXPECT_EQ(p->env, (Strings{"GREETING=hello world", "OPTS=-a -b", "NAME=x y"}));
-  EXPECT_EQ(p->unset_env, (Strings{"ONE"}));
+  EXPECT_EQ(p->process.env, (Strings{"GREETING=hello world", "OPTS=-a -b", "NAME=x y"}));
+  EXPECT_EQ(p->process.unset_env, (Strings{"ONE"}));
   EXPECT_EQ(Find(s, "needfile.service"), nullptr);
   EXPECT_TRUE(HasDiag(s, "cannot read environment file /etc/default/missing"));
 }
@@ -361,20 +361,20 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   UnitSet s = Load();
   const ServiceSpec* u = Find(s, "u.service");
   ASSERT_NE(u, nullptr);
-  ASSERT_TRUE(u->credentials);
-  EXPECT_EQ(u->credentials->uid, 33u);
-  EXPECT_EQ(u->credentials->groups, (std::vector<gid_t>{33, 4}));
-  EXPECT_EQ(u->working_directory, "/var/www");
-  EXPECT_EQ(u->nice, -5);
-  EXPECT_EQ(u->umask, mode_t(027));
-  ASSERT_EQ(u->rlimits.size(), 2u);
-  EXPECT_EQ(u->rlimits[0].resource, RLIMIT_CORE);
-  EXPECT_EQ(u->rlimits[0].soft, RLIM_INFINITY);
-  EXPECT_EQ(u->rlimits[1].soft, 100u);
-  EXPECT_EQ(u->rlimits[1].hard, 200u);
-  EXPECT_EQ(u->stdout_target.kind, StdioTarget::Kind::kAppend);
-  EXPECT_EQ(u->stdout_target.path, "/var/log/u.log");
-  EXPECT_EQ(u->stderr_target.kind, StdioTarget::Kind::kNull);
+  ASSERT_TRUE(u->process.credentials);
+  EXPECT_EQ(u->process.credentials->uid, 33u);
+  EXPECT_EQ(u->process.credentials->groups, (std::vector<gid_t>{33, 4}));
+  EXPECT_EQ(u->process.working_directory, "/var/www");
+  EXPECT_EQ(u->process.nice, -5);
+  EXPECT_EQ(u->process.umask, mode_t(027));
+  ASSERT_EQ(u->process.rlimits.size(), 2u);
+  EXPECT_EQ(u->process.rlimits[0].resource, RLIMIT_CORE);
+  EXPECT_EQ(u->process.rlimits[0].soft, RLIM_INFINITY);
+  EXPECT_EQ(u->process.rlimits[1].soft, 100u);
+  EXPECT_EQ(u->process.rlimits[1].hard, 200u);
+  EXPECT_EQ(u->process.stdout_target.kind, StdioTarget::Kind::kAppend);
+  EXPECT_EQ(u->process.stdout_target.path, "/var/log/u.log");
+  EXPECT_EQ(u->process.stderr_target.kind, StdioTarget::Kind::kNull);
   EXPECT_EQ(u->stop_signal, SIGINT);
   EXPECT_FALSE(u->send_sigkill);
   EXPECT_TRUE(u->send_sighup);
@@ -384,22 +384,22 @@ TEST_F(TranslateTest, UsersContextAndStdio) {
   EXPECT_EQ(dirs, (Strings{"/run/u 755 33:33 keep", "/var/lib/u 700 33:33 keep",
                            "/var/lib/u/sub 700 33:33 keep", "/var/log/u 755 33:33 keep",
                            "/etc/u 755 0:0 keep"}));
-  EXPECT_TRUE(Contains(u->env, "STATE_DIRECTORY=/var/lib/u:/var/lib/u/sub"));
+  EXPECT_TRUE(Contains(u->process.env, "STATE_DIRECTORY=/var/lib/u:/var/lib/u/sub"));
   const ServiceSpec* g = Find(s, "g.service");
-  ASSERT_TRUE(g->credentials);
-  EXPECT_EQ(g->credentials->uid, 0u);
-  EXPECT_EQ(g->credentials->gid, 4u);
-  EXPECT_EQ(g->working_directory, "-/srv/x");
-  EXPECT_EQ(g->stdin_target.kind, StdioTarget::Kind::kConsole);
-  EXPECT_EQ(g->stdout_target.kind, StdioTarget::Kind::kConsole);  // inherit from the tty
-  EXPECT_EQ(g->stderr_target.kind, StdioTarget::Kind::kConsole);
+  ASSERT_TRUE(g->process.credentials);
+  EXPECT_EQ(g->process.credentials->uid, 0u);
+  EXPECT_EQ(g->process.credentials->gid, 4u);
+  EXPECT_EQ(g->process.working_directory, "-/srv/x");
+  EXPECT_EQ(g->process.stdin_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(g->process.stdout_target.kind, StdioTarget::Kind::kConsole);  // inherit from the tty
+  EXPECT_EQ(g->process.stderr_target.kind, StdioTarget::Kind::kConsole);
   EXPECT_EQ(Find(s, "bad.service"), nullptr);
   EXPECT_TRUE(HasDiag(s, "unknown user \"nosuchuser\""));
   ASSERT_NE(Find(s, "dyn.service"), nullptr);
-  EXPECT_EQ(Find(s, "dyn.service")->credentials->uid, 65534u);
+  EXPECT_EQ(Find(s, "dyn.service")->process.credentials->uid, 65534u);
   EXPECT_TRUE(HasDiag(s, "DynamicUser=yes is not supported"));
-  EXPECT_EQ(Find(s, "t.service")->stdout_target.kind, StdioTarget::Kind::kTruncate);
-  EXPECT_EQ(Find(s, "t.service")->stderr_target.kind, StdioTarget::Kind::kTruncate);
+  EXPECT_EQ(Find(s, "t.service")->process.stdout_target.kind, StdioTarget::Kind::kTruncate);
+  EXPECT_EQ(Find(s, "t.service")->process.stderr_target.kind, StdioTarget::Kind::kTruncate);
 }
 
 // The journal (the default) is where SyslogIdentifier= matters: those streams are tagged.
@@ -460,8 +460,8 @@ TEST_F(TranslateTest, SyslogIdentifierTagsJournalStreams) {
       EXPECT_EQ(sp->tag_stderr, w.err);
     }
   }
-  EXPECT_EQ(Find(s, "errtty.service")->stderr_target.kind, StdioTarget::Kind::kConsole);
-  EXPECT_EQ(Find(s, "errj.service")->stdout_target.kind, StdioTarget::Kind::kNull);
+  EXPECT_EQ(Find(s, "errtty.service")->process.stderr_target.kind, StdioTarget::Kind::kConsole);
+  EXPECT_EQ(Find(s, "errj.service")->process.stdout_target.kind, StdioTarget::Kind::kNull);
 }
 
 TEST_F(TranslateTest, RequiresNeedsOrderingAndBefore) {

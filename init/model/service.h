@@ -160,6 +160,31 @@ struct StdioTarget {
   std::string path;  // kFile, kTruncate, kAppend
 };
 
+// The context every process of a service is started in; defaults mean "as ctinit itself"
+// (sysvinit behaviour). The spawner (init/runtime/sys.h) takes it as it is, so a front end
+// directive that sets a process attribute adds a field here, sets it in the front end, and
+// applies it in the spawner's child.
+struct ProcessContext {
+  // K=V added to (and overriding) ctinit's environment, and names removed from it. The runtime
+  // applies both when it composes the environment it hands the spawner.
+  std::vector<std::string> env;
+  std::vector<std::string> unset_env;
+  // false: the processes get `env` (and what the runtime must add, e.g. $NOTIFY_SOCKET) only,
+  // not ctinit's environment nor the level's (OpenRC's supervise-daemon passes its own).
+  bool inherit_environment = true;
+  std::optional<Credentials> credentials;
+  std::string root_directory;     // "" = none; else chroot there first (systemd RootDirectory=)
+  std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing
+  std::optional<mode_t> umask;
+  std::optional<int> nice;
+  struct Limit {
+    int resource;  // RLIMIT_*
+    rlim_t soft, hard;
+  };
+  std::vector<Limit> rlimits;
+  StdioTarget stdin_target, stdout_target, stderr_target;
+};
+
 struct ServiceSpec {
   std::string name;    // unique id (inittab id, OpenRC service name, unit name)
   std::string origin;  // where it came from, for logs: "/etc/inittab:12"
@@ -223,20 +248,8 @@ struct ServiceSpec {
   bool stop_on_level_change = true;
   bool stop_on_shutdown = true;
 
-  // Process environment and context; defaults mean "as ctinit itself" (sysvinit behaviour).
-  std::vector<std::string> env;  // K=V added to (and overriding) ctinit's environment
-  std::vector<std::string> unset_env;
-  std::optional<Credentials> credentials;
-  std::string root_directory;     // "" = none; else chroot there first (systemd RootDirectory=)
-  std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing
-  std::optional<mode_t> umask;
-  std::optional<int> nice;
-  struct Limit {
-    int resource;  // RLIMIT_*
-    rlim_t soft, hard;
-  };
-  std::vector<Limit> rlimits;
-  StdioTarget stdin_target, stdout_target, stderr_target;
+  // How its processes are started (every step: command, start_pre, stop, ...).
+  ProcessContext process;
   // syslog's ident (systemd's SyslogIdentifier=). When non-empty, what the service's processes
   // (the command and every step) write to the console (kInherit/kConsole) on stdout if
   // tag_stdout, on stderr if tag_stderr, goes through a pipe ctinit reads and reaches ctinit's

@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "init/base/log.h"
-#include "init/runtime/pid1.h"
 #include "init/clients/telinit.h"
 #include "init/program/front_ends.h"
+#include "init/runtime/pid1.h"
 #include "openrc-shim/applets/applets.h"
-#include "unit-compat/clients/systemd_notify.h"
+#include "openrc-shim/supervise_request.h"
 #include "unit-compat/clients/systemctl.h"
+#include "unit-compat/clients/systemd_notify.h"
 
 namespace {
 
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
   opts.front_end = ctinit::MakeFrontEnds("/", self_exe, inittab);
+  opts.supervise_request = ctinit::openrc::SuperviseRequestToService;
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();
 }

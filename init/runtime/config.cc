@@ -53,10 +53,10 @@ constexpr Named<SignalAction> kActionNames[] = {
     {"runlevel", SignalAction::kRunlevel},     {"exit", SignalAction::kExit},
 };
 
-constexpr Named<LogLevel> kLogLevels[] = {{"quiet", LogLevel::kQuiet},
-                                          {"normal", LogLevel::kNormal},
-                                          {"verbose", LogLevel::kVerbose},
-                                          {"debug", LogLevel::kDebug}};
+constexpr Named<log::Level> kLogLevels[] = {{"quiet", log::Level::kQuiet},
+                                            {"normal", log::Level::kNormal},
+                                            {"verbose", log::Level::kVerbose},
+                                            {"debug", log::Level::kDebug}};
 constexpr Named<RebootMode> kRebootModes[] = {{"auto", RebootMode::kAuto},
                                               {"restart", RebootMode::kRestart},
                                               {"exit", RebootMode::kExit},

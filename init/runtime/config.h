@@ -79,6 +79,7 @@
 #include <string_view>
 #include <vector>
 
+#include "init/base/log.h"
 #include "init/model/front_end.h"
 
 namespace ctinit {
@@ -125,8 +126,6 @@ enum class RebootMode {
   kSyscall,  // always try reboot(RB_AUTOBOOT); on failure fall back to kRestart
 };
 
-enum class LogLevel { kQuiet, kNormal, kVerbose, kDebug };
-
 struct Config {
   std::map<int, SignalRule> signals;  // empty here; DefaultConfig() fills the default map
   std::chrono::milliseconds shutdown_budget{8000};
@@ -136,7 +135,7 @@ struct Config {
   // 129 = 128 + SIGHUP, what the parent sees after reboot(2) in a pid namespace; non-zero so
   // Docker's `--restart on-failure` restarts the container while a halt (exit 0) stays down.
   int reboot_exit_code = 129;
-  LogLevel log_level = LogLevel::kNormal;
+  log::Level log_level = log::Level::kNormal;
   std::string fifo = "/run/initctl";
   std::optional<char> default_runlevel;  // overrides inittab's initdefault
   // The values of the keys that belong to the front ends (FrontEnd::ConfigKeys(): "inittab",

@@ -42,7 +42,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.kill_wait, milliseconds(3000));
   EXPECT_EQ(c.reboot, RebootMode::kAuto);
   EXPECT_EQ(c.reboot_exit_code, 129);
-  EXPECT_EQ(c.log_level, LogLevel::kNormal);
+  EXPECT_EQ(c.log_level, log::Level::kNormal);
   EXPECT_TRUE(c.front_ends.empty());
   EXPECT_EQ(c.fifo, "/run/initctl");
   EXPECT_FALSE(c.default_runlevel);
@@ -108,7 +108,7 @@ signals:
 )",
                    &errors);
   EXPECT_THAT(errors, ElementsAre(HasSubstr("'37' is the same as 'RTMIN+3'")));
-  EXPECT_EQ(c.log_level, LogLevel::kDebug);
+  EXPECT_EQ(c.log_level, log::Level::kDebug);
   EXPECT_EQ(c.front_ends["inittab"].scalar, "/x/inittab");
   EXPECT_EQ(c.front_ends["inittab"].where, "/etc/ctinit.yaml:3:10");
   EXPECT_EQ(c.front_ends["inittab_d"].scalar, "/x/inittab.d");
@@ -131,8 +131,8 @@ signals:
 
 TEST(ConfigTest, EnumValues) {
   std::vector<std::string> errors;
-  EXPECT_EQ(Parse("log_level: quiet", &errors).log_level, LogLevel::kQuiet);
-  EXPECT_EQ(Parse("log_level: verbose", &errors).log_level, LogLevel::kVerbose);
+  EXPECT_EQ(Parse("log_level: quiet", &errors).log_level, log::Level::kQuiet);
+  EXPECT_EQ(Parse("log_level: verbose", &errors).log_level, log::Level::kVerbose);
   EXPECT_EQ(Parse("reboot: restart", &errors).reboot, RebootMode::kRestart);
   EXPECT_EQ(Parse("reboot: syscall", &errors).reboot, RebootMode::kSyscall);
   EXPECT_EQ(Parse("default_runlevel: 9", &errors).default_runlevel, '9');
@@ -174,7 +174,7 @@ TEST(ConfigTest, TopLevelMustBeAMapping) {
 TEST(ConfigTest, UnknownKeysAreReportedAndTheRestApplies) {
   Config c = ParseOneError("log_level: quiet\nshutdwon: {budget: 1s}\n",
                            "/etc/ctinit.yaml:2:1: unknown key 'shutdwon' (known: log_level");
-  EXPECT_EQ(c.log_level, LogLevel::kQuiet);
+  EXPECT_EQ(c.log_level, log::Level::kQuiet);
   c = ParseOneError("shutdown:\n  budget: 5s\n  grace: 1s\n",
                     "/etc/ctinit.yaml:3:3: unknown key 'shutdown.grace'");
   EXPECT_EQ(c.shutdown_budget, milliseconds(5000));
@@ -369,7 +369,7 @@ TEST_F(LoadConfigTest, MissingFileGivesDefaultsWithoutError) {
 TEST_F(LoadConfigTest, ReadsTheFile) {
   std::string path = Write("c.yaml", "log_level: debug\nbogus: 1\n");
   Config c = LoadConfig(path, &errors_, kFrontEndKeys);
-  EXPECT_EQ(c.log_level, LogLevel::kDebug);
+  EXPECT_EQ(c.log_level, log::Level::kDebug);
   EXPECT_THAT(errors_, ElementsAre(path + ":2:1: unknown key 'bogus' (known: log_level, fifo, "
                                           "default_runlevel, shutdown, reboot, reboot_exit_code, "
                                           "signals, inittab, inittab_d, openrc, units)"));

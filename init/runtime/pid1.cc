@@ -3,18 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "init/protocol/control.h"
 #include "init/protocol/initreq.h"
@@ -27,28 +23,7 @@ namespace ctinit {
 namespace {
 
 constexpr const char* kMainName = "ctinit-main";
-constexpr auto kKillMargin = std::chrono::milliseconds(500);
 constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
-
-std::string Comm(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
-  std::string s;
-  std::getline(f, s);
-  return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
-}
-
-log::Level ToLogLevel(LogLevel l) {
-  switch (l) {
-    case LogLevel::kQuiet:
-      return log::Level::kQuiet;
-    case LogLevel::kVerbose:
-      return log::Level::kVerbose;
-    case LogLevel::kDebug:
-      return log::Level::kDebug;
-    default:
-      return log::Level::kNormal;
-  }
-}
 
 // 'a b' -> 'a b' quoted for /bin/sh (used only by the ENOEXEC retry, which runs "exec <text>").
 std::string ShellQuote(const std::string& a) {
@@ -57,20 +32,15 @@ std::string ShellQuote(const std::string& a) {
   return q + "'";
 }
 
-bool InContainerLxc() {
-  const char* c = getenv("container");
-  return c && std::string(c) == "lxc";
-}
-
 // The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
 // service with a log_tag (only the streams it tags), else for scripts (OpenRC, oneshot units)
 // as it is, so that ctinit keeps their last words. Sets ctx's fds; returns the pipe (or -1).
-int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnContext* ctx) {
+int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnOptions* ctx) {
   if (!output) return -1;
   auto console = [](const StdioTarget& t) {
     return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
   };
-  bool out = console(spec.stdout_target), err = console(spec.stderr_target);
+  bool out = console(spec.process.stdout_target), err = console(spec.process.stderr_target);
   if (!spec.log_tag.empty() && ((out && spec.tag_stdout) || (err && spec.tag_stderr))) {
     out = out && spec.tag_stdout;
     err = err && spec.tag_stderr;
@@ -89,13 +59,23 @@ int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnContext* ctx
 
 }  // namespace
 
-Pid1::Pid1(Options opts)
+Pid1::Pid1(Options opts, std::unique_ptr<System> system)
     : opts_(std::move(opts)),
+      sys_(system ? std::move(system) : std::make_unique<RealSystem>(io_)),
       signals_(io_),
-      sup_timer_(io_),
-      budget_timer_(io_),
-      sweep_timer_(io_),
-      sweep_poll_(io_) {}
+      sup_timer_(sys_->NewTimer()),
+      shutdown_(*sys_, Shutdown::Hooks{
+                           .cap_stop_waits =
+                               [this](Clock::time_point t) {
+                                 if (sup_) sup_->CapStopWaits(t);
+                               },
+                           .freeze =
+                               [this] {
+                                 if (sup_) sup_->Freeze();
+                               },
+                           .reap = [this] { Reap(); },
+                           .done = [this](const Shutdown::Report& r) { ShutdownDone(r); },
+                       }) {}
 
 Pid1::~Pid1() = default;
 
@@ -106,13 +86,14 @@ int Pid1::Run() noexcept {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   try {
-    pid1_ = getpid() == 1;
+    pid1_ = sys_->Self() == 1;
     std::vector<std::string> errors;
     config_ = LoadConfig(opts_.config_path, &errors,
                          opts_.front_end ? opts_.front_end->ConfigKeys() : std::vector<std::string>{});
     if (opts_.front_end) opts_.front_end->Configure(config_.front_ends, &errors);
     if (opts_.fifo) config_.fifo = *opts_.fifo;
-    log::SetLevel(opts_.log_level ? *opts_.log_level : ToLogLevel(config_.log_level));
+    shutdown_.Configure(config_, pid1_);
+    log::SetLevel(opts_.log_level ? *opts_.log_level : config_.log_level);
     log::Info("ctinit {} booting{}", CTINIT_VERSION, pid1_ ? "" : " (not PID 1: subreaper mode)");
     for (const auto& e : errors) log::Error("{} (using defaults for it)", e);
 
@@ -142,10 +123,10 @@ int Pid1::Run() noexcept {
   // The loop never runs out of work (so run() cannot spin), and PID 1 never dies by accident:
   // whatever escapes a handler is logged and the loop goes on.
   auto work = boost::asio::make_work_guard(io_);
-  while (phase_ != Phase::kDone) {
+  while (!done_) {
     try {
       io_.run();
-      if (phase_ != Phase::kDone) io_.restart();
+      if (!done_) io_.restart();
     } catch (const std::exception& e) {
       log::Error("internal error (continuing): {}", e.what());
       io_.restart();
@@ -223,7 +204,7 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
 
 void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
   if (!sup_) return;
-  pid_t pgid = ::getpgid(sender);
+  pid_t pgid = sys_->ProcessGroupOf(sender);
   if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields))
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
 }
@@ -365,62 +346,21 @@ void Pid1::RequestLevel(char level, std::chrono::milliseconds kill_wait) {
   level = static_cast<char>(toupper(static_cast<unsigned char>(level)));
   // A halt during a reboot wins (docker stop while rebooting must stop the container); a reboot
   // during a halt does not.
-  if (level == '0' && stop_started_) stop_level_ = '0';
-  if (phase_ != Phase::kRunning) return;
+  if (level == '0' && shutdown_.under_way()) shutdown_.PreferHalt();
+  if (!shutdown_.idle() || done_) return;
   if (!sup_) {
     if (level == '0' || level == '6') {
-      stop_level_ = level;
-      StartSweep("no supervisor");
+      shutdown_.SetLevel(level);
+      shutdown_.Sweep("no supervisor");
     }
     return;
   }
-  if ((level == '0' || level == '6') && !stop_started_) {
+  if ((level == '0' || level == '6') && !shutdown_.under_way()) {
     if (!pid1_) OmitFromSendsigs();
-    stop_level_ = level;
-    StartBudget();
+    shutdown_.Begin(level);
   }
-  if (stop_started_ && kill_wait > config_.shutdown_budget) kill_wait = config_.shutdown_budget;
+  if (shutdown_.under_way() && kill_wait > shutdown_.budget()) kill_wait = shutdown_.budget();
   sup_->RequestLevel(level, kill_wait);
-}
-
-void Pid1::StartBudget() {
-  stop_started_ = Now();
-  auto budget = config_.shutdown_budget;
-  auto cut = budget - config_.final_grace - kKillMargin;
-  if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
-  log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget.count(),
-               cut.count());
-  if (sup_) sup_->CapStopWaits(*stop_started_ + cut);
-  budget_timer_.expires_after(cut);
-  budget_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kRunning)
-      Guarded("shutdown budget", [this] { StartSweep("shutdown budget used up"); });
-  });
-}
-
-// sync() can hang on a dead network or FUSE mount; PID 1's exit must not. It runs on a helper
-// thread and is waited for at most `limit`.
-void Pid1::BoundedSync(std::chrono::milliseconds limit) {
-  struct State {
-    std::mutex m;
-    std::condition_variable cv;
-    bool done = false;
-  };
-  auto st = std::make_shared<State>();
-  try {
-    std::thread([st] {
-      ::sync();
-      std::lock_guard<std::mutex> l(st->m);
-      st->done = true;
-      st->cv.notify_all();
-    }).detach();
-  } catch (const std::exception& e) {
-    log::Warn("cannot start sync: {}: not syncing", e.what());
-    return;
-  }
-  std::unique_lock<std::mutex> l(st->m);
-  if (!st->cv.wait_for(l, limit, [&] { return st->done; }))
-    log::Warn("sync() did not finish within {} ms: going on", limit.count());
 }
 
 // Not PID 1, ctinit is one more process to Debian's sendsigs (killall5 spares only PID 1 and its
@@ -429,11 +369,11 @@ void Pid1::OmitFromSendsigs() {
   const char* dir = "/run/sendsigs.omit.d";
   ::mkdir(dir, 0755);
   std::ofstream f(std::string(dir) + "/ctinit");
-  f << getpid() << "\n";
+  f << sys_->Self() << "\n";
 }
 
 void Pid1::Reload() {
-  if (!sup_ || phase_ != Phase::kRunning) return;
+  if (!sup_ || !shutdown_.idle()) return;
   log::Info("Re-reading the service definitions");
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
@@ -444,12 +384,12 @@ void Pid1::Reload() {
 // The reaper: the only place that waits for children.
 
 void Pid1::Reap() {
-  while (auto r = sys::ReapOne()) {
+  while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
-  if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) CheckSweepDone();
+  shutdown_.Reaped();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,22 +435,21 @@ std::vector<std::string> Pid1::Environment(char level, char prev) const {
 pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
                   const std::vector<std::string>& extra_env) {
   std::string err;
-  // A supervise-daemon service gets exactly the environment its script passed (env= words), as
-  // OpenRC's supervise-daemon gives it; everything else ctinit's own plus the level's.
+  // ctinit's own environment plus the level's, unless the service asks for exactly its own.
   std::vector<std::string> env;
-  if (spec.action_label != "supervise") env = Environment(level, prev_level);
+  if (spec.process.inherit_environment) env = Environment(level, prev_level);
   auto set = [&env](const std::string& kv) {
     auto key = kv.substr(0, kv.find('=') + 1);
     std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
     env.push_back(kv);
   };
-  for (const auto& u : spec.unset_env)
+  for (const auto& u : spec.process.unset_env)
     std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
-  for (const auto& kv : spec.env) set(kv);
+  for (const auto& kv : spec.process.env) set(kv);
   for (const auto& kv : extra_env) set(kv);
   if (spec.Notifies() && notify_ && notify_->open())
     set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   if (&cmd == &spec.command && spec.watchdog.count() > 0 && spec.kind == Kind::kLongRun) {
     set("WATCHDOG_USEC=" +
         std::to_string(
@@ -528,16 +467,8 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
   std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
   int tap = TapOutput(output_.get(), spec, &ctx);
   ctx.path = cmd.path;
-  if (!cmd.full_privileges) ctx.credentials = spec.credentials;
-  ctx.root_directory = spec.root_directory;
-  ctx.working_directory = spec.working_directory;
-  ctx.umask = spec.umask;
-  ctx.nice = spec.nice;
-  ctx.rlimits = spec.rlimits;
-  ctx.stdin_target = spec.stdin_target;
-  ctx.stdout_target = spec.stdout_target;
-  ctx.stderr_target = spec.stderr_target;
-  pid_t pid = sys::Spawn(argv, cmd.text, env, ctx, &err);
+  ctx.full_privileges = cmd.full_privileges;
+  pid_t pid = sys_->Spawn(argv, cmd.text, env, spec.process, ctx, &err);
   if (tap >= 0) output_->Spawned(tap, pid);
   if (pid < 0) {
     log::Error("{}: {}: {}", spec.origin, spec.name, err);
@@ -551,37 +482,38 @@ pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char 
 void Pid1::KillGroup(pid_t pgid, int sig) {
   if (pgid <= 1) return;
   // A daemon that is not a process group leader (a forking one's pid) gets it directly.
-  if (::kill(-pgid, sig) < 0 && errno == ESRCH) {
+  if (sys_->Kill(-pgid, sig) == ESRCH) {
     KillProcess(pgid, sig);
     return;
   }
-  if (sig == SIGTERM) sys::Kill(-pgid, SIGCONT);
+  if (sig == SIGTERM) sys_->Kill(-pgid, SIGCONT);
 }
 
 void Pid1::KillProcess(pid_t pid, int sig) {
   if (pid <= 1) return;
-  sys::Kill(pid, sig);
-  if (sig == SIGTERM) sys::Kill(pid, SIGCONT);
+  sys_->Kill(pid, sig);
+  if (sig == SIGTERM) sys_->Kill(pid, SIGCONT);
 }
 
-bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && ::kill(-pgid, 0) == 0; }
+bool Pid1::GroupAlive(pid_t pgid) { return pgid > 1 && sys_->Kill(-pgid, 0) == 0; }
 
-bool Pid1::ProcessAlive(pid_t pid) { return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys::ReadPidFile(path); }
-
-std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
-  return sys::GuessDaemon(launcher, getpid());
+bool Pid1::ProcessAlive(pid_t pid) {
+  if (pid <= 1) return false;
+  int e = sys_->Kill(pid, 0);
+  return e == 0 || e == EPERM;
 }
 
-Clock::time_point Pid1::Now() { return Clock::now(); }
+std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys_->ReadPidFile(path); }
+
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
+
+Clock::time_point Pid1::Now() { return sys_->Now(); }
 
 void Pid1::ArmTimer(std::optional<Clock::time_point> when) {
-  sup_timer_.cancel();
+  sup_timer_->Cancel();
   if (!when) return;
-  sup_timer_.expires_at(*when);
-  sup_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
+  sup_timer_->At(*when, [this] {
+    if (sup_) Guarded("supervisor timer", [this] { sup_->OnTimer(); });
   });
 }
 
@@ -625,7 +557,7 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
   for (const auto& d : spec.directories) {
     std::string e;
-    if (!sys::MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
+    if (!sys_->MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
       *err = "cannot create " + d.path + ": " + e;
       return false;
     }
@@ -651,14 +583,12 @@ void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
 void Pid1::LevelSettled(char level) {
   if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(level, true); });
   if (level != '0' && level != '6') return;
-  if (!stop_started_) {  // reached without a request (e.g. `ctinit 6` or initdefault 0)
-    stop_level_ = level;
-    StartBudget();
-  }
+  // Reached without a request (e.g. `ctinit 6` or initdefault 0).
+  if (!shutdown_.under_way()) shutdown_.Begin(level);
   // Not from inside the supervisor's own drain: the sweep may replace the supervisor.
-  boost::asio::post(io_, [this, gen = generation_] {
-    if (gen == generation_ && phase_ == Phase::kRunning)
-      Guarded("final sweep", [this] { StartSweep("runlevel done"); });
+  sys_->Post([this, gen = generation_] {
+    if (gen == generation_ && shutdown_.idle())
+      Guarded("final sweep", [this] { shutdown_.Sweep("runlevel done"); });
   });
 }
 
@@ -666,9 +596,9 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
   if (spec.utmp) utmp_.DeadProcess(pid, spec.name);
   if (spec.name == kMainName) {
     main_exit_ = sys::ExitCodeOf(status);
-    if (stop_started_) return;  // stopped as part of a shutdown or reboot already under way
+    if (shutdown_.under_way()) return;  // stopped as part of a shutdown or reboot already under way
     log::Info("main process {}: shutting down", sys::DescribeStatus(status));
-    boost::asio::post(io_, [this, gen = generation_] {
+    sys_->Post([this, gen = generation_] {
       if (gen == generation_) Guarded("app exit", [this] { RequestLevel('0', config_.kill_wait); });
     });
     return;
@@ -676,112 +606,27 @@ void Pid1::ServiceExited(const ServiceSpec& spec, pid_t pid, int status) {
   log::Verbose("{} (pid {}) {}", spec.name, pid, sys::DescribeStatus(status));
 }
 
-// ---------------------------------------------------------------------------------------------
-// The final sweep
-
-void Pid1::StartSweep(const char* why) {
-  phase_ = Phase::kSweepTerm;
-  budget_timer_.cancel();
-  if (sup_) sup_->Freeze();
-  if (!stop_started_) stop_started_ = Now();
-  log::Verbose("final sweep ({}): sending SIGTERM to every remaining process", why);
-  if (pid1_) {
-    sys::Kill(-1, SIGTERM);
-    sys::Kill(-1, SIGCONT);
-  } else {
-    for (pid_t p : sys::LiveProcesses(getpid())) {
-      sys::Kill(p, SIGTERM);
-      sys::Kill(p, SIGCONT);
-    }
-  }
-  auto left = config_.shutdown_budget - (Now() - *stop_started_) - kKillMargin;
-  auto grace = std::min<Clock::duration>(config_.final_grace, left);
-  if (grace < Clock::duration::zero()) grace = Clock::duration::zero();
-  sweep_timer_.expires_after(grace);
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepTerm) Guarded("final sweep", [this] { SweepKill(); });
-  });
-  PollSweep();
-  Reap();
-}
-
-// Processes that `docker exec` or `nsenter` put in the container are not our children: their end
-// sends us no SIGCHLD. While sweeping (never while idle) look again every 50 ms.
-void Pid1::PollSweep() {
-  sweep_poll_.expires_after(std::chrono::milliseconds(50));
-  sweep_poll_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || (phase_ != Phase::kSweepTerm && phase_ != Phase::kSweepKill)) return;
-    Guarded("final sweep", [this] { CheckSweepDone(); });
-    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill) PollSweep();
-  });
-}
-
-void Pid1::SweepKill() {
-  phase_ = Phase::kSweepKill;
-  auto left = sys::LiveProcesses(pid1_ ? 0 : getpid());
-  for (pid_t p : left) killed_names_.push_back(Comm(p));
-  if (pid1_) {
-    sys::Kill(-1, SIGKILL);
-  } else {
-    for (pid_t p : left) sys::Kill(p, SIGKILL);
-  }
-  sweep_timer_.expires_after(kKillMargin);
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && phase_ == Phase::kSweepKill) Guarded("shutdown", [this] { Finish(); });
-  });
-  Reap();
-}
-
-void Pid1::CheckSweepDone() {
-  bool none_left =
-      pid1_ ? (::kill(-1, 0) < 0 && errno == ESRCH) : sys::LiveProcesses(getpid()).empty();
-  if (!none_left) return;
-  sweep_timer_.cancel();
-  sweep_poll_.cancel();
-  boost::asio::post(io_, [this] {
-    if (phase_ == Phase::kSweepTerm || phase_ == Phase::kSweepKill)
-      Guarded("shutdown", [this] { Finish(); });
-  });
-}
-
-void Pid1::Finish() {
-  Reap();
-  sweep_poll_.cancel();
-  BoundedSync(std::chrono::seconds(1));
-  auto took = std::chrono::duration<double>(Now() - *stop_started_).count();
-  std::string killed;
-  for (const auto& n : killed_names_) killed += (killed.empty() ? ": " : ", ") + n;
-  log::Info("shutdown complete in {:.3f} s (runlevel {}), {} processes needed SIGKILL{}", took,
-            stop_level_ ? stop_level_ : '0', killed_names_.size(), killed);
-  killed_names_.clear();
-  stop_started_.reset();
-
-  if (stop_level_ == '6') {
-    RebootMode mode = config_.reboot;
-    if (mode == RebootMode::kExit) {
-      exit_code_ = config_.reboot_exit_code;
-      phase_ = Phase::kDone;
-      io_.stop();
+// What follows a finished shutdown (shutdown.h).
+void Pid1::ShutdownDone(const Shutdown::Report& report) {
+  switch (report.end) {
+    case Shutdown::End::kExit:
+      exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
+      break;
+    case Shutdown::End::kExitReboot:
+      exit_code_ = report.exit_code;
+      break;
+    case Shutdown::End::kBootAgain:
+      // Boot again in place: PID 1 stays, the services start from sysinit.
+      shutdown_.Reset();
+      init_env_.clear();
+      main_exit_.reset();
+      ++generation_;  // callbacks posted by the previous boot are void
+      log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
+      sup_.reset();
+      StartSupervisor();
       return;
-    }
-    if (mode == RebootMode::kSyscall || (mode == RebootMode::kAuto && pid1_ && InContainerLxc())) {
-      log::Info("rebooting");
-      ::reboot(RB_AUTOBOOT);
-      log::Warn("reboot(2) failed: {}: booting again in place", strerror(errno));
-    }
-    // Boot again in place: PID 1 stays, the services start from sysinit.
-    phase_ = Phase::kRunning;
-    stop_level_ = 0;
-    init_env_.clear();
-    main_exit_.reset();
-    ++generation_;  // callbacks posted by the previous boot are void
-    log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
-    sup_.reset();
-    StartSupervisor();
-    return;
   }
-  exit_code_ = exit_request_ ? *exit_request_ : main_exit_.value_or(0);
-  phase_ = Phase::kDone;
+  done_ = true;
   io_.stop();
 }
 
@@ -789,37 +634,14 @@ void Pid1::Finish() {
 // The control FIFO
 
 void Pid1::OpenFifo() {
-  const std::string& path = config_.fifo;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) {
-    log::Error("{} is not a fifo: telinit will not work", path);
-    return;
-  }
-  if (::stat(path.c_str(), &st) != 0) {
-    auto slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
-    if (::mkfifo(path.c_str(), 0600) != 0) {
-      log::Warn("cannot create {}: {}: telinit will not work", path, strerror(errno));
-      return;
-    }
-  }
-  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  std::string err;
+  bool serious = false;
+  int fd = sys_->OpenFifo(config_.fifo, &err, &serious);
   if (fd < 0) {
-    log::Warn("cannot open {}: {}", path, strerror(errno));
-    return;
-  }
-  // Only root talks to PID 1: whatever the image left there, the FIFO we read is root's, 0600.
-  struct stat fst {};
-  if (::fstat(fd, &fst) != 0 || !S_ISFIFO(fst.st_mode)) {
-    log::Error("{} is not a fifo: telinit will not work", path);
-    ::close(fd);
-    return;
-  }
-  if ((fst.st_uid != 0 && ::fchown(fd, 0, 0) != 0) ||
-      ((fst.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)) {
-    log::Error("{}: cannot make it root's with mode 0600: {}: not listening", path,
-               strerror(errno));
-    ::close(fd);
+    if (serious)
+      log::Error("{}", err);
+    else
+      log::Warn("{}", err);
     return;
   }
   fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);

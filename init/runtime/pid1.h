@@ -33,14 +33,16 @@
 #include <string>
 #include <vector>
 
+#include "init/base/log.h"
+#include "init/engine/supervisor.h"
 #include "init/model/front_end.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
-#include "init/base/log.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
+#include "init/runtime/shutdown.h"
 #include "init/runtime/sockets.h"
-#include "init/engine/supervisor.h"
+#include "init/runtime/system.h"
 #include "init/runtime/utmp.h"
 
 namespace ctinit {
@@ -58,19 +60,21 @@ struct Options {
   // environment it gives for a level is added to every child started in it (later entries win
   // over ctinit's own).
   std::shared_ptr<FrontEnd> front_end;
+  // The service a `supervise NAME key=value...` control request describes (its words, control.h),
+  // or nullopt and *err when they are wrong. Unset: such requests are refused. main.cc wires
+  // the OpenRC front end's (openrc-shim/supervise_request.h).
+  std::function<std::optional<ServiceSpec>(
+      const std::string& name, const std::vector<std::string>& options, std::string* err)>
+      supervise_request;
 };
-
-// The service a `supervise` control request (supervise-daemon) describes: `options` are its
-// key=value words (control.h). nullopt and *err when they are wrong.
-std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
-                                         const std::vector<std::string>& options, std::string* err);
 
 // Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
 constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
 
 class Pid1 : public SupervisorHost {
  public:
-  explicit Pid1(Options opts);
+  // `system` is the kernel seam (system.h); nullptr: the real one.
+  explicit Pid1(Options opts, std::unique_ptr<System> system = nullptr);
   ~Pid1() override;
   // Boots and runs until the container should end. Returns the exit code. Never throws.
   int Run() noexcept;
@@ -98,8 +102,6 @@ class Pid1 : public SupervisorHost {
   void MainStarted(const ServiceSpec& spec, pid_t pid) override;
 
  private:
-  enum class Phase { kRunning, kSweepTerm, kSweepKill, kDone };
-
   // Runs `fn`; an exception is logged with `what` and goes no further.
   static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
   ServiceSet LoadServices();
@@ -115,9 +117,12 @@ class Pid1 : public SupervisorHost {
   struct Waiter {
     WaitKind kind;
     control::Respond respond;
+    unsigned id = 0;  // which request added it (DropWaiter)
   };
   std::string Resolve(const std::string& name) const;
-  void Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  // Returns the waiter's id, for DropWaiter.
+  unsigned Wait(const std::string& name, WaitKind kind, control::Respond respond);
+  void DropWaiter(const std::string& name, unsigned id);
   void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
                      const std::string& why);
   std::string StatusText(const Supervisor::Status& st) const;
@@ -133,29 +138,22 @@ class Pid1 : public SupervisorHost {
   void WaitFifo();
   void ReadFifo();
   void Reap();
-  void StartBudget();
-  void StartSweep(const char* why);
-  void PollSweep();
-  void BoundedSync(std::chrono::milliseconds limit);
-  void SweepKill();
-  void CheckSweepDone();
-  void Finish();
+  void ShutdownDone(const Shutdown::Report& report);
   std::vector<std::string> Environment(char level, char prev) const;
 
   Options opts_;
   Config config_;
   boost::asio::io_context io_;
+  std::unique_ptr<System> sys_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer sup_timer_;
-  boost::asio::steady_timer budget_timer_;
-  boost::asio::steady_timer sweep_timer_;
-  boost::asio::steady_timer sweep_poll_;
+  std::unique_ptr<Timer> sup_timer_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
   std::map<std::string, std::vector<Waiter>> waiters_;
+  unsigned last_waiter_id_ = 0;
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<SocketActivation> sockets_;
   std::unique_ptr<OutputTap> output_;
@@ -165,11 +163,9 @@ class Pid1 : public SupervisorHost {
   bool pid1_ = false;
   std::vector<std::string> base_env_;
   std::vector<std::string> init_env_;  // INIT_* from telinit -e / shutdown's SETENV
-  Phase phase_ = Phase::kRunning;
-  char stop_level_ = 0;  // '0' or '6' once a shutdown is under way
-  std::optional<Clock::time_point> stop_started_;
-  std::vector<std::string> killed_names_;  // what the final sweep had to SIGKILL
-  std::optional<int> main_exit_;           // app mode: the main process's exit code
+  Shutdown shutdown_;
+  bool done_ = false;             // the loop ends
+  std::optional<int> main_exit_;  // app mode: the main process's exit code
   int exit_code_ = 0;
   unsigned generation_ = 0;  // bumped by each boot in place; posted callbacks check it
 };

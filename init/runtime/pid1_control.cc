@@ -19,126 +19,7 @@ std::optional<long long> ToNumber(const std::string& s) {
   return v;
 }
 
-StdioTarget FileTarget(const std::string& path) {
-  StdioTarget t;
-  t.kind = StdioTarget::Kind::kAppend;
-  t.path = path;
-  return t;
-}
-
-std::nullopt_t Fail(std::string* err, const std::string& why) {
-  *err = why;
-  return std::nullopt;
-}
-
 }  // namespace
-
-std::optional<ServiceSpec> SuperviseSpec(const std::string& name,
-                                         const std::vector<std::string>& options,
-                                         std::string* err) {
-  std::vector<std::string> words = {"supervise", name};
-  words.insert(words.end(), options.begin(), options.end());
-  ServiceSpec spec;
-  spec.name = "supervise:" + name;
-  spec.origin = "supervise-daemon " + name;
-  spec.trigger = Trigger::kManual;
-  spec.kind = Kind::kLongRun;
-  spec.utmp = false;
-  spec.action_label = "supervise";
-  spec.respawn_limit.max_starts = 10;
-  spec.respawn_limit.interval = std::chrono::seconds(12);
-  spec.respawn_limit.give_up = true;
-  spec.stop_timeout = std::chrono::seconds(5);
-  Credentials cred;
-  bool have_cred = false;
-  for (size_t i = 2; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    auto eq = w.find('=');
-    if (eq == std::string::npos) return Fail(err, "bad option \"" + w + "\"");
-    std::string k = w.substr(0, eq), v = w.substr(eq + 1);
-    auto num = ToNumber(v);
-    auto need_num = [&]() {
-      if (!num) *err = "option " + k + " needs a number, got \"" + v + "\"";
-      return num.has_value();
-    };
-    if (k == "arg") {
-      spec.command.argv.push_back(v);
-      spec.command.text += (spec.command.text.empty() ? "" : " ") + v;
-    } else if (k == "env") {
-      spec.env.push_back(v);
-    } else if (k == "uid") {
-      if (!need_num()) return std::nullopt;
-      cred.uid = static_cast<uid_t>(*num);
-      have_cred = true;
-    } else if (k == "gid") {
-      if (!need_num()) return std::nullopt;
-      cred.gid = static_cast<gid_t>(*num);
-      have_cred = true;
-    } else if (k == "groups") {
-      size_t pos = 0;
-      while (pos < v.size()) {
-        size_t comma = v.find(',', pos);
-        if (comma == std::string::npos) comma = v.size();
-        auto g = ToNumber(v.substr(pos, comma - pos));
-        if (!g) return Fail(err, "bad groups \"" + v + "\"");
-        cred.groups.push_back(static_cast<gid_t>(*g));
-        pos = comma + 1;
-      }
-    } else if (k == "user") {
-      cred.user_name = v;
-    } else if (k == "home") {
-      cred.home = v;
-    } else if (k == "dir") {
-      spec.working_directory = v;
-    } else if (k == "umask") {
-      char* end = nullptr;
-      long m = strtol(v.c_str(), &end, 8);
-      if (v.empty() || *end != '\0' || m < 0 || m > 0777) return Fail(err, "bad umask");
-      spec.umask = static_cast<mode_t>(m);
-    } else if (k == "stdin") {
-      spec.stdin_target.kind = StdioTarget::Kind::kFile;
-      spec.stdin_target.path = v;
-    } else if (k == "stdout") {
-      spec.stdout_target = FileTarget(v);
-    } else if (k == "stderr") {
-      spec.stderr_target = FileTarget(v);
-    } else if (k == "pidfile") {
-      spec.pidfile = v;
-    } else if (k == "respawn_delay_ms") {
-      if (!need_num()) return std::nullopt;
-      spec.restart_delay = std::chrono::milliseconds(*num);
-    } else if (k == "respawn_max") {
-      if (!need_num()) return std::nullopt;
-      spec.respawn_limit.max_starts = static_cast<int>(*num);
-    } else if (k == "respawn_period_ms") {
-      if (!need_num()) return std::nullopt;
-      spec.respawn_limit.interval =
-          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*num));
-      if (*num == 0) spec.respawn_limit.interval = std::chrono::hours(24 * 365);
-    } else if (k == "stop_signal") {
-      if (!need_num() || *num < 1 || *num >= NSIG) return Fail(err, "bad stop_signal");
-      spec.stop_signal = static_cast<int>(*num);
-    } else if (k == "stop_timeout_ms") {
-      if (!need_num()) return std::nullopt;
-      spec.stop_timeout = std::chrono::milliseconds(std::max<long long>(*num, 1));
-    } else if (k == "origin") {
-      spec.origin = v;
-    } else {
-      return Fail(err, "unknown option \"" + k + "\"");
-    }
-  }
-  if (spec.command.argv.empty()) return Fail(err, "nothing to run (no arg=)");
-  if (have_cred) {
-    if (cred.groups.empty()) cred.groups.push_back(cred.gid);
-    spec.credentials = cred;
-  }
-  if (spec.command.argv.empty()) return Fail(err, "nothing to run (no arg=)");
-  if (have_cred) {
-    if (cred.groups.empty()) cred.groups.push_back(cred.gid);
-    spec.credentials = cred;
-  }
-  return spec;
-}
 
 // A name as a client gives it: the service itself, else "<name>.service" (systemctl start nginx),
 // else without ".service" (systemctl start an OpenRC or inittab service).
@@ -151,8 +32,18 @@ std::string Pid1::Resolve(const std::string& name) const {
   return name;
 }
 
-void Pid1::Wait(const std::string& name, WaitKind kind, control::Respond respond) {
-  waiters_[name].push_back({kind, std::move(respond)});
+unsigned Pid1::Wait(const std::string& name, WaitKind kind, control::Respond respond) {
+  waiters_[name].push_back({kind, std::move(respond), ++last_waiter_id_});
+  return last_waiter_id_;
+}
+
+// Takes back the waiter this request just added (the request failed at once); other clients'
+// waiters on the same service stay.
+void Pid1::DropWaiter(const std::string& name, unsigned id) {
+  auto it = waiters_.find(name);
+  if (it == waiters_.end()) return;
+  std::erase_if(it->second, [id](const Waiter& w) { return w.id == id; });
+  if (it->second.empty()) waiters_.erase(it);
 }
 
 // Answers the requests waiting on `spec` that this change completes.
@@ -208,7 +99,7 @@ void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceStat
 
 std::string Pid1::StatusText(const Supervisor::Status& st) const {
   const ServiceSpec* spec = sup_->Spec(st.name);
-  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.since).count();
+  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(sys_->Now() - st.since).count();
   std::string first;
   if (st.state == ServiceState::kUp && st.pid > 0)
     first = "running " + std::to_string(st.pid);
@@ -240,7 +131,8 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
   std::string err;
   if (verb == "supervise") {
     if (args.empty()) return respond(1, "usage: supervise NAME arg=...");
-    auto spec = SuperviseSpec(args[0], {args.begin() + 1, args.end()}, &err);
+    if (!opts_.supervise_request) return respond(1, "supervise requests are not supported");
+    auto spec = opts_.supervise_request(args[0], {args.begin() + 1, args.end()}, &err);
     if (!spec) return respond(1, err);
     std::string name = spec->name;
     if (!sup_->AddSupervised(std::move(*spec), &err)) return respond(1, args[0] + ": " + err);
@@ -253,9 +145,9 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (!sup_->Get(name))
       return respond(verb == "unsupervise" ? 1 : 4,
                      verb == "unsupervise" ? "not supervised" : args[0] + ": unknown service");
-    Wait(name, WaitKind::kStop, respond);
+    unsigned waiter = Wait(name, WaitKind::kStop, respond);
     if (!sup_->Stop(name, &err)) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(0, args[0] + ": not running");
     }
     return;
@@ -268,11 +160,11 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (verb == "try-restart" &&
         (before->state == ServiceState::kStopped || before->state == ServiceState::kFailed))
       return respond(0, args[0] + ": not running, nothing to do");
-    Wait(name, WaitKind::kStart, respond);
+    unsigned waiter = Wait(name, WaitKind::kStart, respond);
     bool ok = verb == "start" ? sup_->Start(name, &err)
                               : sup_->Restart(name, verb == "try-restart", &err);
     if (!ok) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(1, args[0] + ": " + err);
     }
     auto st = sup_->Get(name);
@@ -287,9 +179,9 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (!need_name()) return;
     std::string name = Resolve(args[0]);
     if (!sup_->Get(name)) return respond(4, args[0] + ": unknown service");
-    Wait(name, WaitKind::kReload, respond);
+    unsigned waiter = Wait(name, WaitKind::kReload, respond);
     if (!sup_->ReloadService(name, &err)) {
-      waiters_.erase(name);
+      DropWaiter(name, waiter);
       return respond(1, args[0] + ": " + err);
     }
     return;

@@ -57,7 +57,8 @@ int SpawnOnce(pid_t* pid, const std::vector<std::string>& argv, const std::vecto
 struct ChildPlan {
   std::vector<std::string> argv, env, sh_argv;
   std::vector<char*> cargv, cenv, csh;
-  const SpawnContext* ctx;
+  const ProcessContext* process;
+  const SpawnOptions* opts;
   std::string file;  // absolute path to exec, or "" for a PATH search of argv[0]
   std::vector<std::string> path_dirs;
   // Entries of env ("NAME=" + room for the child's pid): index, length of "NAME=".
@@ -128,10 +129,11 @@ int OpenTarget(const StdioTarget& t, int fd) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  const SpawnContext& c = *plan.ctx;
+  const ProcessContext& c = *plan.process;
+  const SpawnOptions& o = *plan.opts;
   if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
-  int out = c.stdout_fd >= 0 ? c.stdout_fd : c.output_fd;
-  int err = c.stderr_fd >= 0 ? c.stderr_fd : c.output_fd;
+  int out = o.stdout_fd >= 0 ? o.stdout_fd : o.output_fd;
+  int err = o.stderr_fd >= 0 ? o.stderr_fd : o.output_fd;
   if (out >= 0) {
     if (::dup2(out, 1) < 0) fail(errno, 2);
   } else if (int e = OpenTarget(c.stdout_target, 1)) {
@@ -145,12 +147,12 @@ int OpenTarget(const StdioTarget& t, int fd) {
   // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
   constexpr int kHigh = 600;
   int moved[64];
-  size_t npass = std::min<size_t>(c.pass_fds.size(), 64);
+  size_t npass = std::min<size_t>(o.pass_fds.size(), 64);
   if (npass > 0) {
     int e2 = ::fcntl(errfd, F_DUPFD_CLOEXEC, kHigh + 64);
     if (e2 >= 0) errfd = e2;
     for (size_t i = 0; i < npass; ++i) {
-      moved[i] = ::fcntl(c.pass_fds[i], F_DUPFD, kHigh);
+      moved[i] = ::fcntl(o.pass_fds[i], F_DUPFD, kHigh);
       if (moved[i] < 0) fail(errno, 11);
     }
   }
@@ -191,7 +193,7 @@ int OpenTarget(const StdioTarget& t, int fd) {
     }
   }
   if (!c.root_directory.empty() && ::chroot(c.root_directory.c_str()) != 0) fail(errno, 12);
-  if (c.credentials) {
+  if (c.credentials && !o.full_privileges) {
     const auto& cr = *c.credentials;
     if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) fail(errno, 6);
     if (::setgid(cr.gid) != 0) fail(errno, 7);
@@ -250,26 +252,27 @@ const char* StageName(int stage) {
 
 }  // namespace
 
-bool SpawnContext::Plain() const {
-  return !credentials && root_directory.empty() && working_directory.empty() && !umask && !nice &&
-         rlimits.empty() && pass_fds.empty() && pid_env.empty() && output_fd < 0 &&
-         stdin_target.kind == StdioTarget::Kind::kInherit &&
-         stdout_target.kind == StdioTarget::Kind::kInherit &&
-         stderr_target.kind == StdioTarget::Kind::kInherit && stdout_fd < 0 && stderr_fd < 0;
+bool Plain(const ProcessContext& p, const SpawnOptions& o) {
+  return (!p.credentials || o.full_privileges) && p.root_directory.empty() &&
+         p.working_directory.empty() && !p.umask && !p.nice && p.rlimits.empty() &&
+         o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
+         p.stdin_target.kind == StdioTarget::Kind::kInherit &&
+         p.stdout_target.kind == StdioTarget::Kind::kInherit &&
+         p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 && o.stderr_fd < 0;
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
-            const std::vector<std::string>& env, const SpawnContext& ctx,
-            std::string* err) noexcept {
+            const std::vector<std::string>& env, const ProcessContext& process,
+            const SpawnOptions& opts, std::string* err) noexcept {
   try {
     if (argv.empty()) {
       *err = "empty command";
       return -1;
     }
-    const std::string& shown = ctx.path.empty() ? argv[0] : ctx.path;
-    if (ctx.Plain()) {
+    const std::string& shown = opts.path.empty() ? argv[0] : opts.path;
+    if (Plain(process, opts)) {
       pid_t pid = -1;
-      int rc = SpawnOnce(&pid, argv, env, ctx.path);
+      int rc = SpawnOnce(&pid, argv, env, opts.path);
       if (rc == ENOEXEC) rc = SpawnOnce(&pid, {"/bin/sh", "-c", "exec " + text}, env);
       if (rc != 0) {
         *err = "cannot execute \"" + shown + "\": " + strerror(rc);
@@ -281,8 +284,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
     plan.argv = argv;
     plan.env = env;
     plan.sh_argv = {"/bin/sh", "-c", "exec " + text};
-    std::vector<std::string> pid_names = ctx.pid_env;
-    if (!ctx.pass_fds.empty()) pid_names.push_back("LISTEN_PID");
+    std::vector<std::string> pid_names = opts.pid_env;
+    if (!opts.pass_fds.empty()) pid_names.push_back("LISTEN_PID");
     for (const auto& name : pid_names) {
       std::string key = name + "=";
       std::erase_if(plan.env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
@@ -292,9 +295,10 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
     plan.cargv = CStrings(plan.argv);
     plan.cenv = CStrings(plan.env);
     plan.csh = CStrings(plan.sh_argv);
-    plan.ctx = &ctx;
-    if (!ctx.path.empty()) {
-      plan.file = ctx.path;
+    plan.process = &process;
+    plan.opts = &opts;
+    if (!opts.path.empty()) {
+      plan.file = opts.path;
     } else if (argv[0].find('/') != std::string::npos) {
       plan.file = argv[0];
     } else {

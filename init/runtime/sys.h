@@ -12,17 +12,12 @@
 
 namespace ctinit::sys {
 
-// What a service may ask for beyond sysvinit's plain spawn (front ends fill these from OpenRC
-// variables or unit directives). Default-constructed = sysvinit's context.
-struct SpawnContext {
+// What one spawn adds to the service's ProcessContext (model/service.h): nothing here is a
+// service attribute, it is the step's or the runtime's. Default-constructed = nothing added.
+struct SpawnOptions {
   std::string path;  // exec this file instead of looking argv[0] up in PATH
-  std::optional<Credentials> credentials;
-  std::string root_directory;     // chroot here before anything else is resolved
-  std::string working_directory;  // "" = "/"; leading '-' = fall back to "/" if missing
-  std::optional<mode_t> umask;
-  std::optional<int> nice;
-  std::vector<ServiceSpec::Limit> rlimits;
-  StdioTarget stdin_target, stdout_target, stderr_target;
+  // Run with ctinit's own credentials whatever the context says (systemd's '+'/'!' prefixes).
+  bool full_privileges = false;
   // Become fds 3, 4, ... in the child, with LISTEN_PID set to the child's pid (socket
   // activation; the caller puts LISTEN_FDS and LISTEN_FDNAMES in the environment).
   std::vector<int> pass_fds;
@@ -32,8 +27,11 @@ struct SpawnContext {
   int output_fd = -1;
   // When >= 0, that one stream (a pipe the caller reads) instead of its target and output_fd.
   int stdout_fd = -1, stderr_fd = -1;
-  bool Plain() const;
 };
+
+// True when nothing but sysvinit's plain spawn is asked for (posix_spawn suffices).
+// `process.env`/`unset_env` do not count: the caller has already applied them to the env.
+bool Plain(const ProcessContext& process, const SpawnOptions& opts);
 
 // Starts `argv` (argv[0] looked up in PATH) with `env`, the way every ctinit child is started:
 // its own session and process group (setsid), every signal disposition back to default, an empty
@@ -42,13 +40,14 @@ struct SpawnContext {
 // Returns the pid, or -1 with *err set ("cannot execute \"/x\": No such file or directory").
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, std::string* err) noexcept;
-// The same with a context: credentials (setgroups, setgid, setuid — in that order), working
+// The same with a context (`process.env`/`unset_env` are not looked at: `env` is final):
+// credentials (setgroups, setgid, setuid — in that order), working
 // directory, umask, nice, rlimits, and fds 0-2 opened as the targets say. A context that is not
 // Plain() uses fork+exec with a close-on-exec pipe that carries the child's errno back, so a
 // failure (unknown directory, exec error) is still reported synchronously with its step.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
-            const std::vector<std::string>& env, const SpawnContext& ctx,
-            std::string* err) noexcept;
+            const std::vector<std::string>& env, const ProcessContext& process,
+            const SpawnOptions& opts, std::string* err) noexcept;
 
 // kill(2); ESRCH is not an error worth reporting, so this returns nothing.
 void Kill(pid_t pid, int sig) noexcept;

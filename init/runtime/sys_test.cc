@@ -1,4 +1,4 @@
-// sys::MakeDirectory and sys::Spawn with a SpawnContext passing listening sockets (fds 3, 4, ...
+// sys::MakeDirectory and sys::Spawn with SpawnOptions passing listening sockets (fds 3, 4, ...
 // and $LISTEN_PID). These start real children and wait for them: a unit test is an ordinary
 // process.
 #include "init/runtime/sys.h"
@@ -167,7 +167,7 @@ class SpawnPassFdsTest : public ::testing::Test {
 };
 
 TEST_F(SpawnPassFdsTest, ChildSeesTheFdsAt3And4AndItsOwnPidInListenPid) {
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.pass_fds = {a_[1], b_[1]};
   // The original numbers must not leak into the child (unless they are 3 or 4 themselves).
   std::string script =
@@ -180,7 +180,7 @@ TEST_F(SpawnPassFdsTest, ChildSeesTheFdsAt3And4AndItsOwnPidInListenPid) {
       "test -e /proc/self/fd/5 && exit 7; exit 0";
   std::string err;
   pid_t pid =
-      sys::Spawn({"/bin/sh", "-c", script}, "sh", {"LISTEN_PID=1", "LISTEN_FDS=2"}, ctx, &err);
+      sys::Spawn({"/bin/sh", "-c", script}, "sh", {"LISTEN_PID=1", "LISTEN_FDS=2"}, {}, ctx, &err);
   ASSERT_GT(pid, 0) << err;
   CloseWriteEnds();
   std::string from3 = ReadAll(a_[0]);
@@ -193,7 +193,7 @@ TEST_F(SpawnPassFdsTest, ChildSeesTheFdsAt3And4AndItsOwnPidInListenPid) {
 }
 
 TEST_F(SpawnPassFdsTest, PidEnvNamesGetTheChildsOwnPid) {
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.pid_env = {"WATCHDOG_PID"};
   ctx.pass_fds = {a_[1]};  // fd 3 carries the answer back (LISTEN_PID is set as well)
   std::string err;
@@ -202,7 +202,7 @@ TEST_F(SpawnPassFdsTest, PidEnvNamesGetTheChildsOwnPid) {
                           "test \"$LISTEN_PID\" = \"$$\" || exit 4; "
                           "test \"$WATCHDOG_USEC\" = 5 || exit 5; "
                           "env | grep -c ^WATCHDOG_PID= >&3; echo \"$WATCHDOG_PID\" >&3"},
-                         "sh", {"WATCHDOG_PID=1", "WATCHDOG_USEC=5"}, ctx, &err);
+                         "sh", {"WATCHDOG_PID=1", "WATCHDOG_USEC=5"}, {}, ctx, &err);
   ASSERT_GT(pid, 0) << err;
   CloseWriteEnds();
   std::string out = ReadAll(a_[0]);
@@ -222,10 +222,10 @@ TEST_F(SpawnPassFdsTest, FdsAlreadyAt3And4InReverseOrder) {
   int saved4 = ::fcntl(4, F_DUPFD_CLOEXEC, 200);
   ASSERT_EQ(::dup3(hi_b, 3, O_CLOEXEC), 3);
   ASSERT_EQ(::dup3(hi_a, 4, O_CLOEXEC), 4);
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.pass_fds = {4, 3};  // a then b
   std::string err;
-  pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo a >&3; echo b >&4"}, "sh", {}, ctx, &err);
+  pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo a >&3; echo b >&4"}, "sh", {}, {}, ctx, &err);
   // Put the test process's fds back before anything can fail.
   ::close(3);
   ::close(4);
@@ -242,10 +242,10 @@ TEST_F(SpawnPassFdsTest, FdsAlreadyAt3And4InReverseOrder) {
 }
 
 TEST_F(SpawnPassFdsTest, ExecFailureIsReportedSynchronously) {
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.pass_fds = {a_[1]};
   std::string err;
-  pid_t pid = sys::Spawn({"/nonexistent/ctinit-test"}, "x", {}, ctx, &err);
+  pid_t pid = sys::Spawn({"/nonexistent/ctinit-test"}, "x", {}, {}, ctx, &err);
   EXPECT_EQ(pid, -1);
   EXPECT_THAT(err, HasSubstr("cannot execute"));
   EXPECT_THAT(err, HasSubstr("No such file or directory"));
@@ -263,10 +263,10 @@ TEST_F(SpawnPassFdsTest, ExecFailureIsReportedSynchronously) {
 }
 
 TEST_F(SpawnPassFdsTest, ABadFdIsReported) {
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.pass_fds = {a_[1], 987};  // not open
   std::string err;
-  pid_t pid = sys::Spawn({"/bin/true"}, "true", {}, ctx, &err);
+  pid_t pid = sys::Spawn({"/bin/true"}, "true", {}, {}, ctx, &err);
   EXPECT_EQ(pid, -1);
   EXPECT_THAT(err, HasSubstr("cannot pass the listening sockets"));
   for (int i = 0; i < 1000; ++i) {
@@ -282,9 +282,11 @@ TEST_F(SpawnPassFdsTest, ABadFdIsReported) {
 
 class SpawnStreamFdsTest : public TempDir {
  protected:
-  std::string Run(sys::SpawnContext ctx, int pipe_w, int pipe_r) {
+  std::string Run(const ProcessContext& process, const sys::SpawnOptions& ctx, int pipe_w,
+                  int pipe_r) {
     std::string err;
-    pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo out; echo err >&2"}, "x", {}, ctx, &err);
+    pid_t pid =
+        sys::Spawn({"/bin/sh", "-c", "echo out; echo err >&2"}, "x", {}, process, ctx, &err);
     ::close(pipe_w);
     EXPECT_GT(pid, 0) << err;
     std::string got = ReadAll(pipe_r);
@@ -302,10 +304,11 @@ class SpawnStreamFdsTest : public TempDir {
 TEST_F(SpawnStreamFdsTest, StdoutFdOnly) {
   int p[2];
   ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.stdout_fd = p[1];
-  ctx.stderr_target = {StdioTarget::Kind::kFile, dir_ + "/f"};
-  EXPECT_EQ(Run(ctx, p[1], p[0]), "out\n");
+  ProcessContext process;
+  process.stderr_target = {StdioTarget::Kind::kFile, dir_ + "/f"};
+  EXPECT_EQ(Run(process, ctx, p[1], p[0]), "out\n");
   EXPECT_EQ(File(), "err\n");
 }
 
@@ -313,11 +316,11 @@ TEST_F(SpawnStreamFdsTest, StderrFdOnlyAndItWinsOverOutputFd) {
   int p[2], q[2];
   ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
   ASSERT_EQ(::pipe2(q, O_CLOEXEC), 0);
-  sys::SpawnContext ctx;
+  sys::SpawnOptions ctx;
   ctx.output_fd = q[1];  // stdout
   ctx.stderr_fd = p[1];
-  EXPECT_FALSE(ctx.Plain());
-  EXPECT_EQ(Run(ctx, p[1], p[0]), "err\n");
+  EXPECT_FALSE(sys::Plain({}, ctx));
+  EXPECT_EQ(Run({}, ctx, p[1], p[0]), "err\n");
   ::close(q[1]);
   EXPECT_EQ(ReadAll(q[0]), "out\n");
   ::close(q[0]);

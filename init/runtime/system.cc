@@ -1,0 +1,144 @@
+#include "init/runtime/system.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace ctinit {
+
+namespace {
+
+// An Asio steady_timer whose voided waits are never called (Asio would call a handler that was
+// already queued when the timer was cancelled).
+class AsioTimer : public Timer {
+ public:
+  explicit AsioTimer(boost::asio::io_context& io) : timer_(io) {}
+  void At(Clock::time_point when, std::function<void()> fn) override {
+    timer_.expires_at(when);
+    Wait(std::move(fn));
+  }
+  void After(Clock::duration delay, std::function<void()> fn) override {
+    timer_.expires_after(delay);
+    Wait(std::move(fn));
+  }
+  void Cancel() override {
+    ++generation_;
+    timer_.cancel();
+  }
+
+ private:
+  void Wait(std::function<void()> fn) {
+    unsigned gen = ++generation_;
+    timer_.async_wait([this, gen, fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec && gen == generation_) fn();
+    });
+  }
+  boost::asio::steady_timer timer_;
+  unsigned generation_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Timer> RealSystem::NewTimer() { return std::make_unique<AsioTimer>(io_); }
+
+void RealSystem::Post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+
+pid_t RealSystem::Spawn(const std::vector<std::string>& argv, const std::string& text,
+                        const std::vector<std::string>& env, const ProcessContext& process,
+                        const sys::SpawnOptions& opts, std::string* err) {
+  return sys::Spawn(argv, text, env, process, opts, err);
+}
+
+int RealSystem::Kill(pid_t pid, int sig) { return ::kill(pid, sig) == 0 ? 0 : errno; }
+
+pid_t RealSystem::Self() { return ::getpid(); }
+
+pid_t RealSystem::ProcessGroupOf(pid_t pid) { return ::getpgid(pid); }
+
+std::string RealSystem::ProcessName(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
+  std::string s;
+  std::getline(f, s);
+  return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
+}
+
+std::optional<pid_t> RealSystem::GuessDaemon(pid_t launcher) {
+  return sys::GuessDaemon(launcher, ::getpid());
+}
+
+int RealSystem::Reboot() {
+  ::reboot(RB_AUTOBOOT);
+  return errno;
+}
+
+// sync() runs on a helper thread that is waited for at most `limit`.
+bool RealSystem::Sync(std::chrono::milliseconds limit) {
+  struct State {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto st = std::make_shared<State>();
+  try {
+    std::thread([st] {
+      ::sync();
+      std::lock_guard<std::mutex> l(st->m);
+      st->done = true;
+      st->cv.notify_all();
+    }).detach();
+  } catch (const std::exception&) {
+    return false;
+  }
+  std::unique_lock<std::mutex> l(st->m);
+  return st->cv.wait_for(l, limit, [&] { return st->done; });
+}
+
+int RealSystem::OpenFifo(const std::string& path, std::string* err, bool* serious) {
+  *serious = false;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) {
+    *serious = true;
+    *err = path + " is not a fifo: telinit will not work";
+    return -1;
+  }
+  if (::stat(path.c_str(), &st) != 0) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
+    if (::mkfifo(path.c_str(), 0600) != 0) {
+      *err = "cannot create " + path + ": " + strerror(errno) + ": telinit will not work";
+      return -1;
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    *err = "cannot open " + path + ": " + strerror(errno);
+    return -1;
+  }
+  // Only root talks to PID 1: whatever the image left there, the FIFO we read is root's, 0600.
+  struct stat fst {};
+  if (::fstat(fd, &fst) != 0 || !S_ISFIFO(fst.st_mode)) {
+    *serious = true;
+    *err = path + " is not a fifo: telinit will not work";
+    ::close(fd);
+    return -1;
+  }
+  if ((fst.st_uid != 0 && ::fchown(fd, 0, 0) != 0) ||
+      ((fst.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)) {
+    *serious = true;
+    *err = path + ": cannot make it root's with mode 0600: " + strerror(errno) + ": not listening";
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace ctinit

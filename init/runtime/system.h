@@ -1,0 +1,106 @@
+// System: the seam between PID 1 and the kernel. Every process syscall, the clock, timers and
+// deferred calls PID 1 makes go through one object, so that a test can put a fake in its place
+// (system_fake.h) and drive PID 1 on a virtual clock, as ninja's tests use DiskInterface and
+// dinit's swap bp_sys. RealSystem (below) is the kernel behind Boost.Asio; sys.h holds the
+// free functions it is built from.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/engine/supervisor.h"
+#include "init/model/service.h"
+#include "init/runtime/sys.h"
+
+namespace ctinit {
+
+// A one-shot timer. Arming it again or cancelling it voids the wait before: `fn` of a voided
+// wait is never called.
+class Timer {
+ public:
+  virtual ~Timer() = default;
+  virtual void At(Clock::time_point when, std::function<void()> fn) = 0;
+  virtual void After(Clock::duration delay, std::function<void()> fn) = 0;
+  virtual void Cancel() = 0;
+};
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  // Time. `Post` runs `fn` later on the event loop, after the handler that posts it.
+  virtual Clock::time_point Now() = 0;
+  virtual std::unique_ptr<Timer> NewTimer() = 0;
+  virtual void Post(std::function<void()> fn) = 0;
+
+  // Processes (see sys.h for the contracts).
+  virtual pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+                      const std::vector<std::string>& env, const ProcessContext& process,
+                      const sys::SpawnOptions& opts, std::string* err) = 0;
+  // kill(2): 0, or the errno (ESRCH: no such process or group; EPERM: exists, not ours).
+  virtual int Kill(pid_t pid, int sig) = 0;
+  virtual std::optional<sys::Reaped> ReapOne() = 0;
+  virtual std::vector<pid_t> LiveProcesses(pid_t descendants_of) = 0;
+  virtual pid_t Self() = 0;
+  virtual pid_t ProcessGroupOf(pid_t pid) = 0;     // <= 0 when unknown
+  virtual std::string ProcessName(pid_t pid) = 0;  // "sleep[42]" for logs, else "42"
+  virtual std::optional<pid_t> ReadPidFile(const std::string& path) = 0;
+  virtual std::optional<pid_t> GuessDaemon(pid_t launcher) = 0;
+
+  // sys::MakeDirectory (a service's RuntimeDirectory= and friends).
+  virtual bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                             std::string* err) = 0;
+
+  // The machine. Reboot returns only when reboot(2) failed, with its errno. Sync waits for
+  // sync(2) at most `limit` (it can hang on a dead mount) and says whether it finished.
+  virtual int Reboot() = 0;
+  virtual bool Sync(std::chrono::milliseconds limit) = 0;
+
+  // The initctl FIFO at `path`: made (mode 0600, parent 0755) when missing, opened read-write
+  // non-blocking, made root's 0600. The fd, or -1 with *err; *serious when something else sits
+  // at `path` (worth an error, not a warning).
+  virtual int OpenFifo(const std::string& path, std::string* err, bool* serious) = 0;
+};
+
+// The kernel, with timers and posts on `io`.
+class RealSystem : public System {
+ public:
+  explicit RealSystem(boost::asio::io_context& io) : io_(io) {}
+  Clock::time_point Now() override { return Clock::now(); }
+  std::unique_ptr<Timer> NewTimer() override;
+  void Post(std::function<void()> fn) override;
+  pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
+              const std::vector<std::string>& env, const ProcessContext& process,
+              const sys::SpawnOptions& opts, std::string* err) override;
+  int Kill(pid_t pid, int sig) override;
+  std::optional<sys::Reaped> ReapOne() override { return sys::ReapOne(); }
+  std::vector<pid_t> LiveProcesses(pid_t descendants_of) override {
+    return sys::LiveProcesses(descendants_of);
+  }
+  pid_t Self() override;
+  pid_t ProcessGroupOf(pid_t pid) override;
+  std::string ProcessName(pid_t pid) override;
+  std::optional<pid_t> ReadPidFile(const std::string& path) override {
+    return sys::ReadPidFile(path);
+  }
+  std::optional<pid_t> GuessDaemon(pid_t launcher) override;
+  bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
+                     std::string* err) override {
+    return sys::MakeDirectory(path, mode, uid, gid, err);
+  }
+  int Reboot() override;
+  bool Sync(std::chrono::milliseconds limit) override;
+  int OpenFifo(const std::string& path, std::string* err, bool* serious) override;
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+}  // namespace ctinit
