@@ -71,6 +71,42 @@ const char* StateName(ServiceState s) {
   return "?";
 }
 
+const char* ReasonName(ChangeReason r) {
+  switch (r) {
+    case ChangeReason::kNone:
+      return "none";
+    case ChangeReason::kSkipped:
+      return "skipped";
+    case ChangeReason::kFinished:
+      return "finished";
+    case ChangeReason::kFailed:
+      return "failed";
+    case ChangeReason::kDependencyFailed:
+      return "dependency-failed";
+    case ChangeReason::kRequisiteMissing:
+      return "requisite-missing";
+    case ChangeReason::kStartLimitHit:
+      return "start-limit-hit";
+    case ChangeReason::kRespawnTooFast:
+      return "respawning-too-fast";
+    case ChangeReason::kRestarting:
+      return "restarting";
+    case ChangeReason::kStartingAgain:
+      return "starting-again";
+    case ChangeReason::kStopped:
+      return "stopped";
+    case ChangeReason::kExited:
+      return "exited";
+    case ChangeReason::kStoppingNotified:
+      return "stopping-notified";
+    case ChangeReason::kReloaded:
+      return "reloaded";
+    case ChangeReason::kReloadFailed:
+      return "reload-failed";
+  }
+  return "?";
+}
+
 Supervisor::Supervisor(SupervisorHost* host, ServiceSet set, char default_level, char boot_level)
     : host_(host), default_level_(default_level), boot_level_(boot_level) {
   for (auto& spec : set.services) {
@@ -626,7 +662,8 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
     } else if (f.rfind("STATUS=", 0) == 0) {
       s.status_text = f.substr(7);
     } else if (f == "STOPPING=1") {
-      if (s.state == ServiceState::kUp) SetState(s, ServiceState::kStopping, "stopping");
+      if (s.state == ServiceState::kUp)
+        SetState(s, ServiceState::kStopping, ChangeReason::kStoppingNotified, "stopping");
     } else if (f == "WATCHDOG=1") {
       if (s.watchdog_at) ArmWatchdog(s);
     } else if (f == "WATCHDOG=trigger") {
@@ -685,7 +722,7 @@ bool Supervisor::LimiterAllows(Slot& s) {
   if (lim.give_up) {
     s.disabled_until = Clock::time_point::max();
     s.executed = true;
-    SetState(s, ServiceState::kFailed,
+    SetState(s, ServiceState::kFailed, ChangeReason::kStartLimitHit,
              fmt::format("start limit hit ({} starts within {} s), giving up", lim.max_starts,
                          lim.interval.count()));
     for (const auto& n : s.spec.on_failure) Start(n);
@@ -695,7 +732,7 @@ bool Supervisor::LimiterAllows(Slot& s) {
   auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lim.disable_for).count();
   log::Warn("Id \"{}\" respawning too fast: disabled for {} minutes", s.spec.name, minutes);
   // Reported too (status output; a client waiting for the start learns why nothing happens).
-  SetState(s, ServiceState::kStopped,
+  SetState(s, ServiceState::kStopped, ChangeReason::kRespawnTooFast,
            fmt::format("respawning too fast: disabled for {} minutes", minutes));
   return false;
 }
@@ -721,7 +758,7 @@ void Supervisor::Begin(Slot& s) {
       s.executed = true;
       s.why = "skipped: " + why;
       if (s.spec.report_states) log::Info("{}: {}", s.spec.name, s.why);
-      host_->StateChanged(s.spec, s.state, s.state, s.why);
+      host_->StateChanged(s.spec, s.state, s.state, ChangeReason::kSkipped, s.why);
       return;
     }
   }
@@ -891,7 +928,8 @@ bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
     if (!Pending(s) || (only_manual && !s.manual)) continue;
     if (const Slot* d = FailedNeed(s)) {
       s.executed = true;
-      SetState(s, ServiceState::kFailed, "dependency " + d->spec.name + " failed");
+      SetState(s, ServiceState::kFailed, ChangeReason::kDependencyFailed,
+               "dependency " + d->spec.name + " failed");
       for (const auto& n : s.spec.on_failure) Start(n);
       continue;
     }
@@ -901,7 +939,8 @@ bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
     }
     if (const Slot* d = MissingRequisite(s)) {
       s.executed = true;
-      SetState(s, ServiceState::kFailed, "requisite " + d->spec.name + " is not started");
+      SetState(s, ServiceState::kFailed, ChangeReason::kRequisiteMissing,
+               "requisite " + d->spec.name + " is not started");
       for (const auto& n : s.spec.on_failure) Start(n);
       continue;
     }
@@ -1201,7 +1240,8 @@ void Supervisor::EndRun(Slot& s, bool ran) {
   };
   if (requested) {
     // Stopped between restarts: no state change, but the stop is reported all the same.
-    SetState(s, ServiceState::kStopped, s.state == ServiceState::kStopped ? "stopped" : "");
+    SetState(s, ServiceState::kStopped, ChangeReason::kStopped,
+             s.state == ServiceState::kStopped ? "stopped" : "");
     if (s.manual) s.demand = false;
     if (s.restart_after_stop) start_again();
     return;
@@ -1223,25 +1263,26 @@ void Supervisor::EndRun(Slot& s, bool ran) {
   if (s.restart_after_stop) {
     // Start() came while it was ending on its own: it starts again, whatever its policy.
     start_again();
-    SetState(s, ServiceState::kStopped, what + ", starting again");
+    SetState(s, ServiceState::kStopped, ChangeReason::kStartingAgain, what + ", starting again");
     return;
   }
   if (s.spec.kind == Kind::kLongRun && !prevented && RestartFor(s.spec.restart, o)) {
     if (s.spec.restart_delay.count() > 0) {
       s.restart_at = host_->Now() + s.spec.restart_delay;
-      SetState(s, ServiceState::kStopped,
+      SetState(s, ServiceState::kStopped, ChangeReason::kRestarting,
                fmt::format("{}, restarting in {:.3f} s", what, Seconds(s.spec.restart_delay)));
     } else {
-      SetState(s, ServiceState::kStopped, what + ", restarting");
+      SetState(s, ServiceState::kStopped, ChangeReason::kRestarting, what + ", restarting");
     }
     return;  // started again by StartIfNeeded (the limiter applies)
   }
   s.executed = true;
   if (s.manual) s.demand = false;
   if (o == Outcome::kClean) {
-    SetState(s, ServiceState::kStopped, s.spec.kind == Kind::kTask ? "finished" : what);
+    SetState(s, ServiceState::kStopped, ChangeReason::kFinished,
+             s.spec.kind == Kind::kTask ? "finished" : what);
   } else {
-    SetState(s, ServiceState::kFailed, what);
+    SetState(s, ServiceState::kFailed, ChangeReason::kFailed, what);
     for (const auto& n : s.spec.on_failure) Start(n);
   }
   // Whatever binds_to it goes down with it.
@@ -1330,7 +1371,7 @@ void Supervisor::OnMainExit(Slot& s, int status) {
     case Phase::kRunning:
       s.run_status = status;
       if (s.was_up && !s.spec.stop.empty()) {
-        SetState(s, ServiceState::kStopping, Describe(status));
+        SetState(s, ServiceState::kStopping, ChangeReason::kExited, Describe(status));
         StopSteps(s, 0);
       } else if ((s.spec.kill_mode == KillMode::kControlGroup ||
                   s.spec.kill_mode == KillMode::kMixed) &&
@@ -1412,12 +1453,12 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
       if (!ok) {
         log::Warn("{}: reload step {}", s.spec.name, Describe(status));
         s.phase = s.spec.kind == Kind::kLongRun ? Phase::kRunning : Phase::kIdle;
-        host_->StateChanged(s.spec, s.state, s.state, "reload failed");
+        host_->StateChanged(s.spec, s.state, s.state, ChangeReason::kReloadFailed, "reload failed");
         return;
       }
       if (RunSteps(s, Phase::kReload, i + 1) == StepResult::kRunning) return;
       s.phase = s.spec.kind == Kind::kLongRun ? Phase::kRunning : Phase::kIdle;
-      host_->StateChanged(s.spec, s.state, s.state, "reloaded");
+      host_->StateChanged(s.spec, s.state, s.state, ChangeReason::kReloaded, "reloaded");
       return;
     case Phase::kStop:
       if (!ok) log::Warn("{}: stop step {}", s.spec.name, Describe(status));
@@ -1576,7 +1617,7 @@ void Supervisor::ForgetRespawnFailures() {
   }
 }
 
-void Supervisor::SetState(Slot& s, ServiceState st, const std::string& why) {
+void Supervisor::SetState(Slot& s, ServiceState st, ChangeReason reason, const std::string& why) {
   if (s.state == st && why.empty()) return;
   auto now = host_->Now();
   ServiceState from = s.state;
@@ -1593,7 +1634,7 @@ void Supervisor::SetState(Slot& s, ServiceState st, const std::string& why) {
   s.state = st;
   if (from != st) s.since = now;
   if (!why.empty() || st == ServiceState::kUp || st == ServiceState::kStarting) s.why = why;
-  host_->StateChanged(s.spec, from, st, why);
+  host_->StateChanged(s.spec, from, st, reason, why);
 }
 
 void Supervisor::LogBatch() {

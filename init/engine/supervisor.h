@@ -152,6 +152,28 @@ using Clock = std::chrono::steady_clock;
 enum class ServiceState { kStopped, kStarting, kUp, kStopping, kFailed };
 const char* StateName(ServiceState s);
 
+// Why a service changed state (SupervisorHost::StateChanged), for code that acts on it (the
+// control socket's replies); the human text that goes with it is for people and may be
+// reworded freely.
+enum class ChangeReason {
+  kNone,              // an ordinary step: starting, started, stopping on request
+  kSkipped,           // its condition was false: not run, counts as done (state unchanged)
+  kFinished,          // the run ended cleanly (a task finished, a daemon exited 0): stopped
+  kFailed,            // the run failed (start failure, bad exit, signal, timeout, watchdog)
+  kDependencyFailed,  // a service it needs failed: failed without running
+  kRequisiteMissing,  // a requisite is not up: failed without running
+  kStartLimitHit,     // respawn_limit with give_up: failed until started again
+  kRespawnTooFast,    // sysvinit's limiter: stopped, disabled for a while
+  kRestarting,        // the run ended and its restart rule starts it again (maybe after a delay)
+  kStartingAgain,     // the run ended on its own while a Start() waited: it starts again
+  kStopped,           // a requested stop is complete (also a cancelled restart)
+  kExited,            // its main process ended on its own; its stop steps run (stopping)
+  kStoppingNotified,  // the service said STOPPING=1
+  kReloaded,          // its reload steps succeeded (state unchanged)
+  kReloadFailed,      // a reload step failed (state unchanged)
+};
+const char* ReasonName(ChangeReason r);
+
 class SupervisorHost {
  public:
   virtual ~SupervisorHost() = default;
@@ -189,9 +211,11 @@ class SupervisorHost {
   virtual void LevelSettled(char level) = 0;
   // A service's main process ended.
   virtual void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) = 0;
-  // A service changed state (`why` says what happened, may be empty).
+  // A service changed state (from == to: something happened to it that its state does not
+  // show, e.g. kSkipped or kReloaded). `reason` says why, for code; `why` says it for people
+  // (may be empty).
   virtual void StateChanged(const ServiceSpec& /*spec*/, ServiceState /*from*/, ServiceState /*to*/,
-                            const std::string& /*why*/) {}
+                            ChangeReason /*reason*/, const std::string& /*why*/) {}
   // The boot stages: '#' (sysinit) when Boot() begins, '*' when the boot stage begins (real
   // levels are reported by LevelChanged).
   virtual void StageEntered(char /*stage*/) {}
@@ -380,7 +404,8 @@ class Supervisor {
   void StartPost(Slot& s);
   void BecameUp(Slot& s);
   void FailStart(Slot& s, const std::string& why);
-  void SetState(Slot& s, ServiceState st, const std::string& why = {});
+  void SetState(Slot& s, ServiceState st, ChangeReason reason = ChangeReason::kNone,
+                const std::string& why = {});
   std::chrono::milliseconds StopWait(const Slot& s) const;
   void RequestStop(Slot& s, bool transition);
   void StopDependents(const std::string& name, bool restart);
