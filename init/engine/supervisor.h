@@ -141,6 +141,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "init/model/service.h"
@@ -382,15 +383,26 @@ class Supervisor {
   bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
   // Re-entrancy: a public call made while another one is under way (from a host callback) is
   // queued and run by the drain, never in the middle of the change that called back.
-  struct Entry {
-    explicit Entry(Supervisor* s) : sup(s) { ++sup->depth_; }
-    ~Entry() { --sup->depth_; }
+  // Marks a public call as under way for as long as it lives.
+  class Entry {
+   public:
+    explicit Entry(Supervisor* s) : sup_(s) { ++sup_->depth_; }
+    Entry(Entry&& other) noexcept : sup_(std::exchange(other.sup_, nullptr)) {}
+    ~Entry() {
+      if (sup_) --sup_->depth_;
+    }
     Entry(const Entry&) = delete;
     Entry& operator=(const Entry&) = delete;
-    Supervisor* sup;
+    Entry& operator=(Entry&&) = delete;
+
+   private:
+    Supervisor* sup_;
   };
-  bool Nested() const { return depth_ > 0; }
-  // Queues a public call made from inside another; the drain runs it as if it came on its own.
+  // The preamble of every public call that acts (14 of them). Made from inside another call,
+  // `again` (the same call, made anew) is queued for the drain, which runs it as if it came on
+  // its own, and nullopt is returned; else the Entry that marks this call under way.
+  std::optional<Entry> Enter(std::function<void()> again);
+  // Queues a public call made from inside another (Enter).
   void Defer(std::function<void()> call);
   // Runs queued calls; false when the drain's budget for them is used up.
   bool RunQueued(int* budget);
