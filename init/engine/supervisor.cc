@@ -78,18 +78,23 @@ Supervisor::Supervisor(SupervisorHost* host, ServiceSet set, char default_level,
     s.executed = IsEvent(s.spec.trigger);
     slots_.push_back(std::move(s));
   }
+  Reindex();
+}
+
+void Supervisor::Reindex() {
+  index_.clear();
+  index_.reserve(slots_.size());
+  // emplace keeps the first of equal names, as a walk of the list would find it.
+  for (size_t i = 0; i < slots_.size(); ++i) index_.emplace(slots_[i].spec.name, i);
 }
 
 Supervisor::Slot* Supervisor::Find(const std::string& name) {
-  for (auto& s : slots_)
-    if (s.spec.name == name) return &s;
-  return nullptr;
+  return const_cast<Slot*>(std::as_const(*this).Find(name));
 }
 
 const Supervisor::Slot* Supervisor::Find(const std::string& name) const {
-  for (const auto& s : slots_)
-    if (s.spec.name == name) return &s;
-  return nullptr;
+  auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &slots_[it->second];
 }
 
 bool Supervisor::Active(const Slot& s) {
@@ -127,6 +132,7 @@ void Supervisor::Boot() {
   queued_.clear();
   slots_.erase(std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.manual; }),
                slots_.end());
+  Reindex();
   for (auto& s : slots_) {
     Slot fresh;
     fresh.spec = std::move(s.spec);
@@ -255,11 +261,13 @@ void Supervisor::OnTimer() {
 }
 
 void Supervisor::DropForgotten() {
-  slots_.erase(std::remove_if(slots_.begin(), slots_.end(),
-                              [](const Slot& s) {
-                                return s.manual && !s.demand && !Active(s) && !s.stop_requested;
-                              }),
-               slots_.end());
+  auto forgotten = std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) {
+    return s.manual && !s.demand && !Active(s) && !s.stop_requested;
+  });
+  if (forgotten != slots_.end()) {
+    slots_.erase(forgotten, slots_.end());
+    Reindex();
+  }
   removed_.erase(
       std::remove_if(removed_.begin(), removed_.end(), [](const Slot& s) { return !Active(s); }),
       removed_.end());

@@ -120,12 +120,18 @@ void Supervisor::Reload(ServiceSet set, milliseconds kill_wait) {
   Slots fresh;
   Slots removed;
   for (auto& spec : set.services) {
-    auto old = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& s) {
-      return !s.manual && !s.spec.name.empty() && s.spec.name == spec.name;
-    });
+    // The old slot of that name (the index finds the first; a manual one of that name is not
+    // it).
+    Slot* old = Find(spec.name);
+    if (old && (old->manual || old->spec.name.empty())) {
+      auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& s) {
+        return !s.manual && !s.spec.name.empty() && s.spec.name == spec.name;
+      });
+      old = it == slots_.end() ? nullptr : &*it;
+    }
     Slot s;
-    if (old != slots_.end() && old->spec.action_label == spec.action_label &&
-        old->spec.trigger == spec.trigger && old->spec.kind == spec.kind) {
+    if (old && old->spec.action_label == spec.action_label && old->spec.trigger == spec.trigger &&
+        old->spec.kind == spec.kind) {
       s = std::move(*old);  // keeps its processes and state; the new definition applies next time
       old->spec.name.clear();
     } else {
@@ -142,6 +148,7 @@ void Supervisor::Reload(ServiceSet set, milliseconds kill_wait) {
     }
   }
   slots_ = std::move(fresh);
+  Reindex();
   ForgetRespawnFailures();
   StopUnwanted(kill_wait, std::move(removed));
   Process();

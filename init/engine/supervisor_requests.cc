@@ -43,6 +43,7 @@ bool Supervisor::AddSupervised(ServiceSpec spec, std::string* err) {
   s.demand = true;
   std::string name = s.spec.name;
   slots_.push_back(std::move(s));
+  Reindex();
   Process();
   if (in_process_) return true;  // queued from a callback: the running drain starts it
   Slot* added = Find(name);
