@@ -141,6 +141,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "init/model/service.h"
@@ -151,6 +153,28 @@ using Clock = std::chrono::steady_clock;
 
 enum class ServiceState { kStopped, kStarting, kUp, kStopping, kFailed };
 const char* StateName(ServiceState s);
+
+// Why a service changed state (SupervisorHost::StateChanged), for code that acts on it (the
+// control socket's replies); the human text that goes with it is for people and may be
+// reworded freely.
+enum class ChangeReason {
+  kNone,              // an ordinary step: starting, started, stopping on request
+  kSkipped,           // its condition was false: not run, counts as done (state unchanged)
+  kFinished,          // the run ended cleanly (a task finished, a daemon exited 0): stopped
+  kFailed,            // the run failed (start failure, bad exit, signal, timeout, watchdog)
+  kDependencyFailed,  // a service it needs failed: failed without running
+  kRequisiteMissing,  // a requisite is not up: failed without running
+  kStartLimitHit,     // respawn_limit with give_up: failed until started again
+  kRespawnTooFast,    // sysvinit's limiter: stopped, disabled for a while
+  kRestarting,        // the run ended and its restart rule starts it again (maybe after a delay)
+  kStartingAgain,     // the run ended on its own while a Start() waited: it starts again
+  kStopped,           // a requested stop is complete (also a cancelled restart)
+  kExited,            // its main process ended on its own; its stop steps run (stopping)
+  kStoppingNotified,  // the service said STOPPING=1
+  kReloaded,          // its reload steps succeeded (state unchanged)
+  kReloadFailed,      // a reload step failed (state unchanged)
+};
+const char* ReasonName(ChangeReason r);
 
 class SupervisorHost {
  public:
@@ -189,9 +213,11 @@ class SupervisorHost {
   virtual void LevelSettled(char level) = 0;
   // A service's main process ended.
   virtual void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) = 0;
-  // A service changed state (`why` says what happened, may be empty).
+  // A service changed state (from == to: something happened to it that its state does not
+  // show, e.g. kSkipped or kReloaded). `reason` says why, for code; `why` says it for people
+  // (may be empty).
   virtual void StateChanged(const ServiceSpec& /*spec*/, ServiceState /*from*/, ServiceState /*to*/,
-                            const std::string& /*why*/) {}
+                            ChangeReason /*reason*/, const std::string& /*why*/) {}
   // The boot stages: '#' (sysinit) when Boot() begins, '*' when the boot stage begins (real
   // levels are reported by LevelChanged).
   virtual void StageEntered(char /*stage*/) {}
@@ -326,6 +352,7 @@ class Supervisor {
   };
   using Slots = std::vector<Slot>;
 
+  void Reindex();
   Slot* Find(const std::string& name);
   // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
   // down" when `refused_when_frozen`).
@@ -358,15 +385,26 @@ class Supervisor {
   bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
   // Re-entrancy: a public call made while another one is under way (from a host callback) is
   // queued and run by the drain, never in the middle of the change that called back.
-  struct Entry {
-    explicit Entry(Supervisor* s) : sup(s) { ++sup->depth_; }
-    ~Entry() { --sup->depth_; }
+  // Marks a public call as under way for as long as it lives.
+  class Entry {
+   public:
+    explicit Entry(Supervisor* s) : sup_(s) { ++sup_->depth_; }
+    Entry(Entry&& other) noexcept : sup_(std::exchange(other.sup_, nullptr)) {}
+    ~Entry() {
+      if (sup_) --sup_->depth_;
+    }
     Entry(const Entry&) = delete;
     Entry& operator=(const Entry&) = delete;
-    Supervisor* sup;
+    Entry& operator=(Entry&&) = delete;
+
+   private:
+    Supervisor* sup_;
   };
-  bool Nested() const { return depth_ > 0; }
-  // Queues a public call made from inside another; the drain runs it as if it came on its own.
+  // The preamble of every public call that acts (14 of them). Made from inside another call,
+  // `again` (the same call, made anew) is queued for the drain, which runs it as if it came on
+  // its own, and nullopt is returned; else the Entry that marks this call under way.
+  std::optional<Entry> Enter(std::function<void()> again);
+  // Queues a public call made from inside another (Enter).
   void Defer(std::function<void()> call);
   // Runs queued calls; false when the drain's budget for them is used up.
   bool RunQueued(int* budget);
@@ -380,7 +418,8 @@ class Supervisor {
   void StartPost(Slot& s);
   void BecameUp(Slot& s);
   void FailStart(Slot& s, const std::string& why);
-  void SetState(Slot& s, ServiceState st, const std::string& why = {});
+  void SetState(Slot& s, ServiceState st, ChangeReason reason = ChangeReason::kNone,
+                const std::string& why = {});
   std::chrono::milliseconds StopWait(const Slot& s) const;
   void RequestStop(Slot& s, bool transition);
   void StopDependents(const std::string& name, bool restart);
@@ -422,6 +461,9 @@ class Supervisor {
 
   SupervisorHost* host_;
   Slots slots_;
+  // Name -> position in slots_, so that a lookup costs the same with 10 or 2,000 services.
+  // Rebuilt by Reindex() whenever slots_ gains, loses or reorders services.
+  std::unordered_map<std::string, size_t> index_;
   Slots removed_;  // dropped by a reload, still being stopped
   char default_level_;
   char boot_level_;

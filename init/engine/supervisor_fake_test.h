@@ -71,8 +71,8 @@ class FakeHost : public SupervisorHost {
   }
   void AfterStop(const ServiceSpec& spec) override { after_stops.push_back(spec.name); }
   void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                    const std::string& why) override {
-    states.push_back({spec.name, from, to, why});
+                    ChangeReason reason, const std::string& why) override {
+    states.push_back({spec.name, from, to, why, reason});
     if (on_state) on_state(states.back());
   }
   void MainStarted(const ServiceSpec& spec, pid_t pid) override {
@@ -128,6 +128,7 @@ class FakeHost : public SupervisorHost {
     std::string name;
     ServiceState from, to;
     std::string why;
+    ChangeReason reason = ChangeReason::kNone;
   };
   // The state changes of `name`, in order.
   std::vector<StateRec> StatesOf(const std::string& name) const {

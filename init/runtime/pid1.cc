@@ -529,7 +529,7 @@ void Pid1::StageEntered(char stage) {
 }
 
 void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                        const std::string& why) {
+                        ChangeReason reason, const std::string& why) {
   if (sockets_ && from != to) {
     bool running =
         to == ServiceState::kStarting || to == ServiceState::kUp || to == ServiceState::kStopping;
@@ -551,7 +551,7 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
       }
     }
   }
-  AnswerWaiters(spec, from, to, why);
+  AnswerWaiters(spec, from, to, reason, why);
 }
 
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {

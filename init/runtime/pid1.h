@@ -96,7 +96,7 @@ class Pid1 : public SupervisorHost {
   void ServiceExited(const ServiceSpec& spec, pid_t pid, int status) override;
   void StageEntered(char stage) override;
   void StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                    const std::string& why) override;
+                    ChangeReason reason, const std::string& why) override;
   bool PrepareStart(const ServiceSpec& spec, std::string* err) override;
   void AfterStop(const ServiceSpec& spec) override;
   void MainStarted(const ServiceSpec& spec, pid_t pid) override;
@@ -124,7 +124,7 @@ class Pid1 : public SupervisorHost {
   unsigned Wait(const std::string& name, WaitKind kind, control::Respond respond);
   void DropWaiter(const std::string& name, unsigned id);
   void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                     const std::string& why);
+                     ChangeReason reason, const std::string& why);
   std::string StatusText(const Supervisor::Status& st) const;
   void ApplyServiceSet(const ServiceSet& set);
   void OnNotify(pid_t sender, const std::vector<std::string>& fields);

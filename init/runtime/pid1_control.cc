@@ -48,7 +48,7 @@ void Pid1::DropWaiter(const std::string& name, unsigned id) {
 
 // Answers the requests waiting on `spec` that this change completes.
 void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                         const std::string& why) {
+                         ChangeReason reason, const std::string& why) {
   auto it = waiters_.find(spec.name);
   if (it == waiters_.end()) return;
   std::vector<Waiter> keep;
@@ -63,14 +63,13 @@ void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceStat
         } else if (to == ServiceState::kFailed) {
           answer = {1, spec.name + " failed: " + why};
         } else if (to == ServiceState::kStopped && from == ServiceState::kStarting &&
-                   why.find("restarting") == std::string::npos) {
+                   reason != ChangeReason::kRestarting) {
           answer = {0, spec.name + (why.empty() ? " finished" : ": " + why)};
-        } else if (to == ServiceState::kStopped && from == to && why.rfind("skipped", 0) == 0) {
+        } else if (to == ServiceState::kStopped && from == to && reason == ChangeReason::kSkipped) {
           answer = {0, spec.name + ": " + why};
         } else if (from == ServiceState::kStarting && to == ServiceState::kStopping) {
           answer = {1, spec.name + ": its start was interrupted by a stop"};
-        } else if (to == ServiceState::kStopped &&
-                   why.find("respawning too fast") != std::string::npos) {
+        } else if (to == ServiceState::kStopped && reason == ChangeReason::kRespawnTooFast) {
           answer = {1, spec.name + ": " + why};
         }
         break;
@@ -79,9 +78,10 @@ void Pid1::AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceStat
           answer = {0, spec.name + " stopped"};
         break;
       case WaitKind::kReload:
-        if (from == to && why == "reloaded") {
+        if (from == to && reason == ChangeReason::kReloaded) {
           answer = {0, spec.name + " reloaded"};
-        } else if ((from == to && why == "reload failed") || to != ServiceState::kUp) {
+        } else if ((from == to && reason == ChangeReason::kReloadFailed) ||
+                   to != ServiceState::kUp) {
           answer = {1, spec.name + ": reload failed"};
         }
         break;
@@ -171,7 +171,8 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
     if (st && st->state == ServiceState::kUp && waiters_.count(name) &&
         (verb == "start" || before->state != ServiceState::kUp)) {
       // Up already (or again without a visible change): nothing more will be reported.
-      AnswerWaiters(*sup_->Spec(name), ServiceState::kStarting, ServiceState::kUp, "");
+      AnswerWaiters(*sup_->Spec(name), ServiceState::kStarting, ServiceState::kUp,
+                    ChangeReason::kNone, "");
     }
     return;
   }
