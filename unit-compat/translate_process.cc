@@ -301,6 +301,15 @@ void Translator::ProcessDirectives() {
          else
            *problem = "invalid nice level, ignoring";
        }},
+      {"OOMScoreAdjust",
+       [](ServiceSpec& s, const std::string& v, std::string* problem) {
+         char* end = nullptr;
+         long n = std::strtol(v.c_str(), &end, 10);
+         if (!v.empty() && end && *end == '\0' && n >= -1000 && n <= 1000)
+           s.process.oom_score_adjust = static_cast<int>(n);
+         else
+           *problem = "invalid OOM score adjustment, ignoring";
+       }},
   };
   ApplyTable(
       kTable, s, [this](const char* key) { return Last("Service", key); },

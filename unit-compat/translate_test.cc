@@ -343,6 +343,19 @@ TEST_F(TranslateTest, Timeouts) {
   EXPECT_TRUE(HasDiag(s, "e.service:3: [Service] TimeoutStopSec:"));
 }
 
+TEST_F(TranslateTest, OOMScoreAdjust) {
+  root_.Unit("a.service", "[Service]\nExecStart=/a\nOOMScoreAdjust=-900\n");
+  root_.Unit("b.service", "[Service]\nExecStart=/a\nOOMScoreAdjust=1001\n");
+  root_.Unit("c.service", "[Service]\nExecStart=/a\nOOMScoreAdjust=\n");
+  UnitSet s = Load();
+  ASSERT_NE(Find(s, "a.service"), nullptr);
+  EXPECT_EQ(Find(s, "a.service")->process.oom_score_adjust, -900);
+  ASSERT_NE(Find(s, "b.service"), nullptr);
+  EXPECT_FALSE(Find(s, "b.service")->process.oom_score_adjust);  // out of range: ignored
+  ASSERT_NE(Find(s, "c.service"), nullptr);
+  EXPECT_FALSE(Find(s, "c.service")->process.oom_score_adjust);
+}
+
 TEST_F(TranslateTest, UsersContextAndStdio) {
   root_.CopyFixture("debian12-boot");  // /etc/passwd, /etc/group
   root_.Unit("u.service",

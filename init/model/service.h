@@ -177,6 +177,9 @@ struct ProcessContext {
   std::string working_directory;  // "" = "/"; a leading '-' = ignore if missing
   std::optional<mode_t> umask;
   std::optional<int> nice;
+  // /proc/self/oom_score_adj, -1000..1000 (systemd's OOMScoreAdjust=). A container that may not
+  // lower it (no CAP_SYS_RESOURCE) keeps the inherited value: the service still starts.
+  std::optional<int> oom_score_adjust;
   struct Limit {
     int resource;  // RLIMIT_*
     rlim_t soft, hard;

@@ -182,6 +182,19 @@ int OpenTarget(const StdioTarget& t, int fd) {
     errno = 0;
     if (::nice(*c.nice) == -1 && errno != 0) fail(errno, 5);
   }
+  if (c.oom_score_adjust) {
+    // Before the credentials: lowering it needs privileges the service user lacks.
+    char text[24];
+    int v = *c.oom_score_adjust;
+    if (v < 0) text[0] = '-';
+    FormatPid(text + (v < 0), v < 0 ? -static_cast<long>(v) : v);
+    size_t n = strlen(text);
+    int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, text, n) != static_cast<ssize_t>(n)) {
+      if (errno != EACCES && errno != EPERM) fail(errno, 13);
+    }
+    if (fd >= 0) ::close(fd);
+  }
   if (c.umask) ::umask(*c.umask);
   const char* dir = "/";
   bool optional_dir = false;
@@ -245,6 +258,8 @@ const char* StageName(int stage) {
       return "cannot pass the listening sockets";
     case 12:
       return "cannot change root directory";
+    case 13:
+      return "cannot set the OOM score adjustment";
     default:
       return "cannot execute";
   }
@@ -254,7 +269,8 @@ const char* StageName(int stage) {
 
 bool Plain(const ProcessContext& p, const SpawnOptions& o) {
   return (!p.credentials || o.full_privileges) && p.root_directory.empty() &&
-         p.working_directory.empty() && !p.umask && !p.nice && p.rlimits.empty() &&
+         p.working_directory.empty() && !p.umask && !p.nice && !p.oom_score_adjust &&
+         p.rlimits.empty() &&
          o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
          p.stdin_target.kind == StdioTarget::Kind::kInherit &&
          p.stdout_target.kind == StdioTarget::Kind::kInherit &&

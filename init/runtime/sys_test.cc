@@ -326,5 +326,25 @@ TEST_F(SpawnStreamFdsTest, StderrFdOnlyAndItWinsOverOutputFd) {
   ::close(q[0]);
 }
 
+// OOMScoreAdjust=: the child writes its own /proc/self/oom_score_adj before it execs.
+TEST_F(SpawnStreamFdsTest, OomScoreAdjustIsSetInTheChild) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  ProcessContext process;
+  process.oom_score_adjust = 321;  // raising it needs no privilege
+  EXPECT_FALSE(sys::Plain(process, {}));
+  sys::SpawnOptions ctx;
+  ctx.output_fd = p[1];
+  std::string err;
+  pid_t pid =
+      sys::Spawn({"/bin/cat", "/proc/self/oom_score_adj"}, "x", {}, process, ctx, &err);
+  ::close(p[1]);
+  ASSERT_GT(pid, 0) << err;
+  EXPECT_EQ(ReadAll(p[0]), "321\n");
+  ::close(p[0]);
+  int status = WaitFor(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 }  // namespace
 }  // namespace ctinit
