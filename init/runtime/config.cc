@@ -44,14 +44,6 @@ struct Named {
   std::string_view name;
   T value;
 };
-constexpr Named<SignalAction> kActionNames[] = {
-    {"ignore", SignalAction::kIgnore},         {"halt", SignalAction::kHalt},
-    {"poweroff", SignalAction::kPowerOff},     {"reboot", SignalAction::kReboot},
-    {"ctrlaltdel", SignalAction::kCtrlAltDel}, {"reload", SignalAction::kReload},
-    {"kbrequest", SignalAction::kKbRequest},   {"reopen-fifo", SignalAction::kReopenFifo},
-    {"close-fifo", SignalAction::kCloseFifo},  {"powerfail", SignalAction::kPowerFail},
-    {"runlevel", SignalAction::kRunlevel},     {"exit", SignalAction::kExit},
-};
 
 constexpr Named<log::Level> kLogLevels[] = {{"quiet", log::Level::kQuiet},
                                             {"normal", log::Level::kNormal},
@@ -325,10 +317,8 @@ Config Fallback(const std::string& path, std::vector<std::string>* errors, const
 }  // namespace
 
 std::string_view SignalActionName(SignalAction action) {
-  for (const auto& [name, a] : kActionNames) {
-    if (a == action) return name;
-  }
-  return "unknown";
+  const SignalActionRow* row = FindSignalAction(action);
+  return row ? row->name : "unknown";
 }
 
 std::string SignalRuleName(const SignalRule& rule) {
@@ -346,8 +336,9 @@ std::optional<SignalRule> ParseSignalRule(std::string_view text) {
     i = end + 1;
   }
   if (words.empty() || words.size() > 2) return std::nullopt;
-  for (const auto& [name, action] : kActionNames) {
-    if (name != words[0]) continue;
+  for (const auto& row : SignalActionTable()) {
+    const SignalAction action = row.action;
+    if (row.name != words[0]) continue;
     if (action != SignalAction::kRunlevel) {
       if (words.size() != 1) return std::nullopt;
       return SignalRule{action};

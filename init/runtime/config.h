@@ -81,29 +81,10 @@
 
 #include "init/base/log.h"
 #include "init/model/front_end.h"
+#include "init/runtime/signal_actions.h"
 
 namespace ctinit {
 
-enum class SignalAction {
-  kIgnore,
-  kHalt,
-  kPowerOff,
-  kReboot,
-  kCtrlAltDel,  // run the ctrlaltdel entries, or reboot if there are none
-  kReload,
-  kKbRequest,
-  kReopenFifo,
-  kCloseFifo,
-  kPowerFail,  // sysvinit SIGPWR semantics: read /var/run/powerstatus (F/L/O)
-  kRunlevel,   // switch to SignalRule::level
-  kExit,       // run the normal stop sequence, then exit(0)
-};
-
-struct SignalRule {
-  SignalAction action = SignalAction::kIgnore;
-  char level = 0;  // for kRunlevel only: '0'-'9', 'S', 'a'-'c'
-  friend bool operator==(const SignalRule&, const SignalRule&) = default;
-};
 
 // "halt", "poweroff", ..., "runlevel" (without the level), "ignore", "exit".
 std::string_view SignalActionName(SignalAction action);

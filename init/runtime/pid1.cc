@@ -251,71 +251,46 @@ void Pid1::OnSignal(int sig) {
   auto it = config_.signals.find(sig);
   if (it == config_.signals.end()) return;
   log::Info("received {}: {}", SignalName(sig), SignalActionName(it->second.action));
-  Act(it->second, SignalName(sig));
+  RunSignalAction(*this, it->second, SignalName(sig));
 }
 
-void Pid1::Act(const SignalRule& rule, const std::string& why) {
-  switch (rule.action) {
-    case SignalAction::kIgnore:
-      break;
-    case SignalAction::kHalt:
-      SetInitEnv("INIT_HALT", "HALT");
-      RequestLevel('0', config_.kill_wait);
-      break;
-    case SignalAction::kPowerOff:
-      SetInitEnv("INIT_HALT", "POWEROFF");
-      RequestLevel('0', config_.kill_wait);
-      break;
-    case SignalAction::kExit:
-      RequestLevel('0', config_.kill_wait);
-      break;
-    case SignalAction::kReboot:
-      RequestLevel('6', config_.kill_wait);
-      break;
-    case SignalAction::kRunlevel:
-      if (rule.level >= 'a' && rule.level <= 'c') {
-        if (sup_) sup_->Demand(rule.level);
-      } else {
-        RequestLevel(rule.level, config_.kill_wait);
-      }
-      break;
-    case SignalAction::kCtrlAltDel:
-      if (sup_ && sup_->HasServicesFor(Trigger::kCtrlAltDel)) {
-        sup_->Trigger(Trigger::kCtrlAltDel);
-      } else {
-        log::Info("{}: no ctrlaltdel entries: rebooting", why);
-        RequestLevel('6', config_.kill_wait);
-      }
-      break;
-    case SignalAction::kKbRequest:
-      if (sup_) sup_->Trigger(Trigger::kKbRequest);
-      break;
-    case SignalAction::kReload:
-      Reload();
-      break;
-    case SignalAction::kReopenFifo:
-      fifo_closed_by_request_ = false;
-      CloseFifo();
-      OpenFifo();
-      break;
-    case SignalAction::kCloseFifo:
-      fifo_closed_by_request_ = true;
-      CloseFifo();
-      break;
-    case SignalAction::kPowerFail: {
-      // sysvinit: the first byte of /var/run/powerstatus says what happened; then it is removed.
-      char status = 'F';
-      for (const char* path : {"/var/run/powerstatus", "/etc/powerstatus"}) {
-        std::ifstream f(path);
-        if (f.get(status)) {
-          unlink(path);
-          break;
-        }
-      }
-      PowerEvent(status);
+// SignalTarget: what the signal actions (signal_actions.h) may do.
+void Pid1::GoToLevel(char level) { RequestLevel(level, config_.kill_wait); }
+
+void Pid1::DemandServices(char which) {
+  if (sup_) sup_->Demand(which);
+}
+
+bool Pid1::TriggerServices(Trigger event) {
+  if (!sup_ || !sup_->HasServicesFor(event)) return false;
+  sup_->Trigger(event);
+  return true;
+}
+
+void Pid1::ReloadServices() { Reload(); }
+
+void Pid1::ReopenFifo() {
+  fifo_closed_by_request_ = false;
+  CloseFifoNow();
+  OpenFifo();
+}
+
+void Pid1::CloseFifo() {
+  fifo_closed_by_request_ = true;
+  CloseFifoNow();
+}
+
+char Pid1::ReadPowerStatus() {
+  // sysvinit: the first byte of /var/run/powerstatus says what happened; then it is removed.
+  char status = 'F';
+  for (const char* path : {"/var/run/powerstatus", "/etc/powerstatus"}) {
+    std::ifstream f(path);
+    if (f.get(status)) {
+      unlink(path);
       break;
     }
   }
+  return status;
 }
 
 void Pid1::SetInitEnv(const std::string& name, const std::optional<std::string>& value) {
@@ -689,11 +664,11 @@ void Pid1::CheckFifo() {
               ours.st_ino == named.st_ino;
   if (same || fifo_closed_by_request_) return;
   log::Verbose("{} is gone or replaced (mounts changed): creating it again", config_.fifo);
-  CloseFifo();
+  CloseFifoNow();
   OpenFifo();
 }
 
-void Pid1::CloseFifo() {
+void Pid1::CloseFifoNow() {
   if (!fifo_) return;
   boost::system::error_code ec;
   fifo_->close(ec);

@@ -71,7 +71,7 @@ struct Options {
 // Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
 constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
 
-class Pid1 : public SupervisorHost {
+class Pid1 : public SupervisorHost, private SignalTarget {
  public:
   // `system` is the kernel seam (system.h); nullptr: the real one.
   explicit Pid1(Options opts, std::unique_ptr<System> system = nullptr);
@@ -109,7 +109,14 @@ class Pid1 : public SupervisorHost {
   void SetupSignals();
   void WaitSignal();
   void OnSignal(int sig);
-  void Act(const SignalRule& rule, const std::string& why);
+  // SignalTarget (signal_actions.h)
+  void GoToLevel(char level) override;
+  void DemandServices(char which) override;
+  bool TriggerServices(Trigger event) override;
+  void ReloadServices() override;
+  void ReopenFifo() override;
+  void CloseFifo() override;
+  char ReadPowerStatus() override;
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   void Reload();
   void OnControl(const std::vector<std::string>& words, control::Respond respond);
@@ -129,10 +136,10 @@ class Pid1 : public SupervisorHost {
   void ApplyServiceSet(const ServiceSet& set);
   void OnNotify(pid_t sender, const std::vector<std::string>& fields);
   void OmitFromSendsigs();
-  void PowerEvent(char status);
-  void SetInitEnv(const std::string& name, const std::optional<std::string>& value);
+  void PowerEvent(char status) override;
+  void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override;
   void OpenFifo();
-  void CloseFifo();
+  void CloseFifoNow();
   void WatchMounts();
   void CheckFifo();
   void WaitFifo();
