@@ -5,17 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "init/base/text.h"
+
 namespace ctinit::openrc {
 
 namespace {
-
-std::optional<long long> ToNumber(const std::string& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  char* end = nullptr;
-  long long v = strtoll(s.c_str(), &end, 10);
-  if (*end != '\0' || v < 0) return std::nullopt;
-  return v;
-}
 
 StdioTarget FileTarget(const std::string& path) {
   StdioTarget t;
@@ -56,7 +50,7 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
     auto eq = w.find('=');
     if (eq == std::string::npos) return Fail(err, "bad option \"" + w + "\"");
     std::string k = w.substr(0, eq), v = w.substr(eq + 1);
-    auto num = ToNumber(v);
+    auto num = text::ParseCount(v);
     auto need_num = [&]() {
       if (!num) *err = "option " + k + " needs a number, got \"" + v + "\"";
       return num.has_value();
@@ -79,7 +73,7 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
       while (pos < v.size()) {
         size_t comma = v.find(',', pos);
         if (comma == std::string::npos) comma = v.size();
-        auto g = ToNumber(v.substr(pos, comma - pos));
+        auto g = text::ParseCount(v.substr(pos, comma - pos));
         if (!g) return Fail(err, "bad groups \"" + v + "\"");
         cred.groups.push_back(static_cast<gid_t>(*g));
         pos = comma + 1;

@@ -35,4 +35,14 @@ void SetLevel(Level level) noexcept {
   }
 }
 
+void Guarded(const char* what, const std::function<void()>& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    Error("{}: {}", what, e.what());
+  } catch (...) {
+    Error("{}: unknown error", what);
+  }
+}
+
 }  // namespace ctinit::log

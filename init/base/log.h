@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <string_view>
 
 namespace ctinit::log {
@@ -52,5 +53,9 @@ void Error(fmt::format_string<Args...> f, Args&&... args) noexcept {
   } catch (...) {
   }
 }
+
+// Runs `fn`; an exception is logged as "WHAT: message" and goes no further (PID 1's handlers:
+// nothing may escape the event loop).
+void Guarded(const char* what, const std::function<void()>& fn) noexcept;
 
 }  // namespace ctinit::log

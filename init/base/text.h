@@ -2,6 +2,7 @@
 // I/O; nothing here throws but std::bad_alloc.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ std::string_view Trim(std::string_view s);
 
 // ASCII lower case (locale-independent).
 std::string Lower(std::string_view s);
+
+// A plain non-negative decimal number of at most 18 digits ("0", "4096"); nullopt for anything
+// else (a sign, blanks, other characters, empty, too long) — for numbers in requests.
+std::optional<long long> ParseCount(std::string_view s);
 
 // `parts` with `sep` between them.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);

@@ -34,5 +34,13 @@ TEST(TextJoin, SeparatorBetween) {
   EXPECT_EQ(Join({}, ":"), "");
 }
 
+TEST(TextTest, ParseCountTakesPlainDecimalsOnly) {
+  EXPECT_EQ(text::ParseCount("0"), 0);
+  EXPECT_EQ(text::ParseCount("4096"), 4096);
+  EXPECT_EQ(text::ParseCount("999999999999999999"), 999999999999999999LL);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1000000000000000000"})
+    EXPECT_FALSE(text::ParseCount(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace ctinit::text

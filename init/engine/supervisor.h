@@ -415,6 +415,8 @@ class Supervisor {
   bool LimiterAllows(Slot& s);
   enum class StepResult { kRunning, kDone, kFailed };
   StepResult RunSteps(Slot& s, Phase phase, size_t index);
+  // The step list a phase runs (start_pre, start_post, reload, stop, stop_post), else nullptr.
+  static const std::vector<Command>* StepsOf(const ServiceSpec& spec, Phase phase);
   void StartPost(Slot& s);
   void BecameUp(Slot& s);
   void FailStart(Slot& s, const std::string& why);

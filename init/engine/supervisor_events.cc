@@ -102,29 +102,9 @@ void Supervisor::OnMainExit(Slot& s, int status) {
 void Supervisor::OnCtlExit(Slot& s, int status) {
   s.ctl = 0;
   s.deadline.reset();
-  const std::vector<Command>* list = nullptr;
-  switch (s.phase) {
-    case Phase::kStartPre:
-      list = &s.spec.start_pre;
-      break;
-    case Phase::kStartPost:
-      list = &s.spec.start_post;
-      break;
-    case Phase::kReload:
-      list = &s.spec.reload;
-      break;
-    case Phase::kStop:
-      list = &s.spec.stop;
-      break;
-    case Phase::kStopPost:
-      list = &s.spec.stop_post;
-      break;
-    case Phase::kStopSignal:
-      Advance(s);
-      return;
-    default:
-      return;
-  }
+  if (s.phase == Phase::kStopSignal) return Advance(s);
+  const std::vector<Command>* list = StepsOf(s.spec, s.phase);
+  if (!list) return;
   size_t i = s.step_index;
   bool ok = Succeeded(s.spec, status) || (i < list->size() && (*list)[i].ignore_failure);
   switch (s.phase) {

@@ -162,27 +162,26 @@ bool Supervisor::SpawnMain(Slot& s) {
   return true;
 }
 
-Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) {
-  const std::vector<Command>* list = nullptr;
+const std::vector<Command>* Supervisor::StepsOf(const ServiceSpec& spec, Phase phase) {
   switch (phase) {
     case Phase::kStartPre:
-      list = &s.spec.start_pre;
-      break;
+      return &spec.start_pre;
     case Phase::kStartPost:
-      list = &s.spec.start_post;
-      break;
+      return &spec.start_post;
     case Phase::kReload:
-      list = &s.spec.reload;
-      break;
+      return &spec.reload;
     case Phase::kStop:
-      list = &s.spec.stop;
-      break;
+      return &spec.stop;
     case Phase::kStopPost:
-      list = &s.spec.stop_post;
-      break;
+      return &spec.stop_post;
     default:
-      return StepResult::kDone;
+      return nullptr;  // phases that run no step list
   }
+}
+
+Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) {
+  const std::vector<Command>* list = StepsOf(s.spec, phase);
+  if (!list) return StepResult::kDone;
   bool must = phase == Phase::kStartPre || phase == Phase::kStartPost;
   for (; index < list->size(); ++index) {
     std::vector<std::string> env;

@@ -138,15 +138,6 @@ int Pid1::Run() noexcept {
   return exit_code_;
 }
 
-void Pid1::Guarded(const char* what, const std::function<void()>& fn) noexcept {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    log::Error("{}: {}", what, e.what());
-  } catch (...) {
-    log::Error("{}: unknown error", what);
-  }
-}
 
 ServiceSet Pid1::LoadServices() {
   ServiceSet set;

@@ -102,8 +102,7 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   void MainStarted(const ServiceSpec& spec, pid_t pid) override;
 
  private:
-  // Runs `fn`; an exception is logged with `what` and goes no further.
-  static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
+  static constexpr auto Guarded = log::Guarded;
   ServiceSet LoadServices();
   void StartSupervisor();
   void SetupSignals();

@@ -3,23 +3,12 @@
 
 #include <cstdlib>
 
+#include "init/base/text.h"
 #include "init/protocol/control.h"
 #include "init/runtime/pid1.h"
 #include "init/runtime/sys.h"
 
 namespace ctinit {
-
-namespace {
-
-std::optional<long long> ToNumber(const std::string& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  char* end = nullptr;
-  long long v = strtoll(s.c_str(), &end, 10);
-  if (*end != '\0' || v < 0) return std::nullopt;
-  return v;
-}
-
-}  // namespace
 
 // A name as a client gives it: the service itself, else "<name>.service" (systemctl start nginx),
 // else without ".service" (systemctl start an OpenRC or inittab service).
@@ -228,7 +217,7 @@ void Pid1::OnControl(const std::vector<std::string>& words, control::Respond res
   if (verb == "exit") {
     long code = 0;
     if (!args.empty()) {
-      auto n = ToNumber(args[0]);
+      auto n = text::ParseCount(args[0]);
       if (!n || *n > 255) return respond(1, "usage: exit [CODE 0-255]");
       code = static_cast<long>(*n);
     }

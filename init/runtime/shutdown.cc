@@ -32,15 +32,6 @@ void Shutdown::Configure(const Config& config, bool pid1) {
   pid1_ = pid1;
 }
 
-void Shutdown::Guarded(const char* what, const std::function<void()>& fn) noexcept {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    log::Error("{}: {}", what, e.what());
-  } catch (...) {
-    log::Error("{}: unknown error", what);
-  }
-}
 
 void Shutdown::Begin(char level) {
   level_ = level;

@@ -78,8 +78,7 @@ class Shutdown {
   void CheckDone();
   void Finish();
   End Next();
-  // Runs `fn`; an exception is logged with `what` and goes no further.
-  static void Guarded(const char* what, const std::function<void()>& fn) noexcept;
+  static constexpr auto Guarded = log::Guarded;
 
   System& sys_;
   Hooks hooks_;
