@@ -1,4 +1,5 @@
 #include "inittab/inittab.h"
+#include "tests/unit/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -354,16 +355,15 @@ TEST(InittabParse, GarbageNeverCrashes) {
 class InittabLoad : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-inittab-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(temp_.path().empty());
+    dir_ = temp_.path();
     fs::create_directories(dir_ / "inittab.d");
   }
-  void TearDown() override { fs::remove_all(dir_); }
   void Write(const std::string& rel, const std::string& text) {
     std::ofstream(dir_ / rel, std::ios::binary) << text;
   }
   std::string Path(const std::string& rel) { return (dir_ / rel).string(); }
+  testutil::TempDir temp_{"ctinit-inittab"};  // removed with the fixture
   fs::path dir_;
 };
 

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/unit/temp_dir.h"
+
 namespace ctinit::openrc {
 namespace {
 
@@ -24,16 +26,11 @@ using ::testing::StartsWith;
 class NativeTree : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-native-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path();
     fs::create_directories(root_ + "/etc/init.d");
     for (const char* l : {"sysinit", "boot", "default", "shutdown"})
       fs::create_directories(root_ + "/etc/runlevels/" + l);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
   void Script(const std::string& name, const std::string& body,
               const std::string& shebang = "#!/sbin/openrc-run") {
@@ -62,6 +59,7 @@ class NativeTree : public ::testing::Test {
       if (s.name == name) return &s;
     return nullptr;
   }
+  testutil::TempDir dir_{"ctinit-native-test"};  // removed with the fixture
   std::string root_;
 };
 

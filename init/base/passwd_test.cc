@@ -6,14 +6,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/unit/temp_dir.h"
+
 namespace ctinit::passwd {
 namespace {
 
 class PasswdTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-passwd-XXXXXX";
-    root_ = mkdtemp(tmpl);
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path();
     std::filesystem::create_directories(root_ + "/etc");
     std::ofstream(root_ + "/etc/passwd") << "root:x:0:0:root:/root:/bin/bash\n"
                                             "# comment\n"
@@ -27,7 +29,7 @@ class PasswdTest : public ::testing::Test {
                                            "adm:x:4:redis,other\n"
                                            "video:x:44:other\n";
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  testutil::TempDir dir_{"ctinit-passwd"};  // removed with the fixture
   std::string root_;
 };
 

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/unit/temp_dir.h"
+
 namespace ctinit {
 namespace {
 
@@ -348,15 +350,14 @@ TEST(SignalRuleTest, RoundTrips) {
 class LoadConfigTest : public testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-config-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(temp_.path().empty());
+    dir_ = temp_.path();
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
   std::string Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ + "/" + name) << text;
     return dir_ + "/" + name;
   }
+  testutil::TempDir temp_{"ctinit-config-test"};  // removed with the fixture
   std::string dir_;
   std::vector<std::string> errors_;
 };

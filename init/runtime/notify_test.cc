@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "init/base/log.h"
+#include "tests/unit/temp_dir.h"
 
 namespace ctinit {
 namespace {
@@ -40,14 +41,9 @@ class NotifySocketTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { log::Init(log::Level::kQuiet); }
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-notify-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(temp_.path().empty());
+    dir_ = temp_.path();
     path_ = dir_ + "/sub/notify";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
   // Sends `data` to the socket from this process, with `fd` attached when >= 0.
   void Send(const std::string& data, int fd = -1) {
@@ -101,6 +97,7 @@ class NotifySocketTest : public ::testing::Test {
   NotifySocket sock_{io_, [this](pid_t sender, const std::vector<std::string>& fields) {
                        got_.push_back({sender, fields});
                      }};
+  testutil::TempDir temp_{"ctinit-notify"};  // removed with the fixture
   std::string dir_, path_;
 };
 

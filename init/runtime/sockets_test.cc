@@ -19,6 +19,7 @@
 #include <string>
 
 #include "init/base/log.h"
+#include "tests/unit/temp_dir.h"
 
 namespace ctinit {
 namespace {
@@ -32,16 +33,13 @@ class OpenListenTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { log::Init(log::Level::kQuiet); }
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-sockets-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(temp_.path().empty());
+    dir_ = temp_.path();
     spec_.name = "test.socket";
     spec_.service = "test.service";
   }
   void TearDown() override {
     for (int fd : fds_) ::close(fd);
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
   int Open(const std::string& address, Kind kind = Kind::kStream) {
     SocketSpec::Listen l;
@@ -79,6 +77,7 @@ class OpenListenTest : public ::testing::Test {
   }
 
   SocketSpec spec_;
+  testutil::TempDir temp_{"ctinit-sockets"};  // removed with the fixture
   std::string dir_, err_;
   std::vector<int> fds_;
 };

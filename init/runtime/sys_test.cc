@@ -18,6 +18,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/unit/temp_dir.h"
+
 namespace ctinit {
 namespace {
 
@@ -26,19 +28,15 @@ using ::testing::HasSubstr;
 class TempDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-sys-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    ASSERT_FALSE(temp_.path().empty());
+    dir_ = temp_.path();
   }
   static mode_t Mode(const std::string& p) {
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) return 0;
     return st.st_mode;
   }
+  testutil::TempDir temp_{"ctinit-sys"};  // removed with the fixture
   std::string dir_;
 };
 

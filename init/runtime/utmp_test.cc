@@ -13,6 +13,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/unit/temp_dir.h"
+
 namespace ctinit {
 namespace {
 
@@ -49,17 +51,16 @@ std::string Capture(const std::string& cmd) {
 class UtmpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-utmp-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path();
     fs::create_directories(root_ + "/var/run");
     fs::create_directories(root_ + "/var/log");
     std::ofstream(root_ + "/var/log/wtmp").close();
   }
-  void TearDown() override { fs::remove_all(root_); }
   std::string utmp() const { return root_ + "/var/run/utmp"; }
   std::string wtmp() const { return root_ + "/var/log/wtmp"; }
 
+  testutil::TempDir dir_{"ctinit-utmp"};  // removed with the fixture
   std::string root_;
 };
 

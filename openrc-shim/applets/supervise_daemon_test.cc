@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "openrc-shim/applets/service_state.h"
+#include "tests/unit/temp_dir.h"
 
 namespace ctinit::openrc {
 namespace {
@@ -25,14 +26,13 @@ using Strings = std::vector<std::string>;
 class SuperviseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/ctinit-supervise-XXXXXX";
-    root_ = mkdtemp(tmpl);
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path();
     std::filesystem::create_directories(root_ + "/etc");
     std::ofstream(root_ + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n"
                                             "www:x:33:33:www:/var/www:/bin/false\n";
     std::ofstream(root_ + "/etc/group") << "root:x:0:\nwww:x:33:\nlog:x:40:www\n";
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
 
   Strings Build(const Strings& args, const Strings& env, int* timeout = nullptr) {
     Strings words;
@@ -49,6 +49,7 @@ class SuperviseTest : public ::testing::Test {
     EXPECT_FALSE(BuildSuperviseRequest(args, {}, root_, &words, &t, &err));
     return err;
   }
+  testutil::TempDir dir_{"ctinit-supervise"};  // removed with the fixture
   std::string root_;
 };
 
