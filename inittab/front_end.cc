@@ -40,8 +40,7 @@ void InittabFrontEnd::Configure(const Settings& settings, std::vector<std::strin
 }
 
 FrontEnd::Presence InittabFrontEnd::Detect() const {
-  return ::access(Under(root_, path_).c_str(), F_OK) == 0 ? Presence::kPresent
-                                                           : Presence::kAbsent;
+  return ::access(Under(root_, path_).c_str(), F_OK) == 0 ? Presence::kPresent : Presence::kAbsent;
 }
 
 void InittabFrontEnd::Load(const LoadContext& /*context*/, ServiceSet* set) {

@@ -8,7 +8,6 @@
 #include "openrc-shim/rc_sys.h"
 #include "openrc-shim/runner.h"
 
-
 namespace ctinit::openrc {
 
 void OpenrcFrontEnd::Configure(const Settings& settings, std::vector<std::string>* errors) {
@@ -42,8 +41,9 @@ void OpenrcFrontEnd::ConfigureLevels(const Setting& value, std::vector<std::stri
         std::string_view("0123456789Ss").find(level[0]) == std::string_view::npos) {
       SettingError(entry, "'openrc.levels' keys must be 0-9 or S; got '" + level + "'", errors);
     } else if (name && (name->empty() || name->find('/') != std::string::npos)) {
-      SettingError(entry, "'openrc.levels." + level + "' must be a runlevel name; got '" +
-                              *name + "'", errors);
+      SettingError(entry,
+                   "'openrc.levels." + level + "' must be a runlevel name; got '" + *name + "'",
+                   errors);
     } else if (name) {
       level_overrides_[static_cast<char>(std::toupper(static_cast<unsigned char>(level[0])))] =
           *name;

@@ -47,7 +47,7 @@ class OpenrcFrontEnd : public FrontEnd {
   std::string mode_ = "auto";
   std::map<char, std::string> level_overrides_;  // from the config
   bool strict_need_ = false;
-  bool active_ = false;                  // Load() ran: native mode is what boots
+  bool active_ = false;  // Load() ran: native mode is what boots
   void ConfigureLevels(const Setting& value, std::vector<std::string>* errors);
   std::string Runlevel(char level) const;  // the OpenRC runlevel of '#', '*' or a level
   std::map<char, std::string> levels_;     // numeric level -> OpenRC runlevel

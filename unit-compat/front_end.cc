@@ -35,8 +35,8 @@ void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>
   *this = UnitsFrontEnd(root_);
   auto it = settings.find("units");
   if (it == settings.end()) return;
-  const std::vector<std::string> known = {"mode",   "skip",          "skip_also",
-                                          "strict", "init_scripts_win", "tag_output"};
+  const std::vector<std::string> known = {
+      "mode", "skip", "skip_also", "strict", "init_scripts_win", "tag_output"};
   for (const auto& [key, value] : SettingEntries(it->second, "units", known, errors)) {
     const std::string name = "units." + key;
     if (key == "mode") {
@@ -46,8 +46,9 @@ void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>
     } else if (key == "skip_also") {
       if (auto l = SettingList(*value, name, errors)) skip_also_ = *l;
     } else if (auto b = SettingBool(*value, name, errors)) {
-      (key == "strict" ? strict_ : key == "init_scripts_win" ? init_scripts_win_ : tag_output_) =
-          *b;
+      (key == "strict"             ? strict_
+       : key == "init_scripts_win" ? init_scripts_win_
+                                   : tag_output_) = *b;
     }
   }
 }
@@ -59,7 +60,7 @@ FrontEnd::Presence UnitsFrontEnd::Detect() const {
 void UnitsFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
   const std::string& root = root_;
   try {
-    if (!enabled_ || !HasUnits(root)) return;
+    if (!enabled_) return;  // the image's units were looked for by Detect()
     UnitSetOptions opt;
     opt.root = root;
     opt.manager_env = context.environment;

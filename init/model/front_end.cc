@@ -73,10 +73,9 @@ std::vector<std::pair<std::string, const Setting*>> SettingEntries(
   }
   for (const auto& [key, value] : s.map) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      SettingError(value,
-                   "unknown key '" + name + "." + key + "' (known: " + JoinChoices(known, ", ") +
-                       ")",
-                   errors);
+      SettingError(
+          value, "unknown key '" + name + "." + key + "' (known: " + JoinChoices(known, ", ") + ")",
+          errors);
       continue;
     }
     out.emplace_back(key, &value);

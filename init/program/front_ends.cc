@@ -22,12 +22,13 @@ void ComposedFrontEnd::Configure(const Settings& settings, std::vector<std::stri
   for (const auto& p : parts_) p->Configure(settings, errors);
 }
 
-const FrontEnd* ComposedFrontEnd::ChooseExclusive() const {
+const FrontEnd* ComposedFrontEnd::ChooseExclusive(const std::vector<Presence>& presences) const {
   const FrontEnd* first = nullptr;
   const FrontEnd* present = nullptr;
   bool additive_present = false;
-  for (const auto& p : parts_) {
-    Presence presence = p->Detect();
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const auto& p = parts_[i];
+    Presence presence = presences[i];
     if (p->role() == Role::kAdditive) {
       additive_present = additive_present || presence != Presence::kAbsent;
       continue;
@@ -48,11 +49,15 @@ FrontEnd::Presence ComposedFrontEnd::Detect() const {
 
 void ComposedFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
   loaded_.clear();
-  const FrontEnd* exclusive = ChooseExclusive();
+  // Each part looks once (the units' look is a scan of the unit directories).
+  std::vector<Presence> presences;
+  for (const auto& p : parts_) presences.push_back(p->Detect());
+  const FrontEnd* exclusive = ChooseExclusive(presences);
   LoadContext for_additive = context;
-  for (const auto& p : parts_) {
-    bool run = p->role() == Role::kExclusive ? p.get() == exclusive
-                                             : p->Detect() != Presence::kAbsent;
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const auto& p = parts_[i];
+    bool run =
+        p->role() == Role::kExclusive ? p.get() == exclusive : presences[i] != Presence::kAbsent;
     if (!run) continue;
     try {
       p->Load(p->role() == Role::kExclusive ? context : for_additive, set);
@@ -76,9 +81,9 @@ std::vector<std::string> ComposedFrontEnd::LevelEnvironment(char level) const {
   return env;
 }
 
-std::shared_ptr<ComposedFrontEnd> MakeFrontEnds(const std::string& root,
-                                                const std::string& self_exe,
-                                                const std::optional<std::string>& inittab_override) {
+std::shared_ptr<ComposedFrontEnd> MakeFrontEnds(
+    const std::string& root, const std::string& self_exe,
+    const std::optional<std::string>& inittab_override) {
   std::vector<std::unique_ptr<FrontEnd>> parts;
   parts.push_back(std::make_unique<inittab::InittabFrontEnd>(root, inittab_override));
   parts.push_back(std::make_unique<openrc::OpenrcFrontEnd>(self_exe, root));

@@ -39,7 +39,8 @@ class ComposedFrontEnd : public FrontEnd {
   const std::vector<std::string>& loaded() const { return loaded_; }
 
  private:
-  const FrontEnd* ChooseExclusive() const;
+  // The exclusive part to load, given each part's Detect() (in parts_ order); nullptr: none.
+  const FrontEnd* ChooseExclusive(const std::vector<Presence>& presences) const;
 
   std::vector<std::unique_ptr<FrontEnd>> parts_;
   std::vector<std::string> loaded_;
