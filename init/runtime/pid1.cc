@@ -88,8 +88,9 @@ int Pid1::Run() noexcept {
   try {
     pid1_ = sys_->Self() == 1;
     std::vector<std::string> errors;
-    config_ = LoadConfig(opts_.config_path, &errors,
-                         opts_.front_end ? opts_.front_end->ConfigKeys() : std::vector<std::string>{});
+    config_ =
+        LoadConfig(opts_.config_path, &errors,
+                   opts_.front_end ? opts_.front_end->ConfigKeys() : std::vector<std::string>{});
     if (opts_.front_end) opts_.front_end->Configure(config_.front_ends, &errors);
     if (opts_.fifo) config_.fifo = *opts_.fifo;
     shutdown_.Configure(config_, pid1_);
@@ -138,12 +139,11 @@ int Pid1::Run() noexcept {
   return exit_code_;
 }
 
-
 ServiceSet Pid1::LoadServices() {
   ServiceSet set;
   if (opts_.front_end) {
     FrontEnd::LoadContext context;
-    for (char** e = environ; e && *e; ++e) context.environment.emplace_back(*e);
+    context.environment = base_env_;
     opts_.front_end->Load(context, &set);
   }
   for (const auto& d : set.diagnostics) log::Warn("{}", d.ToString());
@@ -273,15 +273,21 @@ void Pid1::CloseFifo() {
 
 char Pid1::ReadPowerStatus() {
   // sysvinit: the first byte of /var/run/powerstatus says what happened; then it is removed.
-  char status = 'F';
+  // Opened without blocking or following a link, and only a regular file is read: a FIFO put
+  // there must not hold PID 1.
   for (const char* path : {"/var/run/powerstatus", "/etc/powerstatus"}) {
-    std::ifstream f(path);
-    if (f.get(status)) {
+    int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) continue;
+    struct stat st {};
+    char status = 0;
+    bool read_one = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::read(fd, &status, 1) == 1;
+    ::close(fd);
+    if (read_one) {
       unlink(path);
-      break;
+      return status;
     }
   }
-  return status;
+  return 'F';
 }
 
 void Pid1::SetInitEnv(const std::string& name, const std::optional<std::string>& value) {
@@ -541,9 +547,16 @@ void Pid1::AfterStop(const ServiceSpec& spec) {
 
 void Pid1::MainStarted(const ServiceSpec& spec, pid_t pid) {
   if (spec.trigger != Trigger::kManual || spec.pidfile.empty()) return;
-  std::ofstream out(spec.pidfile, std::ios::trunc);
-  out << pid << "\n";
-  if (!out) log::Warn("{}: cannot write pid file {}", spec.name, spec.pidfile);
+  // The pid file's directory may belong to the service: never follow a link planted there, never
+  // block on a FIFO, write only into a regular file.
+  int fd = ::open(spec.pidfile.c_str(),
+                  O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+  struct stat st {};
+  std::string text = std::to_string(pid) + "\n";
+  bool ok = fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd, 0) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) log::Warn("{}: cannot write pid file {}", spec.name, spec.pidfile);
 }
 
 void Pid1::LevelSettled(char level) {
