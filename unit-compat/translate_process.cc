@@ -111,12 +111,15 @@ EnvList Translator::Directories() {
     for (const Assignment* a : List("Service", kind.key))
       for (auto w : Words(a)) {
         w = w.substr(0, w.find(':'));  // "dir:symlink" (systemd 250+): the symlink is not made
-        while (!w.empty() && w.back() == '/') w.pop_back();
-        if (w.empty() || w[0] == '/' || w == ".." || w.starts_with("../") ||
-            w.find("/../") != std::string::npos || w.ends_with("/..")) {
-          Warn(a, "\"" + w + "\" is not a relative path below " + kind.base + ", ignoring");
+        // systemd refuses what is not a normalised relative path ("", ".", "a//b", "../x",
+        // "/x"): "." would make the base itself (/run) the service's, chowned and removed.
+        while (w.size() > 1 && w.back() == '/') w.pop_back();
+        if (!files::IsNormalisedRelativePath(w)) {
+          Warn(a,
+               "\"" + w + "\" is not a normalised relative path below " + kind.base + ", ignoring");
           continue;
         }
+        d.base = kind.base;
         d.path = std::string(kind.base) + "/" + w;
         joined += (joined.empty() ? "" : ":") + d.path;
         t_.spec.directories.push_back(d);
@@ -218,7 +221,8 @@ void Translator::Stdio() {
   } else {
     s.process.stdout_target = Output("StandardOutput", {K::kConsole, ""}, true, &s.tag_stdout);
   }
-  s.process.stderr_target = Output("StandardError", s.process.stdout_target, s.tag_stdout, &s.tag_stderr);
+  s.process.stderr_target =
+      Output("StandardError", s.process.stdout_target, s.tag_stdout, &s.tag_stderr);
 }
 
 // StandardOutput= / StandardError=; *tag: the stream goes to the journal (tagged with
@@ -323,7 +327,8 @@ void Translator::Limits() {
     if (a.section != "Service" || !a.key.starts_with("Limit")) continue;
     std::string name = a.key.substr(5);
     int resource = RlimitResource(name);
-    std::erase_if(s.process.rlimits, [&](const ProcessContext::Limit& l) { return l.resource == resource; });
+    std::erase_if(s.process.rlimits,
+                  [&](const ProcessContext::Limit& l) { return l.resource == resource; });
     if (a.value.empty()) continue;
     std::string err;
     auto r = ParseRlimit(name, a.value, &err);

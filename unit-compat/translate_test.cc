@@ -106,7 +106,8 @@ TEST_F(TranslateTest, DebianRedis) {
   ASSERT_TRUE(r->process.credentials);
   EXPECT_EQ(r->process.credentials->uid, 102u);
   EXPECT_EQ(r->process.credentials->gid, 104u);
-  EXPECT_EQ(r->process.credentials->groups, (std::vector<gid_t>{104, 103}));  // + ssl-cert membership
+  EXPECT_EQ(r->process.credentials->groups,
+            (std::vector<gid_t>{104, 103}));  // + ssl-cert membership
   EXPECT_EQ(r->process.credentials->home, "/var/lib/redis");
   EXPECT_EQ(r->process.umask, mode_t(007));
   ASSERT_EQ(r->process.rlimits.size(), 1u);
@@ -354,6 +355,26 @@ TEST_F(TranslateTest, OOMScoreAdjust) {
   EXPECT_FALSE(Find(s, "b.service")->process.oom_score_adjust);  // out of range: ignored
   ASSERT_NE(Find(s, "c.service"), nullptr);
   EXPECT_FALSE(Find(s, "c.service")->process.oom_score_adjust);
+}
+
+// RuntimeDirectory=. would hand /run itself to the service and remove it on stop (issue 11.3):
+// like systemd, only normalised relative paths are taken.
+TEST_F(TranslateTest, DirectoriesThatAreNotNormalisedAreRefused) {
+  root_.Unit("d.service",
+             "[Service]\nExecStart=/a\nRuntimeDirectory=. ok ./ a//b ../x /abs a/./b\n"
+             "StateDirectory=./\nConfigurationDirectory=..\nLogsDirectory=trailing/\n");
+  UnitSet s = Load();
+  const ServiceSpec* d = Find(s, "d.service");
+  ASSERT_NE(d, nullptr);
+  std::vector<std::string> dirs;
+  for (const auto& dir : d->directories) dirs.push_back(dir.base + " " + dir.path);
+  EXPECT_EQ(dirs, (Strings{"/run /run/ok", "/var/log /var/log/trailing"}));
+  EXPECT_TRUE(HasDiag(s,
+                      "d.service:3: [Service] RuntimeDirectory: \".\" is not a normalised "
+                      "relative path below /run, ignoring"));
+  EXPECT_TRUE(HasDiag(s, "\"a//b\" is not a normalised relative path below /run"));
+  EXPECT_TRUE(HasDiag(s, "StateDirectory: \".\" is not a normalised relative path"));
+  EXPECT_TRUE(HasDiag(s, "ConfigurationDirectory: \"..\" is not a normalised"));
 }
 
 TEST_F(TranslateTest, UsersContextAndStdio) {

@@ -68,4 +68,15 @@ std::string BaseName(std::string_view path) {
   return std::string(s == std::string_view::npos ? path : path.substr(s + 1));
 }
 
+bool IsNormalisedRelativePath(std::string_view path) {
+  if (path.empty() || path[0] == '/') return false;
+  for (;;) {
+    size_t at = path.find('/');
+    std::string_view part = path.substr(0, at);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (at == std::string_view::npos) return true;
+    path.remove_prefix(at + 1);
+  }
+}
+
 }  // namespace ctinit::files

@@ -30,4 +30,8 @@ std::vector<std::string> ListDir(const std::string& dir);
 // The part after the last '/' ("/a/b.service" -> "b.service", "x" -> "x", "/a/" -> "").
 std::string BaseName(std::string_view path);
 
+// A normalised relative path as systemd requires for RuntimeDirectory= & co: not empty, not
+// absolute, no empty, "." or ".." component ("a/b" yes; ".", "a//b", "a/../b", "/a" no).
+bool IsNormalisedRelativePath(std::string_view path);
+
 }  // namespace ctinit::files

@@ -262,7 +262,10 @@ struct ServiceSpec {
   bool tag_stdout = true, tag_stderr = true;
   // Made (parents root-owned 0755) before a start begins, owned as given; removed after the
   // service has stopped when remove_after_stop (systemd's RuntimeDirectory= and friends).
+  // `path` is `base` + "/" + a normalised relative path; `base` (/run, /var/lib, ...) itself is
+  // never chowned or removed (init/runtime/service_dirs.h).
   struct Directory {
+    std::string base;
     std::string path;
     mode_t mode = 0755;
     uid_t uid = 0;

@@ -529,7 +529,7 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
   for (const auto& d : spec.directories) {
     std::string e;
-    if (!sys_->MakeDirectory(d.path, d.mode, d.uid, d.gid, &e)) {
+    if (!sys_->MakeServiceDirectory(d, &e)) {
       *err = "cannot create " + d.path + ": " + e;
       return false;
     }
@@ -540,8 +540,9 @@ bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {
 void Pid1::AfterStop(const ServiceSpec& spec) {
   for (const auto& d : spec.directories) {
     if (!d.remove_after_stop) continue;
-    std::error_code ec;
-    std::filesystem::remove_all(d.path, ec);
+    std::string err;
+    if (!sys_->RemoveServiceDirectory(d, &err))
+      log::Warn("{}: cannot remove {}: {}", spec.name, d.path, err);
   }
 }
 

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "init/runtime/service_dirs.h"
+
 namespace ctinit {
 
 namespace {
@@ -73,6 +75,26 @@ std::string RealSystem::ProcessName(pid_t pid) {
 
 std::optional<pid_t> RealSystem::GuessDaemon(pid_t launcher) {
   return sys::GuessDaemon(launcher, ::getpid());
+}
+
+namespace {
+// The part of `dir.path` below `dir.base`; "" when it is not strictly below (then nothing is
+// made or removed: the base itself is never the service's).
+std::string RelativeToBase(const ServiceSpec::Directory& dir) {
+  const std::string& b = dir.base;
+  if (b.empty() || dir.path.size() <= b.size() + 1 || dir.path.compare(0, b.size(), b) != 0 ||
+      dir.path[b.size()] != '/')
+    return "";
+  return dir.path.substr(b.size() + 1);
+}
+}  // namespace
+
+bool RealSystem::MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) {
+  return sys::MakeDirectoryBelow(dir.base, RelativeToBase(dir), dir.mode, dir.uid, dir.gid, err);
+}
+
+bool RealSystem::RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) {
+  return sys::RemoveDirectoryBelow(dir.base, RelativeToBase(dir), err);
 }
 
 int RealSystem::Reboot() {

@@ -54,9 +54,10 @@ class System {
   virtual std::optional<pid_t> ReadPidFile(const std::string& path) = 0;
   virtual std::optional<pid_t> GuessDaemon(pid_t launcher) = 0;
 
-  // sys::MakeDirectory (a service's RuntimeDirectory= and friends).
-  virtual bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
-                             std::string* err) = 0;
+  // A service's RuntimeDirectory= and friends (service_dirs.h): made before it starts,
+  // removed after it stops; never `dir.base` itself, never through a link.
+  virtual bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) = 0;
+  virtual bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) = 0;
 
   // The machine. Reboot returns only when reboot(2) failed, with its errno. Sync waits for
   // sync(2) at most `limit` (it can hang on a dead mount) and says whether it finished.
@@ -91,10 +92,8 @@ class RealSystem : public System {
     return sys::ReadPidFile(path);
   }
   std::optional<pid_t> GuessDaemon(pid_t launcher) override;
-  bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
-                     std::string* err) override {
-    return sys::MakeDirectory(path, mode, uid, gid, err);
-  }
+  bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;
+  bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;
   int Reboot() override;
   bool Sync(std::chrono::milliseconds limit) override;
   int OpenFifo(const std::string& path, std::string* err, bool* serious) override;

@@ -33,7 +33,8 @@ class FakeSystem : public System {
   int syncs = 0;
   bool sync_finishes = true;
   std::vector<std::string> fifos_opened;
-  std::vector<std::string> directories;
+  std::vector<std::string> directories;          // made, in order
+  std::vector<std::string> removed_directories;  // removed, in order
   Clock::time_point now = Clock::time_point(std::chrono::hours(1000));
 
   // Moves the clock by `d`, firing every timer that comes due on the way, in order.
@@ -124,8 +125,12 @@ class FakeSystem : public System {
   }
   std::optional<pid_t> ReadPidFile(const std::string&) override { return std::nullopt; }
   std::optional<pid_t> GuessDaemon(pid_t) override { return std::nullopt; }
-  bool MakeDirectory(const std::string& path, mode_t, uid_t, gid_t, std::string*) override {
-    directories.push_back(path);
+  bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string*) override {
+    directories.push_back(dir.path);
+    return true;
+  }
+  bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string*) override {
+    removed_directories.push_back(dir.path);
     return true;
   }
   int Reboot() override {
