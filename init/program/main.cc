@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "init/base/files.h"
 #include "init/base/log.h"
 #include "init/clients/telinit.h"
 #include "init/program/front_ends.h"
@@ -21,7 +22,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: ctinit [--config PATH] [--inittab PATH] [--fifo PATH] [-q|--quiet] [-v|--verbose]\n"
-    "              [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]... [-- CMD ARGS...]\n"
+    "              [--subreaper] [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]...\n"
+    "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
     "       ctinit --version\n";
 
@@ -34,9 +36,15 @@ bool IsRunlevelArg(const std::string& a) {
   return a.size() == 1 && strchr("0123456789SsQqAaBbCcUu", a[0]) != nullptr;
 }
 
+// What the command line asked for besides ctinit::Options.
+struct Extra {
+  std::optional<std::string> inittab;  // --inittab
+  bool subreaper = false;              // --subreaper: boot although not PID 1
+};
+
 // Returns -1 to go on booting, or an exit code.
-int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o,
-              std::optional<std::string>* inittab) {
+int ParseArgs(const std::vector<std::string>& args, bool is_pid1, ctinit::Options* o,
+              Extra* extra) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) {
@@ -62,10 +70,12 @@ int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o,
       if (!value(&o->config_path)) break;
     } else if (a == "--inittab") {
       if (!value(&v)) break;
-      *inittab = v;
+      extra->inittab = v;
     } else if (a == "--fifo") {
       if (!value(&v)) break;
       o->fifo = v;
+    } else if (a == "--subreaper" || a == "--init") {
+      extra->subreaper = true;
     } else if (a == "-q" || a == "--quiet") {
       o->log_level = ctinit::log::Level::kQuiet;
     } else if (a == "-v" || a == "--verbose") {
@@ -82,12 +92,28 @@ int ParseArgs(const std::vector<std::string>& args, ctinit::Options* o,
       ++i;  // sysvinit: ignored, only there to make room in argv
     } else if (a.size() == 1 && strchr("0123456789Ss", a[0])) {
       o->level = static_cast<char>(toupper(a[0]));
-    } else {
+    } else if (is_pid1) {
       // The kernel and runtimes may pass things we do not know: say so, never die of it.
       ctinit::log::Warn("ignoring unknown argument \"{}\"", a);
+    } else {
+      // Not PID 1, a person typed this (`ctinit status`): booting anyway would start every
+      // service of the machine it runs on.
+      std::cerr << "ctinit: unknown argument \"" << a << "\"\n" << kUsage;
+      return 2;
     }
   }
   return -1;
+}
+
+// The init that container runtimes put in front of the image's command (docker run --init,
+// podman --init, k8s images using tini/dumb-init): under one of them ctinit is where the
+// container's services belong, and boots as their subreaper without being asked.
+bool Pid1IsAContainerRuntimeInit(std::string* pid1_name) {
+  std::string comm = ctinit::files::ReadFirstLine("/proc/1/comm");
+  *pid1_name = comm.empty() ? "unknown" : comm;
+  for (const char* known : {"docker-init", "tini", "tini-static", "catatonit", "dumb-init"})
+    if (comm == known) return true;
+  return false;
 }
 
 }  // namespace
@@ -118,13 +144,20 @@ int main(int argc, char** argv) {
   }
 
   ctinit::Options opts;
-  std::optional<std::string> inittab;  // --inittab
-  if (int rc = ParseArgs(args, &opts, &inittab); rc >= 0) return rc;
+  Extra extra;
+  if (int rc = ParseArgs(args, is_pid1, &opts, &extra); rc >= 0) return rc;
+  std::string pid1_name;
+  if (!is_pid1 && !extra.subreaper && !Pid1IsAContainerRuntimeInit(&pid1_name)) {
+    std::cerr << "ctinit: not PID 1 (PID 1 is " << pid1_name
+              << "): not starting this machine's services. To boot as a child subreaper "
+                 "anyway, pass --subreaper.\n";
+    return 2;
+  }
   // The front ends, composed in one place (init/program/front_ends.h).
   char self_buf[4096] = {};
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
-  opts.front_end = ctinit::MakeFrontEnds("/", self_exe, inittab);
+  opts.front_end = ctinit::MakeFrontEnds("/", self_exe, extra.inittab);
   opts.supervise_request = ctinit::openrc::SuperviseRequestToService;
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();
