@@ -23,6 +23,19 @@ std::nullopt_t Fail(std::string* err, const std::string& why) {
   return std::nullopt;
 }
 
+// The numbers come from a request (a script's options): each is clamped to what makes sense,
+// so that no sum the engine forms with them (now + timeout) can overflow and no cast wraps.
+// A stop may wait at most an hour for SIGKILL (`--retry forever`, sent as 0, waits that long;
+// the shutdown budget caps every stop anyway), a respawn delay at most an hour.
+constexpr long long kMaxWaitMs = 3'600'000;
+constexpr long long kMaxPeriodMs = 365LL * 24 * 3'600'000;
+constexpr long long kMaxStarts = 1'000'000;
+constexpr long long kMaxId = 4'294'967'294;  // (uid_t)-1 means "no change" to setuid & co
+
+std::chrono::milliseconds ClampedMs(long long ms, long long max) {
+  return std::chrono::milliseconds(std::min(ms, max));
+}
+
 }  // namespace
 
 std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
@@ -62,10 +75,12 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
       spec.process.env.push_back(v);
     } else if (k == "uid") {
       if (!need_num()) return std::nullopt;
+      if (*num > kMaxId) return Fail(err, "bad uid");
       cred.uid = static_cast<uid_t>(*num);
       have_cred = true;
     } else if (k == "gid") {
       if (!need_num()) return std::nullopt;
+      if (*num > kMaxId) return Fail(err, "bad gid");
       cred.gid = static_cast<gid_t>(*num);
       have_cred = true;
     } else if (k == "groups") {
@@ -100,21 +115,22 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
       spec.pidfile = v;
     } else if (k == "respawn_delay_ms") {
       if (!need_num()) return std::nullopt;
-      spec.restart_delay = std::chrono::milliseconds(*num);
+      spec.restart_delay = ClampedMs(*num, kMaxWaitMs);
     } else if (k == "respawn_max") {
       if (!need_num()) return std::nullopt;
-      spec.respawn_limit.max_starts = static_cast<int>(*num);
+      spec.respawn_limit.max_starts = static_cast<int>(std::min(*num, kMaxStarts));
     } else if (k == "respawn_period_ms") {
       if (!need_num()) return std::nullopt;
       spec.respawn_limit.interval =
-          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*num));
+          std::chrono::duration_cast<std::chrono::seconds>(ClampedMs(*num, kMaxPeriodMs));
       if (*num == 0) spec.respawn_limit.interval = std::chrono::hours(24 * 365);
     } else if (k == "stop_signal") {
       if (!need_num() || *num < 1 || *num >= NSIG) return Fail(err, "bad stop_signal");
       spec.stop_signal = static_cast<int>(*num);
     } else if (k == "stop_timeout_ms") {
       if (!need_num()) return std::nullopt;
-      spec.stop_timeout = std::chrono::milliseconds(std::max<long long>(*num, 1));
+      spec.stop_timeout =
+          *num == 0 ? ClampedMs(kMaxWaitMs, kMaxWaitMs) : ClampedMs(*num, kMaxWaitMs);
     } else if (k == "origin") {
       spec.origin = v;
     } else {

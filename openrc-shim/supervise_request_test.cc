@@ -70,10 +70,29 @@ TEST(SuperviseRequestTest, RespawnAndStopSettings) {
   EXPECT_EQ(spec->respawn_limit.max_starts, 3);
   EXPECT_EQ(spec->respawn_limit.interval, std::chrono::seconds(60));
   EXPECT_EQ(spec->stop_signal, 2);
-  EXPECT_EQ(spec->stop_timeout, std::chrono::milliseconds(1));  // never "no wait"
+  EXPECT_EQ(spec->stop_timeout, std::chrono::hours(1));  // `--retry forever`: the longest wait
   spec = Parse({"arg=x", "respawn_period_ms=0"}, &err);
   ASSERT_TRUE(spec) << err;
   EXPECT_EQ(spec->respawn_limit.interval, std::chrono::hours(24 * 365));  // no period
+}
+
+// Issue 11 case 9: 18-digit numbers from a request neither wrap nor overflow a deadline (a huge
+// stop timeout killed at once, a huge respawn_max went negative).
+TEST(SuperviseRequestTest, HugeNumbersAreClamped) {
+  std::string err;
+  const std::string huge = "999999999999999999";
+  auto spec = Parse({"arg=x", "respawn_delay_ms=" + huge, "respawn_max=" + huge,
+                     "respawn_period_ms=" + huge, "stop_timeout_ms=" + huge},
+                    &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->restart_delay, std::chrono::hours(1));
+  EXPECT_EQ(spec->respawn_limit.max_starts, 1'000'000);
+  EXPECT_EQ(spec->respawn_limit.interval, std::chrono::hours(24 * 365));
+  EXPECT_EQ(spec->stop_timeout, std::chrono::hours(1));
+  EXPECT_FALSE(Parse({"arg=x", "uid=4294967295"}, &err));
+  EXPECT_EQ(err, "bad uid");
+  EXPECT_FALSE(Parse({"arg=x", "gid=" + huge}, &err));
+  EXPECT_EQ(err, "bad gid");
 }
 
 TEST(SuperviseRequestTest, WrongWordsAreReported) {
