@@ -11,7 +11,8 @@
 #                             /sbin/ctinit, /out for markers; sets TREE and OUT (= $TREE/out)
 #   ns_start CMD [ARGS...]    run CMD (a path inside the tree) as PID 1 of a new pid/mount/uts/ipc
 #                             namespace, chrooted into $TREE, /proc mounted, stdin /dev/null,
-#                             stdout+stderr appended to $NS_LOG; sets NS_PID (host pid of the
+#                             stdout+stderr appended to $NS_LOG (or to $NS_STDOUT when set:
+#                             a FIFO nobody reads, say); sets NS_PID (host pid of the
 #                             namespace's PID 1) and NS_UNSHARE_PID (our child, the unshare process)
 #   start_ctinit [ARGS...]    ns_start /sbin/ctinit ARGS...
 #   wait_for_log ERE SECS     poll $NS_LOG until grep -E matches; non-zero on timeout
@@ -138,7 +139,7 @@ ns_start() {
   # env -i and chroot exec in place, so the forked child stays the namespace's PID 1.
   unshare --pid --fork --mount --uts --ipc --propagation private --mount-proc="$TREE/proc" -- \
     /usr/bin/env -i PATH=/sbin:/usr/sbin:/bin:/usr/bin HOME=/root TERM=dumb "${NS_ENV[@]}" \
-    /usr/sbin/chroot "$TREE" "$@" </dev/null >>"$NS_LOG" 2>&1 &
+    /usr/sbin/chroot "$TREE" "$@" </dev/null >>"${NS_STDOUT:-$NS_LOG}" 2>&1 &
   NS_UNSHARE_PID=$!
   local i c
   for ((i = 0; i < 200; i++)); do
