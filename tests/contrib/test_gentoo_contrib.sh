@@ -18,6 +18,8 @@
 #             stop_grace_period exceeds the shutdown budget
 #   incus     incus-profile.yaml: the keys incus reads, string config values, lxc.init.cmd
 #   docker    Dockerfile: COPY sources exist, ENTRYPOINT /sbin/ctinit, STOPSIGNAL halts ctinit
+#   replay    the builder stage's COPY lines and cmake configure step, replayed here (needs
+#             cmake and the build dependencies; the compile itself is left out)
 # Self-test: each check is run again on a copy of contrib/gentoo (or CMakeLists.txt) broken on
 # purpose and must fail there. CTINIT_GENTOO_DIR / CTINIT_CMAKELISTS point the checks elsewhere.
 set -euo pipefail
@@ -262,8 +264,51 @@ sys.exit(1 if errors else 0)
 PY
 }
 
+# The builder stage's COPY lines and its `cmake -S … -B …` configure command, replayed on this
+# machine: its sources are enough to configure the static build (the compile is left out).
+check_dockerfile_replay() {
+  local tmp steps
+  tmp=$(mktemp -d) && ct_on_exit "rm -rf '$tmp'"
+  steps=$("$py" - "$gentoo/Dockerfile" <<'PY'
+import re, sys
+text = re.sub(r"\\\n", " ", open(sys.argv[1]).read())
+inside = False
+for line in text.splitlines():
+    op, _, rest = line.strip().partition(" ")
+    if op == "FROM" and re.search(r"\sAS\s+build\b", rest, re.I):
+        inside = True
+    elif op == "FROM":
+        inside = False
+    elif op == "COPY" and inside and "--from" not in rest:
+        print("COPY", rest)
+    elif op == "RUN" and inside and "cmake -S" in rest:
+        print("CMAKE", " ".join(re.search(r"cmake -S .*?(?=&&|$)", rest)[0].split()))
+PY
+)
+  local op a b words
+  while read -r op a; do
+    if [[ $op == COPY ]]; then
+      read -ra words <<<"$a"
+      b=$tmp${words[-1]}
+      unset 'words[-1]'
+      for a in "${words[@]}"; do  # Docker's rules: a directory's contents, a file into DIR/
+        if [[ -d $root/$a ]]; then mkdir -p "$b" && cp -r "$root/$a/." "$b/"
+        elif [[ $b == */ ]]; then mkdir -p "$b" && cp "$root/$a" "$b"
+        else mkdir -p "$(dirname "$b")" && cp "$root/$a" "$b"; fi
+      done
+    fi
+  done <<<"$steps"
+  local cmd
+  cmd=$(sed -n 's/^CMAKE //p' <<<"$steps")
+  [[ -n $cmd ]] || { ct_fail "Dockerfile builder: no cmake configure step found"; return 0; }
+  cmd=${cmd//\/src/$tmp/src} cmd=${cmd//\/build/$tmp/build}
+  ct_check "Dockerfile builder: its sources configure ($cmd)" bash -c "$cmd >'$tmp/log' 2>&1 || { tail -5 '$tmp/log'; false; }"
+}
+
 # The checks named in $CTINIT_CONTRIB_CHECKS (default: all).
-selected() { [[ " ${CTINIT_CONTRIB_CHECKS:-syntax vars phases metadata compose incus docker} " == *" $1 "* ]]; }
+selected() {
+  [[ " ${CTINIT_CONTRIB_CHECKS:-syntax vars phases metadata compose incus docker replay} " == *" $1 "* ]]
+}
 
 run_checks() {
   if selected syntax; then ct_run_check syntax check_syntax; fi
@@ -279,6 +324,7 @@ run_checks() {
   if selected compose; then ct_run_check compose check_compose; fi
   if selected incus; then ct_run_check incus check_incus; fi
   if selected docker; then ct_run_check docker check_dockerfile; fi
+  if selected replay; then ct_run_check replay check_dockerfile_replay; fi
 }
 
 # mutate NAME CHECK FILE SED-EXPR: CHECK on a copy with FILE (relative to contrib/gentoo, or
@@ -322,6 +368,7 @@ self_test() {
   mutate "incus no init" incus incus-profile.yaml 's/lxc.init.cmd/lxc.init.cwd/'
   mutate "COPY of a missing file" docker Dockerfile 's|^COPY init /src/init|COPY nosuchdir /src/init|'
   mutate "STOPSIGNAL SIGKILL" docker Dockerfile 's/^STOPSIGNAL SIGTERM/STOPSIGNAL SIGKILL/'
+  mutate "builder misses a source" replay Dockerfile '/^COPY unit-compat /d'
   mutate "ENTRYPOINT elsewhere" docker Dockerfile 's|^ENTRYPOINT \["/sbin/ctinit"\]|ENTRYPOINT ["/sbin/init"]|'
 }
 
