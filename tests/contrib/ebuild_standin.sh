@@ -12,6 +12,7 @@
 # The stubs check what portage would refuse: a missing file for dodoc/DOCS, mycmakeargs that is
 # not an array. The caller runs this in a subshell: die exits it.
 
+# shellcheck disable=SC2034,SC2154,SC2317 # variables and functions for the sourced ebuild
 standin_stubs() {
   inherit() { echo "inherit $*" >>"$STANDIN_LOG"; }
   die() { echo "die $*" >>"$STANDIN_LOG"; exit 1; }
@@ -55,6 +56,7 @@ standin_stubs() {
   docompress() { echo "docompress $*" >>"$STANDIN_LOG"; }
 }
 
+# shellcheck disable=SC2034 # PN, P, PF, CATEGORY: for the sourced ebuild
 standin_load() {
   local ebuild=$1 base
   base=$(basename "$ebuild" .ebuild)

@@ -52,10 +52,12 @@ check_syntax() {
 ebuild_vars() {
   (
     set -f  # the values are printed unquoted below: no globbing of "test? ( … )"
+    # shellcheck source=tests/contrib/ebuild_standin.sh
     source "$here/ebuild_standin.sh"
     standin_load "$1" "" /dev/null
     for v in EAPI SLOT KEYWORDS IUSE RESTRICT LICENSE SRC_URI EGIT_REPO_URI DEPEND RDEPEND; do
-      printf '%s=%s\n' "$v" "$(echo ${!v:-})"  # echo: whitespace folded to single spaces
+      # shellcheck disable=SC2116,SC2086 # echo of the unquoted value folds whitespace
+      printf '%s=%s\n' "$v" "$(echo ${!v:-})"
     done
   )
 }
@@ -63,9 +65,12 @@ ebuild_vars() {
 check_vars() {
   local e=$1 vars inherits log
   vars=$(ebuild_vars "$e")
+  # shellcheck source=tests/contrib/ebuild_standin.sh
   log=$(mktemp) && (source "$here/ebuild_standin.sh" && standin_load "$e" "" "$log")
   inherits=$(grep '^inherit ' "$log" | cut -d' ' -f2- | tr '\n' ' ') && rm -f "$log"
+  # shellcheck disable=SC2317 # called through ct_check
   has() { grep -qxF -- "$1" <<<"$vars"; }
+  # shellcheck disable=SC2317
   contains() { grep -q -- "^$1=.*$2" <<<"$vars"; }
   local n
   n=$(basename "$e")
@@ -98,6 +103,7 @@ run_phases() {
   cp "$cmakelists" "$src/CMakeLists.txt"
   for f in "$root"/*; do [[ $(basename "$f") == CMakeLists.txt ]] || ln -s "$f" "$src/"; done
   : >"$log"
+  # shellcheck source=tests/contrib/ebuild_standin.sh disable=SC2034 # ESYSROOT: the ebuild's
   (cd "$src" && source "$here/ebuild_standin.sh" && ESYSROOT=$sysroot &&
     standin_load "$e" "$use" "$log" &&
     standin_run_phases src_prepare src_configure src_test src_install pkg_postinst) || true
@@ -111,7 +117,7 @@ check_cmake_args() {
   ((${#args[@]} > 0)) || { ct_fail "$what: no CMake options passed"; return 0; }
   for arg in "${args[@]}"; do
     name=${arg#-D} name=${name%%=*} name=${name%%:*}
-    if grep -Eq "^[[:space:]]*(option\($name[[:space:]]|set\($name[[:space:]].*CACHE)" "$cmakelists"; then
+    if grep -Eq "^[[:space:]]*(option\(${name}[[:space:]]|set\(${name}[[:space:]].*CACHE)" "$cmakelists"; then
       ct_pass "$what: $arg is an option of CMakeLists.txt"
     else
       ct_fail "$what: $arg is not an option of CMakeLists.txt"
@@ -124,7 +130,8 @@ check_phases_full() {
   sysroot=$(mktemp -d) && ct_on_exit "rm -rf '$sysroot'"
   mkdir -p "$sysroot/usr/lib64" && : >"$sysroot/usr/lib64/libyaml-cpp.a"
   run_phases "$e" "static test" "$sysroot"
-  local n="$(basename "$e") USE='static test'"
+  local n
+  n="$(basename "$e") USE='static test'"
   ct_check "$n: all phases ran" grep -qx "phase pkg_postinst ok" "$log"
   check_cmake_args "$n"
   ct_check "$n: -DCTINIT_STATIC=yes" grep -qx "cmake_arg -DCTINIT_STATIC=yes" "$log"
@@ -168,8 +175,11 @@ check_metadata() {
 XML
   ct_check "metadata.xml valid against the metadata DTD" \
     env XML_CATALOG_FILES="$catalog" xmllint --noout --nonet --valid "$xml"
-  # Global flags (test) are described by Gentoo's use.desc; every other one here.
-  for flag in static; do
+  # Global flags (test) are described by Gentoo's use.desc; every other one of IUSE here.
+  local iuse
+  iuse=$(ebuild_vars "$pkgdir/ctinit-0.1.0.ebuild" | sed -n 's/^IUSE=//p')
+  for flag in $iuse; do
+    [[ $flag == test ]] && continue
     ct_check "metadata.xml describes USE=$flag" \
       test -n "$(xmllint --xpath "normalize-space(//use/flag[@name='$flag'])" "$xml")"
   done
