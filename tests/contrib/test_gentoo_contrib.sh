@@ -32,6 +32,10 @@ cmakelists=${CTINIT_CMAKELISTS:-$root/CMakeLists.txt}
 pkgdir=$gentoo/sys-apps/ctinit
 # ctinit's default map halts on these (init/runtime/config.h, "Default signal map").
 halt_signals="SIGTERM SIGPWR SIGRTMIN+3"
+# Every scratch file lives here: the checks run in subshells (ct_run_check), where an exit hook
+# of their own would never run.
+scratch=$(mktemp -d /tmp/ctinit-contrib.XXXXXX)
+ct_on_exit "rm -rf '$scratch'"
 
 ct_require_cmd xmllint
 py=""
@@ -66,7 +70,7 @@ check_vars() {
   local e=$1 vars inherits log
   vars=$(ebuild_vars "$e")
   # shellcheck source=tests/contrib/ebuild_standin.sh
-  log=$(mktemp) && (source "$here/ebuild_standin.sh" && standin_load "$e" "" "$log")
+  log=$(mktemp -p "$scratch") && (source "$here/ebuild_standin.sh" && standin_load "$e" "" "$log")
   inherits=$(grep '^inherit ' "$log" | cut -d' ' -f2- | tr '\n' ' ') && rm -f "$log"
   # shellcheck disable=SC2317 # called through ct_check
   has() { grep -qxF -- "$1" <<<"$vars"; }
@@ -98,8 +102,7 @@ check_vars() {
 # sets $log, $src. $3: a sysroot directory or "" for none.
 run_phases() {
   local e=$1 use=$2 sysroot=$3 f
-  src=$(mktemp -d) log=$src.log
-  ct_on_exit "rm -rf '$src' '$src.log'"
+  src=$(mktemp -d -p "$scratch") log=$src.log
   cp "$cmakelists" "$src/CMakeLists.txt"
   for f in "$root"/*; do [[ $(basename "$f") == CMakeLists.txt ]] || ln -s "$f" "$src/"; done
   : >"$log"
@@ -127,7 +130,7 @@ check_cmake_args() {
 
 check_phases_full() {
   local e=$1 sysroot
-  sysroot=$(mktemp -d) && ct_on_exit "rm -rf '$sysroot'"
+  sysroot=$(mktemp -d -p "$scratch")
   mkdir -p "$sysroot/usr/lib64" && : >"$sysroot/usr/lib64/libyaml-cpp.a"
   run_phases "$e" "static test" "$sysroot"
   local n
@@ -165,7 +168,7 @@ check_phases_plain() {
 
 check_metadata() {
   local xml=$pkgdir/metadata.xml catalog flag
-  catalog=$(mktemp) && ct_on_exit "rm -f '$catalog'"
+  catalog=$(mktemp -p "$scratch")
   # The DOCTYPE's address, answered from the local DTD (no network).
   cat >"$catalog" <<XML
 <?xml version="1.0"?>
@@ -278,7 +281,7 @@ PY
 # machine: its sources are enough to configure the static build (the compile is left out).
 check_dockerfile_replay() {
   local tmp steps
-  tmp=$(mktemp -d) && ct_on_exit "rm -rf '$tmp'"
+  tmp=$(mktemp -d -p "$scratch")
   steps=$("$py" - "$gentoo/Dockerfile" <<'PY'
 import re, sys
 text = re.sub(r"\\\n", " ", open(sys.argv[1]).read())
@@ -341,7 +344,7 @@ run_checks() {
 # CMakeLists.txt) edited must fail.
 mutate() {
   local name=$1 check=$2 file=$3 expr=$4 tmp
-  tmp=$(mktemp -d) && ct_on_exit "rm -rf '$tmp'"
+  tmp=$(mktemp -d -p "$scratch")
   cp -r "$gentoo" "$tmp/gentoo" && cp "$cmakelists" "$tmp/CMakeLists.txt"
   local target=$tmp/gentoo/$file
   [[ $file == CMakeLists.txt ]] && target=$tmp/CMakeLists.txt
