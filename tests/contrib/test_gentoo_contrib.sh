@@ -230,6 +230,12 @@ for k, v in p["config"].items():  # incus refuses non-string config values
     assert isinstance(v, str), f"config {k}: {v!r} is not a string"
 lxc = [l.strip() for l in p["config"]["raw.lxc"].splitlines() if l.strip()]
 assert "lxc.init.cmd = /sbin/ctinit" in lxc, "raw.lxc does not set lxc.init.cmd"
+# incus refuses raw.lxc lines that are not "key = value" and a few keys it manages itself.
+refused = {"lxc.logfile", "lxc.log.file", "lxc.syslog", "lxc.log.syslog", "lxc.ephemeral"}
+for line in (l for l in lxc if not l.startswith("#")):
+    key, eq, _ = line.partition("=")
+    key = key.strip().lower()
+    assert eq and key not in refused and not key.startswith("lxc.prlimit."), f"raw.lxc: {line}"
 for k in ("security.privileged", "security.nesting"):
     assert p["config"].get(k, "false") == "false", f"{k} is not needed"
 PY
@@ -379,6 +385,7 @@ self_test() {
   mutate "compose invalid" compose compose.yaml 's/^services:/servicez:/'
   mutate "incus int value" incus incus-profile.yaml 's/"30"/30/'
   mutate "incus no init" incus incus-profile.yaml 's/lxc.init.cmd/lxc.init.cwd/'
+  mutate "incus refuses the key" incus incus-profile.yaml 's|^    lxc.init.cmd = /sbin/ctinit|&\n    lxc.ephemeral = 1|'
   mutate "COPY of a missing file" docker Dockerfile 's|^COPY init /src/init|COPY nosuchdir /src/init|'
   mutate "STOPSIGNAL SIGKILL" docker Dockerfile 's/^STOPSIGNAL SIGTERM/STOPSIGNAL SIGKILL/'
   mutate "builder misses a source" replay Dockerfile '/^COPY unit-compat /d'
