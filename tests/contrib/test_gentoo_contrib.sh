@@ -20,6 +20,8 @@
 #   docker    Dockerfile: COPY sources exist, ENTRYPOINT /sbin/ctinit, STOPSIGNAL halts ctinit
 #   replay    the builder stage's COPY lines and cmake configure step, replayed here (needs
 #             cmake and the build dependencies; the compile itself is left out)
+#   inittab   the final stage's sed of /etc/inittab on Gentoo's stock inittab: the agetty
+#             entries, and nothing else, commented out
 # Self-test: each check is run again on a copy of contrib/gentoo (or CMakeLists.txt) broken on
 # purpose and must fail there. CTINIT_GENTOO_DIR / CTINIT_CMAKELISTS point the checks elsewhere.
 set -euo pipefail
@@ -84,6 +86,12 @@ check_vars() {
   ct_check "$n: IUSE=static test" has "IUSE=static test"
   ct_check "$n: RESTRICT has !test? ( test )" contains RESTRICT '!test? ( test )'
   ct_check "$n: LICENSE set" grep -q '^LICENSE=.' <<<"$vars"
+  # What pkgcheck would say first: the tree's header, tabs for indentation, a short DESCRIPTION.
+  ct_check "$n: Gentoo's header" grep -qx '# Copyright [0-9-]* Gentoo Authors' "$e"
+  ct_check "$n: indented with tabs" bash -c "! grep -qn '^ ' '$e'"
+  ct_check "$n: no trailing whitespace" bash -c "! grep -qn '[[:space:]]\$' '$e'"
+  ct_check "$n: DESCRIPTION under 80 characters" \
+    bash -c "(( \$(sed -n 's/^DESCRIPTION=\"\(.*\)\"$/\1/p' '$e' | wc -c) <= 80 ))"
   local d
   for d in dev-libs/boost dev-cpp/yaml-cpp dev-libs/spdlog dev-libs/libfmt 'test? ( dev-cpp/gtest )'; do
     ct_check "$n: DEPEND has $d" contains DEPEND "$d"
@@ -324,9 +332,27 @@ PY
   ct_check "Dockerfile builder: its sources configure ($cmd)" bash -c "$cmd >'$tmp/log' 2>&1 || { tail -5 '$tmp/log'; false; }"
 }
 
+# The final stage's edits of /etc/inittab, replayed on Gentoo's stock inittab (the e2e fixture,
+# gentoo/gentoo sys-apps/sysvinit/files/inittab-2.98-r1): the agetty entries, and only they,
+# are commented out.
+check_dockerfile_inittab() {
+  local fixture=$root/tests/e2e/fixtures/openrc/etc/inittab tmp seds
+  tmp=$(mktemp -d -p "$scratch")
+  cp "$fixture" "$tmp/inittab"
+  seds=$(grep -E '^RUN sed -i .* /etc/inittab$' "$gentoo/Dockerfile" | sed 's/^RUN //')
+  [[ -n $seds ]] || { ct_fail "Dockerfile: no sed of /etc/inittab found"; return 0; }
+  (cd "$tmp" && eval "${seds//\/etc\/inittab/inittab}")
+  ct_check "inittab edit: no agetty entry left" bash -c "! grep -q '^[^#].*agetty' '$tmp/inittab'"
+  ct_check "inittab edit: the six tty gettys commented" \
+    test "$(diff "$fixture" "$tmp/inittab" | grep -c '^> #c[1-6]:.*agetty')" -eq 6
+  ct_check "inittab edit: nothing else changed" \
+    test "$(diff "$fixture" "$tmp/inittab" | grep -c '^[<>]')" -eq 12
+}
+
 # The checks named in $CTINIT_CONTRIB_CHECKS (default: all).
 selected() {
-  [[ " ${CTINIT_CONTRIB_CHECKS:-syntax vars phases metadata compose incus docker replay} " == *" $1 "* ]]
+  local all="syntax vars phases metadata compose incus docker replay inittab"
+  [[ " ${CTINIT_CONTRIB_CHECKS:-$all} " == *" $1 "* ]]
 }
 
 run_checks() {
@@ -344,6 +370,7 @@ run_checks() {
   if selected incus; then ct_run_check incus check_incus; fi
   if selected docker; then ct_run_check docker check_dockerfile; fi
   if selected replay; then ct_run_check replay check_dockerfile_replay; fi
+  if selected inittab; then ct_run_check inittab check_dockerfile_inittab; fi
 }
 
 # mutate NAME CHECK FILE SED-EXPR: CHECK on a copy with FILE (relative to contrib/gentoo, or
@@ -389,6 +416,8 @@ self_test() {
   mutate "COPY of a missing file" docker Dockerfile 's|^COPY init /src/init|COPY nosuchdir /src/init|'
   mutate "STOPSIGNAL SIGKILL" docker Dockerfile 's/^STOPSIGNAL SIGTERM/STOPSIGNAL SIGKILL/'
   mutate "builder misses a source" replay Dockerfile '/^COPY unit-compat /d'
+  mutate "the inittab sed hits more" inittab Dockerfile "s|'/^\[^#\].\*agetty/ s/^/#/'|'/^[^#]/ s/^/#/'|"
+  mutate "a long DESCRIPTION" vars "$e" 's/^DESCRIPTION="/&and a description far too long for Gentoo, /'
   mutate "ENTRYPOINT elsewhere" docker Dockerfile 's|^ENTRYPOINT \["/sbin/ctinit"\]|ENTRYPOINT ["/sbin/init"]|'
 }
 
