@@ -20,7 +20,7 @@ source "$root/tests/lib/common.sh"
 build=${1:-}
 man8=${CTINIT_MAN8:-$root/docs/man/ctinit.8}
 man5=${CTINIT_MAN5:-$root/docs/man/ctinit.yaml.5}
-main_cc=$root/init/program/main.cc
+main_cc=${CTINIT_MAIN_CC:-$root/init/program/main.cc}
 config_h=$root/init/runtime/config.h
 
 ct_require_cmd groff man
@@ -47,8 +47,9 @@ check_options() {
   local opt roff n=0
   while read -r opt; do
     n=$((n + 1))
-    roff=${opt//-/\\-}  # roff writes a literal hyphen as \-
-    if grep -qF -- "$roff" "$man8"; then ct_pass "ctinit.8 documents $opt"; else
+    # roff writes a literal hyphen as \-; "--init" must not be found inside "--inittab".
+    roff=${opt//-/\\\\-}
+    if grep -qE -- "${roff}([^a-z]|\$)" "$man8"; then ct_pass "ctinit.8 documents $opt"; else
       ct_fail "ctinit.8 documents $opt"; fi
   done < <(long_options)
   ((n >= 5)) || ct_fail "found only $n long options in main.cc (the extraction broke?)"
