@@ -8,6 +8,8 @@ pkgs=(
   # integration and e2e: namespaces, rootfs building, the runtimes
   util-linux procps psmisc busybox-static debootstrap xz-utils
   docker.io docker-compose runc lxc lxc-templates
+  # tests/contrib: metadata.xml (xmllint), the YAML files, the man pages (groff, man -l)
+  libxml2-utils python3-yaml groff-base man-db
 )
 missing=()
 for p in "${pkgs[@]}"; do
