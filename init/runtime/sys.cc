@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -13,9 +14,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+
+#include "init/base/log.h"
+#include "init/base/untrusted_file.h"
 
 namespace ctinit::sys {
 
@@ -119,6 +124,9 @@ int OpenTarget(const StdioTarget& t, int fd) {
 [[noreturn]] void Child(const ChildPlan& plan, int errfd) {
   auto fail = [&errfd](int e, int stage) {
     int msg[2] = {stage, e};
+    // PID 1 may have stopped waiting (AwaitExec): its end of the pipe is then closed, and the
+    // write must fail with EPIPE rather than kill us with SIGPIPE (exit 127 is what it reaps).
+    ::signal(SIGPIPE, SIG_IGN);
     (void)!::write(errfd, msg, sizeof(msg));
     ::_exit(127);
   };
@@ -265,13 +273,41 @@ const char* StageName(int stage) {
   }
 }
 
+// How long PID 1 waits for a forked child to exec or report why it could not.
+//
+// The child opens the service's stdio files itself (after fork, as systemd does), so PID 1
+// never opens them. But such a file may be a FIFO (StandardInput=file:/run/x.fifo,
+// StandardOutput=append:...): the child's open() then waits for the other end, possibly for
+// ever, and so would a blocking read of the exec-status pipe. The wait is therefore bounded:
+// a child that has neither exec'd (the close-on-exec pipe closes: success) nor written its
+// failure within kExecStatusWait is taken as started. Should it fail later, it finds the pipe
+// closed (EPIPE, SIGPIPE ignored) and exits 127, which the reaper reports like any exit.
+// The usual child execs in well under a millisecond, so the synchronous report stays the rule.
+constexpr std::chrono::milliseconds kExecStatusWait{250};
+
+// True with `msg` filled when the child reported a failure; false when it exec'd or is still
+// busy after kExecStatusWait.
+bool AwaitExec(int fd, int (&msg)[2]) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + kExecStatusWait;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, std::max<int>(0, static_cast<int>(left.count())));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) return false;  // still not exec'd (or poll failed): taken as started
+    ssize_t n = ::read(fd, msg, sizeof(msg));
+    if (n < 0 && errno == EINTR) continue;
+    return n == static_cast<ssize_t>(sizeof(msg));
+  }
+}
+
 }  // namespace
 
 bool Plain(const ProcessContext& p, const SpawnOptions& o) {
   return (!p.credentials || o.full_privileges) && p.root_directory.empty() &&
          p.working_directory.empty() && !p.umask && !p.nice && !p.oom_score_adjust &&
-         p.rlimits.empty() &&
-         o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
+         p.rlimits.empty() && o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
          p.stdin_target.kind == StdioTarget::Kind::kInherit &&
          p.stdout_target.kind == StdioTarget::Kind::kInherit &&
          p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 && o.stderr_fd < 0;
@@ -347,12 +383,9 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
       return -1;
     }
     int msg[2] = {0, 0};
-    ssize_t n;
-    do {
-      n = ::read(pipefd[0], msg, sizeof(msg));
-    } while (n < 0 && errno == EINTR);
+    bool failed = AwaitExec(pipefd[0], msg);
     ::close(pipefd[0]);
-    if (n == static_cast<ssize_t>(sizeof(msg))) {
+    if (failed) {
       // The child failed before exec and exits 127 at once: the reaper collects it (as a
       // service pid nobody knows, i.e. like an orphan).
       *err = std::string(StageName(msg[0])) + " for \"" + shown + "\": " + strerror(msg[1]);
@@ -498,9 +531,24 @@ bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
 
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
   try {
-    std::ifstream in(path);
+    // The file is often in a directory the service's user owns: it may be anything. Like
+    // systemd, a symlink is refused, and so is anything but a small regular file.
+    std::string text, err;
+    if (!files::ReadUntrustedFile(path, {.max_bytes = kMaxPidFileBytes, .follow_links = false},
+                                  &text, &err)) {
+      // Polled every 100 ms while a daemon starts: say it once per path and reason.
+      static std::string last_warning;
+      std::string warning = path + ": " + err;
+      if (err != strerror(ENOENT) && warning != last_warning)
+        log::Warn("pid file {}, ignoring it", warning);
+      last_warning = warning;
+      return std::nullopt;
+    }
+    size_t i = text.find_first_not_of(" \t\r\n");
     long long v = 0;
-    if (!(in >> v) || v <= 1 || v > (1LL << 30)) return std::nullopt;
+    if (i == std::string::npos || sscanf(text.c_str() + i, "%lld", &v) != 1 || v <= 1 ||
+        v > (1LL << 30))
+      return std::nullopt;
     return static_cast<pid_t>(v);
   } catch (...) {
     return std::nullopt;
