@@ -1,16 +1,26 @@
 #include "init/runtime/control_server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/protocol/control.h"
 #include "init/base/log.h"
+#include "init/protocol/control.h"
 
 namespace ctinit::control {
 
 namespace asio = boost::asio;
 using stream = asio::local::stream_protocol;
+
+namespace {
+
+void SetCloseOnExec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
 
 struct Server::Conn {
   explicit Conn(asio::io_context& io) : sock(io) {}
@@ -35,6 +45,7 @@ bool Server::Open(const std::string& path) {
     ::unlink(path.c_str());
     acceptor_ = std::make_unique<stream::acceptor>(io_);
     acceptor_->open(stream());
+    SetCloseOnExec(acceptor_->native_handle());
     mode_t old = ::umask(0177);
     boost::system::error_code ec;
     acceptor_->bind(stream::endpoint(path), ec);
@@ -65,6 +76,9 @@ void Server::Accept() {
   acceptor_->async_accept(c->sock, [this, c](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted || !acceptor_) return;
     if (!ec) {
+      // Asio accepts with accept(2), not accept4(SOCK_CLOEXEC): a child spawned while this
+      // connection is open must not inherit it.
+      SetCloseOnExec(c->sock.native_handle());
       try {
         ucred cred{};
         socklen_t len = sizeof(cred);

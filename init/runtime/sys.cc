@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,43 @@ int OpenTarget(const StdioTarget& t, int fd) {
   return 0;
 }
 
+// Closes every fd >= `first`: close_range(2) (Linux 5.9), else each fd up to the limit.
+// Async-signal-safe (runs in the forked child).
+void CloseFrom(int first) {
+  if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+  rlimit r{};
+  long last = ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_max != RLIM_INFINITY
+                  ? static_cast<long>(r.rlim_max)
+                  : 1L << 20;
+  for (long fd = first; fd < last; ++fd) ::close(static_cast<int>(fd));
+}
+
+// Passed fds become 3, 4, ... and the error pipe the next one (still close-on-exec); every
+// other fd is closed, however high (PID 1 may hold fds above 1024). 0 or an errno.
+int KeepOnlyPassedFds(const std::vector<int>& pass_fds, int* errfd) {
+  // First everything (the error pipe too) moves out of the way of 3, 4, ...
+  constexpr int kHigh = 600;
+  int moved[64];
+  const size_t npass = std::min<size_t>(pass_fds.size(), 64);
+  if (npass > 0) {
+    int e2 = ::fcntl(*errfd, F_DUPFD_CLOEXEC, kHigh + 64);
+    if (e2 >= 0) *errfd = e2;
+    for (size_t i = 0; i < npass; ++i) {
+      moved[i] = ::fcntl(pass_fds[i], F_DUPFD, kHigh);
+      if (moved[i] < 0) return errno;
+    }
+  }
+  for (size_t i = 0; i < npass; ++i)
+    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) return errno;
+  const int next = 3 + static_cast<int>(npass);
+  if (*errfd != next) {
+    if (::dup3(*errfd, next, O_CLOEXEC) < 0) return errno;
+    *errfd = next;
+  }
+  CloseFrom(next + 1);
+  return 0;
+}
+
 [[noreturn]] void Child(const ChildPlan& plan, int errfd) {
   auto fail = [&errfd](int e, int stage) {
     int msg[2] = {stage, e};
@@ -152,27 +190,7 @@ int OpenTarget(const StdioTarget& t, int fd) {
   } else if (int e = OpenTarget(c.stderr_target, 2)) {
     fail(e, 3);
   }
-  // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
-  constexpr int kHigh = 600;
-  int moved[64];
-  size_t npass = std::min<size_t>(o.pass_fds.size(), 64);
-  if (npass > 0) {
-    int e2 = ::fcntl(errfd, F_DUPFD_CLOEXEC, kHigh + 64);
-    if (e2 >= 0) errfd = e2;
-    for (size_t i = 0; i < npass; ++i) {
-      moved[i] = ::fcntl(o.pass_fds[i], F_DUPFD, kHigh);
-      if (moved[i] < 0) fail(errno, 11);
-    }
-  }
-  for (int fd = 3; fd < 1024; ++fd) {
-    bool keep = fd == errfd;
-    for (size_t i = 0; i < npass; ++i) keep |= fd == moved[i];
-    if (!keep) ::close(fd);
-  }
-  for (size_t i = 0; i < npass; ++i) {
-    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) fail(errno, 11);
-    ::close(moved[i]);
-  }
+  if (int e = KeepOnlyPassedFds(o.pass_fds, &errfd)) fail(e, 11);
   for (const auto& [index, offset] : plan.pid_envs)
     FormatPid(plan.cenv[index] + offset, ::getpid());
   for (const auto& l : c.rlimits) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -422,6 +423,46 @@ TEST_F(HostileFileTest, AnEarlyFailureIsStillReportedSynchronously) {
   std::string err;
   EXPECT_EQ(sys::Spawn({"/bin/true"}, "true", {}, process, {}, &err), -1);
   EXPECT_THAT(err, HasSubstr("cannot change directory"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fds PID 1 holds never reach a child (issue 11, case 7)
+
+TEST(SpawnFdsTest, NoFdBeyondThePassedOnesIsInherited) {
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  if (old.rlim_max < 2100) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 2100";
+  rlimit raised = old;
+  raised.rlim_cur = std::max<rlim_t>(old.rlim_cur, 2100);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &raised), 0);
+  // Not close-on-exec, as a leaked fd of PID 1 would be: one low, one above 1024.
+  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int low = ::fcntl(null, F_DUPFD, 700);
+  int high = ::fcntl(null, F_DUPFD, 2000);
+  ::close(null);
+  ASSERT_GE(low, 700);
+  ASSERT_GE(high, 2000);
+  int pass[2];
+  ASSERT_EQ(::pipe2(pass, O_CLOEXEC), 0);
+  sys::SpawnOptions opts;
+  opts.pass_fds = {pass[1]};
+  // The shell's own fds, listed by a child of it (ls).
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/sh", "-c", "ls /proc/$$/fd >&3; true"}, "sh", {}, {}, opts, &err);
+  ::close(pass[1]);
+  ::close(low);
+  ::close(high);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  ASSERT_GT(pid, 0) << err;
+  std::string fds = ReadAll(pass[0]);
+  ::close(pass[0]);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  // Stdio and the passed fd; nothing of ours (the shell may add fds of its own, dash's 10).
+  auto lines = "\n" + fds;
+  for (const char* want : {"\n0\n", "\n1\n", "\n2\n", "\n3\n"}) EXPECT_THAT(lines, HasSubstr(want));
+  EXPECT_THAT(lines, ::testing::Not(HasSubstr("\n" + std::to_string(low) + "\n")));
+  EXPECT_THAT(lines, ::testing::Not(HasSubstr("\n" + std::to_string(high) + "\n")));
 }
 
 }  // namespace
