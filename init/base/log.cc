@@ -1,14 +1,34 @@
 #include "init/base/log.h"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include "init/base/console.h"
 
 namespace ctinit::log {
+
+namespace {
+
+// Formatted lines go to console::Err(): a stalled reader of ctinit's stderr never blocks PID 1
+// (a line that does not fit the bounded buffer is dropped and counted, see console.h).
+class ConsoleSink : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    console::Err().Write(std::string_view(line.data(), line.size()));
+  }
+  void flush_() override { console::Err().Flush(); }
+};
+
+}  // namespace
 
 void Init(Level level) noexcept {
   try {
     auto logger = spdlog::get("ctinit");
     if (!logger) {
-      logger = spdlog::stderr_logger_st("ctinit");
+      logger = std::make_shared<spdlog::logger>("ctinit", std::make_shared<ConsoleSink>());
+      spdlog::register_logger(logger);
       logger->set_pattern("ctinit: %v");
       logger->flush_on(spdlog::level::trace);
       spdlog::set_default_logger(logger);
