@@ -3,8 +3,11 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -71,6 +74,54 @@ TEST_F(ControlServerTest, TheListeningAndAcceptedSocketsAreCloseOnExec) {
   ::close(client);
   EXPECT_EQ(during, before);
   EXPECT_EQ(InheritableFds(), before);
+}
+
+// Out of fds with a connection waiting: the accept loop backs off instead of spinning. Run in a
+// forked child, whose RLIMIT_NOFILE is used up; the child's CPU time over 1 s is the measure
+// (a spinning loop uses about all of it).
+TEST_F(ControlServerTest, OutOfFdsTheAcceptLoopBacksOff) {
+  std::string path = dir_.Path("/ctl/sock");
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    boost::asio::io_context io;
+    Server server(io, [](const std::vector<std::string>&, Respond respond) { respond(0, ""); });
+    if (!server.Open(path)) ::_exit(2);
+    int client = Connect(path);  // waits in the backlog
+    if (client < 0) ::_exit(3);
+    rlimit few{256, 256};
+    ::setrlimit(RLIMIT_NOFILE, &few);
+    while (::dup(0) >= 0) {
+    }  // every fd used: accept fails with EMFILE
+    rusage before{}, after{};
+    ::getrusage(RUSAGE_SELF, &before);
+    io.run_for(std::chrono::seconds(1));
+    ::getrusage(RUSAGE_SELF, &after);
+    auto cpu_ms = [](const rusage& r) {
+      return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000L +
+             (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1000L;
+    };
+    long used = cpu_ms(after) - cpu_ms(before);
+    ::_exit(used < 200 ? 0 : 10);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2/3: no server or client; 10: the accept loop spun";
+}
+
+// The modes come from mkdir and the umask at bind(), with no chmod by path afterwards; an
+// existing directory is made 0700 through an fd.
+TEST_F(ControlServerTest, TheSocketIs0600InA0700Directory) {
+  ASSERT_EQ(::mkdir(dir_.Path("/ctl").c_str(), 0755), 0);
+  Server server(io_, [](const std::vector<std::string>&, Respond respond) { respond(0, ""); });
+  ASSERT_TRUE(server.Open(dir_.Path("/ctl/sock")));
+  struct stat st {};
+  ASSERT_EQ(::lstat(dir_.Path("/ctl/sock").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(::lstat(dir_.Path("/ctl").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
 }
 
 }  // namespace
