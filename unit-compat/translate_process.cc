@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "init/base/files.h"
-#include "init/base/untrusted_file.h"
 #include "init/base/passwd.h"
+#include "init/base/untrusted_file.h"
 #include "unit-compat/translator.h"
 
 namespace ctinit::units::internal {

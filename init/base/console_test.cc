@@ -58,9 +58,8 @@ TEST_F(ConsoleTest, TenMegabytesToAStalledPipeReturnPromptlyAndTheDropIsCounted)
   }
   got += ReadNow();
   EXPECT_FALSE(stream.pending());
-  const std::string report =
-      "ctinit: warning: " + std::to_string(stream.dropped_total()) +
-      " bytes of console output dropped\n";
+  const std::string report = "ctinit: warning: " + std::to_string(stream.dropped_total()) +
+                             " bytes of console output dropped\n";
   ASSERT_GE(got.size(), report.size());
   EXPECT_EQ(got.substr(got.size() - report.size()), report);
   EXPECT_EQ(got.size() - report.size() + stream.dropped_total(), total);
@@ -91,8 +90,8 @@ TEST_F(ConsoleTest, TheBufferKeepsOrderAndTellsWhenItFills) {
   stream.Write("first\n");
   stream.Write("second\n");
   EXPECT_TRUE(stream.pending());
-  EXPECT_EQ(calls, 1);                          // once, on the way to pending
-  stream.Write(std::string(200, 'z') + "\n");   // over the buffer: dropped whole
+  EXPECT_EQ(calls, 1);                         // once, on the way to pending
+  stream.Write(std::string(200, 'z') + "\n");  // over the buffer: dropped whole
   EXPECT_EQ(stream.dropped_total(), 201u);
   std::string got = ReadNow();
   stream.Flush();
