@@ -7,6 +7,7 @@
 
 #include "init/base/files.h"
 #include "init/base/passwd.h"
+#include "init/base/untrusted_file.h"
 #include "unit-compat/translator.h"
 
 namespace ctinit::units::internal {
@@ -166,10 +167,12 @@ bool Translator::EnvironmentFiles() {
       Warn(a, err + ", ignoring");
       continue;
     }
-    std::string text;
-    if (!files::ReadFile(files::Under(ctx_.root, ref->path), &text)) {
+    // Read inside PID 1 from a path the service's user may control: never a FIFO, at most 1 MiB.
+    std::string text, why;
+    if (!files::ReadUntrustedFile(files::Under(ctx_.root, ref->path),
+                                  {.max_bytes = 1 << 20, .follow_links = true}, &text, &why)) {
       if (ref->optional) continue;
-      return Error(a, "cannot read environment file " + ref->path);
+      return Error(a, "cannot read environment file " + ref->path + ": " + why);
     }
     std::vector<std::string> warnings;
     for (const auto& e : ParseEnvFile(text, ref->path, &warnings)) EnvSet(t_.spec.process.env, e);

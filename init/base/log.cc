@@ -1,14 +1,37 @@
 #include "init/base/log.h"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include "init/base/console.h"
+#include "init/base/printable.h"
 
 namespace ctinit::log {
+
+namespace {
+
+// Formatted lines go to console::Err() (control characters escaped): a stalled reader of ctinit's
+// stderr never blocks PID 1 (a line that does not fit the bounded buffer is dropped and counted,
+// see console.h).
+class ConsoleSink : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    // Messages carry text from outside (requests, notifications): no raw control characters.
+    console::Err().Write(text::Printable(std::string_view(line.data(), line.size()), true));
+  }
+  void flush_() override { console::Err().Flush(); }
+};
+
+}  // namespace
 
 void Init(Level level) noexcept {
   try {
     auto logger = spdlog::get("ctinit");
     if (!logger) {
-      logger = spdlog::stderr_logger_st("ctinit");
+      logger = std::make_shared<spdlog::logger>("ctinit", std::make_shared<ConsoleSink>());
+      spdlog::register_logger(logger);
       logger->set_pattern("ctinit: %v");
       logger->flush_on(spdlog::level::trace);
       spdlog::set_default_logger(logger);

@@ -1,4 +1,5 @@
-// Logging to the console (PID 1's stderr: the container's log), through spdlog.
+// Logging to the console (PID 1's stderr: the container's log), through spdlog and
+// console::Err() (console.h): a log line never blocks, it is dropped when the reader stalls.
 //
 // Levels: quiet shows warnings and errors only, normal adds the boot/runlevel/shutdown story,
 // verbose adds every spawn and exit, debug adds reaped orphans and protocol details.

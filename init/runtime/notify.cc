@@ -49,12 +49,18 @@ bool NotifySocket::Open(const std::string& path) {
   addr.sun_family = AF_UNIX;
   memcpy(addr.sun_path, path.c_str(), path.size());
   ::unlink(path.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    log::Warn("notify socket {}: {}; Type=notify services will time out", path, strerror(errno));
+  // The mode comes from the umask at bind(): a chmod by path afterwards could be sent elsewhere
+  // by whatever replaced the socket file in between.
+  mode_t old_umask = ::umask(0111);
+  int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  int bind_errno = errno;
+  ::umask(old_umask);
+  if (bound != 0) {
+    log::Warn("notify socket {}: {}; Type=notify services will time out", path,
+              strerror(bind_errno));
     ::close(fd);
     return false;
   }
-  ::chmod(path.c_str(), 0666);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     dev_ = st.st_dev;

@@ -132,14 +132,36 @@ void OutputTap::Flush(Reader& r) {
   r.partial.clear();
 }
 
-void OutputTap::Write(const char* p, size_t n) {
-  size_t off = 0;
-  while (off < n) {
-    ssize_t w = ::write(out_, p + off, n - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += static_cast<size_t>(w);
+void OutputTap::Write(const char* p, size_t n) { out_.Write(std::string_view(p, n)); }
+
+ConsolePump::ConsolePump(boost::asio::io_context& io, std::vector<console::Stream*> streams)
+    : timer_(io), streams_(std::move(streams)) {
+  for (auto* s : streams_) s->SetOnPending([this] { Arm(); });
+  for (auto* s : streams_)
+    if (s->pending()) Arm();
+}
+
+ConsolePump::~ConsolePump() {
+  for (auto* s : streams_) {
+    s->SetOnPending(nullptr);
+    s->FlushFor(std::chrono::milliseconds(500));
   }
+}
+
+void ConsolePump::Arm() {
+  if (armed_) return;
+  armed_ = true;
+  timer_.expires_after(std::chrono::milliseconds(kRetryMs));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the pump is going
+    armed_ = false;
+    bool again = false;
+    for (auto* s : streams_) {
+      s->Flush();
+      again |= s->pending();
+    }
+    if (again) Arm();
+  });
 }
 
 void OutputTap::ReadNow(Reader& r) {

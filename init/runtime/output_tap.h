@@ -22,6 +22,11 @@
 // flowing to the log). Tail(name) is what the runs since the last Reset(name) said. Nothing
 // here throws; memory is bounded per pipe (kLineBytes + a read buffer) and per service name
 // (kTailBytes).
+//
+// What the tap writes goes through a console::Stream (init/base/console.h): a stalled reader of
+// ctinit's stdout never blocks PID 1, the output waits in a bounded buffer or is dropped and
+// counted. The tap's ConsolePump retries that stream and ctinit's log stream (console::Err())
+// every kRetryMs on the loop while either has something pending.
 #pragma once
 
 #include <sys/types.h>
@@ -31,15 +36,34 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "init/base/console.h"
 
 namespace ctinit {
+
+// Flushes console streams from the loop while they have something pending: a timer, not a wait
+// for writability, because Asio's wait would set O_NONBLOCK on the shared fd (console.h).
+class ConsolePump {
+ public:
+  static constexpr int kRetryMs = 20;
+  ConsolePump(boost::asio::io_context& io, std::vector<console::Stream*> streams);
+  ~ConsolePump();  // unhooks the streams and gives them a last, bounded chance to drain
+
+ private:
+  void Arm();
+  boost::asio::steady_timer timer_;
+  std::vector<console::Stream*> streams_;
+  bool armed_ = false;
+};
 
 class OutputTap {
  public:
   static constexpr size_t kTailBytes = 2048;
   static constexpr size_t kLineBytes = 4096;
   // `out`: where the output goes (ctinit's stdout; tests give their own fd).
-  explicit OutputTap(boost::asio::io_context& io, int out = STDOUT_FILENO) : io_(io), out_(out) {}
+  explicit OutputTap(boost::asio::io_context& io, int out = STDOUT_FILENO)
+      : io_(io), out_(out), pump_(io, {&out_, &console::Err()}) {}
   ~OutputTap();
   // -1 if no pipe can be made (then the child writes to the console directly). A non-empty
   // `tag` selects the tagged mode.
@@ -67,7 +91,8 @@ class OutputTap {
   void Write(const char* p, size_t n);
 
   boost::asio::io_context& io_;
-  int out_;
+  console::Stream out_;
+  ConsolePump pump_;  // after out_: unhooks it before it goes
   std::map<std::string, std::string> tails_;
   std::map<Reader*, std::weak_ptr<Reader>> readers_;
 };

@@ -3,19 +3,25 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+
+#include "init/base/log.h"
+#include "init/base/untrusted_file.h"
 
 namespace ctinit::sys {
 
@@ -116,9 +122,49 @@ int OpenTarget(const StdioTarget& t, int fd) {
   return 0;
 }
 
+// Closes every fd >= `first`: close_range(2) (Linux 5.9), else each fd up to the limit.
+// Async-signal-safe (runs in the forked child).
+void CloseFrom(int first) {
+  if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+  rlimit r{};
+  long last = ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_max != RLIM_INFINITY
+                  ? static_cast<long>(r.rlim_max)
+                  : 1L << 20;
+  for (long fd = first; fd < last; ++fd) ::close(static_cast<int>(fd));
+}
+
+// Passed fds become 3, 4, ... and the error pipe the next one (still close-on-exec); every
+// other fd is closed, however high (PID 1 may hold fds above 1024). 0 or an errno.
+int KeepOnlyPassedFds(const std::vector<int>& pass_fds, int* errfd) {
+  // First everything (the error pipe too) moves out of the way of 3, 4, ...
+  constexpr int kHigh = 600;
+  int moved[64];
+  const size_t npass = std::min<size_t>(pass_fds.size(), 64);
+  if (npass > 0) {
+    int e2 = ::fcntl(*errfd, F_DUPFD_CLOEXEC, kHigh + 64);
+    if (e2 >= 0) *errfd = e2;
+    for (size_t i = 0; i < npass; ++i) {
+      moved[i] = ::fcntl(pass_fds[i], F_DUPFD, kHigh);
+      if (moved[i] < 0) return errno;
+    }
+  }
+  for (size_t i = 0; i < npass; ++i)
+    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) return errno;
+  const int next = 3 + static_cast<int>(npass);
+  if (*errfd != next) {
+    if (::dup3(*errfd, next, O_CLOEXEC) < 0) return errno;
+    *errfd = next;
+  }
+  CloseFrom(next + 1);
+  return 0;
+}
+
 [[noreturn]] void Child(const ChildPlan& plan, int errfd) {
   auto fail = [&errfd](int e, int stage) {
     int msg[2] = {stage, e};
+    // PID 1 may have stopped waiting (AwaitExec): its end of the pipe is then closed, and the
+    // write must fail with EPIPE rather than kill us with SIGPIPE (exit 127 is what it reaps).
+    ::signal(SIGPIPE, SIG_IGN);
     (void)!::write(errfd, msg, sizeof(msg));
     ::_exit(127);
   };
@@ -144,27 +190,7 @@ int OpenTarget(const StdioTarget& t, int fd) {
   } else if (int e = OpenTarget(c.stderr_target, 2)) {
     fail(e, 3);
   }
-  // Passed fds become 3, 4, ...: first everything (the error pipe too) moves out of the way.
-  constexpr int kHigh = 600;
-  int moved[64];
-  size_t npass = std::min<size_t>(o.pass_fds.size(), 64);
-  if (npass > 0) {
-    int e2 = ::fcntl(errfd, F_DUPFD_CLOEXEC, kHigh + 64);
-    if (e2 >= 0) errfd = e2;
-    for (size_t i = 0; i < npass; ++i) {
-      moved[i] = ::fcntl(o.pass_fds[i], F_DUPFD, kHigh);
-      if (moved[i] < 0) fail(errno, 11);
-    }
-  }
-  for (int fd = 3; fd < 1024; ++fd) {
-    bool keep = fd == errfd;
-    for (size_t i = 0; i < npass; ++i) keep |= fd == moved[i];
-    if (!keep) ::close(fd);
-  }
-  for (size_t i = 0; i < npass; ++i) {
-    if (::dup2(moved[i], 3 + static_cast<int>(i)) < 0) fail(errno, 11);
-    ::close(moved[i]);
-  }
+  if (int e = KeepOnlyPassedFds(o.pass_fds, &errfd)) fail(e, 11);
   for (const auto& [index, offset] : plan.pid_envs)
     FormatPid(plan.cenv[index] + offset, ::getpid());
   for (const auto& l : c.rlimits) {
@@ -265,13 +291,41 @@ const char* StageName(int stage) {
   }
 }
 
+// How long PID 1 waits for a forked child to exec or report why it could not.
+//
+// The child opens the service's stdio files itself (after fork, as systemd does), so PID 1
+// never opens them. But such a file may be a FIFO (StandardInput=file:/run/x.fifo,
+// StandardOutput=append:...): the child's open() then waits for the other end, possibly for
+// ever, and so would a blocking read of the exec-status pipe. The wait is therefore bounded:
+// a child that has neither exec'd (the close-on-exec pipe closes: success) nor written its
+// failure within kExecStatusWait is taken as started. Should it fail later, it finds the pipe
+// closed (EPIPE, SIGPIPE ignored) and exits 127, which the reaper reports like any exit.
+// The usual child execs in well under a millisecond, so the synchronous report stays the rule.
+constexpr std::chrono::milliseconds kExecStatusWait{250};
+
+// True with `msg` filled when the child reported a failure; false when it exec'd or is still
+// busy after kExecStatusWait.
+bool AwaitExec(int fd, int (&msg)[2]) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + kExecStatusWait;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, std::max<int>(0, static_cast<int>(left.count())));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) return false;  // still not exec'd (or poll failed): taken as started
+    ssize_t n = ::read(fd, msg, sizeof(msg));
+    if (n < 0 && errno == EINTR) continue;
+    return n == static_cast<ssize_t>(sizeof(msg));
+  }
+}
+
 }  // namespace
 
 bool Plain(const ProcessContext& p, const SpawnOptions& o) {
   return (!p.credentials || o.full_privileges) && p.root_directory.empty() &&
          p.working_directory.empty() && !p.umask && !p.nice && !p.oom_score_adjust &&
-         p.rlimits.empty() &&
-         o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
+         p.rlimits.empty() && o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
          p.stdin_target.kind == StdioTarget::Kind::kInherit &&
          p.stdout_target.kind == StdioTarget::Kind::kInherit &&
          p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 && o.stderr_fd < 0;
@@ -347,12 +401,9 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
       return -1;
     }
     int msg[2] = {0, 0};
-    ssize_t n;
-    do {
-      n = ::read(pipefd[0], msg, sizeof(msg));
-    } while (n < 0 && errno == EINTR);
+    bool failed = AwaitExec(pipefd[0], msg);
     ::close(pipefd[0]);
-    if (n == static_cast<ssize_t>(sizeof(msg))) {
+    if (failed) {
       // The child failed before exec and exits 127 at once: the reaper collects it (as a
       // service pid nobody knows, i.e. like an orphan).
       *err = std::string(StageName(msg[0])) + " for \"" + shown + "\": " + strerror(msg[1]);
@@ -498,9 +549,24 @@ bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
 
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
   try {
-    std::ifstream in(path);
+    // The file is often in a directory the service's user owns: it may be anything. Like
+    // systemd, a symlink is refused, and so is anything but a small regular file.
+    std::string text, err;
+    if (!files::ReadUntrustedFile(path, {.max_bytes = kMaxPidFileBytes, .follow_links = false},
+                                  &text, &err)) {
+      // Polled every 100 ms while a daemon starts: say it once per path and reason.
+      static std::string last_warning;
+      std::string warning = path + ": " + err;
+      if (err != strerror(ENOENT) && warning != last_warning)
+        log::Warn("pid file {}, ignoring it", warning);
+      last_warning = warning;
+      return std::nullopt;
+    }
+    size_t i = text.find_first_not_of(" \t\r\n");
     long long v = 0;
-    if (!(in >> v) || v <= 1 || v > (1LL << 30)) return std::nullopt;
+    if (i == std::string::npos || sscanf(text.c_str() + i, "%lld", &v) != 1 || v <= 1 ||
+        v > (1LL << 30))
+      return std::nullopt;
     return static_cast<pid_t>(v);
   } catch (...) {
     return std::nullopt;

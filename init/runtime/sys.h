@@ -44,7 +44,10 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
 // credentials (setgroups, setgid, setuid — in that order), working
 // directory, umask, nice, rlimits, and fds 0-2 opened as the targets say. A context that is not
 // Plain() uses fork+exec with a close-on-exec pipe that carries the child's errno back, so a
-// failure (unknown directory, exec error) is still reported synchronously with its step.
+// failure (unknown directory, exec error) is still reported synchronously with its step. The
+// child opens the stdio files itself; PID 1 waits for its report at most 250 ms (a FIFO as
+// StandardOutput=append: may hold the child's open() for ever): a child still busy then is
+// taken as started, and a later failure shows as its exit 127.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, const ProcessContext& process,
             const SpawnOptions& opts, std::string* err) noexcept;
@@ -73,7 +76,10 @@ std::vector<ProcInfo> ProcessTable() noexcept;
 bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
                    std::string* err) noexcept;
 
-// The pid in a pid file (a decimal number > 1), nullopt when it cannot be read.
+// The pid in a pid file (a decimal number > 1), nullopt when it cannot be read. The file must
+// be a regular file of at most kMaxPidFileBytes, not a symlink; it is opened without blocking
+// (a FIFO planted there is refused at once) and a refusal other than "missing" is logged.
+constexpr size_t kMaxPidFileBytes = 64 * 1024;
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept;
 
 // The daemon a forking launcher (`launcher`, gone) left behind: the one process re-parented to

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -334,14 +335,134 @@ TEST_F(SpawnStreamFdsTest, OomScoreAdjustIsSetInTheChild) {
   sys::SpawnOptions ctx;
   ctx.output_fd = p[1];
   std::string err;
-  pid_t pid =
-      sys::Spawn({"/bin/cat", "/proc/self/oom_score_adj"}, "x", {}, process, ctx, &err);
+  pid_t pid = sys::Spawn({"/bin/cat", "/proc/self/oom_score_adj"}, "x", {}, process, ctx, &err);
   ::close(p[1]);
   ASSERT_GT(pid, 0) << err;
   EXPECT_EQ(ReadAll(p[0]), "321\n");
   ::close(p[0]);
   int status = WaitFor(pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files a service controls: PID 1 never blocks on them (issue 11, case 2)
+
+using HostileFileTest = TempDir;
+
+TEST_F(HostileFileTest, APidFileIsRead) {
+  std::ofstream(dir_ + "/ok.pid") << " 1234\n";
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/ok.pid"), 1234);
+  std::ofstream(dir_ + "/one.pid") << "1\n";
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/one.pid"), std::nullopt);  // never PID 1 itself
+}
+
+TEST_F(HostileFileTest, AFifoAsPidFileIsRefusedAtOnce) {
+  std::string fifo = dir_ + "/x.pid";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(sys::ReadPidFile(fifo), std::nullopt);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+TEST_F(HostileFileTest, ASymlinkAsPidFileIsRefused) {
+  std::ofstream(dir_ + "/real.pid") << "4321\n";
+  ASSERT_EQ(::symlink((dir_ + "/real.pid").c_str(), (dir_ + "/link.pid").c_str()), 0);
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/link.pid"), std::nullopt);
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/real.pid"), 4321);
+}
+
+TEST_F(HostileFileTest, ADirectoryOrAHugeFileAsPidFileIsRefused) {
+  ASSERT_EQ(::mkdir((dir_ + "/d.pid").c_str(), 0700), 0);
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/d.pid"), std::nullopt);
+  std::ofstream(dir_ + "/big.pid") << "77\n" << std::string(sys::kMaxPidFileBytes, ' ');
+  EXPECT_EQ(sys::ReadPidFile(dir_ + "/big.pid"), std::nullopt);
+}
+
+// StandardOutput=append:FIFO: the child's open() waits for a reader; Spawn returns anyway
+// (within its bounded wait) and the child goes on once a reader comes.
+TEST_F(HostileFileTest, SpawnDoesNotWaitForAChildBlockedOpeningAFifo) {
+  std::string fifo = dir_ + "/out.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ProcessContext process;
+  process.stdout_target = {StdioTarget::Kind::kAppend, fifo};
+  std::string err;
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = sys::Spawn({"/bin/sh", "-c", "echo through"}, "sh", {}, process, {}, &err);
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_GT(pid, 0) << err;
+  EXPECT_LT(took, std::chrono::seconds(2));
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_CLOEXEC);  // lets the child's open() finish
+  ASSERT_GE(reader, 0);
+  EXPECT_EQ(ReadAll(reader), "through\n");
+  ::close(reader);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(HostileFileTest, AChildThatFailsAfterTheWaitExits127) {
+  std::string fifo = dir_ + "/in.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ProcessContext process;
+  process.stdin_target = {StdioTarget::Kind::kFile, fifo};  // waits for a writer
+  process.working_directory = dir_ + "/missing";            // then fails: PID 1 is gone by then
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/true"}, "true", {}, process, {}, &err);
+  ASSERT_GT(pid, 0) << err;
+  int writer = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  ::close(writer);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;  // not killed by SIGPIPE
+  EXPECT_EQ(WEXITSTATUS(status), 127);
+}
+
+TEST_F(HostileFileTest, AnEarlyFailureIsStillReportedSynchronously) {
+  ProcessContext process;
+  process.working_directory = dir_ + "/missing";
+  std::string err;
+  EXPECT_EQ(sys::Spawn({"/bin/true"}, "true", {}, process, {}, &err), -1);
+  EXPECT_THAT(err, HasSubstr("cannot change directory"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fds PID 1 holds never reach a child (issue 11, case 7)
+
+TEST(SpawnFdsTest, NoFdBeyondThePassedOnesIsInherited) {
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  if (old.rlim_max < 2100) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 2100";
+  rlimit raised = old;
+  raised.rlim_cur = std::max<rlim_t>(old.rlim_cur, 2100);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &raised), 0);
+  // Not close-on-exec, as a leaked fd of PID 1 would be: one low, one above 1024.
+  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int low = ::fcntl(null, F_DUPFD, 700);
+  int high = ::fcntl(null, F_DUPFD, 2000);
+  ::close(null);
+  ASSERT_GE(low, 700);
+  ASSERT_GE(high, 2000);
+  int pass[2];
+  ASSERT_EQ(::pipe2(pass, O_CLOEXEC), 0);
+  sys::SpawnOptions opts;
+  opts.pass_fds = {pass[1]};
+  // The shell's own fds, listed by a child of it (ls).
+  std::string err;
+  pid_t pid = sys::Spawn({"/bin/sh", "-c", "ls /proc/$$/fd >&3; true"}, "sh", {}, {}, opts, &err);
+  ::close(pass[1]);
+  ::close(low);
+  ::close(high);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  ASSERT_GT(pid, 0) << err;
+  std::string fds = ReadAll(pass[0]);
+  ::close(pass[0]);
+  int status = WaitFor(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  // Stdio and the passed fd; nothing of ours (the shell may add fds of its own, dash's 10).
+  auto lines = "\n" + fds;
+  for (const char* want : {"\n0\n", "\n1\n", "\n2\n", "\n3\n"}) EXPECT_THAT(lines, HasSubstr(want));
+  EXPECT_THAT(lines, ::testing::Not(HasSubstr("\n" + std::to_string(low) + "\n")));
+  EXPECT_THAT(lines, ::testing::Not(HasSubstr("\n" + std::to_string(high) + "\n")));
 }
 
 }  // namespace
