@@ -59,6 +59,25 @@ TEST_F(ServiceDirsTest, AnExistingDirectoryGetsItsModeFixed) {
   EXPECT_EQ(Mode(base_ + "/d") & 07777, 0711u);
 }
 
+TEST_F(ServiceDirsTest, OwnerIsSetAlsoOnAnExistingDirectory) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to chown";
+  ASSERT_TRUE(Make("x", 0711)) << err_;
+  ASSERT_TRUE(sys::MakeDirectoryBelow(base_, "x", 0711, 1234, 5678, &err_)) << err_;
+  struct stat st {};
+  ASSERT_EQ(::stat((base_ + "/x").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 5678u);
+}
+
+TEST_F(ServiceDirsTest, AFileInTheWayFails) {
+  temp_.Write("/run/f", "x");
+  EXPECT_FALSE(Make("f"));
+  EXPECT_THAT(err_, HasSubstr("Not a directory"));
+  EXPECT_FALSE(Make("f/sub"));
+  EXPECT_THAT(err_, HasSubstr("Not a directory"));
+  EXPECT_TRUE(S_ISREG(Mode(base_ + "/f")));
+}
+
 TEST_F(ServiceDirsTest, MakesAMissingBase) {
   base_ = temp_.Path("/var/lib");
   ASSERT_TRUE(Make("x")) << err_;

@@ -514,39 +514,6 @@ std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
   return out;
 }
 
-bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
-                   std::string* err) noexcept {
-  try {
-    if (path.empty() || path[0] != '/') {
-      *err = "not an absolute path";
-      return false;
-    }
-    for (size_t pos = 1; (pos = path.find('/', pos)) != std::string::npos; ++pos) {
-      std::string parent = path.substr(0, pos);
-      if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
-        *err = parent + ": " + strerror(errno);
-        return false;
-      }
-    }
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
-      *err = strerror(errno);
-      return false;
-    }
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      *err = strerror(errno);
-      return false;
-    }
-    bool ok = ::fchown(fd, uid, gid) == 0 && ::fchmod(fd, mode) == 0;
-    if (!ok) *err = strerror(errno);
-    ::close(fd);
-    return ok;
-  } catch (...) {
-    *err = "out of memory";
-    return false;
-  }
-}
-
 std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
   try {
     // The file is often in a directory the service's user owns: it may be anything. Like

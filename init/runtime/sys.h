@@ -71,11 +71,6 @@ struct ProcInfo {
 };
 std::vector<ProcInfo> ProcessTable() noexcept;
 
-// Makes `path` a directory owned by uid:gid with `mode` (an existing one gets owner and mode
-// fixed); missing parents are made root-owned 0755. False with *err ("Not a directory").
-bool MakeDirectory(const std::string& path, mode_t mode, uid_t uid, gid_t gid,
-                   std::string* err) noexcept;
-
 // The pid in a pid file (a decimal number > 1), nullopt when it cannot be read. The file must
 // be a regular file of at most kMaxPidFileBytes, not a symlink; it is opened without blocking
 // (a FIFO planted there is refused at once) and a refusal other than "missing" is logged.

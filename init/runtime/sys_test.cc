@@ -1,4 +1,4 @@
-// sys::MakeDirectory and sys::Spawn with SpawnOptions passing listening sockets (fds 3, 4, ...
+// sys::Spawn with SpawnOptions passing listening sockets (fds 3, 4, ...
 // and $LISTEN_PID). These start real children and wait for them: a unit test is an ordinary
 // process.
 #include "init/runtime/sys.h"
@@ -40,78 +40,6 @@ class TempDir : public ::testing::Test {
   testutil::TempDir temp_{"ctinit-sys"};  // removed with the fixture
   std::string dir_;
 };
-
-// ---------------------------------------------------------------------------------------------
-// MakeDirectory
-
-using MakeDirectoryTest = TempDir;
-
-TEST_F(MakeDirectoryTest, MakesParentsAndSetsModeDespiteTheUmask) {
-  mode_t old = ::umask(077);
-  std::string err;
-  std::string path = dir_ + "/a/b/c";
-  bool ok = sys::MakeDirectory(path, 0750, ::getuid(), ::getgid(), &err);
-  ::umask(old);
-  ASSERT_TRUE(ok) << err;
-  EXPECT_TRUE(S_ISDIR(Mode(path)));
-  EXPECT_EQ(Mode(path) & 07777, 0750u);
-  EXPECT_TRUE(S_ISDIR(Mode(dir_ + "/a/b")));
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, ::getuid());
-  EXPECT_EQ(st.st_gid, ::getgid());
-}
-
-TEST_F(MakeDirectoryTest, ParentsAre0755) {
-  std::string err;
-  ASSERT_TRUE(sys::MakeDirectory(dir_ + "/p/q", 0700, ::getuid(), ::getgid(), &err)) << err;
-  EXPECT_EQ(Mode(dir_ + "/p") & 07777, 0755u);
-}
-
-TEST_F(MakeDirectoryTest, AnExistingDirectoryGetsModeAndOwnerFixed) {
-  std::string path = dir_ + "/x";
-  ASSERT_EQ(::mkdir(path.c_str(), 0777), 0);
-  ::chmod(path.c_str(), 0777);
-  std::string err;
-  ASSERT_TRUE(sys::MakeDirectory(path, 0711, ::getuid(), ::getgid(), &err)) << err;
-  EXPECT_EQ(Mode(path) & 07777, 0711u);
-  if (::getuid() == 0) {
-    ASSERT_TRUE(sys::MakeDirectory(path, 0711, 1234, 5678, &err)) << err;
-    struct stat st {};
-    ASSERT_EQ(::stat(path.c_str(), &st), 0);
-    EXPECT_EQ(st.st_uid, 1234u);
-    EXPECT_EQ(st.st_gid, 5678u);
-  }
-}
-
-TEST_F(MakeDirectoryTest, AFileInTheWayFails) {
-  std::string file = dir_ + "/f";
-  std::ofstream(file) << "x";
-  std::string err;
-  EXPECT_FALSE(sys::MakeDirectory(file, 0755, ::getuid(), ::getgid(), &err));
-  EXPECT_EQ(err, "Not a directory");
-  EXPECT_FALSE(sys::MakeDirectory(file + "/sub", 0755, ::getuid(), ::getgid(), &err));
-  EXPECT_THAT(err, HasSubstr("Not a directory"));
-  EXPECT_TRUE(S_ISREG(Mode(file)));
-}
-
-TEST_F(MakeDirectoryTest, ASymlinkIsNotFollowed) {
-  std::string target = dir_ + "/target";
-  ASSERT_EQ(::mkdir(target.c_str(), 0700), 0);
-  std::string link = dir_ + "/link";
-  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
-  std::string err;
-  EXPECT_FALSE(sys::MakeDirectory(link, 0777, ::getuid(), ::getgid(), &err));
-  EXPECT_FALSE(err.empty());
-  EXPECT_EQ(Mode(target) & 07777, 0700u);  // not changed through the link
-}
-
-TEST_F(MakeDirectoryTest, RelativePathIsRefused) {
-  std::string err;
-  EXPECT_FALSE(sys::MakeDirectory("run/x", 0755, 0, 0, &err));
-  EXPECT_EQ(err, "not an absolute path");
-  EXPECT_FALSE(sys::MakeDirectory("", 0755, 0, 0, &err));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Spawn with passed fds
