@@ -137,8 +137,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -299,6 +301,13 @@ class Supervisor {
     ServiceState state;
   };
   std::optional<ServiceView> View(const std::string& name) const;
+  // What the engine's work costs, counted always (a few additions per event). A slot visit is
+  // one look at one service by a walk, an index update or a scan; the work an event costs
+  // depends on what it changed, not on how many services there are (supervisor_scale_test.cc).
+  struct Stats {
+    uint64_t slots_visited = 0;
+  };
+  const Stats& stats() const { return stats_; }
 
  private:
   enum class Phase {
@@ -349,10 +358,41 @@ class Supervisor {
     std::optional<Clock::time_point> watchdog_at;  // WATCHDOG=1 due by then
     std::chrono::milliseconds watchdog_limit{0};   // spec.watchdog, or WATCHDOG_USEC= of this run
     bool watchdog_fired = false;                   // this run ends as a watchdog failure
+
+    // Bookkeeping of the indexes below (supervisor_index.cc), not part of the service's state.
+    size_t position = 0;     // place in list order (slots_, then removed_)
+    bool touched = false;    // in touched_: changed in this drain
+    uint64_t walk_mark = 0;  // queued in the walk (or stop pass) of that number
+    bool in_group_waits = false;
+    pid_t indexed_pid = 0, indexed_ctl = 0, indexed_group = 0;     // as entered in the pid maps
+    std::optional<Clock::time_point> indexed_fixed, indexed_live;  // as entered in the timers
   };
   using Slots = std::vector<Slot>;
+  // Who names a service, by its name (in list order, each slot once): what a change of that
+  // service can affect, so that the drain looks at those and not at every service.
+  struct Named {
+    std::vector<Slot*> slots;          // the slots of that name (Find: the first)
+    std::vector<Slot*> start_waiters;  // name it in after/needs/binds_to/requisite
+    std::vector<Slot*> stop_first;     // name it in after/needs/binds_to: stopped before it
+    std::vector<Slot*> stopped_with;   // name it in needs/binds_to/part_of (StopDependents)
+    std::vector<Slot*> bound;          // name it in binds_to
+    std::vector<Slot*> conflicting;    // name it in conflicts
+  };
 
+  // Indexes (supervisor_index.cc). Every change of a slot's state marks it touched (Touch);
+  // the drain then looks only at touched slots and at those that name them, and the indexes
+  // (pids, timers, stop requests) are brought up to date from the touched slots (SyncIndexes).
+  // A change of the list itself (Reindex) touches every slot.
   void Reindex();
+  void Touch(Slot& s);
+  void TouchAll();
+  void SyncIndexes();
+  void SyncSlot(Slot& s);
+  const Named* NamedOf(const std::string& name) const;
+  // The slot whose main or control process is `pid`, nullptr if none.
+  Slot* ByPid(pid_t pid);
+  // Adds what `s` being wanted now pulls in (Start), without recomputing everything.
+  void GrowWanted(Slot& s);
   Slot* Find(const std::string& name);
   // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
   // down" when `refused_when_frozen`).
@@ -375,14 +415,23 @@ class Supervisor {
   bool DepPending(const Slot& s) const;
   const Slot* FailedNeed(const Slot& s) const;
   const Slot* MissingRequisite(const Slot& s) const;
-  bool TransitionStopPending() const;
+  bool TransitionStopPending();
   bool StartInProgress() const;
   void Process();
   // While a level change or reload is stopping services only manual ones may (re)start.
   void StartIfNeeded(bool only_manual);
-  // One walk of StartIfNeeded; false if it stopped at a running blocking service. `began` is
-  // set when something was started, `first_waiting` to the first service left waiting.
-  bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
+  void StartWalks(bool only_manual);
+  // One walk of StartIfNeeded over `seeds` and what they make ready, in list order; false if it
+  // stopped at a running blocking service. `began` is set when something was started,
+  // `first_waiting` to the first service left waiting.
+  bool StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bool* began,
+                 Slot** first_waiting);
+  // The services the next walk looks at: the touched ones, those waiting for them, and those
+  // left waiting by the last walk (or all of them when the last walk did not look at all).
+  std::vector<Slot*> WalkSeeds();
+  bool AnyStartInProgress();
+  // Which stop requests may begin now (BeginStops): nothing ordered after it still stopping.
+  bool StopWaits(const Slot& s);
   // Re-entrancy: a public call made while another one is under way (from a host callback) is
   // queued and run by the drain, never in the middle of the change that called back.
   // Marks a public call as under way for as long as it lives.
@@ -437,7 +486,9 @@ class Supervisor {
   void EndRun(Slot& s, bool ran = true);
   void StopConflicts(Slot& s);
   // An explicit "not wanted" (Stop(), a conflict, a binds_to end).
-  static void NotWanted(Slot& s) {
+  void NotWanted(Slot& s) {
+    Touch(s);
+    wanted_dirty_ = true;
     if (s.manual)
       s.demand = false;
     else
@@ -452,21 +503,40 @@ class Supervisor {
   void FireWatchdog(Slot& s);
   void Advance(Slot& s);  // re-checks a stop-signal wait after any child exit
   void DropForgotten();
+  void OnTimerFor(Slot& s, Clock::time_point now);
+  // Slots whose timers are due at `now`, in list order.
+  std::vector<Slot*> DueSlots(Clock::time_point now);
   bool BootTransitions();  // true if it re-armed the S entries (staying in S)
   void EnterLevel(char level, char prev);
   void StopUnwanted(std::chrono::milliseconds kill_wait, Slots removed);
   void ForgetRespawnFailures();
   void RearmTimer();
   bool AnythingRunningExceptBoot() const;
-  bool Settled() const;
+  bool Settled();
   void LogBatch();
 
   SupervisorHost* host_;
   Slots slots_;
-  // Name -> position in slots_, so that a lookup costs the same with 10 or 2,000 services.
-  // Rebuilt by Reindex() whenever slots_ gains, loses or reorders services.
-  std::unordered_map<std::string, size_t> index_;
   Slots removed_;  // dropped by a reload, still being stopped
+  // Name -> the slots that have it or name it, so that a lookup costs the same with 10 or
+  // 2,000 services. Rebuilt by Reindex() whenever slots_ or removed_ gains, loses or reorders
+  // services (the Slot pointers in all indexes stay valid until then).
+  std::unordered_map<std::string, Named> named_;
+  std::vector<Slot*> touched_;        // changed in this drain (Touch), cleared at its end
+  std::vector<Slot*> waiting_;        // left waiting for their dependencies by the last walk
+  std::vector<Slot*> blocking_;       // spec.blocking, in list order (they cut the walk)
+  bool walk_all_ = true;              // the last walk did not look at every service it should
+  uint64_t walks_ = 0;                // walk numbers (Slot::walk_mark)
+  bool wanted_dirty_ = true;          // "wanted" must be computed again (ComputeWanted)
+  bool maybe_transition_ = false;     // some slot may have `transition` set
+  std::vector<Slot*> stop_requests_;  // may have stop_requested set
+  std::unordered_map<pid_t, Slot*> by_pid_;    // main and control processes
+  std::unordered_map<pid_t, Slot*> by_group_;  // process groups
+  std::vector<Slot*> group_waits_;             // may be in kStopSignal
+  // Deadlines: `fixed` ones (deadline, poll_at) are kept when frozen, `live` ones (restart,
+  // watchdog, end of a respawn pause) are not.
+  std::multimap<Clock::time_point, Slot*> fixed_timers_, live_timers_;
+  Stats stats_;
   char default_level_;
   char boot_level_;
   char boot_target_ = 0;

@@ -11,6 +11,7 @@ namespace ctinit {
 using namespace supervisor_internal;  // NOLINT
 
 void Supervisor::Adopt(Slot& s, pid_t pid) {
+  Touch(s);
   if (!host_->ProcessAlive(pid)) {
     s.run_failed = true;
     FailStart(s, fmt::format("the daemon (pid {} from its pid file) is gone", pid));
@@ -22,6 +23,7 @@ void Supervisor::Adopt(Slot& s, pid_t pid) {
 }
 
 void Supervisor::ReadPidFile(Slot& s) {
+  Touch(s);
   auto now = host_->Now();
   if (!s.spec.pidfile.empty()) {
     if (auto p = host_->ReadPidFile(s.spec.pidfile); p && *p > 0) {
@@ -44,6 +46,7 @@ void Supervisor::ReadPidFile(Slot& s) {
 }
 
 void Supervisor::OnMainExit(Slot& s, int status) {
+  Touch(s);
   s.pid = 0;
   s.watchdog_at.reset();
   s.last_status = status;
@@ -100,6 +103,7 @@ void Supervisor::OnMainExit(Slot& s, int status) {
 }
 
 void Supervisor::OnCtlExit(Slot& s, int status) {
+  Touch(s);
   s.ctl = 0;
   s.deadline.reset();
   if (s.phase == Phase::kStopSignal) return Advance(s);
@@ -157,6 +161,7 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
 }
 
 void Supervisor::OnDeadline(Slot& s) {
+  Touch(s);
   switch (s.phase) {
     case Phase::kStartPre:
     case Phase::kStart:

@@ -11,7 +11,19 @@ namespace ctinit {
 using namespace supervisor_internal;  // NOLINT
 
 Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
-  for (auto& s : slots_) {
+  // The candidates: the slot whose main or control process sent it, the one whose group it
+  // came from; the first in list order that accepts it from there.
+  SyncIndexes();
+  std::vector<Slot*> candidates;
+  if (auto it = by_pid_.find(sender); sender > 0 && it != by_pid_.end())
+    candidates.push_back(it->second);
+  if (auto it = by_group_.find(sender_pgid); sender_pgid > 0 && it != by_group_.end())
+    candidates.push_back(it->second);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Slot* a, const Slot* b) { return a->position < b->position; });
+  for (Slot* c : candidates) {
+    Slot& s = *c;
+    ++stats_.slots_visited;
     if (!s.spec.Notifies()) continue;
     using NA = ServiceSpec::NotifyAccess;
     NA access = s.spec.notify_access;
@@ -32,6 +44,7 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
       Enter([this, sender, sender_pgid, fields] { OnNotify(sender, sender_pgid, fields); });
   if (!entry) return true;
   Slot& s = *target;
+  Touch(s);
   // MAINPID= first, whatever its place in the datagram (systemd): READY=1 then applies to the
   // new main process (its start_post steps get it as $MAINPID).
   for (const auto& f : fields) {
@@ -75,6 +88,7 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
 }
 
 void Supervisor::ArmWatchdog(Slot& s) {
+  Touch(s);
   if (s.watchdog_limit.count() <= 0) {
     s.watchdog_at.reset();
     return;
@@ -83,6 +97,7 @@ void Supervisor::ArmWatchdog(Slot& s) {
 }
 
 void Supervisor::FireWatchdog(Slot& s) {
+  Touch(s);
   s.watchdog_at.reset();
   bool watched =
       s.phase == Phase::kStartPost || s.phase == Phase::kRunning || s.phase == Phase::kReload;

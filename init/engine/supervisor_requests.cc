@@ -2,6 +2,7 @@
 // ReloadService, and the stops they imply (dependents, conflicts).
 #include <signal.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "init/base/log.h"
@@ -71,6 +72,7 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
   if (!s) return false;
   auto entry = Enter([this, name] { Start(name); });
   if (!entry) return true;
+  Touch(*s);
   if (s->manual) {
     s->demand = true;
   } else {
@@ -91,7 +93,12 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
   while (!queue.empty()) {
     Slot* d = queue.back();
     queue.pop_back();
-    if (d != s && d->override && !*d->override) d->override.reset();
+    Touch(*d);
+    ++stats_.slots_visited;
+    if (d != s && d->override && !*d->override) {
+      d->override.reset();
+      wanted_dirty_ = true;  // what it pulls in may be wanted again through others too
+    }
     if (d->phase == Phase::kIdle && !Busy(*d) && d->state != ServiceState::kUp && !d->restart_at) {
       d->state = ServiceState::kStopped;
       d->executed = false;
@@ -106,6 +113,7 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
           queue.push_back(x);
         }
   }
+  GrowWanted(*s);
   Process();
   return true;
 }
@@ -116,11 +124,12 @@ void Supervisor::StopDependents(const std::string& name, bool restart) {
   while (!queue.empty()) {
     std::string n = queue.back();
     queue.pop_back();
-    for (auto& t : slots_) {
+    const Named* named = NamedOf(n);
+    if (!named) continue;
+    for (Slot* slot : std::vector<Slot*>(named->stopped_with)) {
+      Slot& t = *slot;
+      ++stats_.slots_visited;
       if (Contains(seen, t.spec.name) || !Active(t)) continue;
-      if (!Contains(t.spec.needs, n) && !Contains(t.spec.binds_to, n) &&
-          !Contains(t.spec.part_of, n))
-        continue;
       seen.push_back(t.spec.name);
       queue.push_back(t.spec.name);
       if (restart) {
@@ -138,6 +147,8 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
   if (!s) return false;
   auto entry = Enter([this, name] { Stop(name); });
   if (!entry) return true;
+  Touch(*s);
+  wanted_dirty_ = true;
   if (s->manual) {
     s->demand = false;
   } else {
@@ -165,6 +176,7 @@ bool Supervisor::Restart(const std::string& name, bool only_if_active, std::stri
     entry.reset();                    // Start is a call of its own, not one made from inside
     return Start(name, err);
   }
+  Touch(*s);
   s->restart_after_stop = true;
   s->executed = false;
   StopDependents(name, true);
@@ -197,12 +209,21 @@ bool Supervisor::ReloadService(const std::string& name, std::string* err) {
 }
 
 void Supervisor::StopConflicts(Slot& s) {
-  for (auto& t : slots_) {
-    if (&t == &s) continue;
-    if (Contains(s.spec.conflicts, t.spec.name) || Contains(t.spec.conflicts, s.spec.name)) {
-      NotWanted(t);
-      RequestStop(t, false);
-    }
+  // What it names in conflicts and what names it there, in list order.
+  std::vector<Slot*> hit;
+  for (const auto& n : s.spec.conflicts)
+    if (const Named* named = NamedOf(n))
+      hit.insert(hit.end(), named->slots.begin(), named->slots.end());
+  if (const Named* named = NamedOf(s.spec.name))
+    hit.insert(hit.end(), named->conflicting.begin(), named->conflicting.end());
+  if (hit.empty()) return;
+  std::sort(hit.begin(), hit.end(),
+            [](const Slot* a, const Slot* b) { return a->position < b->position; });
+  hit.erase(std::unique(hit.begin(), hit.end()), hit.end());
+  for (Slot* t : hit) {
+    if (t == &s) continue;
+    NotWanted(*t);
+    RequestStop(*t, false);
   }
 }
 
