@@ -250,7 +250,7 @@ void Supervisor::OnTimerFor(Slot& s, Clock::time_point now) {
 void Supervisor::DropForgotten() {
   // Only a slot that changed can have become forgettable (or, in removed_, done).
   auto forgettable = [](const Slot& s) {
-    return s.manual && !s.demand && !Active(s) && !s.stop_requested;
+    return s.manual && !s.demand && !Active(s) && !s.stop_queued();
   };
   bool any = false;
   stats_.slots_visited += touched_.size();

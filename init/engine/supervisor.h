@@ -321,7 +321,47 @@ class Supervisor {
     kStopSignal,
     kStopPost
   };
+  // What is asked of a service's current run beyond what its levels say: one value where
+  // there were three flags (stop_requested, by_request, restart_after_stop). Transitions:
+  //   kAsLevel       --RequestStop-->  kStopQueued      --BeginStops--> kStopping
+  //   kStartWhenEnded --RequestStop--> kRestartQueued   --BeginStops--> kRestarting
+  //   Start() while it stops: kAsLevel -> kStartWhenEnded, kStopQueued -> kRestartQueued,
+  //     kStopping -> kRestarting; Start() while a stop is only queued cancels it (-> kAsLevel,
+  //     or kStartWhenEnded); Restart() = "start again" + RequestStop; Stop() and a level change
+  //     drop "start again".
+  //   EndRun (the run is over): back to kAsLevel; the "again" ones are started once more.
+  // Independent of it: `override` (an explicit Start/Stop, kept across runs until a level
+  // change) and `transition` (the queued or begun stop belongs to a level change or reload).
+  enum class Desired {
+    kAsLevel,         // nothing asked: it runs when wanted (see "Wanted")
+    kStopQueued,      // a stop is asked; it begins once what is ordered after it has stopped
+    kStopping,        // that stop has begun (stop steps, signals, stop_post)
+    kRestartQueued,   // as kStopQueued, then it starts again
+    kRestarting,      // as kStopping, then it starts again
+    kStartWhenEnded,  // its run is ending on its own (nothing asked to stop it): start again
+  };
   struct Slot {
+    // Reads and updates of `desired` along its three questions.
+    bool stop_queued() const {
+      return desired == Desired::kStopQueued || desired == Desired::kRestartQueued;
+    }
+    bool stop_begun() const {
+      return desired == Desired::kStopping || desired == Desired::kRestarting;
+    }
+    bool starts_again() const {
+      return desired == Desired::kRestartQueued || desired == Desired::kRestarting ||
+             desired == Desired::kStartWhenEnded;
+    }
+    void SetDesired(bool queued, bool begun, bool again) {
+      if (queued)
+        desired = again ? Desired::kRestartQueued : Desired::kStopQueued;
+      else if (begun)
+        desired = again ? Desired::kRestarting : Desired::kStopping;
+      else
+        desired = again ? Desired::kStartWhenEnded : Desired::kAsLevel;
+    }
+    void SetStartsAgain(bool again) { SetDesired(stop_queued(), stop_begun(), again); }
+
     ServiceSpec spec;
     ServiceState state = ServiceState::kStopped;
     Phase phase = Phase::kIdle;
@@ -334,12 +374,10 @@ class Supervisor {
     bool demand = false;           // telinit a/b/c (manual: wanted)
     bool wanted = false;           // computed each round (see "Wanted")
     bool executed = false;         // ran in this level entry and is not to run again
-    bool stop_requested = false;   // to be stopped once its dependents have stopped
-    bool transition = false;       // that stop belongs to a level change or reload
-    bool by_request = false;       // the current stop was asked for (not an end on its own)
-    bool killed = false;           // the final kill was sent in this stop
-    bool was_up = false;           // this run got up (its stop steps apply)
-    bool restart_after_stop = false;
+    Desired desired = Desired::kAsLevel;
+    bool transition = false;  // the queued or begun stop belongs to a level change or reload
+    bool killed = false;      // the final kill was sent in this stop
+    bool was_up = false;      // this run got up (its stop steps apply)
     bool run_failed = false;  // this run failed (start failure, bad exit, timeout)
     bool timed_out = false;
     int run_status = 0;     // wait status that ended this run's main process
@@ -529,7 +567,7 @@ class Supervisor {
   uint64_t walks_ = 0;                // walk numbers (Slot::walk_mark)
   bool wanted_dirty_ = true;          // "wanted" must be computed again (ComputeWanted)
   bool maybe_transition_ = false;     // some slot may have `transition` set
-  std::vector<Slot*> stop_requests_;  // may have stop_requested set
+  std::vector<Slot*> stop_requests_;  // may have a queued stop
   std::unordered_map<pid_t, Slot*> by_pid_;    // main and control processes
   std::unordered_map<pid_t, Slot*> by_group_;  // process groups
   std::vector<Slot*> group_waits_;             // may be in kStopSignal

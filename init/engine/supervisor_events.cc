@@ -94,7 +94,7 @@ void Supervisor::OnMainExit(Slot& s, int status) {
       Terminate(s);  // the running step goes too
       return;
     case Phase::kStopSignal:
-      if (s.run_status < 0 && !s.by_request) s.run_status = status;
+      if (s.run_status < 0 && !s.stop_begun()) s.run_status = status;
       Advance(s);
       return;
     default:
@@ -136,7 +136,7 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
       }
       return;
     case Phase::kReload:
-      if (s.by_request) return StopSteps(s, 0);  // a stop came while it reloaded
+      if (s.stop_begun()) return StopSteps(s, 0);  // a stop came while it reloaded
       if (!ok) {
         log::Warn("{}: reload step {}", s.spec.name, Describe(status));
         s.phase = s.spec.kind == Kind::kLongRun ? Phase::kRunning : Phase::kIdle;

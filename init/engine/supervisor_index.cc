@@ -125,7 +125,7 @@ void Supervisor::SyncSlot(Slot& s) {
   if (s.disabled && s.disabled_until != Clock::time_point::max())
     live = Earliest(live, s.disabled_until);
   retime(&live_timers_, &s.indexed_live, live);
-  if (s.stop_requested) stop_requests_.push_back(&s);
+  if (s.stop_queued()) stop_requests_.push_back(&s);
   if (s.phase == Phase::kStopSignal && !s.in_group_waits) {
     s.in_group_waits = true;
     group_waits_.push_back(&s);

@@ -82,7 +82,7 @@ bool Supervisor::TransitionStopPending() {
     for (const auto& s : *v) {
       if (!s.transition) continue;
       any = true;
-      if (s.stop_requested || (s.state == ServiceState::kStopping && !s.killed)) return true;
+      if (s.stop_queued() || (s.state == ServiceState::kStopping && !s.killed)) return true;
     }
   }
   maybe_transition_ = any;
@@ -109,7 +109,7 @@ void Supervisor::RequestLevel(char level, milliseconds kill_wait) {
   for (auto& s : slots_) {
     if (s.manual) continue;
     s.override.reset();
-    s.restart_after_stop = false;
+    s.SetStartsAgain(false);
   }
   ComputeWanted();
   for (auto& s : slots_) {

@@ -79,10 +79,10 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
     s->override = true;
   }
   if (s->state == ServiceState::kStopping) {
-    s->restart_after_stop = true;
-  } else if (s->stop_requested) {
+    s->SetStartsAgain(true);
+  } else if (s->stop_queued()) {
     // A stop that has not begun (it waits for its dependents) is replaced by this start.
-    s->stop_requested = false;
+    s->SetDesired(false, false, s->starts_again());
     s->transition = false;
   }
   StopConflicts(*s);
@@ -133,7 +133,7 @@ void Supervisor::StopDependents(const std::string& name, bool restart) {
       seen.push_back(t.spec.name);
       queue.push_back(t.spec.name);
       if (restart) {
-        t.restart_after_stop = true;
+        t.SetStartsAgain(true);
       } else {
         NotWanted(t);
       }
@@ -154,7 +154,7 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
   } else {
     s->override = false;
   }
-  s->restart_after_stop = false;
+  s->SetStartsAgain(false);
   if (!Active(*s)) {
     Process();  // a manual service is forgotten now
     if (err) *err = "not running";
@@ -177,7 +177,7 @@ bool Supervisor::Restart(const std::string& name, bool only_if_active, std::stri
     return Start(name, err);
   }
   Touch(*s);
-  s->restart_after_stop = true;
+  s->SetStartsAgain(true);
   s->executed = false;
   StopDependents(name, true);
   RequestStop(*s, false);

@@ -12,7 +12,7 @@ using namespace supervisor_internal;  // NOLINT
 
 bool Supervisor::Pending(const Slot& s) {
   return s.wanted && s.state == ServiceState::kStopped && s.phase == Phase::kIdle && !Busy(s) &&
-         !s.executed && !s.disabled && !s.restart_at && !s.stop_requested;
+         !s.executed && !s.disabled && !s.restart_at && !s.stop_queued();
 }
 
 bool Supervisor::DepPending(const Slot& s) const {
@@ -22,7 +22,7 @@ bool Supervisor::DepPending(const Slot& s) const {
     if (d->state == ServiceState::kStarting || StartPhase(d->phase)) return true;
     if (!d->wanted) return false;
     // Wanted and going down (or about to): it comes back (a restart); wait for that.
-    if (d->stop_requested || d->state == ServiceState::kStopping) return true;
+    if (d->stop_queued() || d->state == ServiceState::kStopping) return true;
     return Pending(*d);
   };
   for (const auto* names : {&s.spec.after, &s.spec.needs, &s.spec.binds_to})
@@ -78,7 +78,8 @@ bool Supervisor::LimiterAllows(Slot& s) {
 
 void Supervisor::Begin(Slot& s) {
   Touch(s);
-  s.by_request = s.killed = s.was_up = s.run_failed = s.timed_out = false;
+  s.SetDesired(s.stop_queued(), false, s.starts_again());
+  s.killed = s.was_up = s.run_failed = s.timed_out = false;
   s.transition = false;
   s.run_status = -1;
   s.group = 0;  // the last run's group is gone (its number may be another's by now)

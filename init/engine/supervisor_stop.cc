@@ -24,8 +24,8 @@ void Supervisor::RequestStop(Slot& s, bool transition) {
     s.restart_at.reset();
     return;
   }
-  if (s.stop_requested || (s.state == ServiceState::kStopping && s.by_request)) return;
-  s.stop_requested = true;
+  if (s.stop_queued() || (s.state == ServiceState::kStopping && s.stop_begun())) return;
+  s.SetDesired(true, false, s.starts_again());
   s.transition = transition;
   if (transition) maybe_transition_ = true;
   again_ = true;  // the drain begins it (once what is ordered after it has stopped)
@@ -33,7 +33,7 @@ void Supervisor::RequestStop(Slot& s, bool transition) {
 
 bool Supervisor::StopWaits(const Slot& s) {
   auto still_stopping = [&](const Slot& d) {
-    return &d != &s && Active(d) && (d.stop_requested || d.state == ServiceState::kStopping);
+    return &d != &s && Active(d) && (d.stop_queued() || d.state == ServiceState::kStopping);
   };
   if (const Named* n = NamedOf(s.spec.name)) {
     stats_.slots_visited += n->stop_first.size();
@@ -61,7 +61,7 @@ void Supervisor::BeginStops() {
     auto take_new = [&](size_t after) {
       for (; seen < stop_requests_.size(); ++seen) {
         Slot* s = stop_requests_[seen];
-        if (!s->stop_requested || s->walk_mark == pass || s->position >= slots_.size()) continue;
+        if (!s->stop_queued() || s->walk_mark == pass || s->position >= slots_.size()) continue;
         if (s->position <= after && after != SIZE_MAX) continue;  // the next pass takes it
         s->walk_mark = pass;
         heap.push_back(s);
@@ -76,12 +76,11 @@ void Supervisor::BeginStops() {
       Slot& s = *heap.back();
       heap.pop_back();
       ++stats_.slots_visited;
-      if (!s.stop_requested || StopWaits(s)) {
-        if (s.stop_requested) stop_requests_.push_back(&s);
+      if (!s.stop_queued() || StopWaits(s)) {
+        if (s.stop_queued()) stop_requests_.push_back(&s);
         continue;
       }
-      s.stop_requested = false;
-      BeginStop(s);
+      BeginStop(s);  // the queued stop begins
       progress = true;
       SyncIndexes();
       take_new(s.position);
@@ -91,7 +90,7 @@ void Supervisor::BeginStops() {
 
 void Supervisor::BeginStop(Slot& s) {
   Touch(s);
-  s.by_request = true;
+  s.SetDesired(false, true, s.starts_again());
   s.restart_at.reset();
   s.watchdog_at.reset();
   s.poll_at.reset();
@@ -290,12 +289,13 @@ void Supervisor::EndRun(Slot& s, bool ran) {
   s.ctl = 0;
   s.group = 0;
   s.killed = false;
-  bool requested = s.by_request;
-  s.by_request = false;
+  bool requested = s.stop_begun();
+  bool again = s.starts_again();
+  s.SetDesired(s.stop_queued(), false, again);
   s.transition = false;
   if (ran) host_->AfterStop(s.spec);
   auto start_again = [this, &s] {
-    s.restart_after_stop = false;
+    s.SetStartsAgain(false);
     s.executed = false;
     if (s.manual)
       s.demand = true;
@@ -311,7 +311,7 @@ void Supervisor::EndRun(Slot& s, bool ran) {
       s.demand = false;
       wanted_dirty_ = true;
     }
-    if (s.restart_after_stop) start_again();
+    if (again) start_again();
     return;
   }
   Outcome o = Outcome::kClean;
@@ -328,7 +328,7 @@ void Supervisor::EndRun(Slot& s, bool ran) {
       (s.run_failed && !s.why.empty()) || s.run_status < 0 ? s.why : Describe(s.run_status);
   bool prevented = s.run_status >= 0 && WIFEXITED(s.run_status) &&
                    Contains(s.spec.restart_prevent_status, WEXITSTATUS(s.run_status));
-  if (s.restart_after_stop) {
+  if (again) {
     // Start() came while it was ending on its own: it starts again, whatever its policy.
     start_again();
     SetState(s, ServiceState::kStopped, ChangeReason::kStartingAgain, what + ", starting again");
