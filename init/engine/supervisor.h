@@ -114,7 +114,11 @@
 //   its on_failure services are started.
 // Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process (applied first,
 //   wherever it is in the datagram), STATUS=text is kept for status (cleared by the next start),
-//   STOPPING=1 shows it stopping; only from the processes notify_access allows (kMain: the main
+//   STOPPING=1 shows it stopping; only from the processes notify_access allows. A MAINPID= from
+//   a sender that is not root is taken only if that process belongs to the service (its
+//   process group or session, or a descendant: SupervisorHost::ProcessBelongsTo); otherwise a
+//   warning, and the main pid stays. The same holds for a pid file not owned by root (the start
+//   fails, as with systemd) (kMain: the main
 //   process; kExec: it and a running step; kAll: any process of its process group).
 // Watchdog (spec.watchdog > 0, a long-run): armed when its start is complete (start_post begins:
 //   for kNotify after READY=1); WATCHDOG=1 re-arms it, WATCHDOG_USEC=N changes the limit for
@@ -194,8 +198,19 @@ class SupervisorHost {
   virtual bool GroupAlive(pid_t /*pgid*/) { return false; }
   // Whether `pid` exists (a daemon's pid read from a pidfile may already be gone).
   virtual bool ProcessAlive(pid_t /*pid*/) { return true; }
-  // The pid in a pidfile, nullopt when it cannot be read (yet).
-  virtual std::optional<pid_t> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // A pid file: the pid in it and the file's owner (a pid file not owned by root names a main
+  // process only if that process belongs to the service: ProcessBelongsTo).
+  struct PidFile {
+    pid_t pid = 0;
+    uid_t owner = 0;
+  };
+  // The pid file at `path`, nullopt when it cannot be read (yet). Never blocks (a FIFO).
+  virtual std::optional<PidFile> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // Whether process `pid` belongs to the service whose main command was started as the leader
+  // of process group and session `service_pgid`: in that group or session, or a descendant of
+  // its leader (systemd: in the service's cgroup). A new main pid from a non-root sender (a
+  // notification, a pid file not owned by root) is taken only then.
+  virtual bool ProcessBelongsTo(pid_t /*pid*/, pid_t /*service_pgid*/) { return false; }
   // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
   // told.
   virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }
@@ -263,9 +278,10 @@ class Supervisor {
   bool Stop(const std::string& name, std::string* err = nullptr);
   bool Restart(const std::string& name, bool only_if_active, std::string* err = nullptr);
   bool ReloadService(const std::string& name, std::string* err = nullptr);
-  // A notification from process `sender` (its process group `sender_pgid`), fields "K=V".
-  // Returns false if no service accepts it from that process.
-  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields);
+  // A notification from process `sender` (its process group `sender_pgid`, its user
+  // `sender_uid`), fields "K=V". Returns false if no service accepts it from that process.
+  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields,
+                uid_t sender_uid = 0);
 
   // A service's state and processes, for status queries.
   struct Status {

@@ -26,9 +26,18 @@ void Supervisor::ReadPidFile(Slot& s) {
   Touch(s);
   auto now = host_->Now();
   if (!s.spec.pidfile.empty()) {
-    if (auto p = host_->ReadPidFile(s.spec.pidfile); p && *p > 0) {
+    if (auto p = host_->ReadPidFile(s.spec.pidfile); p && p->pid > 0) {
       s.poll_at.reset();
-      Adopt(s, *p);
+      if (p->owner != 0 && !host_->ProcessBelongsTo(p->pid, s.group)) {
+        // systemd: a pid file a non-root user could write names only the service's processes.
+        log::Warn(
+            "{}: pid file {} (owner uid {}) names pid {}, which is not the service's: refused",
+            s.spec.name, s.spec.pidfile, p->owner, p->pid);
+        FailStart(s, fmt::format("its pid file names a process that is not the service's (pid {})",
+                                 p->pid));
+        return;
+      }
+      Adopt(s, p->pid);
       return;
     }
     // Not written yet: look again every 100 ms, within the start timeout (or 5 s).

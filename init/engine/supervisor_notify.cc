@@ -37,11 +37,13 @@ Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
   return nullptr;
 }
 
-bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields) {
+bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields,
+                          uid_t sender_uid) {
   Slot* target = NotifyTarget(sender, sender_pgid);
   if (!target) return false;
-  auto entry =
-      Enter([this, sender, sender_pgid, fields] { OnNotify(sender, sender_pgid, fields); });
+  auto entry = Enter([this, sender, sender_pgid, fields, sender_uid] {
+    OnNotify(sender, sender_pgid, fields, sender_uid);
+  });
   if (!entry) return true;
   Slot& s = *target;
   Touch(s);
@@ -53,7 +55,14 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
     auto [p, ec] = std::from_chars(f.data() + 8, f.data() + f.size(), v);
     if (ec == std::errc() && p == f.data() + f.size() && v > 1 && v < (1LL << 31) && s.pid > 0 &&
         v != s.pid) {
-      s.pid = static_cast<pid_t>(v);
+      auto pid = static_cast<pid_t>(v);
+      if (sender_uid != 0 && !host_->ProcessBelongsTo(pid, s.group)) {
+        // systemd: only root may name a process outside the service as its main process.
+        log::Warn("{}: MAINPID={} from uid {} refused: that process is not the service's",
+                  s.spec.name, pid, sender_uid);
+        continue;
+      }
+      s.pid = pid;
       host_->MainStarted(s.spec, s.pid);
     }
   }
