@@ -275,6 +275,10 @@ class Supervisor {
   // The requests described above. False (with *err) for an unknown name, or when the request
   // cannot apply ("not running", "ctinit is shutting down", "no reload steps").
   bool Start(const std::string& name, std::string* err = nullptr);
+  // A start on socket activity: as Start(), but the start limiter is not forgiven, so that
+  // clients that keep connecting to a service that ends at once do not start it for ever; a
+  // service the limiter gave up on stays failed ("start limit hit") until Start().
+  bool Activate(const std::string& name, std::string* err = nullptr);
   bool Stop(const std::string& name, std::string* err = nullptr);
   bool Restart(const std::string& name, bool only_if_active, std::string* err = nullptr);
   bool ReloadService(const std::string& name, std::string* err = nullptr);
@@ -451,6 +455,8 @@ class Supervisor {
   // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
   // down" when `refused_when_frozen`).
   Slot* Requested(const std::string& name, bool refused_when_frozen, std::string* err);
+  // Start() and Activate(): `forgive_limit` clears the start limiter's count.
+  bool StartAs(const std::string& name, bool forgive_limit, std::string* err);
   const Slot* Find(const std::string& name) const;
   bool LevelWanted(const Slot& s) const;
   void ComputeWanted();

@@ -68,9 +68,21 @@ Supervisor::Slot* Supervisor::Requested(const std::string& name, bool refused_wh
 }
 
 bool Supervisor::Start(const std::string& name, std::string* err) {
+  return StartAs(name, /*forgive_limit=*/true, err);
+}
+
+bool Supervisor::Activate(const std::string& name, std::string* err) {
+  if (const Slot* s = Find(name); s && s->disabled) {
+    if (err) *err = "start limit hit";
+    return false;
+  }
+  return StartAs(name, /*forgive_limit=*/false, err);
+}
+
+bool Supervisor::StartAs(const std::string& name, bool forgive_limit, std::string* err) {
   Slot* s = Requested(name, true, err);
   if (!s) return false;
-  auto entry = Enter([this, name] { Start(name); });
+  auto entry = Enter([this, name, forgive_limit] { StartAs(name, forgive_limit, nullptr); });
   if (!entry) return true;
   Touch(*s);
   if (s->manual) {
@@ -102,9 +114,11 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
     if (d->phase == Phase::kIdle && !Busy(*d) && d->state != ServiceState::kUp && !d->restart_at) {
       d->state = ServiceState::kStopped;
       d->executed = false;
-      d->disabled = false;
-      d->spawn_count = 0;
-      d->spawn_window = {};
+      if (forgive_limit) {
+        d->disabled = false;
+        d->spawn_count = 0;
+        d->spawn_window = {};
+      }
     }
     for (const auto* names : {&d->spec.needs, &d->spec.wants, &d->spec.binds_to})
       for (const auto& n : *names)

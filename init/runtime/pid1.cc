@@ -177,7 +177,7 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
   if (!sockets_)
     sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
       Guarded("socket activation", [&] {
-        if (std::string err; sup_ && !sup_->Start(service, &err))
+        if (std::string err; sup_ && !sup_->Activate(service, &err))
           log::Warn("socket activation of {}: {}", service, err);
       });
     });
