@@ -81,22 +81,6 @@ Supervisor::Supervisor(SupervisorHost* host, ServiceSet set, char default_level,
   Reindex();
 }
 
-void Supervisor::Reindex() {
-  index_.clear();
-  index_.reserve(slots_.size());
-  // emplace keeps the first of equal names, as a walk of the list would find it.
-  for (size_t i = 0; i < slots_.size(); ++i) index_.emplace(slots_[i].spec.name, i);
-}
-
-Supervisor::Slot* Supervisor::Find(const std::string& name) {
-  return const_cast<Slot*>(std::as_const(*this).Find(name));
-}
-
-const Supervisor::Slot* Supervisor::Find(const std::string& name) const {
-  auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &slots_[it->second];
-}
-
 bool Supervisor::Active(const Slot& s) {
   return Busy(s) || s.phase != Phase::kIdle || s.restart_at || s.state == ServiceState::kUp ||
          s.state == ServiceState::kStarting || s.state == ServiceState::kStopping;
@@ -132,7 +116,6 @@ void Supervisor::Boot() {
   queued_.clear();
   slots_.erase(std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.manual; }),
                slots_.end());
-  Reindex();
   for (auto& s : slots_) {
     Slot fresh;
     fresh.spec = std::move(s.spec);
@@ -140,6 +123,7 @@ void Supervisor::Boot() {
     fresh.starts = s.starts;
     s = std::move(fresh);
   }
+  Reindex();
   host_->StageEntered('#');
   Process();
 }
@@ -156,8 +140,10 @@ void Supervisor::CapStopWaits(std::optional<Clock::time_point> when) {
       for (auto& s : *v)
         if (s.deadline && *s.deadline > *when &&
             (s.phase == Phase::kStop || s.phase == Phase::kStopSignal ||
-             s.phase == Phase::kStopPost))
+             s.phase == Phase::kStopPost)) {
           s.deadline = when;
+          Touch(s);
+        }
   }
   RearmTimer();
 }
@@ -165,6 +151,7 @@ void Supervisor::CapStopWaits(std::optional<Clock::time_point> when) {
 void Supervisor::KillStoppingNow() {
   auto entry = Enter([this] { KillStoppingNow(); });
   if (!entry) return;
+  TouchAll();
   for (auto* v : {&slots_, &removed_}) {
     for (auto& s : *v) {
       if (s.phase == Phase::kStopSignal && !s.killed) {
@@ -201,79 +188,85 @@ std::vector<Supervisor::Status> Supervisor::List() const {
 bool Supervisor::OnChildExit(pid_t pid, int status) {
   if (pid <= 0) return false;  // slots that are not running hold pid 0
   auto entry = Enter([this, pid, status] { OnChildExit(pid, status); });
-  if (!entry) {
-    bool known = false;
-    for (auto* v : {&slots_, &removed_})
-      for (const auto& s : *v) known |= s.pid == pid || s.ctl == pid;
-    return known;
-  }
-  bool ours = false;
-  for (auto* v : {&slots_, &removed_}) {
-    for (auto& s : *v) {
-      if (s.pid == pid) {
-        // The host may change level from this callback: the slot must not look running.
-        s.pid = 0;
-        host_->ServiceExited(s.spec, pid, status);
-        OnMainExit(s, status);
-        ours = true;
-        break;
-      }
-      if (s.ctl == pid) {
-        OnCtlExit(s, status);
-        ours = true;
-        break;
-      }
+  if (!entry) return ByPid(pid) != nullptr;
+  Slot* found = ByPid(pid);
+  if (found) {
+    Slot& s = *found;
+    Touch(s);
+    if (s.pid == pid) {
+      // The host may change level from this callback: the slot must not look running.
+      s.pid = 0;
+      host_->ServiceExited(s.spec, pid, status);
+      OnMainExit(s, status);
+    } else {
+      OnCtlExit(s, status);
     }
-    if (ours) break;
   }
   // A member of a group being waited for may have gone.
-  for (auto* v : {&slots_, &removed_})
-    for (auto& s : *v)
-      if (s.phase == Phase::kStopSignal && s.pid <= 0 && s.ctl <= 0) Advance(s);
+  SyncIndexes();
+  std::vector<Slot*> waits;
+  for (Slot* s : group_waits_) {
+    s->in_group_waits = s->phase == Phase::kStopSignal;
+    if (s->in_group_waits) waits.push_back(s);
+  }
+  std::sort(waits.begin(), waits.end(),
+            [](const Slot* a, const Slot* b) { return a->position < b->position; });
+  waits.erase(std::unique(waits.begin(), waits.end()), waits.end());
+  group_waits_ = waits;
+  stats_.slots_visited += waits.size();
+  for (Slot* s : waits)
+    if (s->phase == Phase::kStopSignal && s->pid <= 0 && s->ctl <= 0) Advance(*s);
   Process();
-  return ours;
+  return found != nullptr;
 }
 
 void Supervisor::OnTimer() {
   auto entry = Enter([this] { OnTimer(); });
   if (!entry) return;
   auto now = host_->Now();
-  for (auto* v : {&slots_, &removed_}) {
-    for (auto& s : *v) {
-      if (s.disabled && now >= s.disabled_until) {
-        s.disabled = false;
-        s.spawn_count = 0;
-        s.spawn_window = {};
-      }
-      if (s.restart_at && now >= *s.restart_at) s.restart_at.reset();
-      if (s.poll_at && now >= *s.poll_at) {
-        s.poll_at.reset();
-        if (s.phase == Phase::kStart && s.pid <= 0) ReadPidFile(s);
-      }
-      if (s.deadline && now >= *s.deadline) {
-        s.deadline.reset();
-        OnDeadline(s);
-      }
-      if (s.watchdog_at && now >= *s.watchdog_at && !frozen_) FireWatchdog(s);
-    }
-  }
+  for (Slot* s : DueSlots(now)) OnTimerFor(*s, now);
   Process();
 }
 
-void Supervisor::DropForgotten() {
-  auto forgotten = std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) {
-    return s.manual && !s.demand && !Active(s) && !s.stop_requested;
-  });
-  if (forgotten != slots_.end()) {
-    slots_.erase(forgotten, slots_.end());
-    Reindex();
+void Supervisor::OnTimerFor(Slot& s, Clock::time_point now) {
+  Touch(s);
+  if (s.disabled && now >= s.disabled_until) {
+    s.disabled = false;
+    s.spawn_count = 0;
+    s.spawn_window = {};
   }
+  if (s.restart_at && now >= *s.restart_at) s.restart_at.reset();
+  if (s.poll_at && now >= *s.poll_at) {
+    s.poll_at.reset();
+    if (s.phase == Phase::kStart && s.pid <= 0) ReadPidFile(s);
+  }
+  if (s.deadline && now >= *s.deadline) {
+    s.deadline.reset();
+    OnDeadline(s);
+  }
+  if (s.watchdog_at && now >= *s.watchdog_at && !frozen_) FireWatchdog(s);
+}
+
+void Supervisor::DropForgotten() {
+  // Only a slot that changed can have become forgettable (or, in removed_, done).
+  auto forgettable = [](const Slot& s) {
+    return s.manual && !s.demand && !Active(s) && !s.stop_queued();
+  };
+  bool any = false;
+  stats_.slots_visited += touched_.size();
+  for (const Slot* s : touched_) {
+    if (s->position < slots_.size() ? forgettable(*s) : !Active(*s)) any = true;
+  }
+  if (!any) return;
+  slots_.erase(std::remove_if(slots_.begin(), slots_.end(), forgettable), slots_.end());
   removed_.erase(
       std::remove_if(removed_.begin(), removed_.end(), [](const Slot& s) { return !Active(s); }),
       removed_.end());
+  Reindex();
 }
 
 void Supervisor::SetState(Slot& s, ServiceState st, ChangeReason reason, const std::string& why) {
+  Touch(s);
   if (s.state == st && why.empty()) return;
   auto now = host_->Now();
   ServiceState from = s.state;
@@ -318,7 +311,8 @@ void Supervisor::Process() {
   // does not spin.
   bool rearmed_s = false;
   int budget = 1000;  // calls queued from host callbacks, per drain
-  for (int round = 0; round < 16; ++round) {
+  int round = 0;
+  for (; round < 16; ++round) {
     again_ = false;
     if (!RunQueued(&budget)) {
       log::Error("host callbacks keep calling back: dropping {} queued requests", queued_.size());
@@ -337,7 +331,7 @@ void Supervisor::Process() {
       continue;
     }
     ComputeWanted();
-    if (Settled() && !settled_reported_ && !frozen_) {
+    if (!settled_reported_ && !frozen_ && Settled()) {
       settled_reported_ = true;
       if (!AnythingRunningExceptBoot() && !no_more_logged_ && level_ != 'S') {
         no_more_logged_ = true;
@@ -351,7 +345,10 @@ void Supervisor::Process() {
     log::Error("host callbacks keep calling back: dropping {} queued requests", queued_.size());
     queued_.clear();
   }
+  if (round == 16) walk_all_ = true;  // cut short: what changed may not have been walked
   RearmTimer();
+  for (Slot* s : touched_) s->touched = false;
+  touched_.clear();
 }
 
 std::optional<Supervisor::Entry> Supervisor::Enter(std::function<void()> again) {
@@ -385,20 +382,11 @@ bool Supervisor::RunQueued(int* budget) {
 }
 
 void Supervisor::RearmTimer() {
+  SyncIndexes();
   std::optional<Clock::time_point> next;
-  auto consider = [&](const std::optional<Clock::time_point>& t) {
-    if (t && (!next || *t < *next)) next = t;
-  };
-  for (auto* v : {&slots_, &removed_}) {
-    for (const auto& s : *v) {
-      consider(s.deadline);
-      consider(s.poll_at);
-      if (frozen_) continue;
-      if (s.disabled && s.disabled_until != Clock::time_point::max()) consider(s.disabled_until);
-      consider(s.restart_at);
-      consider(s.watchdog_at);
-    }
-  }
+  if (!fixed_timers_.empty()) next = fixed_timers_.begin()->first;
+  if (!frozen_ && !live_timers_.empty() && (!next || live_timers_.begin()->first < *next))
+    next = live_timers_.begin()->first;
   host_->ArmTimer(next);
 }
 

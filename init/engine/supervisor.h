@@ -114,7 +114,11 @@
 //   its on_failure services are started.
 // Notify (kNotify): READY=1 ends the start, MAINPID=N changes the main process (applied first,
 //   wherever it is in the datagram), STATUS=text is kept for status (cleared by the next start),
-//   STOPPING=1 shows it stopping; only from the processes notify_access allows (kMain: the main
+//   STOPPING=1 shows it stopping; only from the processes notify_access allows. A MAINPID= from
+//   a sender that is not root is taken only if that process belongs to the service (its
+//   process group or session, or a descendant: SupervisorHost::ProcessBelongsTo); otherwise a
+//   warning, and the main pid stays. The same holds for a pid file not owned by root (the start
+//   fails, as with systemd) (kMain: the main
 //   process; kExec: it and a running step; kAll: any process of its process group).
 // Watchdog (spec.watchdog > 0, a long-run): armed when its start is complete (start_post begins:
 //   for kNotify after READY=1); WATCHDOG=1 re-arms it, WATCHDOG_USEC=N changes the limit for
@@ -137,8 +141,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -192,8 +198,19 @@ class SupervisorHost {
   virtual bool GroupAlive(pid_t /*pgid*/) { return false; }
   // Whether `pid` exists (a daemon's pid read from a pidfile may already be gone).
   virtual bool ProcessAlive(pid_t /*pid*/) { return true; }
-  // The pid in a pidfile, nullopt when it cannot be read (yet).
-  virtual std::optional<pid_t> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // A pid file: the pid in it and the file's owner (a pid file not owned by root names a main
+  // process only if that process belongs to the service: ProcessBelongsTo).
+  struct PidFile {
+    pid_t pid = 0;
+    uid_t owner = 0;
+  };
+  // The pid file at `path`, nullopt when it cannot be read (yet). Never blocks (a FIFO).
+  virtual std::optional<PidFile> ReadPidFile(const std::string& /*path*/) { return std::nullopt; }
+  // Whether process `pid` belongs to the service whose main command was started as the leader
+  // of process group and session `service_pgid`: in that group or session, or a descendant of
+  // its leader (systemd: in the service's cgroup). A new main pid from a non-root sender (a
+  // notification, a pid file not owned by root) is taken only then.
+  virtual bool ProcessBelongsTo(pid_t /*pid*/, pid_t /*service_pgid*/) { return false; }
   // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
   // told.
   virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }
@@ -258,12 +275,17 @@ class Supervisor {
   // The requests described above. False (with *err) for an unknown name, or when the request
   // cannot apply ("not running", "ctinit is shutting down", "no reload steps").
   bool Start(const std::string& name, std::string* err = nullptr);
+  // A start on socket activity: as Start(), but the start limiter is not forgiven, so that
+  // clients that keep connecting to a service that ends at once do not start it for ever; a
+  // service the limiter gave up on stays failed ("start limit hit") until Start().
+  bool Activate(const std::string& name, std::string* err = nullptr);
   bool Stop(const std::string& name, std::string* err = nullptr);
   bool Restart(const std::string& name, bool only_if_active, std::string* err = nullptr);
   bool ReloadService(const std::string& name, std::string* err = nullptr);
-  // A notification from process `sender` (its process group `sender_pgid`), fields "K=V".
-  // Returns false if no service accepts it from that process.
-  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields);
+  // A notification from process `sender` (its process group `sender_pgid`, its user
+  // `sender_uid`), fields "K=V". Returns false if no service accepts it from that process.
+  bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields,
+                uid_t sender_uid = 0);
 
   // A service's state and processes, for status queries.
   struct Status {
@@ -299,6 +321,13 @@ class Supervisor {
     ServiceState state;
   };
   std::optional<ServiceView> View(const std::string& name) const;
+  // What the engine's work costs, counted always (a few additions per event). A slot visit is
+  // one look at one service by a walk, an index update or a scan; the work an event costs
+  // depends on what it changed, not on how many services there are (supervisor_scale_test.cc).
+  struct Stats {
+    uint64_t slots_visited = 0;
+  };
+  const Stats& stats() const { return stats_; }
 
  private:
   enum class Phase {
@@ -312,7 +341,47 @@ class Supervisor {
     kStopSignal,
     kStopPost
   };
+  // What is asked of a service's current run beyond what its levels say: one value where
+  // there were three flags (stop_requested, by_request, restart_after_stop). Transitions:
+  //   kAsLevel       --RequestStop-->  kStopQueued      --BeginStops--> kStopping
+  //   kStartWhenEnded --RequestStop--> kRestartQueued   --BeginStops--> kRestarting
+  //   Start() while it stops: kAsLevel -> kStartWhenEnded, kStopQueued -> kRestartQueued,
+  //     kStopping -> kRestarting; Start() while a stop is only queued cancels it (-> kAsLevel,
+  //     or kStartWhenEnded); Restart() = "start again" + RequestStop; Stop() and a level change
+  //     drop "start again".
+  //   EndRun (the run is over): back to kAsLevel; the "again" ones are started once more.
+  // Independent of it: `override` (an explicit Start/Stop, kept across runs until a level
+  // change) and `transition` (the queued or begun stop belongs to a level change or reload).
+  enum class Desired {
+    kAsLevel,         // nothing asked: it runs when wanted (see "Wanted")
+    kStopQueued,      // a stop is asked; it begins once what is ordered after it has stopped
+    kStopping,        // that stop has begun (stop steps, signals, stop_post)
+    kRestartQueued,   // as kStopQueued, then it starts again
+    kRestarting,      // as kStopping, then it starts again
+    kStartWhenEnded,  // its run is ending on its own (nothing asked to stop it): start again
+  };
   struct Slot {
+    // Reads and updates of `desired` along its three questions.
+    bool stop_queued() const {
+      return desired == Desired::kStopQueued || desired == Desired::kRestartQueued;
+    }
+    bool stop_begun() const {
+      return desired == Desired::kStopping || desired == Desired::kRestarting;
+    }
+    bool starts_again() const {
+      return desired == Desired::kRestartQueued || desired == Desired::kRestarting ||
+             desired == Desired::kStartWhenEnded;
+    }
+    void SetDesired(bool queued, bool begun, bool again) {
+      if (queued)
+        desired = again ? Desired::kRestartQueued : Desired::kStopQueued;
+      else if (begun)
+        desired = again ? Desired::kRestarting : Desired::kStopping;
+      else
+        desired = again ? Desired::kStartWhenEnded : Desired::kAsLevel;
+    }
+    void SetStartsAgain(bool again) { SetDesired(stop_queued(), stop_begun(), again); }
+
     ServiceSpec spec;
     ServiceState state = ServiceState::kStopped;
     Phase phase = Phase::kIdle;
@@ -325,12 +394,10 @@ class Supervisor {
     bool demand = false;           // telinit a/b/c (manual: wanted)
     bool wanted = false;           // computed each round (see "Wanted")
     bool executed = false;         // ran in this level entry and is not to run again
-    bool stop_requested = false;   // to be stopped once its dependents have stopped
-    bool transition = false;       // that stop belongs to a level change or reload
-    bool by_request = false;       // the current stop was asked for (not an end on its own)
-    bool killed = false;           // the final kill was sent in this stop
-    bool was_up = false;           // this run got up (its stop steps apply)
-    bool restart_after_stop = false;
+    Desired desired = Desired::kAsLevel;
+    bool transition = false;  // the queued or begun stop belongs to a level change or reload
+    bool killed = false;      // the final kill was sent in this stop
+    bool was_up = false;      // this run got up (its stop steps apply)
     bool run_failed = false;  // this run failed (start failure, bad exit, timeout)
     bool timed_out = false;
     int run_status = 0;     // wait status that ended this run's main process
@@ -349,14 +416,47 @@ class Supervisor {
     std::optional<Clock::time_point> watchdog_at;  // WATCHDOG=1 due by then
     std::chrono::milliseconds watchdog_limit{0};   // spec.watchdog, or WATCHDOG_USEC= of this run
     bool watchdog_fired = false;                   // this run ends as a watchdog failure
+
+    // Bookkeeping of the indexes below (supervisor_index.cc), not part of the service's state.
+    size_t position = 0;     // place in list order (slots_, then removed_)
+    bool touched = false;    // in touched_: changed in this drain
+    uint64_t walk_mark = 0;  // queued in the walk (or stop pass) of that number
+    bool in_group_waits = false;
+    pid_t indexed_pid = 0, indexed_ctl = 0, indexed_group = 0;     // as entered in the pid maps
+    std::optional<Clock::time_point> indexed_fixed, indexed_live;  // as entered in the timers
   };
   using Slots = std::vector<Slot>;
+  // Who names a service, by its name (in list order, each slot once): what a change of that
+  // service can affect, so that the drain looks at those and not at every service.
+  struct Named {
+    std::vector<Slot*> slots;          // the slots of that name (Find: the first)
+    std::vector<Slot*> start_waiters;  // name it in after/needs/binds_to/requisite
+    std::vector<Slot*> stop_first;     // name it in after/needs/binds_to: stopped before it
+    std::vector<Slot*> stopped_with;   // name it in needs/binds_to/part_of (StopDependents)
+    std::vector<Slot*> bound;          // name it in binds_to
+    std::vector<Slot*> conflicting;    // name it in conflicts
+  };
 
+  // Indexes (supervisor_index.cc). Every change of a slot's state marks it touched (Touch);
+  // the drain then looks only at touched slots and at those that name them, and the indexes
+  // (pids, timers, stop requests) are brought up to date from the touched slots (SyncIndexes).
+  // A change of the list itself (Reindex) touches every slot.
   void Reindex();
+  void Touch(Slot& s);
+  void TouchAll();
+  void SyncIndexes();
+  void SyncSlot(Slot& s);
+  const Named* NamedOf(const std::string& name) const;
+  // The slot whose main or control process is `pid`, nullptr if none.
+  Slot* ByPid(pid_t pid);
+  // Adds what `s` being wanted now pulls in (Start), without recomputing everything.
+  void GrowWanted(Slot& s);
   Slot* Find(const std::string& name);
   // The slot a request names; nullptr with *err ("unknown service", or "ctinit is shutting
   // down" when `refused_when_frozen`).
   Slot* Requested(const std::string& name, bool refused_when_frozen, std::string* err);
+  // Start() and Activate(): `forgive_limit` clears the start limiter's count.
+  bool StartAs(const std::string& name, bool forgive_limit, std::string* err);
   const Slot* Find(const std::string& name) const;
   bool LevelWanted(const Slot& s) const;
   void ComputeWanted();
@@ -375,14 +475,23 @@ class Supervisor {
   bool DepPending(const Slot& s) const;
   const Slot* FailedNeed(const Slot& s) const;
   const Slot* MissingRequisite(const Slot& s) const;
-  bool TransitionStopPending() const;
+  bool TransitionStopPending();
   bool StartInProgress() const;
   void Process();
   // While a level change or reload is stopping services only manual ones may (re)start.
   void StartIfNeeded(bool only_manual);
-  // One walk of StartIfNeeded; false if it stopped at a running blocking service. `began` is
-  // set when something was started, `first_waiting` to the first service left waiting.
-  bool StartWalk(bool only_manual, bool* began, Slot** first_waiting, bool* any_in_progress);
+  void StartWalks(bool only_manual);
+  // One walk of StartIfNeeded over `seeds` and what they make ready, in list order; false if it
+  // stopped at a running blocking service. `began` is set when something was started,
+  // `first_waiting` to the first service left waiting.
+  bool StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bool* began,
+                 Slot** first_waiting);
+  // The services the next walk looks at: the touched ones, those waiting for them, and those
+  // left waiting by the last walk (or all of them when the last walk did not look at all).
+  std::vector<Slot*> WalkSeeds();
+  bool AnyStartInProgress();
+  // Which stop requests may begin now (BeginStops): nothing ordered after it still stopping.
+  bool StopWaits(const Slot& s);
   // Re-entrancy: a public call made while another one is under way (from a host callback) is
   // queued and run by the drain, never in the middle of the change that called back.
   // Marks a public call as under way for as long as it lives.
@@ -437,7 +546,9 @@ class Supervisor {
   void EndRun(Slot& s, bool ran = true);
   void StopConflicts(Slot& s);
   // An explicit "not wanted" (Stop(), a conflict, a binds_to end).
-  static void NotWanted(Slot& s) {
+  void NotWanted(Slot& s) {
+    Touch(s);
+    wanted_dirty_ = true;
     if (s.manual)
       s.demand = false;
     else
@@ -452,21 +563,40 @@ class Supervisor {
   void FireWatchdog(Slot& s);
   void Advance(Slot& s);  // re-checks a stop-signal wait after any child exit
   void DropForgotten();
+  void OnTimerFor(Slot& s, Clock::time_point now);
+  // Slots whose timers are due at `now`, in list order.
+  std::vector<Slot*> DueSlots(Clock::time_point now);
   bool BootTransitions();  // true if it re-armed the S entries (staying in S)
   void EnterLevel(char level, char prev);
   void StopUnwanted(std::chrono::milliseconds kill_wait, Slots removed);
   void ForgetRespawnFailures();
   void RearmTimer();
   bool AnythingRunningExceptBoot() const;
-  bool Settled() const;
+  bool Settled();
   void LogBatch();
 
   SupervisorHost* host_;
   Slots slots_;
-  // Name -> position in slots_, so that a lookup costs the same with 10 or 2,000 services.
-  // Rebuilt by Reindex() whenever slots_ gains, loses or reorders services.
-  std::unordered_map<std::string, size_t> index_;
   Slots removed_;  // dropped by a reload, still being stopped
+  // Name -> the slots that have it or name it, so that a lookup costs the same with 10 or
+  // 2,000 services. Rebuilt by Reindex() whenever slots_ or removed_ gains, loses or reorders
+  // services (the Slot pointers in all indexes stay valid until then).
+  std::unordered_map<std::string, Named> named_;
+  std::vector<Slot*> touched_;        // changed in this drain (Touch), cleared at its end
+  std::vector<Slot*> waiting_;        // left waiting for their dependencies by the last walk
+  std::vector<Slot*> blocking_;       // spec.blocking, in list order (they cut the walk)
+  bool walk_all_ = true;              // the last walk did not look at every service it should
+  uint64_t walks_ = 0;                // walk numbers (Slot::walk_mark)
+  bool wanted_dirty_ = true;          // "wanted" must be computed again (ComputeWanted)
+  bool maybe_transition_ = false;     // some slot may have `transition` set
+  std::vector<Slot*> stop_requests_;  // may have a queued stop
+  std::unordered_map<pid_t, Slot*> by_pid_;    // main and control processes
+  std::unordered_map<pid_t, Slot*> by_group_;  // process groups
+  std::vector<Slot*> group_waits_;             // may be in kStopSignal
+  // Deadlines: `fixed` ones (deadline, poll_at) are kept when frozen, `live` ones (restart,
+  // watchdog, end of a respawn pause) are not.
+  std::multimap<Clock::time_point, Slot*> fixed_timers_, live_timers_;
+  Stats stats_;
   char default_level_;
   char boot_level_;
   char boot_target_ = 0;

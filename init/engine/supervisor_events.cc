@@ -11,6 +11,7 @@ namespace ctinit {
 using namespace supervisor_internal;  // NOLINT
 
 void Supervisor::Adopt(Slot& s, pid_t pid) {
+  Touch(s);
   if (!host_->ProcessAlive(pid)) {
     s.run_failed = true;
     FailStart(s, fmt::format("the daemon (pid {} from its pid file) is gone", pid));
@@ -22,11 +23,21 @@ void Supervisor::Adopt(Slot& s, pid_t pid) {
 }
 
 void Supervisor::ReadPidFile(Slot& s) {
+  Touch(s);
   auto now = host_->Now();
   if (!s.spec.pidfile.empty()) {
-    if (auto p = host_->ReadPidFile(s.spec.pidfile); p && *p > 0) {
+    if (auto p = host_->ReadPidFile(s.spec.pidfile); p && p->pid > 0) {
       s.poll_at.reset();
-      Adopt(s, *p);
+      if (p->owner != 0 && !host_->ProcessBelongsTo(p->pid, s.group)) {
+        // systemd: a pid file a non-root user could write names only the service's processes.
+        log::Warn(
+            "{}: pid file {} (owner uid {}) names pid {}, which is not the service's: refused",
+            s.spec.name, s.spec.pidfile, p->owner, p->pid);
+        FailStart(s, fmt::format("its pid file names a process that is not the service's (pid {})",
+                                 p->pid));
+        return;
+      }
+      Adopt(s, p->pid);
       return;
     }
     // Not written yet: look again every 100 ms, within the start timeout (or 5 s).
@@ -44,6 +55,7 @@ void Supervisor::ReadPidFile(Slot& s) {
 }
 
 void Supervisor::OnMainExit(Slot& s, int status) {
+  Touch(s);
   s.pid = 0;
   s.watchdog_at.reset();
   s.last_status = status;
@@ -91,7 +103,7 @@ void Supervisor::OnMainExit(Slot& s, int status) {
       Terminate(s);  // the running step goes too
       return;
     case Phase::kStopSignal:
-      if (s.run_status < 0 && !s.by_request) s.run_status = status;
+      if (s.run_status < 0 && !s.stop_begun()) s.run_status = status;
       Advance(s);
       return;
     default:
@@ -100,6 +112,7 @@ void Supervisor::OnMainExit(Slot& s, int status) {
 }
 
 void Supervisor::OnCtlExit(Slot& s, int status) {
+  Touch(s);
   s.ctl = 0;
   s.deadline.reset();
   if (s.phase == Phase::kStopSignal) return Advance(s);
@@ -132,7 +145,7 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
       }
       return;
     case Phase::kReload:
-      if (s.by_request) return StopSteps(s, 0);  // a stop came while it reloaded
+      if (s.stop_begun()) return StopSteps(s, 0);  // a stop came while it reloaded
       if (!ok) {
         log::Warn("{}: reload step {}", s.spec.name, Describe(status));
         s.phase = s.spec.kind == Kind::kLongRun ? Phase::kRunning : Phase::kIdle;
@@ -157,6 +170,7 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
 }
 
 void Supervisor::OnDeadline(Slot& s) {
+  Touch(s);
   switch (s.phase) {
     case Phase::kStartPre:
     case Phase::kStart:

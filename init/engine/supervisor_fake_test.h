@@ -51,11 +51,17 @@ class FakeHost : public SupervisorHost {
   }
   bool GroupAlive(pid_t pgid) override { return groups_alive.count(pgid) > 0; }
   bool ProcessAlive(pid_t pid) override { return dead.count(pid) == 0; }
-  std::optional<pid_t> ReadPidFile(const std::string& path) override {
+  std::optional<PidFile> ReadPidFile(const std::string& path) override {
     ++pidfile_reads;
     auto it = pidfiles.find(path);
     if (it == pidfiles.end()) return std::nullopt;
-    return it->second;
+    auto owner = pidfile_owners.find(path);
+    return PidFile{it->second, owner == pidfile_owners.end() ? 0 : owner->second};
+  }
+  // A pid belongs to the group it is listed under in `members`, or to its own group.
+  bool ProcessBelongsTo(pid_t pid, pid_t service_pgid) override {
+    auto it = members.find(pid);
+    return (it == members.end() ? pid : it->second) == service_pgid;
   }
   std::optional<pid_t> GuessMainPid(pid_t launcher) override {
     auto it = guesses.find(launcher);
@@ -159,6 +165,8 @@ class FakeHost : public SupervisorHost {
   std::set<pid_t> groups_alive;                      // GroupAlive answers true for these
   std::set<pid_t> dead;                              // ProcessAlive answers false for these
   std::map<std::string, pid_t> pidfiles;             // ReadPidFile contents by path
+  std::map<std::string, uid_t> pidfile_owners;       // their owners (default root)
+  std::map<pid_t, pid_t> members;                    // ProcessBelongsTo: pid -> its group
   int pidfile_reads = 0;
   std::map<pid_t, pid_t> guesses;                   // GuessMainPid: launcher -> daemon
   std::map<std::string, std::string> prepare_fail;  // PrepareStart fails for these names

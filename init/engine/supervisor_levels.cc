@@ -32,8 +32,15 @@ bool Supervisor::LevelWanted(const Slot& s) const {
 }
 
 void Supervisor::ComputeWanted() {
+  // Only when an input changed: the level, an explicit request, the list (wanted_dirty_).
+  if (!wanted_dirty_) return;
+  wanted_dirty_ = false;
+  stats_.slots_visited += slots_.size();
+  std::vector<bool> before;
+  before.reserve(slots_.size());
   std::deque<const Slot*> queue;
   for (auto& s : slots_) {
+    before.push_back(s.wanted);
     s.wanted = LevelWanted(s);
     if (s.wanted) queue.push_back(&s);
   }
@@ -49,6 +56,8 @@ void Supervisor::ComputeWanted() {
       }
     }
   }
+  for (auto& s : slots_)
+    if (s.wanted != before[s.position]) Touch(s);
 }
 
 bool Supervisor::KeepRule(const Slot& s) const {
@@ -64,12 +73,20 @@ bool Supervisor::KeepRule(const Slot& s) const {
   return s.spec.trigger == Trigger::kBoot && !s.spec.blocking;  // sysvinit "boot" survives
 }
 
-bool Supervisor::TransitionStopPending() const {
-  auto pending = [](const Slot& s) {
-    return s.transition && (s.stop_requested || (s.state == ServiceState::kStopping && !s.killed));
-  };
-  return std::any_of(slots_.begin(), slots_.end(), pending) ||
-         std::any_of(removed_.begin(), removed_.end(), pending);
+bool Supervisor::TransitionStopPending() {
+  // Looked for only while some slot may belong to a level change or reload.
+  if (!maybe_transition_) return false;
+  bool any = false;
+  for (const auto* v : {&slots_, &removed_}) {
+    stats_.slots_visited += v->size();
+    for (const auto& s : *v) {
+      if (!s.transition) continue;
+      any = true;
+      if (s.stop_queued() || (s.state == ServiceState::kStopping && !s.killed)) return true;
+    }
+  }
+  maybe_transition_ = any;
+  return false;
 }
 
 void Supervisor::RequestLevel(char level, milliseconds kill_wait) {
@@ -86,12 +103,13 @@ void Supervisor::RequestLevel(char level, milliseconds kill_wait) {
   level_ = level;
   settled_reported_ = false;
   no_more_logged_ = false;
+  wanted_dirty_ = true;
   host_->LevelChanged(level_, prev_);
   ForgetRespawnFailures();
   for (auto& s : slots_) {
     if (s.manual) continue;
     s.override.reset();
-    s.restart_after_stop = false;
+    s.SetStartsAgain(false);
   }
   ComputeWanted();
   for (auto& s : slots_) {
@@ -159,8 +177,10 @@ void Supervisor::Demand(char which) {
   if (!entry) return;
   which = static_cast<char>(std::tolower(static_cast<unsigned char>(which)));
   log::Info("Activating demand-procedures for '{}'", static_cast<char>(std::toupper(which)));
+  wanted_dirty_ = true;
   for (auto& s : slots_) {
     if (s.spec.trigger == Trigger::kRunlevel && Has(s.spec.levels, which)) {
+      Touch(s);
       s.demand = true;
       s.executed = false;
     }
@@ -172,7 +192,10 @@ void Supervisor::Trigger(enum Trigger event) {
   auto entry = Enter([this, event] { Trigger(event); });
   if (!entry) return;
   for (auto& s : slots_) {
-    if (!s.manual && s.spec.trigger == event) s.executed = false;
+    if (!s.manual && s.spec.trigger == event) {
+      Touch(s);
+      s.executed = false;
+    }
   }
   Process();
 }
@@ -188,16 +211,21 @@ void Supervisor::StopUnwanted(milliseconds kill_wait, Slots removed) {
   for (auto& s : slots_) {
     if (Active(s) && !Keep(s)) RequestStop(s, true);
   }
+  size_t first = removed_.size();
   for (auto& r : removed) {
     r.transition = true;
     removed_.push_back(std::move(r));
-    BeginStop(removed_.back());
+  }
+  if (!removed.empty()) {
+    Reindex();  // removed_ moved in memory
+    for (size_t i = first; i < removed_.size(); ++i) BeginStop(removed_[i]);
   }
   BeginStops();
   LogBatch();
 }
 
 void Supervisor::ForgetRespawnFailures() {
+  TouchAll();
   for (auto& s : slots_) {
     s.disabled = false;
     s.spawn_count = 0;
@@ -217,6 +245,7 @@ void Supervisor::EnterLevel(char level, char prev) {
   prev_ = prev;
   settled_reported_ = false;
   no_more_logged_ = false;
+  wanted_dirty_ = true;
   log::Info("Entering runlevel: {}", level);
   host_->LevelChanged(level_, prev_);
 }
@@ -236,6 +265,7 @@ bool Supervisor::BootTransitions() {
         EnterLevel('S', 'N');
       } else {
         level_ = '*';
+        wanted_dirty_ = true;
         host_->StageEntered('*');
       }
       break;
@@ -246,6 +276,7 @@ bool Supervisor::BootTransitions() {
     case 'S': {
       for (auto& s : slots_) {
         if (s.spec.levels == "S" && s.spec.kind != Kind::kScripted) {
+          Touch(s);
           rearmed |= s.executed;
           s.executed = false;
           s.disabled = false;
@@ -254,6 +285,7 @@ bool Supervisor::BootTransitions() {
       if (!did_boot_ && default_level_ != 'S') {
         boot_target_ = default_level_;
         level_ = '*';
+        wanted_dirty_ = true;
         host_->StageEntered('*');
       } else if (default_level_ != 'S') {
         EnterLevel(default_level_, 'S');
@@ -264,8 +296,9 @@ bool Supervisor::BootTransitions() {
   return rearmed;
 }
 
-bool Supervisor::Settled() const {
+bool Supervisor::Settled() {
   if (!IsRealLevel(level_) || TransitionStopPending()) return false;
+  stats_.slots_visited += slots_.size();
   return !std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) {
     if (s.manual) return false;
     if (s.ctl > 0 && s.phase != Phase::kReload) return true;

@@ -11,7 +11,19 @@ namespace ctinit {
 using namespace supervisor_internal;  // NOLINT
 
 Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
-  for (auto& s : slots_) {
+  // The candidates: the slot whose main or control process sent it, the one whose group it
+  // came from; the first in list order that accepts it from there.
+  SyncIndexes();
+  std::vector<Slot*> candidates;
+  if (auto it = by_pid_.find(sender); sender > 0 && it != by_pid_.end())
+    candidates.push_back(it->second);
+  if (auto it = by_group_.find(sender_pgid); sender_pgid > 0 && it != by_group_.end())
+    candidates.push_back(it->second);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Slot* a, const Slot* b) { return a->position < b->position; });
+  for (Slot* c : candidates) {
+    Slot& s = *c;
+    ++stats_.slots_visited;
     if (!s.spec.Notifies()) continue;
     using NA = ServiceSpec::NotifyAccess;
     NA access = s.spec.notify_access;
@@ -25,13 +37,16 @@ Supervisor::Slot* Supervisor::NotifyTarget(pid_t sender, pid_t sender_pgid) {
   return nullptr;
 }
 
-bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields) {
+bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields,
+                          uid_t sender_uid) {
   Slot* target = NotifyTarget(sender, sender_pgid);
   if (!target) return false;
-  auto entry =
-      Enter([this, sender, sender_pgid, fields] { OnNotify(sender, sender_pgid, fields); });
+  auto entry = Enter([this, sender, sender_pgid, fields, sender_uid] {
+    OnNotify(sender, sender_pgid, fields, sender_uid);
+  });
   if (!entry) return true;
   Slot& s = *target;
+  Touch(s);
   // MAINPID= first, whatever its place in the datagram (systemd): READY=1 then applies to the
   // new main process (its start_post steps get it as $MAINPID).
   for (const auto& f : fields) {
@@ -40,7 +55,14 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
     auto [p, ec] = std::from_chars(f.data() + 8, f.data() + f.size(), v);
     if (ec == std::errc() && p == f.data() + f.size() && v > 1 && v < (1LL << 31) && s.pid > 0 &&
         v != s.pid) {
-      s.pid = static_cast<pid_t>(v);
+      auto pid = static_cast<pid_t>(v);
+      if (sender_uid != 0 && !host_->ProcessBelongsTo(pid, s.group)) {
+        // systemd: only root may name a process outside the service as its main process.
+        log::Warn("{}: MAINPID={} from uid {} refused: that process is not the service's",
+                  s.spec.name, pid, sender_uid);
+        continue;
+      }
+      s.pid = pid;
       host_->MainStarted(s.spec, s.pid);
     }
   }
@@ -75,6 +97,7 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
 }
 
 void Supervisor::ArmWatchdog(Slot& s) {
+  Touch(s);
   if (s.watchdog_limit.count() <= 0) {
     s.watchdog_at.reset();
     return;
@@ -83,6 +106,7 @@ void Supervisor::ArmWatchdog(Slot& s) {
 }
 
 void Supervisor::FireWatchdog(Slot& s) {
+  Touch(s);
   s.watchdog_at.reset();
   bool watched =
       s.phase == Phase::kStartPost || s.phase == Phase::kRunning || s.phase == Phase::kReload;

@@ -2,6 +2,7 @@
 // ReloadService, and the stops they imply (dependents, conflicts).
 #include <signal.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "init/base/log.h"
@@ -67,20 +68,33 @@ Supervisor::Slot* Supervisor::Requested(const std::string& name, bool refused_wh
 }
 
 bool Supervisor::Start(const std::string& name, std::string* err) {
+  return StartAs(name, /*forgive_limit=*/true, err);
+}
+
+bool Supervisor::Activate(const std::string& name, std::string* err) {
+  if (const Slot* s = Find(name); s && s->disabled) {
+    if (err) *err = "start limit hit";
+    return false;
+  }
+  return StartAs(name, /*forgive_limit=*/false, err);
+}
+
+bool Supervisor::StartAs(const std::string& name, bool forgive_limit, std::string* err) {
   Slot* s = Requested(name, true, err);
   if (!s) return false;
-  auto entry = Enter([this, name] { Start(name); });
+  auto entry = Enter([this, name, forgive_limit] { StartAs(name, forgive_limit, nullptr); });
   if (!entry) return true;
+  Touch(*s);
   if (s->manual) {
     s->demand = true;
   } else {
     s->override = true;
   }
   if (s->state == ServiceState::kStopping) {
-    s->restart_after_stop = true;
-  } else if (s->stop_requested) {
+    s->SetStartsAgain(true);
+  } else if (s->stop_queued()) {
     // A stop that has not begun (it waits for its dependents) is replaced by this start.
-    s->stop_requested = false;
+    s->SetDesired(false, false, s->starts_again());
     s->transition = false;
   }
   StopConflicts(*s);
@@ -91,13 +105,20 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
   while (!queue.empty()) {
     Slot* d = queue.back();
     queue.pop_back();
-    if (d != s && d->override && !*d->override) d->override.reset();
+    Touch(*d);
+    ++stats_.slots_visited;
+    if (d != s && d->override && !*d->override) {
+      d->override.reset();
+      wanted_dirty_ = true;  // what it pulls in may be wanted again through others too
+    }
     if (d->phase == Phase::kIdle && !Busy(*d) && d->state != ServiceState::kUp && !d->restart_at) {
       d->state = ServiceState::kStopped;
       d->executed = false;
-      d->disabled = false;
-      d->spawn_count = 0;
-      d->spawn_window = {};
+      if (forgive_limit) {
+        d->disabled = false;
+        d->spawn_count = 0;
+        d->spawn_window = {};
+      }
     }
     for (const auto* names : {&d->spec.needs, &d->spec.wants, &d->spec.binds_to})
       for (const auto& n : *names)
@@ -106,6 +127,7 @@ bool Supervisor::Start(const std::string& name, std::string* err) {
           queue.push_back(x);
         }
   }
+  GrowWanted(*s);
   Process();
   return true;
 }
@@ -116,15 +138,16 @@ void Supervisor::StopDependents(const std::string& name, bool restart) {
   while (!queue.empty()) {
     std::string n = queue.back();
     queue.pop_back();
-    for (auto& t : slots_) {
+    const Named* named = NamedOf(n);
+    if (!named) continue;
+    for (Slot* slot : std::vector<Slot*>(named->stopped_with)) {
+      Slot& t = *slot;
+      ++stats_.slots_visited;
       if (Contains(seen, t.spec.name) || !Active(t)) continue;
-      if (!Contains(t.spec.needs, n) && !Contains(t.spec.binds_to, n) &&
-          !Contains(t.spec.part_of, n))
-        continue;
       seen.push_back(t.spec.name);
       queue.push_back(t.spec.name);
       if (restart) {
-        t.restart_after_stop = true;
+        t.SetStartsAgain(true);
       } else {
         NotWanted(t);
       }
@@ -138,12 +161,14 @@ bool Supervisor::Stop(const std::string& name, std::string* err) {
   if (!s) return false;
   auto entry = Enter([this, name] { Stop(name); });
   if (!entry) return true;
+  Touch(*s);
+  wanted_dirty_ = true;
   if (s->manual) {
     s->demand = false;
   } else {
     s->override = false;
   }
-  s->restart_after_stop = false;
+  s->SetStartsAgain(false);
   if (!Active(*s)) {
     Process();  // a manual service is forgotten now
     if (err) *err = "not running";
@@ -165,7 +190,8 @@ bool Supervisor::Restart(const std::string& name, bool only_if_active, std::stri
     entry.reset();                    // Start is a call of its own, not one made from inside
     return Start(name, err);
   }
-  s->restart_after_stop = true;
+  Touch(*s);
+  s->SetStartsAgain(true);
   s->executed = false;
   StopDependents(name, true);
   RequestStop(*s, false);
@@ -197,12 +223,21 @@ bool Supervisor::ReloadService(const std::string& name, std::string* err) {
 }
 
 void Supervisor::StopConflicts(Slot& s) {
-  for (auto& t : slots_) {
-    if (&t == &s) continue;
-    if (Contains(s.spec.conflicts, t.spec.name) || Contains(t.spec.conflicts, s.spec.name)) {
-      NotWanted(t);
-      RequestStop(t, false);
-    }
+  // What it names in conflicts and what names it there, in list order.
+  std::vector<Slot*> hit;
+  for (const auto& n : s.spec.conflicts)
+    if (const Named* named = NamedOf(n))
+      hit.insert(hit.end(), named->slots.begin(), named->slots.end());
+  if (const Named* named = NamedOf(s.spec.name))
+    hit.insert(hit.end(), named->conflicting.begin(), named->conflicting.end());
+  if (hit.empty()) return;
+  std::sort(hit.begin(), hit.end(),
+            [](const Slot* a, const Slot* b) { return a->position < b->position; });
+  hit.erase(std::unique(hit.begin(), hit.end()), hit.end());
+  for (Slot* t : hit) {
+    if (t == &s) continue;
+    NotWanted(*t);
+    RequestStop(*t, false);
   }
 }
 

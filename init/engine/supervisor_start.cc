@@ -12,7 +12,7 @@ using namespace supervisor_internal;  // NOLINT
 
 bool Supervisor::Pending(const Slot& s) {
   return s.wanted && s.state == ServiceState::kStopped && s.phase == Phase::kIdle && !Busy(s) &&
-         !s.executed && !s.disabled && !s.restart_at && !s.stop_requested;
+         !s.executed && !s.disabled && !s.restart_at && !s.stop_queued();
 }
 
 bool Supervisor::DepPending(const Slot& s) const {
@@ -22,7 +22,7 @@ bool Supervisor::DepPending(const Slot& s) const {
     if (d->state == ServiceState::kStarting || StartPhase(d->phase)) return true;
     if (!d->wanted) return false;
     // Wanted and going down (or about to): it comes back (a restart); wait for that.
-    if (d->stop_requested || d->state == ServiceState::kStopping) return true;
+    if (d->stop_queued() || d->state == ServiceState::kStopping) return true;
     return Pending(*d);
   };
   for (const auto* names : {&s.spec.after, &s.spec.needs, &s.spec.binds_to})
@@ -45,6 +45,7 @@ const Supervisor::Slot* Supervisor::MissingRequisite(const Slot& s) const {
 }
 
 bool Supervisor::LimiterAllows(Slot& s) {
+  Touch(s);
   if (s.spec.kind != Kind::kLongRun || s.spec.respawn_limit.max_starts <= 0) return true;
   auto now = host_->Now();
   const RespawnLimit& lim = s.spec.respawn_limit;
@@ -76,7 +77,9 @@ bool Supervisor::LimiterAllows(Slot& s) {
 }
 
 void Supervisor::Begin(Slot& s) {
-  s.by_request = s.killed = s.was_up = s.run_failed = s.timed_out = false;
+  Touch(s);
+  s.SetDesired(s.stop_queued(), false, s.starts_again());
+  s.killed = s.was_up = s.run_failed = s.timed_out = false;
   s.transition = false;
   s.run_status = -1;
   s.group = 0;  // the last run's group is gone (its number may be another's by now)
@@ -134,6 +137,7 @@ void Supervisor::Begin(Slot& s) {
 }
 
 bool Supervisor::SpawnMain(Slot& s) {
+  Touch(s);
   ++s.starts;
   if (s.spec.kind == Kind::kScripted && s.spec.command.argv.empty()) {
     StartPost(s);  // a grouping node: nothing to run
@@ -180,6 +184,7 @@ const std::vector<Command>* Supervisor::StepsOf(const ServiceSpec& spec, Phase p
 }
 
 Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) {
+  Touch(s);
   const std::vector<Command>* list = StepsOf(s.spec, phase);
   if (!list) return StepResult::kDone;
   bool must = phase == Phase::kStartPre || phase == Phase::kStartPost;
@@ -213,6 +218,7 @@ Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) 
 }
 
 void Supervisor::StartPost(Slot& s) {
+  Touch(s);
   if (s.spec.kind == Kind::kLongRun) ArmWatchdog(s);  // the start is complete (systemd)
   switch (RunSteps(s, Phase::kStartPost, 0)) {
     case StepResult::kRunning:
@@ -226,6 +232,7 @@ void Supervisor::StartPost(Slot& s) {
 }
 
 void Supervisor::BecameUp(Slot& s) {
+  Touch(s);
   s.was_up = true;
   s.deadline.reset();
   s.poll_at.reset();
@@ -234,6 +241,7 @@ void Supervisor::BecameUp(Slot& s) {
 }
 
 void Supervisor::FailStart(Slot& s, const std::string& why) {
+  Touch(s);
   s.run_failed = true;
   s.why = why;
   s.deadline.reset();
@@ -249,29 +257,85 @@ void Supervisor::FailStart(Slot& s, const std::string& why) {
   }
 }
 
-bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
-                           bool* any_in_progress) {
-  auto in_progress = [](const Slot& s) {
+std::vector<Supervisor::Slot*> Supervisor::WalkSeeds() {
+  std::vector<Slot*> seeds;
+  if (walk_all_) {
+    walk_all_ = false;
+    for (auto& s : slots_) seeds.push_back(&s);
+    return seeds;
+  }
+  // What a walk over every service would find: only a slot that changed, or one that waits
+  // for a slot that changed, or one that was left waiting, can start now.
+  for (Slot* t : touched_) {
+    if (t->position >= slots_.size()) continue;  // in removed_: never started again
+    seeds.push_back(t);
+    if (const Named* n = NamedOf(t->spec.name))
+      seeds.insert(seeds.end(), n->start_waiters.begin(), n->start_waiters.end());
+  }
+  seeds.insert(seeds.end(), waiting_.begin(), waiting_.end());
+  return seeds;
+}
+
+bool Supervisor::AnyStartInProgress() {
+  stats_.slots_visited += slots_.size();
+  return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) {
     return s.ctl > 0 || (Busy(s) && s.state != ServiceState::kUp) ||
            s.state == ServiceState::kStarting || s.state == ServiceState::kStopping;
+  });
+}
+
+bool Supervisor::StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bool* began,
+                           Slot** first_waiting) {
+  const uint64_t walk = ++walks_;
+  // Visited in list order; a slot touched during the walk adds itself and its waiters when
+  // they come later in the list (a walk over everything would reach them in this walk).
+  auto later = [](const Slot* a, const Slot* b) { return a->position > b->position; };
+  std::vector<Slot*> heap;
+  auto add = [&](Slot* s) {
+    if (s->walk_mark == walk) return;
+    s->walk_mark = walk;
+    heap.push_back(s);
+    std::push_heap(heap.begin(), heap.end(), later);
   };
-  for (auto& s : slots_) {
-    if (Busy(s)) {
-      *any_in_progress |= in_progress(s);
-      if (s.spec.blocking && s.pid > 0) return false;
-      continue;
+  for (Slot* s : seeds) add(s);
+  // sysvinit: the walk stops at the first blocking service whose process runs.
+  size_t cut = slots_.size();
+  for (const Slot* b : blocking_) {
+    if (b->pid > 0) {
+      cut = b->position;
+      break;
     }
-    *any_in_progress |= in_progress(s);
-    if (!Pending(s) || (only_manual && !s.manual)) continue;
+  }
+  waiting_.clear();
+  size_t absorbed = touched_.size();
+  auto absorb = [&](const Slot& at) {
+    for (; absorbed < touched_.size(); ++absorbed) {
+      Slot* t = touched_[absorbed];
+      if (t->position >= slots_.size()) continue;
+      if (t->position > at.position) add(t);
+      if (const Named* n = NamedOf(t->spec.name))
+        for (Slot* w : n->start_waiters)
+          if (w->position > at.position) add(w);
+    }
+  };
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Slot& s = *heap.back();
+    heap.pop_back();
+    if (s.position >= cut) break;
+    ++stats_.slots_visited;
+    if (Busy(s) || !Pending(s) || (only_manual && !s.manual)) continue;
     if (const Slot* d = FailedNeed(s)) {
       s.executed = true;
       SetState(s, ServiceState::kFailed, ChangeReason::kDependencyFailed,
                "dependency " + d->spec.name + " failed");
       for (const auto& n : s.spec.on_failure) Start(n);
+      absorb(s);
       continue;
     }
     if (DepPending(s)) {
       if (!*first_waiting) *first_waiting = &s;
+      waiting_.push_back(&s);
       continue;
     }
     if (const Slot* d = MissingRequisite(s)) {
@@ -279,6 +343,7 @@ bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
       SetState(s, ServiceState::kFailed, ChangeReason::kRequisiteMissing,
                "requisite " + d->spec.name + " is not started");
       for (const auto& n : s.spec.on_failure) Start(n);
+      absorb(s);
       continue;
     }
     *began = true;
@@ -291,27 +356,38 @@ bool Supervisor::StartWalk(bool only_manual, bool* began, Slot** first_waiting,
     } else {
       Begin(s);
     }
-    *any_in_progress |= in_progress(s);
-    if (s.pid > 0 && s.spec.blocking) return false;
+    if (s.pid > 0 && s.spec.blocking) {
+      walk_all_ = true;  // what comes after it was not looked at
+      return false;
+    }
+    absorb(s);
+  }
+  if (cut < slots_.size()) {
+    walk_all_ = true;
+    return false;
   }
   return true;
 }
 
 void Supervisor::StartIfNeeded(bool only_manual) {
   if (frozen_) return;
+  StartWalks(only_manual);
+  // While only manual services may start, the others were passed over: all of them next time.
+  if (only_manual) walk_all_ = true;
+}
+
+void Supervisor::StartWalks(bool only_manual) {
   Slot* first_waiting = nullptr;
-  bool any_in_progress = false;
   // Walk again while a walk started something and left something waiting: what it started
   // may be up already (a simple daemon, a grouping node), and a service earlier in the list
   // that waits for it may go now. Bounded: each walk but the last starts a service.
   for (size_t walk = 0; walk <= slots_.size(); ++walk) {
     bool began = false;
     first_waiting = nullptr;
-    any_in_progress = false;
-    if (!StartWalk(only_manual, &began, &first_waiting, &any_in_progress)) return;
+    if (!StartWalk(only_manual, WalkSeeds(), &began, &first_waiting)) return;
     if (!began || !first_waiting) break;
   }
-  if (first_waiting && !any_in_progress && !only_manual) {
+  if (first_waiting && !only_manual && !AnyStartInProgress()) {
     // Everything left waits on something that will never settle: a loop in `after`.
     log::Warn("{}: its dependencies wait on each other; starting it anyway",
               first_waiting->spec.name);

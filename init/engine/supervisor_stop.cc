@@ -19,36 +19,78 @@ milliseconds Supervisor::StopWait(const Slot& s) const {
 }
 
 void Supervisor::RequestStop(Slot& s, bool transition) {
+  Touch(s);
   if (!Active(s)) {
     s.restart_at.reset();
     return;
   }
-  if (s.stop_requested || (s.state == ServiceState::kStopping && s.by_request)) return;
-  s.stop_requested = true;
+  if (s.stop_queued() || (s.state == ServiceState::kStopping && s.stop_begun())) return;
+  s.SetDesired(true, false, s.starts_again());
   s.transition = transition;
+  if (transition) maybe_transition_ = true;
   again_ = true;  // the drain begins it (once what is ordered after it has stopped)
 }
 
+bool Supervisor::StopWaits(const Slot& s) {
+  auto still_stopping = [&](const Slot& d) {
+    return &d != &s && Active(d) && (d.stop_queued() || d.state == ServiceState::kStopping);
+  };
+  if (const Named* n = NamedOf(s.spec.name)) {
+    stats_.slots_visited += n->stop_first.size();
+    for (const Slot* d : n->stop_first)
+      if (still_stopping(*d)) return true;
+  }
+  if (Stage(s) == 2) return false;  // no stage comes after the last one
+  // A sysinit or boot stage service (few): a later stage still stopping holds it.
+  stats_.slots_visited += slots_.size();
+  return std::any_of(slots_.begin(), slots_.end(),
+                     [&](const Slot& d) { return Stage(d) > Stage(s) && still_stopping(d); });
+}
+
 void Supervisor::BeginStops() {
+  auto later = [](const Slot* a, const Slot* b) { return a->position > b->position; };
   bool progress = true;
   while (progress) {
     progress = false;
-    for (auto& s : slots_) {
-      if (!s.stop_requested) continue;
-      bool waiting = std::any_of(slots_.begin(), slots_.end(), [&](const Slot& d) {
-        return &d != &s && (OrderedAfter(d, s.spec.name) || Stage(d) > Stage(s)) && Active(d) &&
-               (d.stop_requested || d.state == ServiceState::kStopping);
-      });
-      if (waiting) continue;
-      s.stop_requested = false;
-      BeginStop(s);
+    // One pass over the slots with a stop request, in list order; a request made during the
+    // pass joins it when it comes later in the list (as a pass over every slot would find it).
+    SyncIndexes();
+    const uint64_t pass = ++walks_;
+    std::vector<Slot*> heap;
+    size_t seen = 0;
+    auto take_new = [&](size_t after) {
+      for (; seen < stop_requests_.size(); ++seen) {
+        Slot* s = stop_requests_[seen];
+        if (!s->stop_queued() || s->walk_mark == pass || s->position >= slots_.size()) continue;
+        if (s->position <= after && after != SIZE_MAX) continue;  // the next pass takes it
+        s->walk_mark = pass;
+        heap.push_back(s);
+        std::push_heap(heap.begin(), heap.end(), later);
+      }
+    };
+    take_new(SIZE_MAX);
+    stop_requests_.clear();
+    seen = 0;
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      Slot& s = *heap.back();
+      heap.pop_back();
+      ++stats_.slots_visited;
+      if (!s.stop_queued() || StopWaits(s)) {
+        if (s.stop_queued()) stop_requests_.push_back(&s);
+        continue;
+      }
+      BeginStop(s);  // the queued stop begins
       progress = true;
+      SyncIndexes();
+      take_new(s.position);
     }
   }
 }
 
 void Supervisor::BeginStop(Slot& s) {
-  s.by_request = true;
+  Touch(s);
+  s.SetDesired(false, true, s.starts_again());
   s.restart_at.reset();
   s.watchdog_at.reset();
   s.poll_at.reset();
@@ -83,11 +125,13 @@ void Supervisor::BeginStop(Slot& s) {
 }
 
 void Supervisor::StopSteps(Slot& s, size_t index) {
+  Touch(s);
   if (s.was_up && RunSteps(s, Phase::kStop, index) == StepResult::kRunning) return;
   Terminate(s);
 }
 
 void Supervisor::Terminate(Slot& s) {
+  Touch(s);
   s.phase = Phase::kStopSignal;
   s.watchdog_at.reset();
   if (s.state == ServiceState::kStarting || s.state == ServiceState::kUp)
@@ -149,6 +193,7 @@ void Supervisor::Terminate(Slot& s) {
 }
 
 void Supervisor::FinalKill(Slot& s) {
+  Touch(s);
   s.killed = true;
   s.deadline.reset();
   const ServiceSpec& sp = s.spec;
@@ -186,6 +231,7 @@ bool Supervisor::Terminated(const Slot& s) {
 }
 
 void Supervisor::Advance(Slot& s) {
+  Touch(s);
   if (s.phase != Phase::kStopSignal) return;
   if (s.spec.kill_mode == KillMode::kMixed && s.pid <= 0 && s.ctl <= 0 && !s.killed &&
       s.group > 0 && host_->GroupAlive(s.group)) {
@@ -195,11 +241,13 @@ void Supervisor::Advance(Slot& s) {
 }
 
 void Supervisor::AfterTerminate(Slot& s) {
+  Touch(s);
   s.deadline.reset();
   StopPost(s, 0);
 }
 
 void Supervisor::StopPost(Slot& s, size_t index) {
+  Touch(s);
   if (RunSteps(s, Phase::kStopPost, index) == StepResult::kRunning) return;
   EndRun(s);
 }
@@ -231,6 +279,7 @@ bool RestartFor(Restart policy, Outcome o) {
 }  // namespace
 
 void Supervisor::EndRun(Slot& s, bool ran) {
+  Touch(s);
   s.phase = Phase::kIdle;
   s.deadline.reset();
   s.poll_at.reset();
@@ -240,24 +289,29 @@ void Supervisor::EndRun(Slot& s, bool ran) {
   s.ctl = 0;
   s.group = 0;
   s.killed = false;
-  bool requested = s.by_request;
-  s.by_request = false;
+  bool requested = s.stop_begun();
+  bool again = s.starts_again();
+  s.SetDesired(s.stop_queued(), false, again);
   s.transition = false;
   if (ran) host_->AfterStop(s.spec);
-  auto start_again = [&s] {
-    s.restart_after_stop = false;
+  auto start_again = [this, &s] {
+    s.SetStartsAgain(false);
     s.executed = false;
     if (s.manual)
       s.demand = true;
     else
       s.override = true;
+    GrowWanted(s);
   };
   if (requested) {
     // Stopped between restarts: no state change, but the stop is reported all the same.
     SetState(s, ServiceState::kStopped, ChangeReason::kStopped,
              s.state == ServiceState::kStopped ? "stopped" : "");
-    if (s.manual) s.demand = false;
-    if (s.restart_after_stop) start_again();
+    if (s.manual) {
+      s.demand = false;
+      wanted_dirty_ = true;
+    }
+    if (again) start_again();
     return;
   }
   Outcome o = Outcome::kClean;
@@ -274,7 +328,7 @@ void Supervisor::EndRun(Slot& s, bool ran) {
       (s.run_failed && !s.why.empty()) || s.run_status < 0 ? s.why : Describe(s.run_status);
   bool prevented = s.run_status >= 0 && WIFEXITED(s.run_status) &&
                    Contains(s.spec.restart_prevent_status, WEXITSTATUS(s.run_status));
-  if (s.restart_after_stop) {
+  if (again) {
     // Start() came while it was ending on its own: it starts again, whatever its policy.
     start_again();
     SetState(s, ServiceState::kStopped, ChangeReason::kStartingAgain, what + ", starting again");
@@ -291,7 +345,10 @@ void Supervisor::EndRun(Slot& s, bool ran) {
     return;  // started again by StartIfNeeded (the limiter applies)
   }
   s.executed = true;
-  if (s.manual) s.demand = false;
+  if (s.manual) {
+    s.demand = false;
+    wanted_dirty_ = true;
+  }
   if (o == Outcome::kClean) {
     SetState(s, ServiceState::kStopped, ChangeReason::kFinished,
              s.spec.kind == Kind::kTask ? "finished" : what);
@@ -300,10 +357,12 @@ void Supervisor::EndRun(Slot& s, bool ran) {
     for (const auto& n : s.spec.on_failure) Start(n);
   }
   // Whatever binds_to it goes down with it.
-  for (auto& t : slots_) {
-    if (&t != &s && Contains(t.spec.binds_to, s.spec.name) && Active(t)) {
-      NotWanted(t);
-      RequestStop(t, false);
+  if (const Named* n = NamedOf(s.spec.name)) {
+    for (Slot* t : std::vector<Slot*>(n->bound)) {
+      if (t != &s && Active(*t)) {
+        NotWanted(*t);
+        RequestStop(*t, false);
+      }
     }
   }
 }

@@ -13,6 +13,13 @@
 namespace ctinit {
 
 NotifySocket::NotifySocket(boost::asio::io_context& io, Handler handler)
+    : NotifySocket(io,
+                   UserHandler([h = std::move(handler)](pid_t sender, uid_t,
+                                                        const std::vector<std::string>& fields) {
+                     h(sender, fields);
+                   })) {}
+
+NotifySocket::NotifySocket(boost::asio::io_context& io, UserHandler handler)
     : io_(io), handler_(std::move(handler)) {}
 
 NotifySocket::~NotifySocket() { Close(); }
@@ -119,12 +126,14 @@ void NotifySocket::Read() {
     ssize_t n = ::recvmsg(sd_->native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0) return;  // EAGAIN: drained
     pid_t sender = 0;
+    uid_t uid = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_SOCKET) continue;
       if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
         ucred cr;
         memcpy(&cr, CMSG_DATA(c), sizeof(cr));
         sender = cr.pid;
+        uid = cr.uid;
       } else if (c->cmsg_type == SCM_RIGHTS) {  // fd store is not supported: close them
         size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (size_t k = 0; k < nfd; ++k) {
@@ -139,7 +148,7 @@ void NotifySocket::Read() {
       continue;
     }
     auto fields = Fields(std::string(buf, static_cast<size_t>(n)));
-    if (!fields.empty()) handler_(sender, fields);
+    if (!fields.empty()) handler_(sender, uid, fields);
     // A sender with an address of its own (ctinit's systemd-notify) waits for this, so that it
     // still exists while its process group is looked up (NotifyAccess=all).
     if (msg.msg_namelen > sizeof(sa_family_t))

@@ -25,8 +25,13 @@ class NotifySocket {
  public:
   static constexpr size_t kMaxDatagram = 4096;
   using Handler = std::function<void(pid_t sender, const std::vector<std::string>& fields)>;
+  // With the sender's user too (SCM_CREDENTIALS gives it with the pid): what a sender may say
+  // depends on it (a non-root MAINPID= must name one of the service's processes).
+  using UserHandler =
+      std::function<void(pid_t sender, uid_t uid, const std::vector<std::string>& fields)>;
 
   NotifySocket(boost::asio::io_context& io, Handler handler);
+  NotifySocket(boost::asio::io_context& io, UserHandler handler);
   ~NotifySocket();
   // Creates the socket at `path` (replacing a stale one). False (logged) if it cannot.
   bool Open(const std::string& path);
@@ -44,7 +49,7 @@ class NotifySocket {
   void Read();
 
   boost::asio::io_context& io_;
-  Handler handler_;
+  UserHandler handler_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> sd_;
   std::string path_;
   dev_t dev_ = 0;

@@ -177,7 +177,7 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
   if (!sockets_)
     sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
       Guarded("socket activation", [&] {
-        if (std::string err; sup_ && !sup_->Start(service, &err))
+        if (std::string err; sup_ && !sup_->Activate(service, &err))
           log::Warn("socket activation of {}: {}", service, err);
       });
     });
@@ -186,17 +186,17 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
                                  [](const auto& sp) { return sp.Notifies(); });
   if (want_notify && !notify_) {
     notify_ = std::make_unique<NotifySocket>(
-        io_, [this](pid_t sender, const std::vector<std::string>& fields) {
-          Guarded("notify", [&] { OnNotify(sender, fields); });
+        io_, [this](pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
+          Guarded("notify", [&] { OnNotify(sender, uid, fields); });
         });
     notify_->Open(kNotifySocketPath);
   }
 }
 
-void Pid1::OnNotify(pid_t sender, const std::vector<std::string>& fields) {
+void Pid1::OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
   if (!sup_) return;
   pid_t pgid = sys_->ProcessGroupOf(sender);
-  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields))
+  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields, uid))
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
 }
 
@@ -475,7 +475,17 @@ bool Pid1::ProcessAlive(pid_t pid) {
   return e == 0 || e == EPERM;
 }
 
-std::optional<pid_t> Pid1::ReadPidFile(const std::string& path) { return sys_->ReadPidFile(path); }
+std::optional<SupervisorHost::PidFile> Pid1::ReadPidFile(const std::string& path) {
+  return sys_->ReadPidFile(path);
+}
+
+bool Pid1::ProcessBelongsTo(pid_t pid, pid_t service_pgid) {
+  if (pid <= 1 || service_pgid <= 1) return false;
+  if (sys_->ProcessGroupOf(pid) == service_pgid || sys_->SessionOf(pid) == service_pgid)
+    return true;
+  auto descendants = sys_->LiveProcesses(service_pgid);
+  return std::find(descendants.begin(), descendants.end(), pid) != descendants.end();
+}
 
 std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
 

@@ -86,7 +86,8 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   void KillProcess(pid_t pid, int sig) override;
   bool GroupAlive(pid_t pgid) override;
   bool ProcessAlive(pid_t pid) override;
-  std::optional<pid_t> ReadPidFile(const std::string& path) override;
+  std::optional<PidFile> ReadPidFile(const std::string& path) override;
+  bool ProcessBelongsTo(pid_t pid, pid_t service_pgid) override;
   std::optional<pid_t> GuessMainPid(pid_t launcher) override;
   Clock::time_point Now() override;
   void ArmTimer(std::optional<Clock::time_point> when) override;
@@ -133,7 +134,7 @@ class Pid1 : public SupervisorHost, private SignalTarget {
                      ChangeReason reason, const std::string& why);
   std::string StatusText(const Supervisor::Status& st) const;
   void ApplyServiceSet(const ServiceSet& set);
-  void OnNotify(pid_t sender, const std::vector<std::string>& fields);
+  void OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields);
   void OmitFromSendsigs();
   void PowerEvent(char status) override;
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override;

@@ -195,21 +195,10 @@ void SocketActivation::CloseAll() {
 }
 
 void SocketActivation::Watch(Open& o) {
-  if (o.watching || o.running) return;
+  if (o.watching || o.running || o.failed) return;
   o.watching = true;
   std::string service = o.spec.service;
-  auto fire = [this, service] {
-    for (auto& [k, x] : open_) {
-      if (x->spec.service != service || !x->watching) continue;
-      x->watching = false;
-      for (auto& d : x->fds) {
-        boost::system::error_code ec;
-        d->cancel(ec);
-      }
-    }
-    log::Verbose("socket activity for {}: starting it", service);
-    activate_(service);
-  };
+  auto fire = [this, service] { Fire(service); };
   for (auto& d : o.fds) {
     d->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                   [this, &o, fire](const boost::system::error_code& ec) {
@@ -228,19 +217,34 @@ void SocketActivation::Watch(Open& o) {
     if (::poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
       boost::asio::post(io_, [this, service] {
         for (auto& [k, x] : open_)
-          if (x->spec.service == service && x->watching) {
-            x->watching = false;
-            for (auto& dd : x->fds) {
-              boost::system::error_code ec;
-              dd->cancel(ec);
-            }
-            activate_(service);
-            return;
-          }
+          if (x->spec.service == service && x->watching) return Fire(service);
       });
       break;
     }
   }
+}
+
+void SocketActivation::Fire(const std::string& service) {
+  bool refused = false;
+  auto now = TriggerLimit::Clock::now();
+  for (auto& [k, x] : open_) {
+    if (x->spec.service != service || !x->watching) continue;
+    x->watching = false;
+    for (auto& d : x->fds) {
+      boost::system::error_code ec;
+      d->cancel(ec);
+    }
+    if (!x->triggers.Allow(now)) {
+      x->failed = true;
+      refused = true;
+      log::Error("{}: trigger limit hit ({} activations within {} s): failed, no longer watched",
+                 x->spec.name, x->triggers.burst(),
+                 std::chrono::duration_cast<std::chrono::seconds>(x->triggers.interval()).count());
+    }
+  }
+  if (refused) return;
+  log::Verbose("socket activity for {}: starting it", service);
+  activate_(service);
 }
 
 SocketActivation::Passed SocketActivation::For(const std::string& service) const {

@@ -10,9 +10,11 @@
 //
 // Watching: while a socket's service is not running, ctinit waits for the socket to become
 // readable (a connection or a datagram); then it calls Activate(service) once and stops
-// watching until ServiceRunning(service, false). Nothing is accepted or read: the service gets
-// the pending connection. For(service) gives the fds (made blocking, as systemd passes them)
-// and the $LISTEN_FDNAMES value for the service's start. Nothing here throws.
+// watching until ServiceRunning(service, false). A socket whose activations pass its trigger
+// limit (trigger_limit.h: 20 within 2 s, systemd's default for Accept=no) is failed: one error
+// line, and it is no longer watched (until it is opened anew). Nothing is accepted or read: the
+// service gets the pending connection. For(service) gives the fds (made blocking, as systemd passes
+// them) and the $LISTEN_FDNAMES value for the service's start. Nothing here throws.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -22,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "init/engine/trigger_limit.h"
 #include "init/model/service.h"
 
 namespace ctinit {
@@ -53,7 +56,12 @@ class SocketActivation {
     std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> fds;
     bool watching = false;
     bool running = false;
+    bool failed = false;  // its trigger limit was hit
+    TriggerLimit triggers;
   };
+  // Socket activity for `service`: stop watching its sockets, and activate it unless that is
+  // one activation too many for one of them (which then fails).
+  void Fire(const std::string& service);
   void Watch(Open& o);
   static std::string Key(const SocketSpec& s);
 

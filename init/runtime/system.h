@@ -50,8 +50,11 @@ class System {
   virtual std::vector<pid_t> LiveProcesses(pid_t descendants_of) = 0;
   virtual pid_t Self() = 0;
   virtual pid_t ProcessGroupOf(pid_t pid) = 0;     // <= 0 when unknown
+  virtual pid_t SessionOf(pid_t pid) = 0;          // getsid(2), <= 0 when unknown
   virtual std::string ProcessName(pid_t pid) = 0;  // "sleep[42]" for logs, else "42"
-  virtual std::optional<pid_t> ReadPidFile(const std::string& path) = 0;
+  // A service's pid file: the pid and the file's owner. Never blocks and never follows a
+  // link (O_NONBLOCK|O_NOFOLLOW): only a regular file of at most 64 bytes is read.
+  virtual std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string& path) = 0;
   virtual std::optional<pid_t> GuessDaemon(pid_t launcher) = 0;
 
   // A service's RuntimeDirectory= and friends (service_dirs.h): made before it starts,
@@ -87,10 +90,9 @@ class RealSystem : public System {
   }
   pid_t Self() override;
   pid_t ProcessGroupOf(pid_t pid) override;
+  pid_t SessionOf(pid_t pid) override;
   std::string ProcessName(pid_t pid) override;
-  std::optional<pid_t> ReadPidFile(const std::string& path) override {
-    return sys::ReadPidFile(path);
-  }
+  std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string& path) override;
   std::optional<pid_t> GuessDaemon(pid_t launcher) override;
   bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;
   bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;

@@ -118,12 +118,15 @@ class FakeSystem : public System {
   }
   pid_t Self() override { return self; }
   pid_t ProcessGroupOf(pid_t pid) override { return Alive(pid) ? pid : -1; }
+  pid_t SessionOf(pid_t pid) override { return Alive(pid) ? pid : -1; }
   std::string ProcessName(pid_t pid) override {
     for (const auto& p : procs)
       if (p.pid == pid) return p.name + "[" + std::to_string(pid) + "]";
     return std::to_string(pid);
   }
-  std::optional<pid_t> ReadPidFile(const std::string&) override { return std::nullopt; }
+  std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string&) override {
+    return std::nullopt;
+  }
   std::optional<pid_t> GuessDaemon(pid_t) override { return std::nullopt; }
   bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string*) override {
     directories.push_back(dir.path);
