@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -121,7 +122,9 @@ std::optional<RetrySchedule> ParseRetry(const std::optional<std::string>& text, 
 StopPlan ToStopPlan(const RetrySchedule& schedule) noexcept {
   StopPlan plan;
   bool have_signal = false;
-  int total = 0;
+  // Each wait is at most 1e9 s (LeadingNumber), but three of them overflowed an int (issue 11
+  // case 9): the total saturates at kMaxStopSeconds, which is as good as for ever.
+  long long total = 0;
   for (const auto& s : schedule) {
     if (s.kind == RetryStep::Kind::kForever || s.kind == RetryStep::Kind::kGoto) {
       plan.timeout_seconds = 0;
@@ -131,10 +134,11 @@ StopPlan ToStopPlan(const RetrySchedule& schedule) noexcept {
       plan.signal = s.value;
       have_signal = true;
     } else if (s.kind == RetryStep::Kind::kTimeout && have_signal) {
-      total += s.value;
+      // A negative bare timeout ("-9": sscanf's number) waits nothing, as in OpenRC.
+      total = std::min<long long>(total + std::max(s.value, 0), kMaxStopSeconds);
     }
   }
-  plan.timeout_seconds = total;
+  plan.timeout_seconds = static_cast<int>(total);
   return plan;
 }
 
