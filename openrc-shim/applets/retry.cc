@@ -121,7 +121,7 @@ std::optional<RetrySchedule> ParseRetry(const std::optional<std::string>& text, 
 
 StopPlan ToStopPlan(const RetrySchedule& schedule) noexcept {
   StopPlan plan;
-  bool have_signal = false;
+  bool have_signal = false, have_stop_signal = false;
   // Each wait is at most 1e9 s (LeadingNumber), but three of them overflowed an int (issue 11
   // case 9): the total saturates at kMaxStopSeconds, which is as good as for ever.
   long long total = 0;
@@ -130,8 +130,13 @@ StopPlan ToStopPlan(const RetrySchedule& schedule) noexcept {
       plan.timeout_seconds = 0;
       return plan;
     }
-    if (s.kind == RetryStep::Kind::kSignal && !have_signal) {
-      plan.signal = s.value;
+    if (s.kind == RetryStep::Kind::kSignal) {
+      // Signal 0 (NULL, "-0") only tests for the processes, it stops nothing; PID 1's supervise
+      // verb refuses it as a stop signal (found by tests/fuzz/fuzz_supervise). Its waits count.
+      if (!have_stop_signal && s.value != 0) {
+        plan.signal = s.value;
+        have_stop_signal = true;
+      }
       have_signal = true;
     } else if (s.kind == RetryStep::Kind::kTimeout && have_signal) {
       // A negative bare timeout ("-9": sscanf's number) waits nothing, as in OpenRC.
