@@ -4,6 +4,8 @@
 set -euo pipefail
 pkgs=(
   cmake g++ make pkg-config clang-format
+  # tests/fuzz: clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   libboost-all-dev libyaml-cpp-dev libspdlog-dev libfmt-dev googletest libgtest-dev libgmock-dev
   # integration and e2e: namespaces, rootfs building, the runtimes
   util-linux procps psmisc busybox-static debootstrap xz-utils

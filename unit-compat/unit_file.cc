@@ -159,6 +159,9 @@ bool UnitFile::Parse(std::string_view text, const std::string& file, const Schem
     out.push_back({*section, std::move(key), std::move(value), file, line});
   };
 
+  // Continuation lines are appended in place and only the new piece is scanned for the final
+  // backslash (the text before it ends in the space that replaced one), so joining n lines is
+  // linear; systemd caps the joined line at 1 MiB and refuses the file beyond.
   std::optional<std::string> continuation;
   int line = 0;
   for (std::string_view l : SplitLines(text)) {
@@ -169,24 +172,30 @@ bool UnitFile::Parse(std::string_view text, const std::string& file, const Schem
       failed = true;
       break;
     }
-    std::string joined;
     if (continuation) {
       std::string_view s = l;
       while (!s.empty() && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r'))
         s.remove_prefix(1);
       if (!s.empty() && (s[0] == '#' || s[0] == ';')) continue;
-      joined = *continuation + std::string(l);
-      continuation.reset();
-    } else {
-      joined = std::string(l);
+      if (continuation->size() + l.size() > kLongLineMax) {
+        diag(Severity::kError, line, "", "", "continuation line too long; the file is not loaded");
+        failed = true;
+        break;
+      }
+      continuation->append(l);
     }
-    if (EndsWithUnescapedBackslash(joined)) {
-      joined.back() = ' ';
-      continuation = std::move(joined);
+    if (EndsWithUnescapedBackslash(l)) {
+      if (!continuation) continuation.emplace(l);
+      continuation->back() = ' ';
       continue;
     }
     // A joined assignment is reported at its last line, as systemd does.
-    parse_line(joined, line);
+    if (continuation) {
+      parse_line(*continuation, line);
+      continuation.reset();
+    } else {
+      parse_line(l, line);
+    }
   }
   if (continuation && !failed) parse_line(*continuation, line);
 

@@ -20,7 +20,8 @@
 //     warning and the line is ignored. An assignment before any section is a warning.
 //   - Unknown key in a known section: warning naming file, line, section and directive; keys
 //     starting with "X-" are ignored silently. Keys are case-sensitive.
-//   - Invalid UTF-8 on a line: warning, line ignored. A line longer than 1 MiB: error.
+//   - Invalid UTF-8 on a line: warning, line ignored. A line, or continuation lines joined,
+//     longer than 1 MiB: error (the file is not loaded).
 //   - Every assignment is kept, in order, with its file:line; "Key=" (empty value) is kept too.
 //     List(): the values after the last empty assignment (systemd's "empty resets the list").
 //     Last(): the last assignment (whose value may be empty, meaning "back to the default").

@@ -73,6 +73,37 @@ TEST(UnitFileSyntax, Continuation) {
   EXPECT_EQ(Value(p.file, "Service", "Type"), "simple");
 }
 
+// Issue 11 case 8: joining was quadratic (80,000 continuation lines took 12 s inside PID 1).
+// 80,000 short pieces (~640 KiB) make one directive; the lines after it still parse.
+TEST(UnitFileSyntax, ManyContinuationLinesMakeOneDirective) {
+  std::string text = "[Service]\nEnvironment=";
+  for (int i = 0; i < 80000; ++i) text += "A=1234\\\n";
+  text += "Z=1\nType=simple\n";
+  auto p = Parse(text);
+  ASSERT_TRUE(p.ok) << p.Diags()[0];
+  const Assignment* env = p.file.Last("Service", "Environment");
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(env->value.size(), 80000u * 7 + 3);
+  EXPECT_EQ(env->line, 80002);
+  EXPECT_TRUE(env->value.ends_with("A=1234 Z=1"));
+  EXPECT_EQ(Value(p.file, "Service", "Type"), "simple");
+}
+
+// systemd (conf-parser.c) refuses a file whose joined line would exceed 1 MiB.
+TEST(UnitFileSyntax, ContinuationBeyondOneMebibyteRejectsFile) {
+  std::string piece = std::string(1000, 'a') + "\\\n";
+  std::string text = "[Unit]\nDescription=x\n[Service]\nEnvironment=";
+  for (int i = 0; i < 1100; ++i) text += piece;
+  text += "end\n";
+  auto p = Parse(text);
+  EXPECT_FALSE(p.ok);
+  EXPECT_TRUE(p.file.assignments().empty());
+  ASSERT_EQ(p.diags.size(), 1u);
+  // 1,048,576 / 1,001 bytes per piece: the 1,048th piece (line 1051) is the one that does not fit.
+  EXPECT_EQ(p.diags[0].ToString(),
+            "/u/x.service:1051: error: continuation line too long; the file is not loaded");
+}
+
 TEST(UnitFileSyntax, LineEndingsAndBom) {
   auto p = Parse("\xEF\xBB\xBF[Unit]\r\nDescription=a\rAfter=b\r\n");
   ASSERT_TRUE(p.ok);

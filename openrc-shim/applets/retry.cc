@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -120,21 +121,29 @@ std::optional<RetrySchedule> ParseRetry(const std::optional<std::string>& text, 
 
 StopPlan ToStopPlan(const RetrySchedule& schedule) noexcept {
   StopPlan plan;
-  bool have_signal = false;
-  int total = 0;
+  bool have_signal = false, have_stop_signal = false;
+  // Each wait is at most 1e9 s (LeadingNumber), but three of them overflowed an int (issue 11
+  // case 9): the total saturates at kMaxStopSeconds, which is as good as for ever.
+  long long total = 0;
   for (const auto& s : schedule) {
     if (s.kind == RetryStep::Kind::kForever || s.kind == RetryStep::Kind::kGoto) {
       plan.timeout_seconds = 0;
       return plan;
     }
-    if (s.kind == RetryStep::Kind::kSignal && !have_signal) {
-      plan.signal = s.value;
+    if (s.kind == RetryStep::Kind::kSignal) {
+      // Signal 0 (NULL, "-0") only tests for the processes, it stops nothing; PID 1's supervise
+      // verb refuses it as a stop signal (found by tests/fuzz/fuzz_supervise). Its waits count.
+      if (!have_stop_signal && s.value != 0) {
+        plan.signal = s.value;
+        have_stop_signal = true;
+      }
       have_signal = true;
     } else if (s.kind == RetryStep::Kind::kTimeout && have_signal) {
-      total += s.value;
+      // A negative bare timeout ("-9": sscanf's number) waits nothing, as in OpenRC.
+      total = std::min<long long>(total + std::max(s.value, 0), kMaxStopSeconds);
     }
   }
-  plan.timeout_seconds = total;
+  plan.timeout_seconds = static_cast<int>(total);
   return plan;
 }
 

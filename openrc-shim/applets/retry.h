@@ -45,8 +45,11 @@ std::optional<int> ParseSignal(std::string_view text, std::string* error) noexce
 std::optional<RetrySchedule> ParseRetry(const std::optional<std::string>& text, int signal,
                                         std::string* error) noexcept;
 
-// The first signal and the total of the waits before the first forever (for ctinit's
-// supervise verb, which takes one stop signal and one timeout). `forever` counts as no timeout.
+// The first signal other than 0 (SIGTERM if none) and the total of the waits before the first
+// forever (for ctinit's supervise verb, which takes one stop signal and one timeout). `forever`
+// counts as no timeout. The total saturates at kMaxStopSeconds (about 31 years; it still fits in
+// milliseconds).
+inline constexpr int kMaxStopSeconds = 1000000000;
 struct StopPlan {
   int signal = 15;
   int timeout_seconds = 5;  // 0 = wait for ever

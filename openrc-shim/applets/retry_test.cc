@@ -79,6 +79,17 @@ TEST(Retry, StopPlan) {
   EXPECT_EQ(ToStopPlan(Parse("INT/30/KILL/5")).timeout_seconds, 35);
   EXPECT_EQ(ToStopPlan(Parse(std::nullopt)).timeout_seconds, 5);
   EXPECT_EQ(ToStopPlan(Parse("TERM/forever/5")).timeout_seconds, 0);
+  // Issue 11 case 9: the waits added up overflowed an int (UBSan); the total saturates.
+  EXPECT_EQ(ToStopPlan(Parse("TERM/1000000000/1000000000/1000000000")).timeout_seconds,
+            kMaxStopSeconds);
+  EXPECT_EQ(ToStopPlan(Parse("TERM/9999999999999999999/KILL/5")).timeout_seconds, kMaxStopSeconds);
+  EXPECT_EQ(ToStopPlan(Parse("-9")).timeout_seconds, 0);  // found by tests/fuzz/fuzz_retry
+  // A NULL signal stops nothing: the first real signal is the stop signal.
+  EXPECT_EQ(ToStopPlan(Parse("NULL/5/KILL/5")).signal, SIGKILL);
+  EXPECT_EQ(ToStopPlan(Parse("1/-0/KILL/5")).signal, SIGKILL);
+  EXPECT_EQ(ToStopPlan(Parse("NULL/5")).signal, SIGTERM);
+  EXPECT_EQ(ToStopPlan(Parse("NULL/5")).timeout_seconds, 5);
+  EXPECT_EQ(ToStopPlan(Parse("NULL/5/KILL/5")).timeout_seconds, 10);
 }
 
 }  // namespace

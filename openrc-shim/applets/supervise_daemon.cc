@@ -29,11 +29,15 @@ constexpr const char* kApplet = "supervise-daemon";
 constexpr long kDefaultRespawnMax = 10;
 constexpr long kDefaultRespawnPeriod = 12;
 
+// Seconds and counts; the bound keeps `seconds * 1000` (the request is in milliseconds) and the
+// request's int fields from overflowing (found by tests/fuzz/fuzz_supervise).
+constexpr long kMaxNumber = 1000000000;
+
 bool ParseNumber(const std::string& s, long* out) {
   if (s.empty()) return false;
   char* end = nullptr;
   long v = strtol(s.c_str(), &end, 10);
-  if (*end != '\0' || v < 0) return false;
+  if (*end != '\0' || v < 0 || v > kMaxNumber) return false;
   *out = v;
   return true;
 }

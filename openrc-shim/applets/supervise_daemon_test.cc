@@ -156,6 +156,9 @@ TEST_F(SuperviseTest, Errors) {
             "supervise-daemon: invalid schedule item `x'");
   EXPECT_EQ(Error({"web", "--start", "--respawn-max", "many", "/bin/sh"}),
             "supervise-daemon: `many' is not a valid number for --respawn-max");
+  // 99999999999999999 * 1000 ms overflowed a long (UBSan, found by tests/fuzz/fuzz_supervise).
+  EXPECT_EQ(Error({"web", "--start", "--respawn-delay", "99999999999999999", "/bin/sh"}),
+            "supervise-daemon: `99999999999999999' is not a valid number for --respawn-delay");
   EXPECT_EQ(Error({"web", "--signal", "HUP"}),
             "supervise-daemon: --signal is not supported under ctinit (no control verb for it)");
 }
