@@ -201,7 +201,7 @@ void SocketActivation::Watch(Open& o) {
   auto fire = [this, service] { Fire(service); };
   for (auto& d : o.fds) {
     d->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                  [this, &o, fire](const boost::system::error_code& ec) {
+                  [&o, fire](const boost::system::error_code& ec) {
                     if (ec || !o.watching) return;
                     try {
                       fire();
