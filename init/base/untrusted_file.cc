@@ -49,6 +49,7 @@ bool ReadUntrustedFile(const std::string& path, const UntrustedRead& how, std::s
     *err = "larger than " + std::to_string(how.max_bytes) + " bytes";
   } else {
     ok = ReadBounded(fd, how.max_bytes, out, err);
+    if (how.owner) *how.owner = st.st_uid;
   }
   ::close(fd);
   return ok;

@@ -6,6 +6,8 @@
 // waits on anything but the local file system.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
 
@@ -14,6 +16,7 @@ namespace ctinit::files {
 struct UntrustedRead {
   size_t max_bytes = 64 * 1024;  // a larger file is refused, not truncated
   bool follow_links = false;     // false: a symlink as the last component is refused (ELOOP)
+  uid_t* owner = nullptr;        // when set: the file's owner (who may have written it)
 };
 
 // The whole of the regular file at `path`. False with *err ("not a regular file", "larger than

@@ -514,13 +514,14 @@ std::vector<pid_t> LiveProcesses(pid_t descendants_of) noexcept {
   return out;
 }
 
-std::optional<pid_t> ReadPidFile(const std::string& path) noexcept {
+std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner) noexcept {
   try {
     // The file is often in a directory the service's user owns: it may be anything. Like
     // systemd, a symlink is refused, and so is anything but a small regular file.
     std::string text, err;
-    if (!files::ReadUntrustedFile(path, {.max_bytes = kMaxPidFileBytes, .follow_links = false},
-                                  &text, &err)) {
+    if (!files::ReadUntrustedFile(
+            path, {.max_bytes = kMaxPidFileBytes, .follow_links = false, .owner = owner}, &text,
+            &err)) {
       // Polled every 100 ms while a daemon starts: say it once per path and reason.
       static std::string last_warning;
       std::string warning = path + ": " + err;

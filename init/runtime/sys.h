@@ -74,8 +74,10 @@ std::vector<ProcInfo> ProcessTable() noexcept;
 // The pid in a pid file (a decimal number > 1), nullopt when it cannot be read. The file must
 // be a regular file of at most kMaxPidFileBytes, not a symlink; it is opened without blocking
 // (a FIFO planted there is refused at once) and a refusal other than "missing" is logged.
+// `owner`, when given, gets the file's owner (a pid file not written by root is trusted only
+// for the service's own processes: Supervisor, issue 11 case 1).
 constexpr size_t kMaxPidFileBytes = 64 * 1024;
-std::optional<pid_t> ReadPidFile(const std::string& path) noexcept;
+std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner = nullptr) noexcept;
 
 // The daemon a forking launcher (`launcher`, gone) left behind: the one process re-parented to
 // `self` that is still in the launcher's process group or session. nullopt when none or more

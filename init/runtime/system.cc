@@ -70,25 +70,10 @@ pid_t RealSystem::ProcessGroupOf(pid_t pid) { return ::getpgid(pid); }
 pid_t RealSystem::SessionOf(pid_t pid) { return ::getsid(pid); }
 
 std::optional<SupervisorHost::PidFile> RealSystem::ReadPidFile(const std::string& path) {
-  // A service's user may own the directory: a FIFO must not block PID 1, a link must not make
-  // it read (or be told about) another file.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  char buf[65];
-  ssize_t n = -1;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= 64)
-    n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;
-  buf[n] = 0;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(buf, &end, 10);
-  if (errno != 0 || end == buf || v <= 1 || v > (1LL << 30)) return std::nullopt;
-  while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r') ++end;
-  if (*end != 0) return std::nullopt;
-  return SupervisorHost::PidFile{static_cast<pid_t>(v), st.st_uid};
+  uid_t owner = 0;
+  auto pid = sys::ReadPidFile(path, &owner);
+  if (!pid) return std::nullopt;
+  return SupervisorHost::PidFile{*pid, owner};
 }
 
 std::string RealSystem::ProcessName(pid_t pid) {
