@@ -36,16 +36,25 @@ int OutputTap::Tap(const std::string& name, const std::string& tag) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
   ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  std::shared_ptr<Reader> r;  // owns fds[0] once made
   try {
-    auto r = std::make_shared<Reader>(io_, fds[0]);
+    r = std::make_shared<Reader>(io_, fds[0]);
     r->name = name;
     r->tag = tag;
     r->write_fd = fds[1];
     readers_[r.get()] = r;
+    unspawned_[fds[1]] = r.get();
+    by_name_.emplace(name, r.get());
     Read(r);
   } catch (const std::exception& e) {
     log::Debug("output tap for {}: {}", name, e.what());
-    ::close(fds[0]);
+    if (r) {
+      r->write_fd = -1;  // closed below, not by Forget
+      unspawned_.erase(fds[1]);
+      Forget(r.get());
+    } else {
+      ::close(fds[0]);
+    }
     ::close(fds[1]);
     return -1;
   }
@@ -54,13 +63,29 @@ int OutputTap::Tap(const std::string& name, const std::string& tag) {
 
 void OutputTap::Spawned(int fd, pid_t pid) {
   if (fd < 0) return;
-  for (auto& [p, w] : readers_) {
-    auto r = w.lock();
-    if (!r || r->write_fd != fd) continue;
+  if (auto it = unspawned_.find(fd); it != unspawned_.end()) {
+    Reader* r = it->second;
+    unspawned_.erase(it);
     r->write_fd = -1;
     r->pid = pid;
+    by_pid_.emplace(pid, r);
   }
   ::close(fd);
+}
+
+void OutputTap::Forget(Reader* r) {
+  auto drop = [r](auto& index, const auto& key) {
+    auto [b, e] = index.equal_range(key);
+    for (auto it = b; it != e; ++it)
+      if (it->second == r) {
+        index.erase(it);
+        return;
+      }
+  };
+  if (r->write_fd >= 0) unspawned_.erase(r->write_fd);
+  if (r->pid > 0) drop(by_pid_, r->pid);
+  drop(by_name_, r->name);
+  readers_.erase(r);
 }
 
 void OutputTap::Read(std::shared_ptr<Reader> r) {
@@ -69,14 +94,14 @@ void OutputTap::Read(std::shared_ptr<Reader> r) {
                           try {
                             if (ec) {  // EOF: every writer is gone (or ctinit closed it)
                               Flush(*r);
-                              readers_.erase(r.get());
+                              Forget(r.get());
                               return;
                             }
                             Take(*r, n);
                             Read(r);
                           } catch (const std::exception& e) {
                             log::Debug("output tap for {}: {}", r->name, e.what());
-                            readers_.erase(r.get());
+                            Forget(r.get());
                           }
                         });
 }
@@ -175,8 +200,8 @@ void OutputTap::ReadNow(Reader& r) {
 
 void OutputTap::Drain(const std::string& name) {
   try {
-    for (auto& [p, w] : readers_)
-      if (auto r = w.lock(); r && r->name == name) ReadNow(*r);
+    auto [b, e] = by_name_.equal_range(name);
+    for (auto it = b; it != e; ++it) ReadNow(*it->second);
   } catch (const std::exception& e) {
     log::Debug("output tap for {}: {}", name, e.what());
   }
@@ -185,8 +210,8 @@ void OutputTap::Drain(const std::string& name) {
 void OutputTap::Exited(pid_t pid) {
   if (pid <= 0) return;
   try {
-    for (auto& [p, w] : readers_)
-      if (auto r = w.lock(); r && r->pid == pid) ReadNow(*r);
+    auto [b, e] = by_pid_.equal_range(pid);
+    for (auto it = b; it != e; ++it) ReadNow(*it->second);
   } catch (const std::exception& e) {
     log::Debug("output tap for pid {}: {}", pid, e.what());
   }
