@@ -299,6 +299,7 @@ class Supervisor {
     int last_status = -1;     // wait status of the last main process to end, -1 if none
   };
   std::vector<Status> List() const;
+  char DefaultLevel() const { return default_level_; }  // where boot ends (initdefault)
   std::optional<Status> Get(const std::string& name) const;
   // The definition of a service, nullptr if unknown (valid until the next call).
   const ServiceSpec* Spec(const std::string& name) const;

@@ -47,7 +47,7 @@
 // SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS (left at default so a crash is a
 // crash).
 // Actions (values): halt | poweroff | reboot | ctrlaltdel | reload | kbrequest | reopen-fifo |
-// close-fifo | powerfail | runlevel <0-9|S|a|b|c> | ignore | exit.
+// close-fifo | powerfail | runlevel <0-9|S|a|b|c> | default | ignore | exit.
 //
 // Default signal map (DefaultConfig):
 //   SIGTERM → halt          docker/podman stop

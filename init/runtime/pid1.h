@@ -117,6 +117,7 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   void ReopenFifo() override;
   void CloseFifo() override;
   char ReadPowerStatus() override;
+  char DefaultLevel() override { return sup_ ? sup_->DefaultLevel() : '3'; }
   void RequestLevel(char level, std::chrono::milliseconds kill_wait);
   void Reload();
   void OnControl(const std::vector<std::string>& words, control::Respond respond);

@@ -12,7 +12,7 @@ using T = SignalTarget;
 using R = SignalRule;
 using W = std::string_view;
 
-constexpr std::array<SignalActionRow, 12> kTable = {{
+constexpr std::array<SignalActionRow, 13> kTable = {{
     {SignalAction::kIgnore, "ignore", [](T&, const R&, W) {}},
     {SignalAction::kHalt, "halt",
      [](T& t, const R&, W) {
@@ -45,6 +45,7 @@ constexpr std::array<SignalActionRow, 12> kTable = {{
        else
          t.GoToLevel(r.level);
      }},
+    {SignalAction::kDefault, "default", [](T& t, const R&, W) { t.GoToLevel(t.DefaultLevel()); }},
     {SignalAction::kExit, "exit", [](T& t, const R&, W) { t.GoToLevel('0'); }},
 }};
 

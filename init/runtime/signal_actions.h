@@ -27,6 +27,7 @@ enum class SignalAction {
   kCloseFifo,
   kPowerFail,  // sysvinit SIGPWR semantics: read /var/run/powerstatus (F/L/O)
   kRunlevel,   // switch to SignalRule::level
+  kDefault,    // back to the level boot ended in (systemd's SIGRTMIN+0: default.target)
   kExit,       // run the normal stop sequence, then exit(0)
 };
 
@@ -56,6 +57,8 @@ class SignalTarget {
   // The first byte of /var/run/powerstatus (or /etc/powerstatus), removed once read; 'F' when
   // neither exists.
   virtual char ReadPowerStatus() = 0;
+  // The level boot ends in (initdefault, the default target's level, or 3).
+  virtual char DefaultLevel() = 0;
 };
 
 struct SignalActionRow {

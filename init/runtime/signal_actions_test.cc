@@ -33,6 +33,7 @@ class FakeTarget : public SignalTarget {
   void CloseFifo() override { calls.push_back("close fifo"); }
   void PowerEvent(char status) override { calls.push_back(std::string("power ") + status); }
   char ReadPowerStatus() override { return power_status; }
+  char DefaultLevel() override { return '4'; }
 };
 
 std::vector<std::string> Act(SignalRule rule, bool has_services = false) {
@@ -58,6 +59,7 @@ TEST(SignalActionsTest, EachActionDoesWhatItsNameSays) {
   EXPECT_THAT(Act({A::kRunlevel, '2'}), ElementsAre("level 2"));
   EXPECT_THAT(Act({A::kRunlevel, 'S'}), ElementsAre("level S"));
   EXPECT_THAT(Act({A::kRunlevel, 'b'}), ElementsAre("demand b"));
+  EXPECT_THAT(Act({A::kDefault}), ElementsAre("level 4"));
   EXPECT_THAT(Act({A::kKbRequest}),
               ElementsAre("trigger " + std::to_string(static_cast<int>(Trigger::kKbRequest))));
 }
