@@ -85,7 +85,6 @@
 
 namespace ctinit {
 
-
 // "halt", "poweroff", ..., "runlevel" (without the level), "ignore", "exit".
 std::string_view SignalActionName(SignalAction action);
 // The file form of a rule: "halt", "runlevel 1".
