@@ -26,20 +26,12 @@ BUDGET=8
 
 # --- helpers ---------------------------------------------------------------------------------
 
-units_tree() {  # a busybox tree with no inittab; units are added with unit NAME BODY
+units_tree() {  # a busybox tree with no inittab; units are added with it_unit NAME BODY
   it_tree no_inittab
   UNITS=$TREE/etc/systemd/system
   mkdir -p "$UNITS/multi-user.target.wants"
 }
-unit() {
-  printf '[Service]\n%b\n[Install]\nWantedBy=multi-user.target\n' "$2" >"$UNITS/$1.service"
-  ln -sf "../$1.service" "$UNITS/multi-user.target.wants/$1.service"
-}
 sc() { in_ns /sbin/ctinit systemctl "$@"; }
-script() {  # NAME BODY: /bin/NAME in the tree, a /bin/sh script (no unit-file quoting to get right)
-  printf '#!/bin/sh\n%s\n' "$2" >"$TREE/bin/$1"
-  chmod 0755 "$TREE/bin/$1"
-}
 
 # Seconds (3 decimals) that `CMD...` takes inside the namespace; "timeout" when it needed more
 # than 5 s.
@@ -88,8 +80,8 @@ row() {  # CASE TEXT: one line of the table printed at the end
 
 case_stdout_stall() {
   units_tree
-  script chatty 'head -c 4194304 /dev/zero | tr "\\000" x | fold -w 100; exec sleep 100000'
-  unit chatty 'SyslogIdentifier=chatty\nExecStart=/bin/chatty'
+  it_script chatty 'head -c 4194304 /dev/zero | tr "\\000" x | fold -w 100; exec sleep 100000'
+  it_unit chatty 'SyslogIdentifier=chatty\nExecStart=/bin/chatty'
   mkfifo "$IT_WORK/stall"
   exec {hold}<>"$IT_WORK/stall"  # open both ends, never read: the pipe fills and stays full
   NS_STDOUT=$IT_WORK/stall start_ctinit
@@ -107,10 +99,10 @@ case_stdout_stall() {
 
 case_fork_on_stop() {
   units_tree
-  script forker 'trap "while :; do sleep 1000 & usleep 10000; done" TERM
+  it_script forker 'trap "while :; do sleep 1000 & usleep 10000; done" TERM
 /bin/mark forker-up
 while :; do sleep 1; done'
-  unit forker 'ExecStart=/bin/forker\nTimeoutStopSec=3'
+  it_unit forker 'ExecStart=/bin/forker\nTimeoutStopSec=3'
   start_ctinit
   ct_wait_until 10 has_marker forker-up
   check_answers fork-on-stop
@@ -120,10 +112,10 @@ while :; do sleep 1; done'
 
 case_ignore_term() {
   units_tree
-  script deaf 'trap "" TERM
+  it_script deaf 'trap "" TERM
 /bin/mark deaf-up
 while :; do sleep 1; done'
-  unit deaf 'ExecStart=/bin/deaf\nTimeoutStopSec=2'
+  it_unit deaf 'ExecStart=/bin/deaf\nTimeoutStopSec=2'
   start_ctinit
   ct_wait_until 10 has_marker deaf-up
   check_answers ignore-term
@@ -138,8 +130,8 @@ case_orphans() {
   # 10,000 background children of a shell that then exits: all are reparented to PID 1 and exit
   # within a few seconds of each other.
   gcc -static -O2 -o "$TREE/bin/orphan-burst" "$(dirname "$0")/orphan_burst.c"
-  script orphans '/bin/orphan-burst 10000 3 >/out/orphans.made && /bin/mark orphans-done'
-  unit orphans 'Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/orphans'
+  it_script orphans '/bin/orphan-burst 10000 3 >/out/orphans.made && /bin/mark orphans-done'
+  it_unit orphans 'Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/orphans'
   start_ctinit
   ct_wait_until 60 has_marker orphans-done
   ct_check "orphans: the service made its 10,000 orphans ($(cat "$OUT/orphans.made" 2>/dev/null))" \
@@ -160,8 +152,8 @@ case_respawn_storm() {
   units_tree
   printf 'id:3:initdefault:\nst:3:respawn:/bin/sh -c "echo x >>/out/storm.starts; exit 1"\n' \
     >"$TREE/etc/inittab"
-  script crashy 'echo x >>/out/crashy.starts; exit 1'
-  unit crashy 'ExecStart=/bin/crashy\nRestart=always\nRestartSec=0'
+  it_script crashy 'echo x >>/out/crashy.starts; exit 1'
+  it_unit crashy 'ExecStart=/bin/crashy\nRestart=always\nRestartSec=0'
   start_ctinit
   sleep 6
   local a b
@@ -177,7 +169,7 @@ case_respawn_storm() {
 
 case_request_flood() {
   units_tree
-  unit idle 'ExecStart=/bin/sleep 100000'
+  it_unit idle 'ExecStart=/bin/sleep 100000'
   start_ctinit
   wait_for_log 'Entering runlevel: ' 20
   local t0 t1 i rss0 rss1
@@ -207,7 +199,7 @@ case_request_flood() {
 
 case_full_run() {
   units_tree
-  unit later 'RuntimeDirectory=later\nExecStart=/bin/sleep 100000'
+  it_unit later 'RuntimeDirectory=later\nExecStart=/bin/sleep 100000'
   rm -f "$UNITS/multi-user.target.wants/later.service"
   mount -t tmpfs -o size=256k,nr_inodes=256,mode=0755 tmpfs "$TREE/run"
   start_ctinit
@@ -227,7 +219,7 @@ case_full_run() {
 
 case_emfile() {
   units_tree
-  unit idle 'ExecStart=/bin/sleep 100000'
+  it_unit idle 'ExecStart=/bin/sleep 100000'
   start_ctinit
   wait_for_log 'Entering runlevel: ' 20
   prlimit --pid "$NS_PID" --nofile=48:48

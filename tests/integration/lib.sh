@@ -15,6 +15,12 @@
 #                             a FIFO nobody reads, say); sets NS_PID (host pid of the
 #                             namespace's PID 1) and NS_UNSHARE_PID (our child, the unshare process)
 #   start_ctinit [ARGS...]    ns_start /sbin/ctinit ARGS...
+#   it_script NAME BODY       /bin/NAME in the tree: a /bin/sh script running BODY (no unit-file
+#                             or inittab quoting to get right)
+#   it_unit NAME [BODY]       an enabled unit: /etc/systemd/system/NAME.service with "[Service]",
+#                             BODY (printf %b: \n separates lines; without BODY, stdin as it
+#                             is), WantedBy=multi-user.target
+#   it_user_nobody            nobody (65534) and nogroup in the tree's passwd and group
 #   wait_for_log ERE SECS     poll $NS_LOG until grep -E matches; non-zero on timeout
 #   log_count ERE             number of $NS_LOG lines matching
 #   in_ns CMD [ARGS...]       run CMD inside the namespace (nsenter -p -m -u -i, its root and cwd),
@@ -165,6 +171,27 @@ ns_start() {
 }
 
 start_ctinit() { ns_start /sbin/ctinit "$@"; }
+
+it_script() {
+  printf '#!/bin/sh\n%s\n' "$2" >"$TREE/bin/$1"
+  chmod 0755 "$TREE/bin/$1"
+}
+
+it_unit() {
+  local d=$TREE/etc/systemd/system
+  mkdir -p "$d/multi-user.target.wants"
+  {
+    printf '[Service]\n'
+    if (($# > 1)); then printf '%b\n' "$2"; else cat; fi
+    printf '[Install]\nWantedBy=multi-user.target\n'
+  } >"$d/$1.service"
+  ln -sf "../$1.service" "$d/multi-user.target.wants/$1.service"
+}
+
+it_user_nobody() {
+  echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >>"$TREE/etc/passwd"
+  echo 'nogroup:x:65534:' >>"$TREE/etc/group"
+}
 
 ns_kill() {
   if [[ -n "$NS_PID" ]]; then

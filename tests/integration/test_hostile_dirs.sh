@@ -9,16 +9,10 @@ source "$(dirname "$0")/lib.sh"
 it_init "$@"
 
 it_tree no_inittab
-echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >>"$TREE/etc/passwd"
-echo 'nogroup:x:65534:' >>"$TREE/etc/group"
+it_user_nobody
 d=$TREE/etc/systemd/system
-mkdir -p "$d/multi-user.target.wants"
-unit() {  # NAME BODY: an enabled unit
-  printf '[Service]\n%b\n[Install]\nWantedBy=multi-user.target\n' "$2" >"$d/$1.service"
-  ln -s "../$1.service" "$d/multi-user.target.wants/$1.service"
-}
-unit evil 'User=nobody\nRuntimeDirectory=. evil\nStateDirectory=../etc\nExecStart=/bin/sh -c "/bin/mark evil-start; exec sleep 100000"'
-unit plant 'User=nobody\nRuntimeDirectory=plant\nRuntimeDirectoryPreserve=yes\nExecStart=/bin/sh -c "ln -s /etc /run/plant/link; /bin/mark plant-start; exec sleep 100000"'
+it_unit evil 'User=nobody\nRuntimeDirectory=. evil\nStateDirectory=../etc\nExecStart=/bin/sh -c "/bin/mark evil-start; exec sleep 100000"'
+it_unit plant 'User=nobody\nRuntimeDirectory=plant\nRuntimeDirectoryPreserve=yes\nExecStart=/bin/sh -c "ln -s /etc /run/plant/link; /bin/mark plant-start; exec sleep 100000"'
 printf '[Service]\nRuntimeDirectory=plant/link/pwn\nExecStart=/bin/mark follow-start\n' >"$d/follow.service"
 
 start_ctinit

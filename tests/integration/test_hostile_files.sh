@@ -10,32 +10,26 @@ it_init "$@"
 IN_NS_TIMEOUT=5
 
 it_tree
-units=$TREE/etc/systemd/system
-mkdir -p "$units/multi-user.target.wants" "$TREE/usr/bin" "$TREE/run/hostile"
+mkdir -p "$TREE/usr/bin" "$TREE/run/hostile"
 ln -s /sbin/ctinit "$TREE/usr/bin/systemctl"
 mkfifo "$TREE/run/hostile/out.fifo" "$TREE/run/hostile/env.fifo"
 
-unit() {  # unit NAME: the [Service] section on stdin, enabled in multi-user.target
-  { printf '[Unit]\nDescription=%s\n[Service]\n' "$1"; cat; printf '[Install]\nWantedBy=multi-user.target\n'; } \
-    >"$units/$1"
-  ln -s "../$1" "$units/multi-user.target.wants/$1"
-}
 # The daemon replaces its pid file by a FIFO (its directory is its own in real life).
-unit fifo-pid.service <<'U'
+it_unit fifo-pid <<'U'
 Type=forking
 PIDFile=/run/hostile/daemon.pid
 TimeoutStartSec=2
 ExecStart=/bin/sh -c 'mkfifo /run/hostile/daemon.pid; sleep 100000 & /bin/mark fifo-pid-start'
 U
-unit fifo-out.service <<'U'
+it_unit fifo-out <<'U'
 StandardOutput=append:/run/hostile/out.fifo
 ExecStart=/bin/sh -c '/bin/mark fifo-out-start; echo through-the-fifo; exec sleep 100000'
 U
-unit fifo-env.service <<'U'
+it_unit fifo-env <<'U'
 EnvironmentFile=/run/hostile/env.fifo
 ExecStart=/bin/mark fifo-env-start
 U
-unit alive.service <<'U'
+it_unit alive <<'U'
 ExecStart=/bin/sh -c '/bin/mark alive-start; exec sleep 100000'
 U
 

@@ -9,19 +9,13 @@ it_init "$@"
 IN_NS_TIMEOUT=5
 
 it_tree
-units=$TREE/etc/systemd/system
-mkdir -p "$units/multi-user.target.wants" "$TREE/usr/bin"
+mkdir -p "$TREE/usr/bin"
 ln -s /sbin/ctinit "$TREE/usr/bin/systemctl"
-unit() {  # unit NAME: the [Service] section on stdin, enabled in multi-user.target
-  { printf '[Unit]\nDescription=%s\n[Service]\n' "$1"; cat; printf '[Install]\nWantedBy=multi-user.target\n'; } \
-    >"$units/$1"
-  ln -s "../$1" "$units/multi-user.target.wants/$1"
-}
-unit chatty.service <<'U'
+it_unit chatty <<'U'
 SyslogIdentifier=chatty
 ExecStart=/bin/sh -c '/bin/mark chatty-start; yes "a line of chatter from a busy service" | head -c 4000000; /bin/mark chatty-done; exec sleep 100000'
 U
-unit alive.service <<'U'
+it_unit alive <<'U'
 ExecStart=/bin/sh -c '/bin/mark alive-start; exec sleep 100000'
 U
 

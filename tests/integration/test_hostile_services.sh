@@ -11,17 +11,12 @@ source "$(dirname "$0")/lib.sh"
 it_init "$@"
 
 it_tree no_inittab
-echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >>"$TREE/etc/passwd"
-echo 'nogroup:x:65534:' >>"$TREE/etc/group"
+it_user_nobody
 d=$TREE/etc/systemd/system
 mkdir -p "$d/multi-user.target.wants" "$d/sockets.target.wants"
-script() {
-  printf '#!/bin/sh\n%s\n' "$2" >"$TREE/bin/$1"
-  chmod 0755 "$TREE/bin/$1"
-}
-script victim 'echo $$ >/out/victim.pid; exec sleep 100000'
-script evil 'v=$(cat /out/victim.pid); /sbin/ctinit systemd-notify --ready --pid="$v"; exec sleep 100000'
-script storm 'echo x >>/out/storm.starts; exit 1'
+it_script victim 'echo $$ >/out/victim.pid; exec sleep 100000'
+it_script evil 'v=$(cat /out/victim.pid); /sbin/ctinit systemd-notify --ready --pid="$v"; exec sleep 100000'
+it_script storm 'echo x >>/out/storm.starts; exit 1'
 printf '[Service]\nExecStart=/bin/victim\n[Install]\nWantedBy=multi-user.target\n' >"$d/victim.service"
 printf '[Unit]\nAfter=victim.service\n[Service]\nUser=nobody\nType=notify\nNotifyAccess=all\nExecStart=/bin/evil\nTimeoutStartSec=5\n[Install]\nWantedBy=multi-user.target\n' >"$d/evil.service"
 PORT=$((20000 + RANDOM % 20000))
