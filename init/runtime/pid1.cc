@@ -12,7 +12,6 @@
 #include <fstream>
 
 #include "init/protocol/control.h"
-#include "init/protocol/initreq.h"
 #include "init/runtime/sys.h"
 
 extern char** environ;
@@ -22,38 +21,12 @@ namespace ctinit {
 namespace {
 
 constexpr const char* kMainName = "ctinit-main";
-constexpr size_t kMaxInitEnv = 16;  // sysvinit's NR_EXTRA_ENV
 
 // 'a b' -> 'a b' quoted for /bin/sh (used only by the ENOEXEC retry, which runs "exec <text>").
 std::string ShellQuote(const std::string& a) {
   std::string q = "'";
   for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-// The console output of a service's process through `output`: lines tagged "TAG[PID]: " for a
-// service with a log_tag (only the streams it tags), else for scripts (OpenRC, oneshot units)
-// as it is, so that ctinit keeps their last words. Sets ctx's fds; returns the pipe (or -1).
-int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnOptions* ctx) {
-  if (!output) return -1;
-  auto console = [](const StdioTarget& t) {
-    return t.kind == StdioTarget::Kind::kInherit || t.kind == StdioTarget::Kind::kConsole;
-  };
-  bool out = console(spec.process.stdout_target), err = console(spec.process.stderr_target);
-  if (!spec.log_tag.empty() && ((out && spec.tag_stdout) || (err && spec.tag_stderr))) {
-    out = out && spec.tag_stdout;
-    err = err && spec.tag_stderr;
-    int fd = output->Tap(spec.name, spec.log_tag);
-    if (out && err)
-      ctx->output_fd = fd;
-    else
-      (out ? ctx->stdout_fd : ctx->stderr_fd) = fd;
-    return fd;
-  }
-  if (spec.report_states && (spec.kind == Kind::kScripted || spec.kind == Kind::kTask) && out &&
-      err)
-    return ctx->output_fd = output->Tap(spec.name);
-  return -1;
 }
 
 }  // namespace
@@ -63,6 +36,9 @@ Pid1::Pid1(Options opts, std::unique_ptr<System> system)
       sys_(system ? std::move(system) : std::make_unique<RealSystem>(io_)),
       signals_(io_),
       sup_timer_(sys_->NewTimer()),
+      fifo_(io_, *sys_, *this),
+      mounts_(io_, [this] { OnMountsChanged(); }),
+      spawner_(*sys_),
       shutdown_(*sys_, Shutdown::Hooks{
                            .cap_stop_waits =
                                [this](Clock::time_point t) {
@@ -100,6 +76,12 @@ int Pid1::Run() noexcept {
     if (!getenv("PATH")) setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
     if (opts_.autoboot) setenv("AUTOBOOT", "YES", 1);
     for (char** e = environ; e && *e; ++e) base_env_.emplace_back(*e);
+    spawner_.SetBaseEnvironment(base_env_);
+    spawner_.SetLevelEnvironment([this](char level) {
+      // The level the supervisor is in now (a child started for a level change sees the new one).
+      return opts_.front_end ? opts_.front_end->LevelEnvironment(sup_ ? sup_->level() : level)
+                             : std::vector<std::string>{};
+    });
     if (!pid1_ && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
       log::Warn("cannot become a subreaper: {}: orphans will not be reaped", strerror(errno));
     if (pid1_) utmp_.Truncate();
@@ -110,13 +92,13 @@ int Pid1::Run() noexcept {
   // Each step on its own: a failure in one (logged) must not cost the others.
   Guarded("signal setup", [this] { SetupSignals(); });
   Guarded("control fifo", [this] {
-    OpenFifo();
+    fifo_.Open(config_.fifo);
     control_ = std::make_unique<control::Server>(
         io_, [this](const std::vector<std::string>& words, control::Respond respond) {
           Guarded("control request", [&] { OnControl(words, std::move(respond)); });
         });
     control_->Open(control::kSocketPath);
-    WatchMounts();
+    mounts_.Start();
   });
   Guarded("boot", [this] { StartSupervisor(); });
   Guarded("reaper", [this] { Reap(); });  // children that ended before the handler existed
@@ -261,13 +243,12 @@ void Pid1::ReloadServices() { Reload(); }
 
 void Pid1::ReopenFifo() {
   fifo_closed_by_request_ = false;
-  CloseFifoNow();
-  OpenFifo();
+  fifo_.Open(config_.fifo);
 }
 
 void Pid1::CloseFifo() {
   fifo_closed_by_request_ = true;
-  CloseFifoNow();
+  fifo_.Close();
 }
 
 char Pid1::ReadPowerStatus() {
@@ -290,15 +271,7 @@ char Pid1::ReadPowerStatus() {
 }
 
 void Pid1::SetInitEnv(const std::string& name, const std::optional<std::string>& value) {
-  std::erase_if(init_env_, [&](const std::string& e) {
-    return e.compare(0, name.size() + 1, name + "=") == 0;
-  });
-  if (!value) return;
-  if (init_env_.size() >= kMaxInitEnv) {
-    log::Warn("too many INIT_ variables: {} ignored", name);
-    return;
-  }
-  init_env_.push_back(name + "=" + *value);
+  spawner_.SetInitEnv(name, value);
 }
 
 void Pid1::PowerEvent(char status) {
@@ -366,88 +339,13 @@ void Pid1::Reap() {
 // ---------------------------------------------------------------------------------------------
 // SupervisorHost
 
-std::vector<std::string> Pid1::Environment(char level, char prev) const {
-  // sysvinit's children see RUNLEVEL=S PREVLEVEL=N during sysinit and boot.
-  if (level == '#' || level == '*') {
-    level = 'S';
-    prev = 'N';
-  }
-  std::vector<std::string> env;
-  auto overridden = [&](const std::string& kv) {
-    auto name = kv.substr(0, kv.find('=') + 1);
-    for (const char* ours : {"SHELL=", "RUNLEVEL=", "PREVLEVEL=", "INIT_VERSION=", "CONSOLE="})
-      if (name == ours) return true;
-    for (const auto& e : init_env_)
-      if (e.compare(0, name.size(), name) == 0) return true;
-    return false;
-  };
-  for (const auto& e : base_env_)
-    if (!overridden(e)) env.push_back(e);
-  for (const auto& e : init_env_)
-    if (e.find('=') != std::string::npos) env.push_back(e);
-  env.push_back("SHELL=/bin/sh");
-  env.push_back(std::string("RUNLEVEL=") + level);
-  env.push_back(std::string("PREVLEVEL=") + prev);
-  const char* console = getenv("CONSOLE");
-  env.push_back(std::string("CONSOLE=") + (console ? console : "/dev/console"));
-  env.push_back(std::string("INIT_VERSION=ctinit-") + CTINIT_VERSION);
-  if (opts_.front_end) {
-    Guarded("level environment", [&] {
-      for (const auto& kv : opts_.front_end->LevelEnvironment(sup_ ? sup_->level() : level)) {
-        auto key = kv.substr(0, kv.find('=') + 1);
-        std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
-        env.push_back(kv);
-      }
-    });
-  }
-  return env;
-}
-
 pid_t Pid1::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
                   const std::vector<std::string>& extra_env) {
-  std::string err;
-  // ctinit's own environment plus the level's, unless the service asks for exactly its own.
-  std::vector<std::string> env;
-  if (spec.process.inherit_environment) env = Environment(level, prev_level);
-  auto set = [&env](const std::string& kv) {
-    auto key = kv.substr(0, kv.find('=') + 1);
-    std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
-    env.push_back(kv);
-  };
-  for (const auto& u : spec.process.unset_env)
-    std::erase_if(env, [&](const std::string& e) { return e == u || e.rfind(u + "=", 0) == 0; });
-  for (const auto& kv : spec.process.env) set(kv);
-  for (const auto& kv : extra_env) set(kv);
-  if (spec.Notifies() && notify_ && notify_->open())
-    set(std::string("NOTIFY_SOCKET=") + kNotifySocketPath);
-  sys::SpawnOptions ctx;
-  if (&cmd == &spec.command && spec.watchdog.count() > 0 && spec.kind == Kind::kLongRun) {
-    set("WATCHDOG_USEC=" +
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::microseconds>(spec.watchdog).count()));
-    ctx.pid_env.push_back("WATCHDOG_PID");
-  }
-  if (&cmd == &spec.command && sockets_) {
-    auto passed = sockets_->For(spec.name);
-    if (!passed.fds.empty()) {
-      ctx.pass_fds = passed.fds;
-      set("LISTEN_FDS=" + std::to_string(passed.fds.size()));
-      set("LISTEN_FDNAMES=" + passed.names);
-    }
-  }
-  std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
-  int tap = TapOutput(output_.get(), spec, &ctx);
-  ctx.path = cmd.path;
-  ctx.full_privileges = cmd.full_privileges;
-  pid_t pid = sys_->Spawn(argv, cmd.text, env, spec.process, ctx, &err);
-  if (tap >= 0) output_->Spawned(tap, pid);
-  if (pid < 0) {
-    log::Error("{}: {}: {}", spec.origin, spec.name, err);
-    return -1;
-  }
-  log::Verbose("started {} (pid {}): {}", spec.name, pid, cmd.text);
-  if (spec.utmp && &cmd == &spec.command) utmp_.InitProcess(pid, spec.name);
-  return pid;
+  return spawner_.Spawn(spec, cmd, level, prev_level, extra_env,
+                        {.output = output_.get(),
+                         .notify = notify_.get(),
+                         .sockets = sockets_.get(),
+                         .utmp = &utmp_});
 }
 
 void Pid1::KillGroup(pid_t pgid, int sig) {
@@ -607,7 +505,7 @@ void Pid1::ShutdownDone(const Shutdown::Report& report) {
     case Shutdown::End::kBootAgain:
       // Boot again in place: PID 1 stays, the services start from sysinit.
       shutdown_.Reset();
-      init_env_.clear();
+      spawner_.ClearInitEnv();
       main_exit_.reset();
       ++generation_;  // callbacks posted by the previous boot are void
       log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
@@ -620,45 +518,9 @@ void Pid1::ShutdownDone(const Shutdown::Report& report) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The control FIFO
+// Mounts: a mount over /run hides PID 1's FIFO and sockets (mount_watch.h); make them again.
 
-void Pid1::OpenFifo() {
-  std::string err;
-  bool serious = false;
-  int fd = sys_->OpenFifo(config_.fifo, &err, &serious);
-  if (fd < 0) {
-    if (serious)
-      log::Error("{}", err);
-    else
-      log::Warn("{}", err);
-    return;
-  }
-  fifo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
-  WaitFifo();
-}
-
-// The FIFO's path can stop naming our FIFO without anyone telling us: Debian's rcS mounts a fresh
-// tmpfs on /run after ctinit created /run/initctl. sysvinit re-checks every 5 s; ctinit waits for
-// the kernel's mount-table change notification instead (EPOLLPRI on /proc/self/mountinfo), so it
-// never wakes up while idle.
-void Pid1::WatchMounts() {
-  if (!mountinfo_) {
-    int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      log::Debug("cannot watch mounts: {}", strerror(errno));
-      return;
-    }
-    mountinfo_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
-  }
-  mountinfo_->async_wait(boost::asio::posix::stream_descriptor::wait_error,
-                         [this](const boost::system::error_code& ec) {
-                           if (ec) return;
-                           Guarded("control fifo", [this] { CheckFifo(); });
-                           Guarded("mount watch re-arm", [this] { WatchMounts(); });
-                         });
-}
-
-void Pid1::CheckFifo() {
+void Pid1::OnMountsChanged() {
   if (control_) {
     struct stat st {};
     if (::stat(control::kSocketPath, &st) != 0 || !S_ISSOCK(st.st_mode)) {
@@ -671,79 +533,9 @@ void Pid1::CheckFifo() {
     log::Verbose("{} is gone (mounts changed): creating it again", kNotifySocketPath);
     notify_->Open(kNotifySocketPath);
   }
-  struct stat ours {
-  }, named{};
-  bool same = fifo_ && ::fstat(fifo_->native_handle(), &ours) == 0 &&
-              ::stat(config_.fifo.c_str(), &named) == 0 && ours.st_dev == named.st_dev &&
-              ours.st_ino == named.st_ino;
-  if (same || fifo_closed_by_request_) return;
+  if (fifo_.StillThere() || fifo_closed_by_request_) return;
   log::Verbose("{} is gone or replaced (mounts changed): creating it again", config_.fifo);
-  CloseFifoNow();
-  OpenFifo();
-}
-
-void Pid1::CloseFifoNow() {
-  if (!fifo_) return;
-  boost::system::error_code ec;
-  fifo_->close(ec);
-  fifo_.reset();
-}
-
-void Pid1::WaitFifo() {
-  if (!fifo_) return;
-  fifo_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                    [this](const boost::system::error_code& ec) {
-                      if (ec || !fifo_) return;
-                      Guarded("control fifo", [this] { ReadFifo(); });
-                      Guarded("control fifo re-arm", [this] { WaitFifo(); });
-                    });
-}
-
-void Pid1::ReadFifo() {
-  unsigned char buf[kInitRequestSize];
-  for (;;) {
-    if (!fifo_) return;
-    ssize_t n = ::read(fifo_->native_handle(), buf, sizeof buf);
-    if (n <= 0) return;
-    InitRequest req;
-    std::string err;
-    if (!DecodeInitRequest(buf, static_cast<size_t>(n), &req, &err)) {
-      log::Warn("{}: {}", config_.fifo, err);
-      continue;
-    }
-    if (!err.empty()) log::Warn("{}: {}", config_.fifo, err);
-    auto wait = std::chrono::milliseconds(1000LL * std::max(0, req.sleeptime));
-    switch (req.cmd) {
-      case InitRequest::Cmd::kRunlevel: {
-        char l = static_cast<char>(toupper(static_cast<unsigned char>(req.runlevel)));
-        log::Verbose("{}: runlevel request '{}' (sleep {} s)", config_.fifo, l, req.sleeptime);
-        if (l == 'Q') {
-          Reload();
-        } else if (l == 'A' || l == 'B' || l == 'C') {
-          if (sup_) sup_->Demand(l);
-        } else if (l == 'U') {
-          log::Info("re-exec requested: ctinit keeps running with its state");
-        } else if (l == 'S' || (l >= '0' && l <= '9')) {
-          RequestLevel(l, wait);
-        } else {
-          log::Warn("bad runlevel: {}", l);
-        }
-        break;
-      }
-      case InitRequest::Cmd::kPowerFail:
-        PowerEvent('F');
-        break;
-      case InitRequest::Cmd::kPowerFailNow:
-        PowerEvent('L');
-        break;
-      case InitRequest::Cmd::kPowerOk:
-        PowerEvent('O');
-        break;
-      case InitRequest::Cmd::kSetEnv:
-        for (const auto& [name, value] : req.env) SetInitEnv(name, value);
-        break;
-    }
-  }
+  fifo_.Open(config_.fifo);
 }
 
 }  // namespace ctinit

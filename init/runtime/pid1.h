@@ -38,10 +38,13 @@
 #include "init/model/front_end.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
+#include "init/runtime/initctl.h"
+#include "init/runtime/mount_watch.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
 #include "init/runtime/shutdown.h"
 #include "init/runtime/sockets.h"
+#include "init/runtime/spawner.h"
 #include "init/runtime/system.h"
 #include "init/runtime/utmp.h"
 
@@ -68,10 +71,7 @@ struct Options {
       supervise_request;
 };
 
-// Where services with Readiness::kNotify send their notifications ($NOTIFY_SOCKET).
-constexpr const char* kNotifySocketPath = "/run/ctinit-notify";
-
-class Pid1 : public SupervisorHost, private SignalTarget {
+class Pid1 : public SupervisorHost, private SignalTarget, private InitctlTarget {
  public:
   // `system` is the kernel seam (system.h); nullptr: the real one.
   explicit Pid1(Options opts, std::unique_ptr<System> system = nullptr);
@@ -118,7 +118,8 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   void CloseFifo() override;
   char ReadPowerStatus() override;
   char DefaultLevel() override { return sup_ ? sup_->DefaultLevel() : '3'; }
-  void RequestLevel(char level, std::chrono::milliseconds kill_wait);
+  // InitctlTarget (initctl.h; the rest is shared with SignalTarget)
+  void RequestLevel(char level, std::chrono::milliseconds kill_wait) override;
   void Reload();
   void OnControl(const std::vector<std::string>& words, control::Respond respond);
   enum class WaitKind { kStart, kStop, kReload };
@@ -139,15 +140,9 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   void OmitFromSendsigs();
   void PowerEvent(char status) override;
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override;
-  void OpenFifo();
-  void CloseFifoNow();
-  void WatchMounts();
-  void CheckFifo();
-  void WaitFifo();
-  void ReadFifo();
+  void OnMountsChanged();
   void Reap();
   void ShutdownDone(const Shutdown::Report& report);
-  std::vector<std::string> Environment(char level, char prev) const;
 
   Options opts_;
   Config config_;
@@ -155,8 +150,9 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   std::unique_ptr<System> sys_;
   boost::asio::signal_set signals_;
   std::unique_ptr<Timer> sup_timer_;
-  std::unique_ptr<boost::asio::posix::stream_descriptor> fifo_;
-  std::unique_ptr<boost::asio::posix::stream_descriptor> mountinfo_;
+  InitctlFifo fifo_;
+  MountWatch mounts_;
+  Spawner spawner_;
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
@@ -169,8 +165,7 @@ class Pid1 : public SupervisorHost, private SignalTarget {
   std::optional<int> exit_request_;                            // `systemctl exit N`
   UtmpWriter utmp_;
   bool pid1_ = false;
-  std::vector<std::string> base_env_;
-  std::vector<std::string> init_env_;  // INIT_* from telinit -e / shutdown's SETENV
+  std::vector<std::string> base_env_;  // ctinit's environment at boot, for the front ends
   Shutdown shutdown_;
   bool done_ = false;             // the loop ends
   std::optional<int> main_exit_;  // app mode: the main process's exit code

@@ -27,6 +27,8 @@ class FakeSystem : public System {
   std::vector<std::pair<pid_t, int>> kills;
   std::deque<sys::Reaped> reapable;  // what ReapOne returns, in order
   std::vector<std::vector<std::string>> spawned;
+  std::vector<std::vector<std::string>> spawned_env;  // the environment of each, in order
+  std::vector<sys::SpawnOptions> spawned_options;     // and what PID 1 handed it
   pid_t self = 1;
   int reboots = 0;
   int reboot_errno = EPERM;  // what a reboot(2) "fails" with
@@ -76,13 +78,15 @@ class FakeSystem : public System {
   std::unique_ptr<Timer> NewTimer() override { return std::make_unique<FakeTimer>(this); }
   void Post(std::function<void()> fn) override { posted_.push_back(std::move(fn)); }
   pid_t Spawn(const std::vector<std::string>& argv, const std::string&,
-              const std::vector<std::string>&, const ProcessContext&, const sys::SpawnOptions&,
-              std::string* err) override {
+              const std::vector<std::string>& env, const ProcessContext&,
+              const sys::SpawnOptions& options, std::string* err) override {
     if (argv.empty()) {
       *err = "empty command";
       return -1;
     }
     spawned.push_back(argv);
+    spawned_env.push_back(env);
+    spawned_options.push_back(options);
     procs.push_back({next_pid_, argv[0]});
     return next_pid_++;
   }
