@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "init/base/files.h"
+
 namespace ctinit::openrc {
 namespace {
 
@@ -119,13 +121,8 @@ std::vector<std::string> Words(std::string_view s) {
   return out;
 }
 
-std::string_view Basename(std::string_view p) {
-  size_t slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
-
 bool IsRunner(std::string_view word) {
-  std::string_view b = Basename(word);
+  std::string b = files::BaseName(word);
   return b == "openrc-run" || b == "runscript";
 }
 
@@ -196,7 +193,7 @@ bool IsOpenrcShebang(std::string_view line) noexcept {
     auto w = Words(line.substr(2));
     if (w.empty()) return false;
     if (IsRunner(w[0])) return true;
-    return Basename(w[0]) == "env" && w.size() > 1 && IsRunner(w[1]);
+    return files::BaseName(w[0]) == "env" && w.size() > 1 && IsRunner(w[1]);
   } catch (...) {
     return false;
   }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "init/base/files.h"
 #include "init/base/text.h"
 
 namespace ctinit::openrc {
@@ -55,8 +56,6 @@ std::string Slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
 // The value of the last `rc_sys=` assignment in a shell-style config file, quotes removed.
 void ScanRcSys(const std::string& path, std::optional<std::string>* out) {
@@ -131,15 +130,15 @@ SysProbe ProbeSystem(const std::string& root) noexcept {
     for (const auto& c : confs) ScanRcSys(c, &p.rc_sys_conf);
     p.cpuinfo = Slurp(r + "/proc/cpuinfo");
     p.self_status = Slurp(r + "/proc/self/status");
-    p.vz_veinfo = Exists(r + "/proc/vz/veinfo");
-    p.vz_version = Exists(r + "/proc/vz/version");
+    p.vz_veinfo = files::Resolves(r + "/proc/vz/veinfo");
+    p.vz_version = files::Resolves(r + "/proc/vz/version");
     p.pid1_environ = Slurp(r + "/proc/1/environ");
-    p.containerenv = Exists(r + "/run/.containerenv");
-    p.dockerenv = Exists(r + "/.dockerenv");
+    p.containerenv = files::Resolves(r + "/run/.containerenv");
+    p.dockerenv = files::Resolves(r + "/.dockerenv");
     p.osrelease = Slurp(r + "/proc/sys/kernel/osrelease");
     p.wsl_distro_name = std::getenv("WSL_DISTRO_NAME") != nullptr;
-    p.wsl_interop = Exists(r + "/proc/sys/fs/binfmt_misc/WSLInterop");
-    p.proc_xen = Exists(r + "/proc/xen");
+    p.wsl_interop = files::Resolves(r + "/proc/sys/fs/binfmt_misc/WSLInterop");
+    p.proc_xen = files::Resolves(r + "/proc/xen");
     p.xen_capabilities = Slurp(r + "/proc/xen/capabilities");
   } catch (...) {
   }

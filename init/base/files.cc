@@ -38,6 +38,11 @@ bool Exists(const std::string& path) {
   return !path.empty() && lstat(path.c_str(), &st) == 0;
 }
 
+bool Resolves(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && stat(path.c_str(), &st) == 0;
+}
+
 bool IsSymlink(const std::string& path) {
   struct stat st {};
   return lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);

@@ -21,6 +21,8 @@ std::string ReadFirstLine(const std::string& path);
 
 // Something is at `path` (a dangling symlink counts).
 bool Exists(const std::string& path);
+// Something is at `path` after following links (a dangling symlink does not count).
+bool Resolves(const std::string& path);
 bool IsSymlink(const std::string& path);
 // A symlink's target; nullopt if `path` is not a symlink (or its target is too long).
 std::optional<std::string> ReadLink(const std::string& path);

@@ -5,24 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "init/base/text.h"
+
 namespace ctinit::passwd {
 
 namespace {
-
-std::vector<std::string> Split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : line) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
 
 bool ParseId(const std::string& s, unsigned long* out) {
   if (s.empty() || s.size() > 10) return false;
@@ -61,7 +48,7 @@ std::optional<User> FindUser(const std::string& root, const std::string& name_or
     bool numeric = ParseId(name_or_uid, &id);
     std::optional<User> found;
     EachLine(Join(root, "/etc/passwd"), [&](const std::string& line) {
-      auto f = Split(line, ':');
+      auto f = text::Split(line, ':');
       unsigned long uid = 0, gid = 0;
       if (f.size() != 7 || f[0].empty() || !ParseId(f[2], &uid) || !ParseId(f[3], &gid))
         return false;
@@ -86,12 +73,12 @@ std::optional<Group> FindGroup(const std::string& root, const std::string& name_
     bool numeric = ParseId(name_or_gid, &id);
     std::optional<Group> found;
     EachLine(Join(root, "/etc/group"), [&](const std::string& line) {
-      auto f = Split(line, ':');
+      auto f = text::Split(line, ':');
       unsigned long gid = 0;
       if (f.size() != 4 || f[0].empty() || !ParseId(f[2], &gid)) return false;
       if (f[0] == name_or_gid || (numeric && gid == id)) {
         Group g{f[0], static_cast<gid_t>(gid), {}};
-        if (!f[3].empty()) g.members = Split(f[3], ',');
+        if (!f[3].empty()) g.members = text::Split(f[3], ',');
         found = std::move(g);
         return true;
       }
@@ -138,10 +125,10 @@ std::optional<Credentials> Resolve(const std::string& root, const std::string& u
       if (std::find(c.groups.begin(), c.groups.end(), g) == c.groups.end()) c.groups.push_back(g);
     };
     EachLine(Join(root, "/etc/group"), [&](const std::string& line) {
-      auto f = Split(line, ':');
+      auto f = text::Split(line, ':');
       unsigned long gid = 0;
       if (f.size() != 4 || !ParseId(f[2], &gid) || f[3].empty()) return false;
-      for (const auto& m : Split(f[3], ','))
+      for (const auto& m : text::Split(f[3], ','))
         if (m == u->name) add(static_cast<gid_t>(gid));
       return false;
     });

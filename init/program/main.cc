@@ -27,11 +27,6 @@ constexpr const char* kUsage =
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
     "       ctinit --version\n";
 
-std::string Basename(const char* path) {
-  const char* slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
 bool IsRunlevelArg(const std::string& a) {
   return a.size() == 1 && strchr("0123456789SsQqAaBbCcUu", a[0]) != nullptr;
 }
@@ -121,7 +116,7 @@ bool Pid1IsAContainerRuntimeInit(std::string* pid1_name) {
 int main(int argc, char** argv) {
   ctinit::log::Init(ctinit::log::Level::kNormal);
   std::vector<std::string> args(argv + 1, argv + argc);
-  const std::string self = Basename(argv[0]);
+  const std::string self = ctinit::files::BaseName(argv[0]);
   const bool is_pid1 = getpid() == 1;
 
   // Client personalities.

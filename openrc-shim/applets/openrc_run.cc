@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "init/base/files.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/service_state.h"
 #include "openrc-shim/applets/supervise_daemon.h"
@@ -36,13 +37,8 @@ struct Context {
   bool deps = true;
 };
 
-bool Exists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
-}
-
 bool InTransition(const Context& c) {
-  return Exists(c.svcdir + "/rc.starting") || Exists(c.svcdir + "/rc.stopping");
+  return files::Resolves(c.svcdir + "/rc.starting") || files::Resolves(c.svcdir + "/rc.stopping");
 }
 
 void SetDefault(const char* k, const std::string& v) { setenv(k, v.c_str(), 0); }
@@ -143,7 +139,7 @@ bool StartDeps(const Context& c) {
   };
   auto start = [&](const std::string& dep, bool need) {
     std::string script = dir + "/" + dep;
-    if (!Exists(script)) {
+    if (!files::Resolves(script)) {
       if (need)
         EWarn("WARNING: " + c.svc + " needs non-existent service " + dep + "; starting it anyway");
       return true;
@@ -233,7 +229,7 @@ int DoStop(const Context& c) {
   if (!lock.held()) return 1;
   std::string err;
   Mark(c.svcdir, c.svc, kStateStopping, c.script, &err);
-  if (!Exists(c.svcdir + "/rc.stopping")) {
+  if (!files::Resolves(c.svcdir + "/rc.stopping")) {
     if (InLevel("sysinit", c.svc)) {
       EWarn("WARNING: you are stopping a sysinit service");
     } else if (InLevel("boot", c.svc)) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 
+#include "init/base/files.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/service_state.h"
 #include "openrc-shim/applets/supervise_daemon.h"
@@ -27,11 +28,6 @@ std::string Rooted(const std::string& root, const std::string& p) {
 }
 
 std::string SvcDir(const std::string& root) { return Rooted(root, kSvcDir); }
-
-bool LExists(const std::string& p) {
-  struct stat st;
-  return lstat(p.c_str(), &st) == 0;
-}
 
 bool IsDir(const std::string& p) {
   struct stat st;
@@ -85,7 +81,7 @@ std::vector<std::string> AllScripts(const std::string& root) {
 
 std::string CurrentOrDefault(const std::string& root) {
   std::string svcdir = SvcDir(root);
-  if (!LExists(svcdir + "/softlevel")) return "default";
+  if (!files::Exists(svcdir + "/softlevel")) return "default";
   return CurrentRunlevel(svcdir);
 }
 
@@ -129,7 +125,7 @@ int UpdateShow(const std::string& root, const std::vector<std::string>& words, b
   for (const auto& s : seen) {
     std::string in;
     for (const auto& l : levels) {
-      if (LExists(levels_dir + "/" + l + "/" + s)) in += " " + l;
+      if (files::Exists(levels_dir + "/" + l + "/" + s)) in += " " + l;
     }
     if (in.empty() && !verbose) continue;
     printf(" %20s |%s\n", s.c_str(), in.c_str());
@@ -183,7 +179,7 @@ int UpdateAdd(const std::string& root, const std::string& svc, std::vector<std::
     std::string link = levels_dir + "/" + l + "/" + svc;
     if (!EnsureLevel(levels_dir, l)) {
       rc = 1;
-    } else if (LExists(link)) {
+    } else if (files::Exists(link)) {
       EWarn("rc-update: " + svc + " already installed in runlevel `" + l + "'; skipping");
     } else if (l == "boot" && script.rfind("/etc/init.d/", 0) != 0) {
       EError("rc-update: " + svc + ": only /etc/init.d scripts can be added to boot");
@@ -210,7 +206,7 @@ int UpdateDelete(const std::string& root, const std::string& svc, std::vector<st
   bool removed = false;
   for (const auto& l : levels) {
     std::string link = levels_dir + "/" + l + "/" + svc;
-    if (!LExists(link) || IsDir(link)) {
+    if (!files::Exists(link) || IsDir(link)) {
       if (!all) {
         EError("rc-update: service `" + svc + "' is not in the runlevel `" + l + "'");
         rc = 1;
@@ -330,7 +326,7 @@ void ExecSelf(std::vector<std::string> argv) {
 std::string ResolveService(const std::string& svc, const std::string& root) noexcept {
   try {
     if (svc.empty() || svc.find('/') != std::string::npos) {
-      if (!svc.empty() && svc[0] == '/' && LExists(svc)) return svc;
+      if (!svc.empty() && svc[0] == '/' && files::Exists(svc)) return svc;
       return "";
     }
     for (const char* st : {"started", "inactive"}) {
@@ -338,11 +334,11 @@ std::string ResolveService(const std::string& svc, const std::string& root) noex
       std::error_code ec;
       if (fs::is_symlink(link, ec)) {
         std::string target = fs::read_symlink(link, ec).string();
-        if (!ec && LExists(Rooted(root, target))) return target;
+        if (!ec && files::Exists(Rooted(root, target))) return target;
       }
     }
     for (const char* d : {"/etc/init.d/", "/usr/local/etc/init.d/"}) {
-      if (LExists(Rooted(root, d + svc))) return d + svc;
+      if (files::Exists(Rooted(root, d + svc))) return d + svc;
     }
   } catch (...) {
   }

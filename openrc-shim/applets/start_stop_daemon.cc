@@ -16,7 +16,9 @@
 #include <optional>
 #include <sstream>
 
+#include "init/base/files.h"
 #include "init/base/passwd.h"
+#include "init/base/text.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/retry.h"
@@ -30,19 +32,6 @@ using Options = StartStopDaemonOptions;
 
 // " * start-stop-daemon: <message>" on stderr.
 void Error(const std::string& message) { EError(std::string(kStartStopDaemon) + ": " + message); }
-
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) out.push_back(cur);
-  return out;
-}
-
-bool Exists(const std::string& p) {
-  struct stat st;
-  return !p.empty() && stat(p.c_str(), &st) == 0;
-}
 
 std::vector<pid_t> Running(const MatchSpec& spec) {
   return FindPids(ReadProcs("/proc"), spec, getpid());
@@ -165,9 +154,9 @@ std::string LookupPath(const std::string& exec, const std::string& chroot) {
   std::string root = chroot.empty() ? "" : chroot + "/";
   if (exec[0] == '/' || exec[0] == '.') return root + exec;
   const char* path = getenv("PATH");
-  for (const auto& dir : Split(path ? path : "/bin:/sbin:/usr/bin:/usr/sbin", ':')) {
+  for (const auto& dir : text::Split(path ? path : "/bin:/sbin:/usr/bin:/usr/sbin", ':')) {
     std::string f = root + (dir.empty() ? "." : dir) + "/" + exec;
-    if (Exists(f)) return f;
+    if (files::Resolves(f)) return f;
   }
   return "";
 }
@@ -396,7 +385,7 @@ bool SurvivesStartWait(const Options& o, pid_t pid, const std::string& exec,
 int Start(const Options& o, const std::string& exec, const std::vector<std::string>& argv,
           const std::optional<Credentials>& cred) {
   std::string exec_file = LookupPath(exec, o.chroot);
-  if (!Exists(exec_file)) {
+  if (!files::Resolves(exec_file)) {
     Error((exec_file.empty() ? exec : exec_file) + " does not exist");
     return 1;
   }
@@ -445,7 +434,7 @@ int Stop(const Options& o, const std::string& exec, const std::vector<std::strin
   int n = RunSchedule(*schedule, spec, o.test, o.progress, o.quiet);
   if (n < 0) return 1;
   if (o.test || oknodo) return n > 0 ? 0 : 1;
-  if (!o.pidfile.empty() && Exists(o.pidfile)) unlink(o.pidfile.c_str());
+  if (!o.pidfile.empty() && files::Resolves(o.pidfile)) unlink(o.pidfile.c_str());
   if (std::string dir = DaemonRecordDir(); !dir.empty()) unlink((dir + "/001").c_str());
   return 0;
 }
