@@ -20,10 +20,10 @@ if [[ ! -x $sv/sbin/init ]]; then
 fi
 export CTINIT_SYSVINIT_ROOT=$sv
 echo "== build: unit tests with ASan/UBSan"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCTINIT_SANITIZE=ON -DCTINIT_STATIC=OFF >/dev/null
+cmake -S . -B build-asan -DCTINIT_TESTS=ON -DCMAKE_BUILD_TYPE=Debug -DCTINIT_SANITIZE=ON -DCTINIT_STATIC=OFF >/dev/null
 cmake --build build-asan -j"$(nproc)" --target ctinit_unit_tests
 echo "== build: the static binary"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B build -DCTINIT_TESTS=ON -DCMAKE_BUILD_TYPE=Release \
   -DCTINIT_UNIT_TESTS_FROM="$PWD/build-asan/ctinit_unit_tests" >/dev/null
 cmake --build build -j"$(nproc)" --target ctinit
 echo "== unit, integration and e2e tests"
