@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -48,9 +49,45 @@ int Run(const std::string& name, const std::vector<std::string>& argv) {
   return -1;
 }
 
-// `ctinit install-applets [DIR]`: DIR/<applet> -> the ctinit binary for each linked applet.
+bool IsCtinit(const std::string& path, const std::string& self) {
+  struct stat a, b;
+  return stat(path.c_str(), &a) == 0 && stat(self.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+// Moves another program's `path` aside to `path`.ctinit-orig so the link can take its place.
+// Through dpkg-divert when the image has it, so that a later upgrade of the owning package
+// (dpkg's own start-stop-daemon, systemd's systemctl) writes to the diverted name and does not
+// put its program back over the link; a plain rename otherwise.
+bool MoveAside(const std::string& path) {
+  const std::string aside = path + ".ctinit-orig";
+  for (const char* divert : {"/usr/bin/dpkg-divert", "/usr/sbin/dpkg-divert"}) {
+    if (access(divert, X_OK) != 0) continue;
+    std::string cmd = std::string(divert) + " --quiet --local --rename --divert '" + aside +
+                      "' --add '" + path + "' >/dev/null 2>&1";
+    if (path.find('\'') == std::string::npos && std::system(cmd.c_str()) == 0 &&
+        access(path.c_str(), F_OK) != 0)
+      return true;
+    break;
+  }
+  if (rename(path.c_str(), aside.c_str()) == 0) return true;
+  EError("install-applets: cannot move " + path + " aside: " + strerror(errno));
+  return false;
+}
+
+// `ctinit install-applets [--replace] [DIR]`: DIR/<applet> -> the ctinit binary for each linked
+// applet. A file of that name that is not ctinit is left alone and named — scripts calling it
+// by absolute path (Debian's scripts call /sbin/start-stop-daemon) then get that program, not
+// the shim's — unless --replace moves it aside first.
 int InstallApplets(const std::vector<std::string>& args) {
-  std::string dir = args.empty() ? "/sbin" : args[0];
+  bool replace = false;
+  std::string dir = "/sbin";
+  for (const auto& a : args) {
+    if (a == "--replace")
+      replace = true;
+    else
+      dir = a;
+  }
   std::string self = SelfExe();
   if (self.empty()) {
     EError("install-applets: cannot find the ctinit binary (/proc/self/exe); is /proc mounted?");
@@ -75,15 +112,19 @@ int InstallApplets(const std::vector<std::string>& args) {
   int rc = 0;
   for (const std::string& link : links) {
     if (lstat(link.c_str(), &st) == 0) {
-      if (S_ISLNK(st.st_mode)) {
-        struct stat a, b;
-        if (stat(link.c_str(), &a) == 0 && stat(self.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
-            a.st_ino == b.st_ino) {
-          continue;  // already ours
-        }
+      if (IsCtinit(link, self)) continue;  // already ours
+      if (!replace) {
+        EWarn("install-applets: " + link +
+              " exists and is not ctinit; left alone: scripts that call it by this path get "
+              "that program (--replace moves it to " +
+              link + ".ctinit-orig)");
+        continue;
       }
-      EWarn("install-applets: " + link + " exists and is not ctinit; left alone");
-      continue;
+      if (!MoveAside(link)) {
+        rc = 1;
+        continue;
+      }
+      EInfo(link + " moved to " + link + ".ctinit-orig");
     }
     if (symlink(self.c_str(), link.c_str()) != 0) {
       EError("install-applets: " + link + ": " + strerror(errno));

@@ -40,7 +40,13 @@ ln -sf busybox "$TREE/bin/rc-status"
 out=$(say /sbin/ctinit install-applets /bin)
 ct_check "install-applets leaves an existing non-ctinit file alone (says so)" \
   eval '[[ "$out" == *"/bin/rc-status exists and is not ctinit; left alone"* && "$(readlink "$TREE/bin/rc-status")" == busybox ]]'
-rm -f "$TREE"/bin/{openrc-run,runscript,start-stop-daemon,supervise-daemon,rc-service,rc-update} "$TREE/bin/rc-status"
+ct_check "the warning says what a script calling it gets, and how to take it over" \
+  eval '[[ "$out" == *"scripts that call it by this path get that program (--replace"* ]]'
+rm -f "$TREE"/bin/{openrc-run,runscript,start-stop-daemon,supervise-daemon,rc-service,rc-update,systemctl,systemd-notify}
+out=$(say /sbin/ctinit install-applets --replace /bin)
+ct_check "install-applets --replace moves the other program aside and links ctinit ($out)" \
+  eval '[[ "$(readlink "$TREE/bin/rc-status")" == /sbin/ctinit && "$(readlink "$TREE/bin/rc-status.ctinit-orig")" == busybox ]]'
+rm -f "$TREE"/bin/{openrc-run,runscript,start-stop-daemon,supervise-daemon,rc-service,rc-update,systemctl,systemd-notify} "$TREE"/bin/rc-status{,.ctinit-orig}
 
 # --- command_background + pidfile, conf.d, start_pre / stop_post, extra_started_commands ---
 out=$(say /etc/init.d/bgd reload)
