@@ -1,5 +1,6 @@
-#include "init/base/text.h"
 #include "init/runtime/control_verbs.h"
+
+#include "init/base/text.h"
 #include "init/runtime/sys.h"
 
 namespace ctinit {
@@ -17,6 +18,32 @@ bool OneName(const std::string& verb, const std::vector<std::string>& args,
   return false;
 }
 
+// Which front end a service came from, by the label its front end gave it (ServiceSpec::
+// action_label: "unit:TYPE", "openrc", "supervise", "main", else an inittab action).
+std::string SourceOf(const ServiceSpec* spec) {
+  if (!spec) return "";
+  const std::string& label = spec->action_label;
+  if (label.rfind("unit:", 0) == 0) return "unit";
+  if (label == "openrc" || label == "supervise") return "openrc";
+  if (label == "main") return "app";
+  return label.empty() ? "" : "inittab";
+}
+
+// The last `max` lines of `text` (a partial last line counts as one).
+std::vector<std::string> LastLines(const std::string& text, size_t max) {
+  std::vector<std::string> lines;
+  size_t end = text.size();
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ')) --end;
+  while (end > 0 && lines.size() < max) {
+    size_t nl = text.rfind('\n', end - 1);
+    size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    lines.push_back(text.substr(begin, end - begin));
+    if (nl == std::string::npos) break;
+    end = nl;
+  }
+  return {lines.rbegin(), lines.rend()};
+}
+
 }  // namespace
 
 void ControlVerbs::Handle(const std::vector<std::string>& words, control::Respond respond) {
@@ -30,6 +57,7 @@ void ControlVerbs::Handle(const std::vector<std::string>& words, control::Respon
   if (verb == "reload") return Reload(args, respond);
   if (verb == "status") return Status(args, respond);
   if (verb == "list") return List(respond);
+  if (verb == "services") return Services(args, respond);
   if (verb == "daemon-reload") {
     host_.ReloadConfiguration();
     return respond(0, "reloaded");
@@ -127,6 +155,54 @@ void ControlVerbs::List(const control::Respond& respond) {
   for (const auto& [n, why] : host_.InactiveServices())
     text += n + "\tinactive\t0\t0\t" + why + "\n";
   respond(0, text);
+}
+
+// services: every service as a record; services NAME: that one with its recent output.
+void ControlVerbs::Services(const Args& args, const control::Respond& respond) {
+  if (args.size() > 1) return respond(1, "usage: services [NAME]");
+  std::vector<control::ServiceRecord> records;
+  auto inactive = [](const std::string& name, const std::string& why) {
+    control::ServiceRecord r;
+    r.name = name;
+    r.state = "inactive";
+    r.why = why;
+    return r;
+  };
+  if (args.empty()) {
+    for (const auto& st : host_.AllServices()) records.push_back(Record(st));
+    for (const auto& [name, why] : host_.InactiveServices()) records.push_back(inactive(name, why));
+    return respond(0, control::EncodeServices(records));
+  }
+  std::string name = Resolve(args[0]);
+  for (const auto& n : {name, "supervise:" + args[0]}) {  // also supervise-daemon's by its name
+    if (auto st = host_.ServiceStatus(n)) {
+      records.push_back(Record(*st));
+      records.back().output = LastLines(host_.RecentOutput(n), kOutputLines);
+      return respond(0, control::EncodeServices(records));
+    }
+  }
+  for (const auto& [n, why] : host_.InactiveServices())
+    if (n == args[0] || n == name) return respond(0, control::EncodeServices({inactive(n, why)}));
+  respond(4, args[0] + ": unknown service");
+}
+
+control::ServiceRecord ControlVerbs::Record(const Supervisor::Status& st) const {
+  const ServiceSpec* spec = host_.ServiceSpecOf(st.name);
+  control::ServiceRecord r;
+  r.name = st.name;
+  r.source = SourceOf(spec);
+  r.state = StateName(st.state);
+  r.pid = st.pid;
+  if (st.since != Clock::time_point{})  // else it has been in this state since it was loaded
+    r.since_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(host_.Now() - st.since).count();
+  if (st.last_status >= 0) r.last = sys::DescribeStatus(st.last_status);
+  r.why = st.status_text;
+  if (spec) {
+    r.description = spec->description;
+    r.origin = spec->origin;
+  }
+  return r;
 }
 
 // systemctl halt / poweroff / reboot, or a level: through the same path as telinit.

@@ -1,5 +1,5 @@
 // The verbs of the control socket (init/protocol/control.h), as PID 1 answers them: start, stop,
-// restart, try-restart, reload, status, list, supervise, unsupervise, daemon-reload,
+// restart, try-restart, reload, status, list, services, supervise, unsupervise, daemon-reload,
 // runlevel and exit — what systemctl, rc-service, supervise-daemon and `ctinit status` send.
 //
 // ControlVerbs holds no state of its own but the requests still waiting for an answer: a stop
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "init/engine/supervisor.h"
+#include "init/protocol/control.h"
 #include "init/runtime/control_server.h"
 
 namespace ctinit {
@@ -45,6 +46,9 @@ class ControlHost {
   virtual std::optional<ServiceSpec> SuperviseRequest(const std::string& name,
                                                       const std::vector<std::string>& options,
                                                       std::string* err) = 0;
+  // What the service said last (its output through ctinit's tap, output_tap.h), "" if
+  // nothing was kept: services that write to the console directly are not read by ctinit.
+  virtual std::string RecentOutput(const std::string& name) = 0;
   virtual Clock::time_point Now() = 0;
   // daemon-reload: the front ends read again, the service set applied.
   virtual void ReloadConfiguration() = 0;
@@ -58,6 +62,9 @@ class ControlHost {
 
 class ControlVerbs {
  public:
+  // The most output lines `services NAME` sends (of the tap's last kTailBytes).
+  static constexpr size_t kOutputLines = 20;
+
   explicit ControlVerbs(ControlHost& host) : host_(host) {}
   // One request (its words, at least one): `respond` is called exactly once, now or when the
   // state change it waits for comes.
@@ -84,6 +91,7 @@ class ControlVerbs {
   void Reload(const Args& args, const control::Respond& respond);
   void Status(const Args& args, const control::Respond& respond);
   void List(const control::Respond& respond);
+  void Services(const Args& args, const control::Respond& respond);
   void Runlevel(const Args& args, const control::Respond& respond);
   void Exit(const Args& args, const control::Respond& respond);
 
@@ -100,6 +108,8 @@ class ControlVerbs {
                                                               ChangeReason reason,
                                                               const std::string& why);
   std::string StatusText(const Supervisor::Status& st) const;
+  // A service as `services` reports it (control.h).
+  control::ServiceRecord Record(const Supervisor::Status& st) const;
 
   ControlHost& host_;
   std::map<std::string, std::vector<Waiter>> waiters_;

@@ -1,9 +1,9 @@
 // Every control verb (control_verbs.h) against a fake PID 1: what it asks of the host, what it
 // answers at once, and which state change answers a request that waits.
+#include "init/runtime/control_verbs.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "init/runtime/control_verbs.h"
 
 namespace ctinit {
 namespace {
@@ -76,6 +76,10 @@ class FakeControlHost : public ControlHost {
     spec.name = "supervise:" + name;
     return spec;
   }
+  std::string RecentOutput(const std::string& name) override {
+    auto it = outputs.find(name);
+    return it == outputs.end() ? "" : it->second;
+  }
   Clock::time_point Now() override { return now; }
   void ReloadConfiguration() override { calls.push_back("daemon-reload"); }
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override {
@@ -96,6 +100,7 @@ class FakeControlHost : public ControlHost {
   Clock::time_point now = Clock::time_point() + std::chrono::hours(1);
   std::map<std::string, Supervisor::Status> statuses;
   std::map<std::string, ServiceSpec> specs;
+  std::map<std::string, std::string> outputs;
   std::vector<std::pair<std::string, std::string>> inactive;
   std::vector<std::string> calls;
 };
@@ -347,6 +352,59 @@ TEST_F(ControlVerbsTest, TwoClientsWaitingOnOneServiceAreBothAnswered) {
   EXPECT_EQ(Take().text, "web started");
   Change("web", S::kStopping, S::kStopped);
   EXPECT_EQ(Take().text, "web stopped");
+}
+
+TEST_F(ControlVerbsTest, ServicesReportsEveryServiceWithItsSource) {
+  host_.Add("getty1", S::kUp, 10);
+  host_.specs["getty1"].action_label = "respawn";
+  host_.Add("nginx", S::kFailed);
+  host_.specs["nginx"].action_label = "openrc";
+  host_.statuses["nginx"].status_text = "start exited 1";
+  host_.statuses["nginx"].last_status = 1 << 8;
+  host_.Add("web.service", S::kStopped);
+  host_.specs["web.service"].action_label = "unit:simple";
+  host_.inactive = {{"off.service", "not enabled"}};
+  Send({"services"});
+  auto a = Take();
+  ASSERT_EQ(a.code, 0);
+  auto records = control::DecodeServices(a.text);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].name, "getty1");
+  EXPECT_EQ(records[0].source, "inittab");
+  EXPECT_EQ(records[0].state, "started");
+  EXPECT_EQ(records[0].pid, 10);
+  EXPECT_EQ(records[0].since_ms, 1500);
+  EXPECT_EQ(records[1].source, "openrc");
+  EXPECT_EQ(records[1].state, "failed");
+  EXPECT_EQ(records[1].why, "start exited 1");
+  EXPECT_FALSE(records[1].last.empty());
+  EXPECT_EQ(records[2].source, "unit");
+  EXPECT_EQ(records[3].name, "off.service");
+  EXPECT_EQ(records[3].state, "inactive");
+  EXPECT_EQ(records[3].why, "not enabled");
+  EXPECT_THAT(records[0].output, IsEmpty());
+}
+
+TEST_F(ControlVerbsTest, ServicesOfOneNameCarriesItsLastOutputLines) {
+  host_.Add("nginx", S::kFailed);
+  std::string out;
+  for (int i = 1; i <= 30; ++i) out += "line " + std::to_string(i) + "\n";
+  host_.outputs["nginx"] = out + "partial";
+  Send({"services", "nginx"});
+  auto records = control::DecodeServices(Take().text);
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records[0].output.size(), ControlVerbs::kOutputLines);
+  EXPECT_EQ(records[0].output.front(), "line 12");
+  EXPECT_EQ(records[0].output.back(), "partial");
+  Send({"services", "ghost"});
+  EXPECT_EQ(Take().code, 4);
+  host_.Add("supervise:sshd", S::kUp, 7);
+  Send({"services", "sshd"});
+  records = control::DecodeServices(Take().text);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].name, "supervise:sshd");
+  Send({"services", "a", "b"});
+  EXPECT_EQ(Take().code, 1);
 }
 
 }  // namespace

@@ -137,6 +137,7 @@ class Pid1 : public SupervisorHost, private SignalTarget, private ControlHost {
   std::optional<ServiceSpec> SuperviseRequest(const std::string& name,
                                               const std::vector<std::string>& options,
                                               std::string* err) override;
+  std::string RecentOutput(const std::string& name) override;
   void ReloadConfiguration() override { Reload(); }
   void ExitWith(int code) override;
   void ApplyServiceSet(const ServiceSet& set);

@@ -44,6 +44,12 @@ std::optional<ServiceSpec> Pid1::SuperviseRequest(const std::string& name,
   return opts_.supervise_request(name, options, err);
 }
 
+std::string Pid1::RecentOutput(const std::string& name) {
+  if (!output_) return "";
+  output_->Drain(name);  // what a script wrote just before asking
+  return output_->Tail(name);
+}
+
 void Pid1::ExitWith(int code) {
   exit_request_ = code;
   RequestLevel('0', config_.kill_wait);
