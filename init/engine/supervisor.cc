@@ -271,12 +271,16 @@ void Supervisor::SetState(Slot& s, ServiceState st, ChangeReason reason, const s
   auto now = host_->Now();
   ServiceState from = s.state;
   if (s.spec.report_states && (from != st || !why.empty())) {
+    // The time taken, as OpenRC's progress lines give it: for the start or stop just ended.
     std::string took;
     if ((st == ServiceState::kUp && from == ServiceState::kStarting) ||
         (st == ServiceState::kStopped && from == ServiceState::kStopping))
       took = fmt::format(" in {:.3f} s", Seconds(now - s.since));
+    if (st == ServiceState::kFailed &&
+        (from == ServiceState::kStarting || from == ServiceState::kStopping))
+      took = fmt::format(" after {:.3f} s", Seconds(now - s.since));
     if (st == ServiceState::kFailed)
-      log::Error("{}: failed{}{}", s.spec.name, why.empty() ? "" : ": ", why);
+      log::Error("{}: failed{}{}{}", s.spec.name, took, why.empty() ? "" : ": ", why);
     else
       log::Info("{}: {}{}{}{}", s.spec.name, StateName(st), took, why.empty() ? "" : ": ", why);
   }

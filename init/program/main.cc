@@ -10,6 +10,7 @@
 
 #include "init/base/files.h"
 #include "init/base/log.h"
+#include "init/clients/status.h"
 #include "init/clients/telinit.h"
 #include "init/program/front_ends.h"
 #include "init/runtime/pid1.h"
@@ -25,6 +26,7 @@ constexpr const char* kUsage =
     "              [--subreaper] [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]...\n"
     "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
+    "       ctinit {status [NAME]|list} [--json]\n"
     "       ctinit --version\n";
 
 bool IsRunlevelArg(const std::string& a) {
@@ -129,6 +131,8 @@ int main(int argc, char** argv) {
   }
   if (int rc = ctinit::openrc::RunApplet(argc, argv); rc >= 0) return rc;
   if (self == "telinit") return ctinit::TelinitMain(args, "/run/initctl");
+  if (!args.empty() && (args[0] == "status" || args[0] == "list"))  // before the PID 1 checks
+    return ctinit::StatusMain(args[0], std::vector<std::string>(args.begin() + 1, args.end()));
   if (!args.empty() && args[0] == "telinit") {
     return ctinit::TelinitMain(std::vector<std::string>(args.begin() + 1, args.end()),
                                "/run/initctl");

@@ -95,7 +95,7 @@ int Pid1::Run() noexcept {
     fifo_.Open(config_.fifo);
     control_ = std::make_unique<control::Server>(
         io_, [this](const std::vector<std::string>& words, control::Respond respond) {
-          Guarded("control request", [&] { OnControl(words, std::move(respond)); });
+          Guarded("control request", [&] { control_verbs_.Handle(words, std::move(respond)); });
         });
     control_->Open(control::kSocketPath);
     mounts_.Start();
@@ -430,7 +430,7 @@ void Pid1::StateChanged(const ServiceSpec& spec, ServiceState from, ServiceState
       }
     }
   }
-  AnswerWaiters(spec, from, to, reason, why);
+  control_verbs_.StateChanged(spec, from, to, reason, why);
 }
 
 bool Pid1::PrepareStart(const ServiceSpec& spec, std::string* err) {

@@ -38,6 +38,7 @@
 #include "init/model/front_end.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
+#include "init/runtime/control_verbs.h"
 #include "init/runtime/initctl.h"
 #include "init/runtime/mount_watch.h"
 #include "init/runtime/notify.h"
@@ -71,7 +72,10 @@ struct Options {
       supervise_request;
 };
 
-class Pid1 : public SupervisorHost, private SignalTarget, private InitctlTarget {
+class Pid1 : public SupervisorHost,
+             private SignalTarget,
+             private InitctlTarget,
+             private ControlHost {
  public:
   // `system` is the kernel seam (system.h); nullptr: the real one.
   explicit Pid1(Options opts, std::unique_ptr<System> system = nullptr);
@@ -121,20 +125,25 @@ class Pid1 : public SupervisorHost, private SignalTarget, private InitctlTarget 
   // InitctlTarget (initctl.h; the rest is shared with SignalTarget)
   void RequestLevel(char level, std::chrono::milliseconds kill_wait) override;
   void Reload();
-  void OnControl(const std::vector<std::string>& words, control::Respond respond);
-  enum class WaitKind { kStart, kStop, kReload };
-  struct Waiter {
-    WaitKind kind;
-    control::Respond respond;
-    unsigned id = 0;  // which request added it (DropWaiter)
-  };
-  std::string Resolve(const std::string& name) const;
-  // Returns the waiter's id, for DropWaiter.
-  unsigned Wait(const std::string& name, WaitKind kind, control::Respond respond);
-  void DropWaiter(const std::string& name, unsigned id);
-  void AnswerWaiters(const ServiceSpec& spec, ServiceState from, ServiceState to,
-                     ChangeReason reason, const std::string& why);
-  std::string StatusText(const Supervisor::Status& st) const;
+  // ControlHost (control_verbs.h; pid1_control.cc)
+  bool HasServices() const override { return sup_ != nullptr; }
+  std::optional<Supervisor::Status> ServiceStatus(const std::string& name) const override;
+  const ServiceSpec* ServiceSpecOf(const std::string& name) const override;
+  std::vector<Supervisor::Status> AllServices() const override;
+  const std::vector<std::pair<std::string, std::string>>& InactiveServices() const override {
+    return inactive_;
+  }
+  bool StartService(const std::string& name, std::string* err) override;
+  bool StopService(const std::string& name, std::string* err) override;
+  bool RestartService(const std::string& name, bool only_if_active, std::string* err) override;
+  bool ReloadService(const std::string& name, std::string* err) override;
+  bool AddSupervised(ServiceSpec spec, std::string* err) override;
+  std::optional<ServiceSpec> SuperviseRequest(const std::string& name,
+                                              const std::vector<std::string>& options,
+                                              std::string* err) override;
+  std::string RecentOutput(const std::string& name) override;
+  void ReloadConfiguration() override { Reload(); }
+  void ExitWith(int code) override;
   void ApplyServiceSet(const ServiceSet& set);
   void OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields);
   void OmitFromSendsigs();
@@ -156,8 +165,7 @@ class Pid1 : public SupervisorHost, private SignalTarget, private InitctlTarget 
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
-  std::map<std::string, std::vector<Waiter>> waiters_;
-  unsigned last_waiter_id_ = 0;
+  ControlVerbs control_verbs_{*this};  // the control socket's requests
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<SocketActivation> sockets_;
   std::unique_ptr<OutputTap> output_;

@@ -46,6 +46,13 @@ def control():
     write("control", "supervise", enc("supervise", "sshd", "arg=/usr/sbin/sshd", "arg=-D",
                                       "env=PATH=/bin", "respawn_max=11", "stop_timeout_ms=5000"))
     write("control", "partial", "status\0sshd\0")
+    write("control", "services", enc("services"))
+    write("control", "services_name", enc("services", "nginx"))
+    # The `services` reply, which the same target decodes as ServiceRecords.
+    write("control", "services_reply",
+          "name=nginx\tsource=openrc\tstate=failed\tpid=0\tsince_ms=2500\tlast=exited 1"
+          "\twhy=start exited 1\tdescription=web\torigin=/etc/init.d/nginx\n"
+          "output=bind() failed\nname=tty1\tstate=up\tpid=42\n")
 
 
 def notify():
