@@ -131,6 +131,7 @@ boot_and_wait "reboot" 3
 ct_check "reboot: rc 6 ran ($(last_stop))" eval 'last_stop | grep -qE "^stop .* rl=[N0-9S] 6\$"'
 
 # --- shutdown -h now inside ----------------------------------------------------------------------
+# shellcheck disable=SC2034 # (read in the eval below)
 stops_before=$(stops)
 t0=$(ct_now)
 incus_exec "$C" shutdown -h now

@@ -120,8 +120,8 @@ _incus_daemon_teardown() {
 }
 
 incus_image_rootfs() {
-  local kind=$1 src alias dir
-  src=$(rootfs_path "$kind") || ct_die "could not build the $kind rootfs"
+  local kind=$1 alias dir
+  rootfs_path "$kind" >/dev/null || ct_die "could not build the $kind rootfs"
   alias=ctinit-$kind-$(rootfs_hash "$kind")
   if inc 20 image show "$alias" >/dev/null 2>&1; then echo "$alias"; return 0; fi
   dir=$(mktemp -d /tmp/ctinit-incus-img.XXXXXX)
