@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "init/base/files.h"
+#include "inittab/getty_terminal.h"
 #include "inittab/inittab.h"
 
 namespace ctinit::inittab {
@@ -45,6 +46,9 @@ FrontEnd::Presence InittabFrontEnd::Detect() const {
 
 void InittabFrontEnd::Load(const LoadContext& /*context*/, ServiceSet* set) {
   ServiceSet own = inittab::Load(Under(root_, path_), Under(root_, dir_));
+  DropGettysWithoutTerminal(&own, [this](const std::string& dev_path) {
+    return ::access(Under(root_, dev_path).c_str(), F_OK) == 0;
+  });
   for (auto& s : own.services) set->services.push_back(std::move(s));
   for (auto& d : own.diagnostics) set->diagnostics.push_back(std::move(d));
   for (auto& i : own.inactive) set->inactive.push_back(std::move(i));

@@ -3,7 +3,9 @@
 // file exists. Config keys: `inittab` (absolute path, default /etc/inittab) and `inittab_d`
 // (directory of fragments, default /etc/inittab.d); `ctinit --inittab PATH` wins over the file.
 // It is also what runs when no front end finds anything: its "cannot open /etc/inittab" line
-// is then the one clear message sysvinit would give.
+// is then the one clear message sysvinit would give. A respawn getty whose terminal is missing
+// from the image's /dev (incus: lxc.tty.max = 0; Docker) is left out at load with one line
+// (getty_terminal.h).
 #pragma once
 
 #include <optional>

@@ -32,3 +32,40 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# incus 6.0 (tests/e2e/test_incus.sh, bench/incus-stop.sh) comes from bookworm-backports. The
+# suite is added with the same archive (URIs) and keyring as the machine's own Debian source,
+# so local mirrors and proxies keep working and nothing here names a mirror host.
+incus_pkgs=(incus-base incus-client)
+backports_suite() {
+  local f uri keyring
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -r $f ]] || continue
+    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+    [[ -n $uri ]] || continue
+    keyring=$(awk '/^Signed-By:/ { print $2; exit }' "$f")
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri"
+    [[ -n $keyring ]] && printf 'Signed-By: %s\n' "$keyring"
+    return 0
+  done
+  if [[ -r /etc/apt/sources.list ]]; then
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { if ($i !~ /security/) { print $i; exit } ; break } }' \
+      /etc/apt/sources.list)
+    [[ -n $uri ]] && printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri" && return 0
+  fi
+  return 1
+}
+incus_missing=0
+for p in "${incus_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || incus_missing=1
+done
+if ((incus_missing)); then
+  list=/etc/apt/sources.list.d/ctinit-backports.sources
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    backports_suite >"$list" || { rm -f "$list"; echo "install-deps: no Debian archive in apt's sources" >&2; exit 1; }
+  fi
+  echo "install-deps: installing ${incus_pkgs[*]} from bookworm-backports"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends -t bookworm-backports "${incus_pkgs[@]}" >/dev/null
+fi

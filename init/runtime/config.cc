@@ -13,12 +13,15 @@
 #include <set>
 #include <system_error>
 
+#include "init/runtime/container_runtime.h"
+
 namespace ctinit {
 namespace {
 
 using std::chrono::milliseconds;
 
 constexpr milliseconds kDefaultFinalGrace{2000};
+constexpr milliseconds kSmallestDefaultBudget = SmallestDefaultShutdownBudget();
 constexpr std::size_t kMaxFileSize = 1 << 20;
 
 struct NamedSignal {
@@ -134,7 +137,8 @@ class Loader {
         }
         for (const auto& [k, v, sub] : Entries(value, "shutdown")) {
           if (sub == "budget") {
-            Duration(v, "shutdown.budget", &c->shutdown_budget);
+            std::chrono::milliseconds budget{};
+            if (Duration(v, "shutdown.budget", &budget)) c->shutdown_budget = budget;
           } else if (sub == "final_grace") {
             grace_given = Duration(v, "shutdown.final_grace", &c->final_grace);
             grace_mark = v.Mark();
@@ -167,11 +171,13 @@ class Loader {
         Error(key.Mark(), "unknown key '" + name + "' (known: " + known + ")");
       }
     }
-    if (grace_given && c->final_grace > c->shutdown_budget) {
+    // Without a budget: the smallest runtime default, so the file works under every runtime.
+    auto budget = c->shutdown_budget.value_or(kSmallestDefaultBudget);
+    if (grace_given && c->final_grace > budget) {
       Error(grace_mark, "'shutdown.final_grace' is larger than 'shutdown.budget'");
       grace_given = false;
     }
-    if (!grace_given) c->final_grace = std::min(kDefaultFinalGrace, c->shutdown_budget);
+    if (!grace_given) c->final_grace = std::min(kDefaultFinalGrace, budget);
   }
 
   std::optional<bool> Bool(const YAML::Node& v, const std::string& name) {

@@ -12,7 +12,8 @@
 //   default_runlevel: 3      # 1-5, 7-9 or S; overrides inittab's initdefault. Default: unset
 //   shutdown:
 //     budget: 8s             # the whole stop sequence; keep it under the runtime's stop
-//                            # timeout (Docker/Podman: 10 s)
+//                            # timeout. Default: by runtime (container_runtime.h): Docker,
+//                            # podman 8 s (they kill at 10 s), incus/LXC 50 s
 //     final_grace: 2s        # final sweep kill(-1, SIGTERM) → wait → SIGKILL, part of budget.
 //                            # If not given: min(2s, budget)
 //     kill_wait: 3s          # TERM→KILL wait on a runlevel change when the request gives
@@ -51,11 +52,12 @@
 //
 // Default signal map (DefaultConfig):
 //   SIGTERM → halt          docker/podman stop
-//   SIGPWR → halt           lxc-stop, incus stop (lxc.signal.halt)
+//   SIGPWR → halt           lxc-stop, incus stop and incus restart (lxc.signal.halt; incus
+//                           starts the container again itself after a restart)
 //   SIGRTMIN+3 → halt       podman systemd mode, STOPSIGNAL 37, LXC when RTMIN+3 is blocked
 //   SIGRTMIN+4 → poweroff   machinectl stop (sysvinit ≥ 2024)
 //   SIGRTMIN+5 → reboot     systemd convention
-//   SIGINT → ctrlaltdel     lxc-stop -r, incus restart (lxc.signal.reboot)
+//   SIGINT → ctrlaltdel     lxc-stop -r (lxc.signal.reboot)
 //   SIGHUP → reload   SIGWINCH → kbrequest   SIGUSR1 → reopen-fifo   SIGUSR2 → close-fifo
 //   ignore: SIGQUIT SIGPIPE SIGALRM SIGSTKFLT SIGTSTP SIGTTIN SIGTTOU SIGXCPU SIGXFSZ SIGVTALRM
 //           SIGPROF SIGIO and every other SIGRTMIN+n — each would stop or kill ctinit when it is
@@ -69,7 +71,8 @@
 // not a mapping gives all defaults; any other bad key or value keeps that key's default (a bad
 // `signals` entry keeps that signal's default) and everything valid still applies. Unknown and
 // duplicate keys are errors. An explicit final_grace larger than budget is an error and falls
-// back to min(2s, budget).
+// back to min(2s, budget); without a budget it is checked against the smallest runtime default
+// (8 s), so one file works under every runtime.
 #pragma once
 
 #include <chrono>
@@ -108,7 +111,8 @@ enum class RebootMode {
 
 struct Config {
   std::map<int, SignalRule> signals;  // empty here; DefaultConfig() fills the default map
-  std::chrono::milliseconds shutdown_budget{8000};
+  // Unset: the default of the runtime ctinit runs under (container_runtime.h), chosen at start.
+  std::optional<std::chrono::milliseconds> shutdown_budget;
   std::chrono::milliseconds final_grace{2000};
   std::chrono::milliseconds kill_wait{3000};
   RebootMode reboot = RebootMode::kAuto;

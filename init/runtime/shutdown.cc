@@ -24,22 +24,21 @@ Shutdown::Shutdown(System& sys, Hooks hooks)
       sweep_timer_(sys.NewTimer()),
       poll_timer_(sys.NewTimer()) {}
 
-void Shutdown::Configure(const Config& config, bool pid1) {
-  budget_ = config.shutdown_budget;
-  final_grace_ = config.final_grace;
+void Shutdown::Configure(const Config& config, bool pid1, ContainerRuntime runtime) {
+  budget_ = config.shutdown_budget.value_or(DefaultsFor(runtime).shutdown_budget);
+  budget_why_ = DescribeShutdownBudget(budget_, config.shutdown_budget.has_value(), runtime);
+  final_grace_ = std::min(config.final_grace, budget_);
   reboot_ = config.reboot;
   reboot_exit_code_ = config.reboot_exit_code;
   pid1_ = pid1;
 }
-
 
 void Shutdown::Begin(char level) {
   level_ = level;
   started_ = sys_.Now();
   auto cut = budget_ - final_grace_ - kKillMargin;
   if (cut < std::chrono::milliseconds(0)) cut = std::chrono::milliseconds(0);
-  log::Verbose("shutdown budget {} ms: the level's own stop gets {} ms", budget_.count(),
-               cut.count());
+  log::Info("shutdown budget {}: the level's own stop gets {} ms", budget_why_, cut.count());
   if (hooks_.cap_stop_waits) hooks_.cap_stop_waits(*started_ + cut);
   budget_timer_->After(cut, [this] {
     if (phase_ == Phase::kIdle)

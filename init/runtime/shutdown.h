@@ -18,6 +18,7 @@
 
 #include "init/base/log.h"
 #include "init/runtime/config.h"
+#include "init/runtime/container_runtime.h"
 #include "init/runtime/system.h"
 
 namespace ctinit {
@@ -48,8 +49,10 @@ class Shutdown {
 
   Shutdown(System& sys, Hooks hooks);
   // From the configuration: budget, final_grace, reboot mode and exit code. `pid1`: signal
-  // everything (kill -1) rather than our descendants.
-  void Configure(const Config& config, bool pid1);
+  // everything (kill -1) rather than our descendants. Without a configured budget, `runtime`'s
+  // default applies (container_runtime.h); final_grace is then cut to fit it.
+  void Configure(const Config& config, bool pid1,
+                 ContainerRuntime runtime = DetectContainerRuntime());
 
   // The stop to `level` ('0' or '6') is requested: the budget starts now. The level's own stop
   // gets budget - final_grace - kKillMargin, then the sweep begins whatever is left.
@@ -84,6 +87,7 @@ class Shutdown {
   Hooks hooks_;
   std::unique_ptr<Timer> budget_timer_, sweep_timer_, poll_timer_;
   std::chrono::milliseconds budget_{8000}, final_grace_{2000};
+  std::string budget_why_;  // "50 s (incus/LXC default)", for the log
   int reboot_exit_code_ = 129;
   RebootMode reboot_ = RebootMode::kAuto;
   bool pid1_ = false;

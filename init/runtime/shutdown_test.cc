@@ -69,6 +69,22 @@ TEST_F(ShutdownTest, TheLevelsOwnStopGetsTheBudgetLessGraceAndMarginThenTheSweep
   EXPECT_DOUBLE_EQ(report_->seconds, 5.5);
 }
 
+TEST_F(ShutdownTest, WithoutAConfiguredBudgetTheRuntimesDefaultApplies) {
+  config_.shutdown_budget.reset();
+  shutdown_.Configure(config_, true, ContainerRuntime::kLxc);
+  EXPECT_EQ(shutdown_.budget(), milliseconds(50000));
+  sys_.procs = {{10, "slow rc 0"}};
+  shutdown_.Begin('0');
+  ASSERT_TRUE(cap_);
+  EXPECT_EQ(*cap_ - start_, milliseconds(50000 - 2000 - 500));
+  shutdown_.Configure(config_, true, ContainerRuntime::kDocker);
+  EXPECT_EQ(shutdown_.budget(), milliseconds(8000));
+  // A configured budget wins over every runtime's default.
+  config_.shutdown_budget = milliseconds(12000);
+  shutdown_.Configure(config_, true, ContainerRuntime::kLxc);
+  EXPECT_EQ(shutdown_.budget(), milliseconds(12000));
+}
+
 TEST_F(ShutdownTest, WhatIgnoresTermIsKilledAfterTheGraceAndNamedInTheReport) {
   sys_.procs = {{10, "daemon"}, {11, "stubborn", true}};
   shutdown_.Begin('0');

@@ -200,8 +200,9 @@ XML
     test -n "$(xmllint --xpath "string(//upstream/remote-id)" "$xml")"
 }
 
-# The budget of contrib/ctinit.yaml (the defaults file), in seconds.
-default_budget() { sed -n 's/^  budget: \([0-9.]*\)s.*/\1/p' "$root/contrib/ctinit.yaml"; }
+# The budget of contrib/ctinit.yaml (the defaults file; commented out there, as the default depends
+# on the runtime: its Docker value), in seconds.
+default_budget() { sed -n 's/^  \(# \)\{0,1\}budget: \([0-9.]*\)s.*/\2/p' "$root/contrib/ctinit.yaml"; }
 
 check_compose() {
   local f=$gentoo/compose.yaml
