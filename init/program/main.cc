@@ -13,6 +13,7 @@
 #include "init/clients/status.h"
 #include "init/clients/telinit.h"
 #include "init/program/front_ends.h"
+#include "init/runtime/config_env.h"
 #include "init/runtime/pid1.h"
 #include "openrc-shim/applets/applets.h"
 #include "openrc-shim/supervise_request.h"
@@ -26,8 +27,19 @@ constexpr const char* kUsage =
     "              [--subreaper] [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]...\n"
     "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
-    "       ctinit {status [NAME]|list} [--json]\n"
-    "       ctinit --version\n";
+    "       ctinit {status [NAME]|list} [--json]
+"
+    "       ctinit --version
+"
+    "\n"
+    "environment: every key of ctinit.yaml(5) as CTINIT_ + its path in upper case, '.' as '_'\n"
+    "(file < environment < command line; services do not see them):\n"
+    "  CTINIT_LOG_LEVEL CTINIT_FIFO CTINIT_DEFAULT_RUNLEVEL CTINIT_REBOOT CTINIT_REBOOT_EXIT_CODE\n"
+    "  CTINIT_SHUTDOWN_BUDGET=25s CTINIT_SHUTDOWN_FINAL_GRACE CTINIT_SHUTDOWN_KILL_WAIT\n"
+    "  CTINIT_SIGNALS=SIGINT=halt,SIGPWR=reboot CTINIT_INITTAB CTINIT_INITTAB_D\n"
+    "  CTINIT_OPENRC_MODE CTINIT_OPENRC_LEVELS=3=default CTINIT_OPENRC_STRICT_NEED\n"
+    "  CTINIT_UNITS_MODE CTINIT_UNITS_SKIP=a.service,b.service CTINIT_UNITS_SKIP_ALSO\n"
+    "  CTINIT_UNITS_STRICT CTINIT_UNITS_INIT_SCRIPTS_WIN CTINIT_UNITS_TAG_OUTPUT\n";
 
 bool IsRunlevelArg(const std::string& a) {
   return a.size() == 1 && strchr("0123456789SsQqAaBbCcUu", a[0]) != nullptr;
@@ -157,6 +169,7 @@ int main(int argc, char** argv) {
   ssize_t n = readlink("/proc/self/exe", self_buf, sizeof(self_buf) - 1);
   std::string self_exe = n > 0 ? std::string(self_buf, static_cast<size_t>(n)) : "/sbin/ctinit";
   opts.front_end = ctinit::MakeFrontEnds("/", self_exe, extra.inittab);
+  ctinit::TakeConfigEnvironment(opts.front_end->ConfigKeys());  // CTINIT_*: config_env.h
   opts.supervise_request = ctinit::openrc::SuperviseRequestToService;
   ctinit::Pid1 pid1(std::move(opts));
   return pid1.Run();

@@ -13,6 +13,8 @@
 #include <set>
 #include <system_error>
 
+#include "init/base/text.h"
+#include "init/runtime/config_env.h"
 #include "init/runtime/container_runtime.h"
 
 namespace ctinit {
@@ -92,28 +94,29 @@ std::optional<int> SignalByName(std::string_view name) {
   return std::nullopt;
 }
 
-// Reports problems as "<path>:<line>:<column>: <message>".
+// Applies the layers (the file, then each environment variable) over a Config. Reports problems
+// as "<source>:<line>:<column>: <message>", where the source is the file's path or the
+// variable's name.
 class Loader {
  public:
   Loader(const std::string& path, std::vector<std::string>* errors,
          const std::vector<std::string>& front_end_keys)
-      : path_(path), errors_(errors), front_end_keys_(front_end_keys) {}
+      : source_(path), errors_(errors), front_end_keys_(front_end_keys) {}
 
   void Error(const YAML::Mark& mark, const std::string& msg) {
     if (errors_ == nullptr) return;
-    if (mark.is_null()) {
-      errors_->push_back(path_ + ": " + msg);
-    } else {
-      errors_->push_back(path_ + ":" + std::to_string(mark.line + 1) + ":" +
-                         std::to_string(mark.column + 1) + ": " + msg);
-    }
+    errors_->push_back(Where(mark) + ": " + msg);
   }
 
+  std::string Where(const YAML::Mark& mark) const {
+    if (mark.is_null()) return source_;
+    return source_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+
+  // One layer. Finish() once after the last.
   void Apply(const YAML::Node& root, Config* c) {
     if (root.IsNull()) return;  // empty file
     if (!root.IsMap()) return Error(root.Mark(), "the top level must be a mapping of keys");
-    bool grace_given = false;
-    YAML::Mark grace_mark;
     for (const auto& [key, value, name] : Entries(root, "top level")) {
       if (name == "log_level") {
         Lookup(value, name, kLogLevels, &c->log_level);
@@ -140,8 +143,11 @@ class Loader {
             std::chrono::milliseconds budget{};
             if (Duration(v, "shutdown.budget", &budget)) c->shutdown_budget = budget;
           } else if (sub == "final_grace") {
-            grace_given = Duration(v, "shutdown.final_grace", &c->final_grace);
-            grace_mark = v.Mark();
+            // Given in an earlier layer and bad in this one: the earlier value stands.
+            if (Duration(v, "shutdown.final_grace", &c->final_grace)) {
+              grace_given_ = true;
+              grace_where_ = Where(v.Mark());
+            }
           } else if (sub == "kill_wait") {
             Duration(v, "shutdown.kill_wait", &c->kill_wait);
           } else {
@@ -171,13 +177,48 @@ class Loader {
         Error(key.Mark(), "unknown key '" + name + "' (known: " + known + ")");
       }
     }
+  }
+
+  // The environment layer (config_env.h): each variable as a one-key document of its own, so
+  // that the file's rules check it and its messages name it.
+  void ApplyEnvironment(const std::vector<EnvironmentSetting>& settings, Config* c) {
+    for (const auto& s : settings) {
+      source_ = s.variable;
+      const std::string& top = s.path[0];
+      if (std::find(front_end_keys_.begin(), front_end_keys_.end(), top) != front_end_keys_.end()) {
+        Setting value = EnvironmentValue(s.variable, s.value);
+        if (s.path.size() == 2) {
+          Setting wrapper;
+          wrapper.where = s.variable;
+          wrapper.is_map = true;
+          wrapper.map.emplace_back(s.path[1], std::move(value));
+          value = std::move(wrapper);
+        }
+        Overlay(&c->front_ends[top], value);
+        continue;
+      }
+      YAML::Node value(s.value);
+      if (top == "signals") value = SignalsNode(s);
+      YAML::Node root;
+      if (s.path.size() == 2) {
+        root[top][s.path[1]] = value;
+      } else {
+        root[top] = value;
+      }
+      Apply(root, c);
+    }
+  }
+
+  void Finish(Config* c) {
     // Without a budget: the smallest runtime default, so the file works under every runtime.
     auto budget = c->shutdown_budget.value_or(kSmallestDefaultBudget);
-    if (grace_given && c->final_grace > budget) {
-      Error(grace_mark, "'shutdown.final_grace' is larger than 'shutdown.budget'");
-      grace_given = false;
+    if (grace_given_ && c->final_grace > budget) {
+      if (errors_ != nullptr)
+        errors_->push_back(grace_where_ +
+                           ": 'shutdown.final_grace' is larger than 'shutdown.budget'");
+      grace_given_ = false;
     }
-    if (!grace_given) c->final_grace = std::min(kDefaultFinalGrace, budget);
+    if (!grace_given_) c->final_grace = std::min(kDefaultFinalGrace, budget);
   }
 
   std::optional<bool> Bool(const YAML::Node& v, const std::string& name) {
@@ -202,10 +243,7 @@ class Loader {
   // A front end's key, handed over as written (init/model/front_end.h).
   Setting ToSetting(const YAML::Node& v) {
     Setting out;
-    const YAML::Mark m = v.Mark();
-    out.where = m.is_null() ? path_
-                            : path_ + ":" + std::to_string(m.line + 1) + ":" +
-                                  std::to_string(m.column + 1);
+    out.where = Where(v.Mark());
     if (v.IsScalar()) {
       out.scalar = v.Scalar();
     } else if (v.IsSequence()) {
@@ -220,6 +258,35 @@ class Loader {
   }
 
  private:
+  // CTINIT_SIGNALS="SIGINT=halt,SIGPWR=reboot" as the file's mapping; anything else stays a
+  // scalar, which Signals() refuses with the file's message.
+  static YAML::Node SignalsNode(const EnvironmentSetting& s) {
+    Setting parsed = EnvironmentValue(s.variable, s.value);
+    if (text::Trim(s.value).empty()) return YAML::Node(YAML::NodeType::Map);
+    if (!parsed.is_map) return YAML::Node(s.value);
+    YAML::Node map(YAML::NodeType::Map);
+    for (const auto& [k, v] : parsed.map) map[k] = *v.scalar;
+    return map;
+  }
+
+  // A mapping over a mapping merges per key (the file's other keys stay); anything else
+  // replaces.
+  static void Overlay(Setting* into, const Setting& value) {
+    if (!into->is_map || !value.is_map) {
+      *into = value;
+      return;
+    }
+    for (const auto& [k, v] : value.map) {
+      auto it = std::find_if(into->map.begin(), into->map.end(),
+                             [&](const auto& entry) { return entry.first == k; });
+      if (it == into->map.end()) {
+        into->map.emplace_back(k, v);
+      } else {
+        Overlay(&it->second, v);
+      }
+    }
+  }
+
   struct Entry {
     YAML::Node key, value;
     std::string name;
@@ -306,9 +373,11 @@ class Loader {
     }
   }
 
-  const std::string& path_;
+  std::string source_;  // the file's path, or the variable being applied
   std::vector<std::string>* errors_;
   const std::vector<std::string>& front_end_keys_;
+  bool grace_given_ = false;  // final_grace set explicitly by some layer
+  std::string grace_where_;
 };
 
 Config Fallback(const std::string& path, std::vector<std::string>* errors, const char* what) {
@@ -318,6 +387,41 @@ Config Fallback(const std::string& path, std::vector<std::string>* errors, const
   } catch (...) {
     return Config{};  // no allocation: short strings, empty map
   }
+}
+
+// Reads `path` into *text. A missing file is an empty one; any other problem is one message
+// and false (the file's layer is then empty: all defaults).
+bool ReadConfigFile(const std::string& path, std::string* text, std::vector<std::string>* errors) {
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } guard{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+  int fd = guard.fd;
+  if (fd < 0 && errno == ENOENT) return true;
+  std::string problem;
+  struct stat st {};
+  if (fd < 0) {
+    problem = "cannot open: " + std::generic_category().message(errno);
+  } else if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    problem = "not a regular file";
+  } else {
+    char buf[8192];
+    ssize_t n;
+    while (text->size() <= kMaxFileSize && (n = ::read(fd, buf, sizeof buf)) != 0) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        problem = "cannot read: " + std::generic_category().message(errno);
+        break;
+      }
+      text->append(buf, static_cast<std::size_t>(n));
+    }
+    if (text->size() > kMaxFileSize) problem = "larger than 1 MiB";
+  }
+  if (problem.empty()) return true;
+  if (errors != nullptr) errors->push_back(path + ": " + problem + "; using defaults");
+  return false;
 }
 
 }  // namespace
@@ -419,6 +523,13 @@ Config DefaultConfig() {
 
 Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<std::string>* errors,
                    const std::vector<std::string>& front_end_keys) noexcept {
+  return ParseConfigWithEnvironment(yaml, path, {}, errors, front_end_keys);
+}
+
+Config ParseConfigWithEnvironment(std::string_view yaml, const std::string& path,
+                                  const std::vector<std::string>& environment,
+                                  std::vector<std::string>* errors,
+                                  const std::vector<std::string>& front_end_keys) noexcept {
   try {
     Loader loader(path, errors, front_end_keys);
     YAML::Node root;
@@ -426,10 +537,12 @@ Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<s
       root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
       loader.Error(e.mark, e.msg + "; using all defaults");
-      return DefaultConfig();
+      root = YAML::Node();
     }
     Config c = DefaultConfig();
     loader.Apply(root, &c);
+    loader.ApplyEnvironment(SettingsFromEnvironment(environment, front_end_keys, nullptr), &c);
+    loader.Finish(&c);
     return c;
   } catch (const std::exception& e) {
     return Fallback(path, errors, e.what());
@@ -441,35 +554,9 @@ Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<s
 Config LoadConfig(const std::string& path, std::vector<std::string>* errors,
                   const std::vector<std::string>& front_end_keys) noexcept {
   try {
-    struct Fd {
-      int fd;
-      ~Fd() {
-        if (fd >= 0) ::close(fd);
-      }
-    } guard{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
-    int fd = guard.fd;
-    if (fd < 0 && errno == ENOENT) return DefaultConfig();
-    std::string problem, text;
-    struct stat st {};
-    if (fd < 0) {
-      problem = "cannot open: " + std::generic_category().message(errno);
-    } else if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      problem = "not a regular file";
-    } else {
-      char buf[8192];
-      ssize_t n;
-      while (text.size() <= kMaxFileSize && (n = ::read(fd, buf, sizeof buf)) != 0) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          problem = "cannot read: " + std::generic_category().message(errno);
-          break;
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-      }
-      if (text.size() > kMaxFileSize) problem = "larger than 1 MiB";
-    }
-    if (!problem.empty()) return Fallback(path, errors, problem.c_str());
-    return ParseConfig(text, path, errors, front_end_keys);
+    std::string text;
+    if (!ReadConfigFile(path, &text, errors)) text.clear();
+    return ParseConfigWithEnvironment(text, path, TakenConfigEnvironment(), errors, front_end_keys);
   } catch (const std::exception& e) {
     return Fallback(path, errors, e.what());
   } catch (...) {

@@ -3,6 +3,9 @@
 //
 // File
 // ----
+// (Every key can also be set by an environment variable, CTINIT_ + the key path in upper case
+// with '.' as '_': CTINIT_SHUTDOWN_BUDGET=25s. Rules in config_env.h.)
+//
 // A YAML mapping (default path chosen by the caller, e.g. /etc/ctinit.yaml). A missing file
 // means "all defaults" and is not an error; so is an empty file. Example with every key at its
 // default (see contrib/ctinit.yaml):
@@ -131,15 +134,22 @@ struct Config {
 // Config{} plus the default signal map.
 Config DefaultConfig();
 
-// Reads `path` (see "File" and "Errors" above). `errors` may be null. `front_end_keys` are the
-// top-level keys the front ends read (Config::front_ends); any other unknown key is an error.
+// Reads `path` (see "File" and "Errors" above), then applies the CTINIT_* variables
+// TakeConfigEnvironment() took over it (config_env.h). `errors` may be null. `front_end_keys`
+// are the top-level keys the front ends read (Config::front_ends); any other unknown key is an
+// error.
 Config LoadConfig(const std::string& path, std::vector<std::string>* errors,
                   const std::vector<std::string>& front_end_keys = {}) noexcept;
 
-// Parses `yaml` as if it were the contents of `path` (the test hook; LoadConfig reads the file
-// and calls this).
+// Parses `yaml` as if it were the contents of `path` (the test hook).
 Config ParseConfig(std::string_view yaml, const std::string& path, std::vector<std::string>* errors,
                    const std::vector<std::string>& front_end_keys = {}) noexcept;
+// ParseConfig, then the CTINIT_* entries of `environment` ("NAME=VALUE") over it
+// (config_env.h). LoadConfig reads the file and calls this.
+Config ParseConfigWithEnvironment(std::string_view yaml, const std::string& path,
+                                  const std::vector<std::string>& environment,
+                                  std::vector<std::string>* errors,
+                                  const std::vector<std::string>& front_end_keys = {}) noexcept;
 
 // See "Durations" above. nullopt for anything else (negative, unknown unit, too large).
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
