@@ -27,10 +27,8 @@ constexpr const char* kUsage =
     "              [--subreaper] [RUNLEVEL|single|-s|auto|-a|emergency|-b|-z X]...\n"
     "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
-    "       ctinit {status [NAME]|list} [--json]
-"
-    "       ctinit --version
-"
+    "       ctinit {status [NAME]|list} [--json]\n"
+    "       ctinit --version\n"
     "\n"
     "environment: every key of ctinit.yaml(5) as CTINIT_ + its path in upper case, '.' as '_'\n"
     "(file < environment < command line; services do not see them):\n"
