@@ -188,6 +188,20 @@ TEST_F(ServiceDirsTest, RemovalWorksInStepsOfBoundedSize) {
   EXPECT_THAT(Entries(base_), ::testing::IsEmpty());  // no hidden tree left behind either
 }
 
+// A busy disk can make a thousand unlinks slow: a step also ends at its deadline, after a few
+// entries at least (so that every step gets somewhere).
+TEST_F(ServiceDirsTest, AStepEndsAtItsDeadline) {
+  ASSERT_TRUE(Make("svc")) << err_;
+  Fill(base_ + "/svc", 200);
+  sys::DirectoryRemoval removal(base_, "svc");
+  auto past = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  EXPECT_FALSE(removal.Step(1000, past));
+  EXPECT_GE(removal.removed(), 1u);
+  EXPECT_LE(removal.removed(), 16u);
+  EXPECT_TRUE(removal.Step(1000));
+  EXPECT_TRUE(removal.ok()) << removal.error();
+}
+
 // A restart makes the directory again while the old tree is still being removed: the new one
 // is not touched.
 TEST_F(ServiceDirsTest, ThePathIsFreeForANewDirectoryWhileTheOldOneIsRemoved) {
