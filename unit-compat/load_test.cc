@@ -226,6 +226,20 @@ TEST(UnitNames, ParseEscape) {
   EXPECT_EQ(UnitNameEscape("/dev/sda-1"), "-dev-sda\\x2d1");
   EXPECT_EQ(UnitNameUnescape("dev-sda\\x2d1"), "dev/sda-1");
   EXPECT_EQ(UnitNamePathUnescape("-"), "/");
+  EXPECT_EQ(UnitNamePathUnescape("dev-sda\\x2d1"), "/dev/sda-1");
+  EXPECT_EQ(UnitNamePathUnescape("a-..b-.c"), "/a/..b/.c");
+}
+
+// systemd refuses to turn a name into a path that is not normalised: foo@-..-etc.service must
+// not make %f reach /etc from wherever the unit meant.
+TEST(UnitNames, PathUnescapeRefusesPathsThatAreNotNormalised) {
+  for (const char* s : {"", "..", ".", "-..-etc", "..-etc", "a-..", "a-.-b", "a--b", "a-", "--",
+                        "\\x2e\\x2e", "a-\\x2e\\x2e-b", "a\\x2f..", "a\\x00b"})
+    EXPECT_EQ(UnitNamePathUnescape(s), std::nullopt) << s;
+  SpecifierContext c{"foo@-..-etc.service", "/lib/systemd/system/foo@.service", {}};
+  std::string err;
+  EXPECT_EQ(ExpandSpecifiers("/srv/data%f", c, &err), std::nullopt);
+  EXPECT_NE(err.find("into a path for %f"), std::string::npos) << err;
 }
 
 // Units shipped by Debian 12 packages (nginx-common, redis-server, cron, openssh-server),

@@ -106,11 +106,14 @@ std::string UnitNameUnescape(std::string_view s) {
   return out;
 }
 
+// As systemd's unit_name_path_unescape: the result must be a normalised absolute path, so that
+// an instance name such as "-..-etc" cannot point a %f setting outside where the unit expects.
 std::optional<std::string> UnitNamePathUnescape(std::string_view s) {
   if (s.empty()) return std::nullopt;
   if (s == "-") return "/";
   std::string w = UnitNameUnescape(s);
-  if (w.front() == '/' || w.back() == '/' || w.find("//") != std::string::npos) return std::nullopt;
+  // Leading or trailing slashes, empty, "." or ".." components, and (from \x00) a NUL byte.
+  if (!files::IsNormalisedRelativePath(w) || w.find('\0') != std::string::npos) return std::nullopt;
   return "/" + w;
 }
 

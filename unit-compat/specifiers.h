@@ -42,8 +42,10 @@ struct UnitName {
 };
 std::optional<UnitName> ParseUnitName(std::string_view name);
 std::string UnitNameUnescape(std::string_view s);
-std::optional<std::string> UnitNamePathUnescape(std::string_view s);  // for %f
-std::string UnitNameEscape(std::string_view s);                       // systemd-escape
+// For %f: "-" is "/", "foo-bar" is "/foo/bar"; nullopt unless the result is a normalised path
+// (no ".", ".." or empty component, no NUL), as systemd refuses.
+std::optional<std::string> UnitNamePathUnescape(std::string_view s);
+std::string UnitNameEscape(std::string_view s);  // systemd-escape
 
 struct SpecifierContext {
   std::string id;             // unit name, e.g. foo@bar.service

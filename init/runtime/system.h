@@ -58,7 +58,9 @@ class System {
   virtual std::optional<pid_t> GuessDaemon(pid_t launcher) = 0;
 
   // A service's RuntimeDirectory= and friends (service_dirs.h): made before it starts,
-  // removed after it stops; never `dir.base` itself, never through a link.
+  // removed after it stops; never `dir.base` itself, never through a link. Removal does a
+  // bounded piece of work now and the rest on later turns of the loop (the path is free at
+  // once); false with *err only for what failed in the part done now.
   virtual bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) = 0;
   virtual bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) = 0;
 
