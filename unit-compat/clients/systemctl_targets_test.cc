@@ -90,6 +90,29 @@ TEST_F(SystemctlFiles, EnablingWhatIsEnabledThroughAnotherPathIsANoOp) {
             std::string::npos);
 }
 
+// postgresql-common: pg_dump@.timer has WantedBy=postgresql@%i.service and no DefaultInstance;
+// systemd links the template into the template's .wants/ (every postgresql@X then wants
+// pg_dump@X), and an instance into the instance's.
+TEST_F(SystemctlFiles, TemplateWantedByTemplate) {
+  root_.Write("/lib/systemd/system/postgresql@.service",
+              "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n");
+  root_.Write("/lib/systemd/system/pg_dump@.timer",
+              "[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=postgresql@%i.service\n");
+  EXPECT_EQ(Run({"enable", "pg_dump@.timer"}), 0) << err_.str();
+  EXPECT_EQ(LinkAt("/etc/systemd/system/postgresql@.service.wants/pg_dump@.timer"),
+            "/lib/systemd/system/pg_dump@.timer");
+  EXPECT_EQ(Run({"is-enabled", "pg_dump@.timer"}), 0);
+  EXPECT_EQ(out_.str(), "enabled\n");
+  EXPECT_EQ(Run({"enable", "pg_dump@15-main.timer"}), 0) << err_.str();
+  EXPECT_EQ(LinkAt("/etc/systemd/system/postgresql@15-main.service.wants/pg_dump@15-main.timer"),
+            "/lib/systemd/system/pg_dump@.timer");
+  // A template wanted by a plain target cannot be enabled without an instance.
+  EXPECT_EQ(Run({"enable", "postgresql@.service"}), 1);
+  EXPECT_NE(err_.str().find("is a non-template unit"), std::string::npos);
+  EXPECT_EQ(Run({"disable", "pg_dump@.timer"}), 0);
+  EXPECT_EQ(LinkAt("/etc/systemd/system/postgresql@.service.wants/pg_dump@.timer"), "");
+}
+
 TEST(SystemctlResolve, FollowsLinksInsideTheRoot) {
   TempRoot root;
   root.Write("/usr/lib/x/f", "");
