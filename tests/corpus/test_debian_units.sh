@@ -15,11 +15,12 @@
 # Checks (PASS/FAIL lines; exit 1 if any failed):
 #   verify        `systemctl --root=R verify`: every .service and .socket loads and translates,
 #                 0 failures; a table of the warnings by directive is printed
-#   enable        for every unit file with [Install] (in file name order), `enable UNIT` on a
-#                 copy of R for each systemctl: the same exit code, and after all of them the
-#                 same symlinks under /etc/systemd/system, link for link
+#   enable        every unit file with [Install], in one `enable` on a copy of R for each
+#                 systemctl: the same exit code (1 for both: templates such as apache2@.service
+#                 wanted by a plain target cannot be enabled without an instance) and the same
+#                 symlinks under /etc/systemd/system, link for link
 #   is-enabled    `is-enabled` of every unit file, after enable and after disable: same output
-#   disable       `disable UNIT` for each: the same symlinks left (none)
+#   disable       `disable` of them all: the same exit code and the same symlinks left (none)
 #   list-unit-files  the same UNIT FILE and STATE columns
 #   preset-all    with systemd's own preset file (90-systemd.preset) and a local one, the same
 #                 symlinks
