@@ -56,6 +56,13 @@ bool Ctl::ParseOptions(const std::vector<std::string>& args, std::vector<std::st
       AddProperties(args[++i]);
     } else if (a.starts_with("--property=") || (a.starts_with("-p") && a.size() > 2)) {
       AddProperties(a.substr(a[1] == 'p' ? 2 : 11));
+    } else if (a.starts_with("--preset-mode=")) {
+      preset_mode_ = a.substr(14);
+      if (preset_mode_ != "full" && preset_mode_ != "enable-only" &&
+          preset_mode_ != "disable-only") {
+        err_ << "systemctl: unknown preset mode '" << preset_mode_ << "'\n";
+        return false;
+      }
     } else if (a == "-a" || a == "--all") {
       all_ = true;
     } else if (a == "--no-pager" || a == "--no-reload" || a == "--system" || a == "--no-legend" ||
@@ -75,14 +82,29 @@ int Ctl::Run(const std::vector<std::string>& args) {
   if (words.empty()) words.push_back(Online() ? "list-units" : "");
   if (words[0].empty()) {
     err_ << "systemctl: offline, a verb is needed (enable, disable, mask, unmask, is-enabled, "
-            "list-unit-files, cat, show)\n";
+            "list-unit-files, cat, show, get-default, set-default, preset, preset-all, "
+            "add-wants, add-requires, verify)\n";
     return 1;
   }
   std::string verb = words[0];
-  std::vector<std::string> units(words.begin() + 1, words.end());
+  std::vector<std::string> units = Mangled(verb, {words.begin() + 1, words.end()});
   if (Online())
     if (auto rc = RunOnline(verb, units)) return *rc;
   return RunOffline(verb, units);
+}
+
+// Bare names mean NAME.service (NAME.target where a target is expected), as systemctl's
+// unit_name_mangle(); patterns and the arguments of `exit` are not unit names.
+std::vector<std::string> Ctl::Mangled(const std::string& verb,
+                                      const std::vector<std::string>& names) const {
+  if (verb == "list-unit-files" || verb == "list-units" || verb == "exit") return names;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    bool target =
+        verb == "set-default" || (i == 0 && (verb == "add-wants" || verb == "add-requires"));
+    out.push_back(WithType(names[i], target ? ".target" : ".service"));
+  }
+  return out;
 }
 
 int Ctl::CallAndReport(const std::vector<std::string>& words, const char* failed_to,
@@ -134,6 +156,13 @@ int Ctl::RunOffline(const std::string& verb, const std::vector<std::string>& uni
       {"list-unit-files", false, false, &Ctl::ListUnitFiles},
       {"cat", true, false, &Ctl::Cat},
       {"show", true, false, &Ctl::Show},
+      {"get-default", false, false, &Ctl::GetDefault},
+      {"set-default", true, false, &Ctl::SetDefault},
+      {"preset", true, false, &Ctl::Preset},
+      {"preset-all", false, false, &Ctl::PresetAll},
+      {"add-wants", true, false, &Ctl::AddWants},
+      {"add-requires", true, false, &Ctl::AddRequires},
+      {"verify", false, false, &Ctl::Verify},
   };
   if (verb == "daemon-reload") return 0;
   for (const Verb& v : kVerbs) {
@@ -148,8 +177,9 @@ int Ctl::RunOffline(const std::string& verb, const std::vector<std::string>& uni
   }
   err_ << kNotBooted;
   if (verb != "halt" && verb != "poweroff" && verb != "reboot")
-    err_ << "\"" << verb << "\" needs a running init; offline only enable, disable, mask, unmask, "
-         << "is-enabled, list-unit-files, cat and show work.\n";
+    err_ << "\"" << verb << "\" needs a running init; offline only enable, disable, reenable, "
+         << "mask, unmask, is-enabled, list-unit-files, cat, show, get-default, set-default, "
+         << "preset, preset-all, add-wants, add-requires and verify work.\n";
   return 1;
 }
 

@@ -25,16 +25,34 @@
 //                     "enabled": a symlink named UNIT (or an Alias=) in /etc/systemd/system or
 //                     /run/systemd/system or their .wants/.requires; for a template, an instance.
 //   list-unit-files [PATTERN...]  systemd's table (UNIT FILE, STATE, PRESET), sorted by type
-//                     then name; presets are not read (a unit with [Install] shows "enabled",
-//                     Debian's default).
+//                     then name; PRESET from the preset files (below), "-" for alias and static.
+//   get-default       the unit default.target leads to ("graphical.target"), wherever in the
+//                     search path; none: "Failed to get default target: ...", exit 1.
+//   set-default T     /etc/systemd/system/default.target -> T's file (an old link is replaced).
+//   preset UNIT...    enable or disable each as the preset files say (systemd.preset(5): *.preset
+//                     in /etc, /run, /usr/local/lib, /usr/lib, /lib systemd/system-preset/, read
+//                     by file name, a name in an earlier dir hides the later ones; the first
+//                     "enable GLOB" / "disable GLOB" line matching wins; "enable foo@.service a b"
+//                     enables those instances; no match: enable). --preset-mode=full (default),
+//                     enable-only, disable-only. Units without [Install] are left alone.
+//   preset-all        preset for every unit file of the search path.
+//   add-wants T UNIT...  /etc/systemd/system/T.wants/UNIT -> UNIT's file; add-requires: .requires/.
+//   verify [UNIT...]  load and translate units as PID 1 would, without booting, and print every
+//                     warning (systemctl_verify.cc); exit 1 if one fails.
+// Enabling what is enabled does nothing, also when the existing link leads to the same file by
+// another path (/lib/systemd/system/x on a merged /usr, where the unit is found in /usr/lib).
 //   cat UNIT...       "# path" and the contents of the fragment and each drop-in.
 //   show [-p P,...] [--value] UNIT...   offline properties: Id Names Description LoadState
 //                     UnitFileState FragmentPath DropInPaths Type Restart User Group
 //                     ExecStart WantedBy RequiredBy After Before Wants Requires
 //                     TimeoutStartUSec TimeoutStopUSec RestartUSec KillSignal KillMode PIDFile
 //                     ActiveState (inactive) SubState (dead); a blank line between units.
+// Names: bare names mean NAME.service for every verb, offline and online (systemctl's mangling:
+// "nginx", "foo@bar", "foo.bar" get ".service"; set-default and add-wants' first argument get
+// ".target"); a name ending in a unit type, a glob or a path is kept.
 // Options: --root=DIR / --root DIR (default: the `root` argument), -q/--quiet, --no-pager,
 // --no-reload, --system, --now (noted on stderr: nothing is started or stopped offline),
+// --preset-mode=,
 // -p/--property=, --value, -f/--force (enable/mask replace what is there).
 // Exit codes as systemctl: 0 success, 1 failure or "not enabled".
 //
@@ -55,8 +73,7 @@
 //   enable/disable --now   also start/stop.
 //   halt | poweroff | reboot   runlevel 0 (INIT_HALT=HALT / POWEROFF) or 6, as telinit would.
 //   exit [N]          go to runlevel 0 and make N the container's exit code.
-// Unit names without a type get ".service"; ctinit also finds OpenRC and inittab services by
-// their own names.
+// ctinit also finds OpenRC and inittab services by their own names.
 #pragma once
 
 #include <chrono>

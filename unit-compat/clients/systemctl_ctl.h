@@ -24,8 +24,21 @@ namespace ctinit::units::systemctl_internal {
 inline constexpr const char* kConfigDir = "/etc/systemd/system";
 inline constexpr const char* kRuntimeDir = "/run/systemd/system";
 
-// "NAME" -> "NAME.service" unless it already ends in a unit type.
-std::string WithType(const std::string& n);
+// systemctl's name mangling (unit_name_mangle_with_suffix()): a name that does not end in one of
+// the unit types gets `suffix` ("nginx" -> "nginx.service", "foo@bar" -> "foo@bar.service",
+// "foo.bar" -> "foo.bar.service"); a name that does ("foo.socket", "foo@.service") is kept, and
+// so are globs ("ssh*") and paths ("/etc/..."), which are not unit names to mangle.
+std::string WithType(const std::string& n, const char* suffix = ".service");
+
+// `path` (inside `root`) with every symlink followed, absolute link targets taken inside the
+// root (as chase(CHASE_PREFIX_ROOT) does); "" when a component is missing or links loop.
+std::string ResolveInRoot(const std::string& root, const std::string& path);
+
+// The first matching line of the preset files under `root` (systemd.preset(5)): true for
+// "enable", false for "disable"; no match: true (systemd's default). `instances` gets the
+// instance names of a matching "enable foo@.service a b" line.
+bool PresetEnables(const std::string& root, const std::string& unit,
+                   std::vector<std::string>* instances = nullptr);
 
 struct Install {
   std::vector<std::string> wanted_by, required_by, alias, also;
@@ -68,6 +81,8 @@ class Ctl {
   int MaskAll(const std::vector<std::string>& units);
   int UnmaskAll(const std::vector<std::string>& units);
   int StartOrStopNow(const std::string& verb, const std::vector<std::string>& units);
+  std::vector<std::string> Mangled(const std::string& verb,
+                                   const std::vector<std::string>& names) const;
   int CallAndReport(const std::vector<std::string>& words, const char* failed_to,
                     std::chrono::milliseconds timeout);
 
@@ -77,6 +92,8 @@ class Ctl {
   Install InstallOf(const LoadedUnit& u) const;
   int CreateLink(const std::string& path, const std::string& target, const char* verb);
   int Enable(const std::string& name, std::set<std::string>* seen);
+  int EnableTemplate(const std::string& name, const LoadedUnit& tmpl, const Install& in,
+                     std::set<std::string>* seen);
   int Disable(const std::string& name, std::set<std::string>* seen);
   int Mask(const std::string& name);
   int Unmask(const std::string& name);
@@ -85,6 +102,21 @@ class Ctl {
   int IsEnabled(const std::vector<std::string>& names);
   int ListUnitFiles(const std::vector<std::string>& patterns);
   int Cat(const std::vector<std::string>& names);
+  // True when the symlink at `path` already leads to the same file as `target`.
+  bool SameFile(const std::string& path, const std::string& target) const;
+
+  // systemctl_targets.cc: verbs on default.target, presets and .wants/ links.
+  int GetDefault(const std::vector<std::string>& args);
+  int SetDefault(const std::vector<std::string>& args);
+  int Preset(const std::vector<std::string>& units);
+  int PresetAll(const std::vector<std::string>& args);
+  int AddWants(const std::vector<std::string>& args);
+  int AddRequires(const std::vector<std::string>& args);
+  int AddDependency(const std::vector<std::string>& args, const char* dir_suffix);
+  int PresetOne(const std::string& unit, std::set<std::string>* seen);
+
+  // systemctl_verify.cc: `verify`, the unit front end over a root without booting.
+  int Verify(const std::vector<std::string>& units);
 
   // systemctl_show.cc
   int Show(const std::vector<std::string>& names);
@@ -108,6 +140,8 @@ class Ctl {
   std::ostream& err_;
   ControlCall call_;
   bool quiet_ = false, force_ = false, value_only_ = false, all_ = false, now_ = false;
+  std::string preset_mode_ = "full";  // --preset-mode=full|enable-only|disable-only
+  bool presetting_ = false;  // preset skips what enable would report (systemd's aux. failures)
   std::vector<std::string> properties_;
 };
 

@@ -56,11 +56,25 @@ Install Ctl::InstallOf(const LoadedUnit& u) const {
   return in;
 }
 
+// Debian's helpers link through /lib/systemd/system while the loader may find the unit in
+// /usr/lib/systemd/system: on a merged /usr both are the same file, and the link is as good as
+// the one enable would make.
+bool Ctl::SameFile(const std::string& path, const std::string& target) const {
+  std::string root = root_.empty() ? "/" : root_;
+  std::string a = ResolveInRoot(root, path), b = ResolveInRoot(root, target);
+  if (a.empty() || b.empty()) return false;
+  if (a == b) return true;
+  struct stat sa {
+  }, sb{};
+  return stat(H(a).c_str(), &sa) == 0 && stat(H(b).c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
 int Ctl::CreateLink(const std::string& path, const std::string& target, const char* verb) {
   std::string host = H(path);
   if (files::IsSymlink(host)) {
     auto t = files::ReadLink(host);
-    if (t && *t == target) return 0;
+    if (t && (*t == target || (target != "/dev/null" && SameFile(path, target)))) return 0;
     if (!force_) {
       err_ << "Failed to " << verb << " unit: File " << path
            << " already exists and is a symlink to " << (t ? *t : "?") << ".\n";
@@ -101,19 +115,9 @@ int Ctl::Enable(const std::string& requested, std::set<std::string>* seen) {
       err_ << "Failed to enable unit, unit " << requested << " does not exist.\n";
       return 1;
     }
+    tmpl.id = requested;  // %i is "" for the template itself, as in systemd's install info
     Install in = InstallOf(tmpl);
-    if (in.default_instance.empty()) {
-      std::string dest = !in.wanted_by.empty()     ? in.wanted_by[0]
-                         : !in.required_by.empty() ? in.required_by[0]
-                                                   : "";
-      if (dest.empty()) {
-        err_ << kNoInstall;
-        return 0;
-      }
-      err_ << "Failed to enable " << requested << ", destination unit " << dest
-           << " is a non-template unit.\n";
-      return 1;
-    }
+    if (in.default_instance.empty()) return EnableTemplate(requested, tmpl, in, seen);
     name = parsed->prefix + "@" + in.default_instance + "." + parsed->type;
   }
   u = loader.Load(name);
@@ -132,12 +136,49 @@ int Ctl::Enable(const std::string& requested, std::set<std::string>* seen) {
   }
   int rc = 0;
   std::string target = u.fragment_path;
+  // An instance wanted by a template is wanted by that template's instance of the same name.
+  auto instance_of = [&](const std::string& dest) {
+    auto d = ParseUnitName(dest), me = ParseUnitName(u.id);
+    if (!d || !d->IsTemplate() || !me || !me->IsInstance()) return dest;
+    return d->prefix + "@" + me->instance + "." + d->type;
+  };
   for (const auto& alias : in.alias)
     rc |= CreateLink(std::string(kConfigDir) + "/" + alias, target, "enable");
   for (const auto& t : in.wanted_by)
-    rc |= CreateLink(std::string(kConfigDir) + "/" + t + ".wants/" + u.id, target, "enable");
+    rc |= CreateLink(std::string(kConfigDir) + "/" + instance_of(t) + ".wants/" + u.id, target,
+                     "enable");
   for (const auto& t : in.required_by)
-    rc |= CreateLink(std::string(kConfigDir) + "/" + t + ".requires/" + u.id, target, "enable");
+    rc |= CreateLink(std::string(kConfigDir) + "/" + instance_of(t) + ".requires/" + u.id, target,
+                     "enable");
+  for (const auto& also : in.also) rc |= Enable(also, seen);
+  return rc;
+}
+
+// A template without DefaultInstance= (systemd's install_info_symlink_wants()): only a template
+// can want it (pg_dump@.timer WantedBy=postgresql@%i.service links postgresql@.service.wants/
+// pg_dump@.timer, and every postgresql@X then wants pg_dump@X); a non-template destination is an
+// error for enable and skipped by preset.
+int Ctl::EnableTemplate(const std::string& name, const LoadedUnit& tmpl, const Install& in,
+                        std::set<std::string>* seen) {
+  if (in.Empty()) {
+    err_ << kNoInstall;
+    return 0;
+  }
+  int rc = 0;
+  auto link = [&](const std::string& dest, const char* suffix) {
+    auto d = ParseUnitName(dest);
+    if (d && d->IsTemplate())
+      return CreateLink(std::string(kConfigDir) + "/" + dest + suffix + "/" + name,
+                        tmpl.fragment_path, "enable");
+    if (presetting_) return 0;
+    err_ << "Failed to enable " << name << ", destination unit " << dest
+         << " is a non-template unit.\n";
+    return 1;
+  };
+  for (const auto& t : in.wanted_by) rc |= link(t, ".wants");
+  for (const auto& t : in.required_by) rc |= link(t, ".requires");
+  for (const auto& alias : in.alias)
+    rc |= CreateLink(std::string(kConfigDir) + "/" + alias, tmpl.fragment_path, "enable");
   for (const auto& also : in.also) rc |= Enable(also, seen);
   return rc;
 }
@@ -305,8 +346,12 @@ int Ctl::ListUnitFiles(const std::vector<std::string>& patterns) {
   auto pad = [](const std::string& s, size_t w) { return s + std::string(w - s.size(), ' '); };
   if (!quiet_) out_ << pad("UNIT FILE", w1) << " " << pad("STATE", w2) << " PRESET\n";
   for (const auto& [n, s] : rows) {
-    bool preset = s == "enabled" || s == "disabled" || s == "indirect";
-    out_ << pad(n, w1) << " " << pad(s, w2) << " " << (preset ? "enabled" : "-") << "\n";
+    // systemd leaves the preset out where it would only confuse (show_preset_for_state()).
+    bool preset = s != "alias" && s != "static" && s != "generated" && s != "transient";
+    const char* p = !preset ? "-"
+                    : PresetEnables(root_.empty() ? "/" : root_, n) ? "enabled"
+                                                                    : "disabled";
+    out_ << pad(n, w1) << " " << pad(s, w2) << " " << p << "\n";
   }
   if (!quiet_) out_ << "\n" << rows.size() << " unit files listed.\n";
   return 0;

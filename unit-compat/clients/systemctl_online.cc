@@ -22,15 +22,16 @@ std::pair<std::string, std::string> ActiveSub(const Remote& r) {
   return {"inactive", "dead"};
 }
 
-std::string WithType(const std::string& n) {
+std::string WithType(const std::string& n, const char* suffix) {
+  if (n.empty() || n[0] == '/' || n.find_first_of("*?[") != std::string::npos) return n;
   auto p = n.rfind('.');
-  if (p != std::string::npos) {
+  if (p != std::string::npos && p > 0) {
     std::string t = n.substr(p + 1);
     for (const char* k : {"service", "socket", "target", "timer", "mount", "path", "swap", "slice",
                           "scope", "device", "automount"})
       if (t == k) return n;
   }
-  return n + ".service";
+  return n + suffix;
 }
 
 Remote Ctl::StatusOf(const std::string& unit) const {
