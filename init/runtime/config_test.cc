@@ -246,8 +246,8 @@ TEST(ConfigTest, BadSignals) {
 
 TEST(ConfigTest, FrontEndKeysAreHandedOverAsWritten) {
   std::vector<std::string> errors;
-  Config c = Parse("units:\n  tag_output: false\n  skip: [a, b]\nopenrc: {levels: {3: x}}\n",
-                   &errors);
+  Config c =
+      Parse("units:\n  tag_output: false\n  skip: [a, b]\nopenrc: {levels: {3: x}}\n", &errors);
   EXPECT_THAT(errors, IsEmpty());
   const Setting& units = c.front_ends["units"];
   ASSERT_TRUE(units.is_map);

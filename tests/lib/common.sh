@@ -165,3 +165,16 @@ ct_ctinit_bin() {
   [[ -x "$b" ]] || ct_skip "ctinit binary not found or not executable: $b"
   (cd "$(dirname "$b")" && printf '%s/%s\n' "$(pwd)" "$(basename "$b")")
 }
+
+# Debian's rc scripts that make no sense (or are dangerous) in a container become no-ops by an
+# `exit 0` right after their LSB header, so insserv's dependency graph stays as it was:
+# checkroot.sh, umountfs, hwclock.sh as lxc-debian does; umountroot (remount,ro of "/").
+# ct_disable_container_rc_scripts ROOTFS WHO (WHO names the caller in the inserted comment).
+ct_disable_container_rc_scripts() {
+  local root=$1 who=$2 s f
+  for s in checkroot.sh umountfs umountroot hwclock.sh; do
+    f=$root/etc/init.d/$s
+    [[ -f "$f" ]] || continue
+    sed -i "/^### END INIT INFO/a exit 0 # disabled for $who" "$f"
+  done
+}

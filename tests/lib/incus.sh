@@ -158,14 +158,7 @@ incus_launch() {
   fi
 }
 
-incus_debian_fixups() {
-  local s f
-  for s in checkroot.sh umountfs umountroot hwclock.sh; do
-    f=$INCUS_ROOTFS/etc/init.d/$s
-    [[ -f "$f" ]] || continue
-    sed -i '/^### END INIT INFO/a exit 0 # disabled for incus by tests/lib/incus.sh' "$f"
-  done
-}
+incus_debian_fixups() { ct_disable_container_rc_scripts "$INCUS_ROOTFS" "incus by tests/lib/incus.sh"; }
 
 incus_start() {
   inc 60 start "$1" || { ct_log "incus start $1 failed"; return 1; }

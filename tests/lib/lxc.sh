@@ -87,14 +87,7 @@ lxc_install_ctinit() {
 # Debian's rc scripts that make no sense (or are dangerous) in a container are turned into no-ops
 # by an `exit 0` right after their LSB header, so insserv's dependency graph stays as it was.
 # checkroot.sh, umountfs, hwclock.sh: as lxc-debian does; umountroot: remount,ro of "/" (see top).
-lxc_debian_fixups() {
-  local s f
-  for s in checkroot.sh umountfs umountroot hwclock.sh; do
-    f=$LXC_ROOTFS/etc/init.d/$s
-    [[ -f "$f" ]] || continue
-    sed -i '/^### END INIT INFO/a exit 0 # disabled for LXC by tests/lib/lxc.sh' "$f"
-  done
-}
+lxc_debian_fixups() { ct_disable_container_rc_scripts "$LXC_ROOTFS" "LXC by tests/lib/lxc.sh"; }
 
 _lxc() { # _lxc SECS lxc-TOOL ARGS...
   local secs=$1 tool=$2
