@@ -6,8 +6,8 @@
 #
 # Image: the debian-openrc rootfs (debootstrap bookworm minbase + sysvinit-core + Debian's openrc
 # 0.45, tests/lib/rootfs.sh), ctinit at /sbin/ctinit, and the files of tests/e2e/fixtures/openrc:
-#   /etc/inittab      Gentoo's stock inittab, verbatim (gentoo/gentoo sys-apps/sysvinit/files/
-#                     inittab-2.98-r1): si sysinit `openrc sysinit`, rc bootwait `openrc boot`,
+#   /etc/inittab      Gentoo's stock inittab (gentoo/gentoo sys-apps/sysvinit/files/
+#                     inittab-2.98-r1) with contrib/gentoo/Dockerfile's edits replayed on it: si sysinit `openrc sysinit`, rc bootwait `openrc boot`,
 #                     id:3 → l3 `openrc default`, l0u `telinit u`, l0 `openrc shutdown`,
 #                     l0s `/sbin/halt.sh`, agetty respawn entries for tty1-6, …
 #   /sbin/halt.sh     Gentoo's halt.sh (einfo from /lib/rc/bin: Debian has no gentoo-functions)
@@ -62,8 +62,15 @@ build_image() {
     mkdir -p "$extra/usr"
     mv "$extra/sbin" "$extra/usr/sbin"
   fi
+  # contrib/gentoo/Dockerfile's own edits of /etc/inittab (its `RUN sed … /etc/inittab` lines),
+  # replayed here: the image boots the inittab that Dockerfile makes of Gentoo's stock one.
+  local dockerfile_edits
+  dockerfile_edits=$(sed -n 's|^RUN \(sed -i .* /etc/inittab\)$|\1|p' "$here/../../contrib/gentoo/Dockerfile")
+  [[ -n $dockerfile_edits ]] || ct_die "contrib/gentoo/Dockerfile has no 'RUN sed -i … /etc/inittab' line"
   # shellcheck disable=SC2016 # runs inside the image
   img=$(docker_image_ctinit debian-openrc "$bin" ctinit-test/debian-openrc-ctinit-svc "$extra" '
+    '"$dockerfile_edits"'
+    ! grep -q "^[^#].*agetty" /etc/inittab
     head -n1 /etc/init.d/svc-a | grep -qx "#!/sbin/openrc-run"
     test -x /sbin/openrc-run
     rc-update add svc-early boot
