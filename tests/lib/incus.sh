@@ -14,8 +14,9 @@
 #                                carries the rootfs hash, so a changed recipe gives a new image
 #   incus_launch NAME IMAGE [CTINIT]
 #                                create NAME from IMAGE (no network, unprivileged), with CTINIT
-#                                (a host path) installed as /sbin/ctinit and made its init through
-#                                raw.lxc `lxc.init.cmd` when given (else the image's /sbin/init);
+#                                (a host path) installed as /sbin/ctinit and made its init by the
+#                                profile `ctinit` = contrib/gentoo/incus-profile.yaml (raw.lxc
+#                                `lxc.init.cmd`) when given (else the image's /sbin/init);
 #                                registers its removal; INCUS_ROOTFS is then the container's rootfs
 #                                on the host (files may be added before incus_start)
 #   incus_debian_fixups          what LXC's lxc-debian template does to a Debian rootfs, on
@@ -154,8 +155,19 @@ incus_launch() {
     dst=$INCUS_ROOTFS/sbin/ctinit
     [[ -L $INCUS_ROOTFS/sbin ]] && dst=$INCUS_ROOTFS/usr/sbin/ctinit
     install -m 0755 "$ctinit" "$dst"
-    inc 20 config set "$name" raw.lxc "lxc.init.cmd = /sbin/ctinit" || ct_die "incus config set raw.lxc failed"
+    _incus_ctinit_profile
+    inc 20 profile add "$name" ctinit >/dev/null || ct_die "incus profile add $name ctinit failed"
   fi
+}
+
+# The profile users are told to create (contrib/gentoo/incus-profile.yaml), made or refreshed
+# from that file: the tests boot ctinit exactly the documented way.
+_incus_ctinit_profile() {
+  local file
+  file="$(dirname "${BASH_SOURCE[0]}")/../../contrib/gentoo/incus-profile.yaml"
+  inc 20 profile show ctinit >/dev/null 2>&1 || inc 20 profile create ctinit >/dev/null ||
+    ct_die "incus profile create ctinit failed"
+  inc 20 profile edit ctinit <"$file" || ct_die "incus profile edit ctinit < $file failed"
 }
 
 incus_debian_fixups() { ct_disable_container_rc_scripts "$INCUS_ROOTFS" "incus by tests/lib/incus.sh"; }
