@@ -3,7 +3,7 @@
 # its tree is reparented to ctinit, not to PID 1) and on SIGTERM stops only its own descendants:
 # a sibling outside its tree, and PID 1, survive. That needs --subreaper (tests/integration/
 # fixtures/not_pid1/bin/outer): without it, under a PID 1 that is not a container runtime's init,
-# `ctinit status` (an unknown word) and a bare `ctinit` refuse with exit 2 and start nothing
+# `ctinit frobnicate` (an unknown word) and a bare `ctinit` refuse with exit 2 and start nothing
 # (issue 11 case 11: typed on a host they used to boot the host's services).
 source "$(dirname "$0")/lib.sh"
 it_init "$@"
@@ -42,7 +42,7 @@ ns_kill
 it_tree not_pid1
 cat >"$TREE/bin/refuse" <<'SH'
 #!/bin/sh
-/sbin/ctinit status >/out/status.out 2>&1
+/sbin/ctinit frobnicate >/out/status.out 2>&1
 echo $? >/out/status.rc
 /sbin/ctinit >/out/plain.out 2>&1
 echo $? >/out/plain.rc
@@ -51,9 +51,9 @@ SH
 chmod 0755 "$TREE/bin/refuse"
 ns_start /bin/refuse
 ct_wait_until 10 test -s "$OUT/plain.rc"
-ct_check "not PID 1: 'ctinit status' exits 2 (got $(cat "$OUT/status.rc" 2>/dev/null))" \
+ct_check "not PID 1: 'ctinit frobnicate' exits 2 (got $(cat "$OUT/status.rc" 2>/dev/null))" \
   file_is "$OUT/status.rc" 2
-ct_check "... with the usage, naming the word" grep -qF 'unknown argument "status"' "$OUT/status.out"
+ct_check "... with the usage, naming the word" grep -qF 'unknown argument "frobnicate"' "$OUT/status.out"
 ct_check "not PID 1, no --subreaper: a bare 'ctinit' exits 2 (got $(cat "$OUT/plain.rc" 2>/dev/null))" \
   file_is "$OUT/plain.rc" 2
 ct_check "... saying why and what to pass" grep -qF 'pass --subreaper' "$OUT/plain.out"
