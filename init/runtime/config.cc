@@ -276,13 +276,15 @@ class Loader {
       *into = value;
       return;
     }
-    for (const auto& [k, v] : value.map) {
+    for (const auto& item : value.map) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      const std::string& key = item.first;
       auto it = std::find_if(into->map.begin(), into->map.end(),
-                             [&](const auto& entry) { return entry.first == k; });
+                             [&](const auto& entry) { return entry.first == key; });
       if (it == into->map.end()) {
-        into->map.emplace_back(k, v);
+        into->map.push_back(item);
       } else {
-        Overlay(&it->second, v);
+        Overlay(&it->second, item.second);
       }
     }
   }
