@@ -3,34 +3,14 @@
 #include <string_view>
 #include <vector>
 
+#include "init/base/files.h"
 #include "init/base/text.h"
 
 namespace ctinit::inittab {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-// Blank-separated words, as sysvinit splits a process field.
-std::vector<std::string> Words(std::string_view s) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > start) words.emplace_back(s.substr(start, i - start));
-  }
-  return words;
-}
-
-bool IsGetty(std::string_view word) {
-  auto slash = word.rfind('/');
-  std::string_view base = slash == word.npos ? word : word.substr(slash + 1);
-  return base.size() >= 5 && base.substr(base.size() - 5) == "getty";
-}
+bool IsGetty(std::string_view word) { return files::BaseName(word).ends_with("getty"); }
 
 // "/etc/inittab:12" -> {"/etc/inittab", 12}; an origin without a line number gives line 0.
 Diagnostic At(const std::string& origin, std::string message) {
@@ -45,13 +25,13 @@ Diagnostic At(const std::string& origin, std::string message) {
 
 std::optional<std::string> GettyTerminal(const Command& command) {
   // The text as written: the argv of a shell-form entry is /bin/sh -c "exec ...".
-  std::vector<std::string> words = Words(command.text);
+  std::vector<std::string> words = text::Words(command.text);
   if (words.empty() || !IsGetty(words[0])) return std::nullopt;
   for (size_t i = 1; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (StartsWith(w, "-")) continue;
-    if (StartsWith(w, "/dev/")) return w;
-    if (StartsWith(w, "tty") || StartsWith(w, "hvc") || StartsWith(w, "console"))
+    if (w.starts_with("-")) continue;
+    if (w.starts_with("/dev/")) return w;
+    if (w.starts_with("tty") || w.starts_with("hvc") || w.starts_with("console"))
       return "/dev/" + w;
   }
   return std::nullopt;

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "init/base/files.h"
+#include "init/base/text.h"
 
 namespace ctinit::openrc {
 namespace {
@@ -108,19 +109,6 @@ else
 fi
 )SH";
 
-std::vector<std::string> Words(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 bool IsRunner(std::string_view word) {
   std::string b = files::BaseName(word);
   return b == "openrc-run" || b == "runscript";
@@ -190,7 +178,7 @@ bool IsOpenrcShebang(std::string_view line) noexcept {
   try {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.substr(0, 2) != "#!") return false;
-    auto w = Words(line.substr(2));
+    auto w = text::Words(line.substr(2));
     if (w.empty()) return false;
     if (IsRunner(w[0])) return true;
     return files::BaseName(w[0]) == "env" && w.size() > 1 && IsRunner(w[1]);
@@ -217,7 +205,7 @@ OpenrcDeps FoldDependLines(const std::string& service, std::string_view fd3) noe
     while (pos < fd3.size()) {
       size_t nl = fd3.find('\n', pos);
       if (nl == std::string_view::npos) nl = fd3.size();
-      auto words = Words(fd3.substr(pos, nl - pos));
+      auto words = text::Words(fd3.substr(pos, nl - pos));
       pos = nl + 1;
       if (words.empty()) continue;
       const std::string type = words[0];

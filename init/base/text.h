@@ -13,6 +13,10 @@ namespace ctinit::text {
 // "a::b" -> {"a", "", "b"}, "a:" -> {"a", ""}, "" -> {""}.
 std::vector<std::string> Split(std::string_view s, char sep);
 
+// The words of `s` separated by runs of spaces and tabs, as sysvinit splits an inittab process
+// field and OpenRC a depend line: "  a\tb  c" -> {"a", "b", "c"}, "" -> {}.
+std::vector<std::string> Words(std::string_view s);
+
 // `s` without the blanks (space, tab, CR, LF) at either end.
 std::string_view Trim(std::string_view s);
 

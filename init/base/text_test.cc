@@ -42,5 +42,12 @@ TEST(TextTest, ParseCountTakesPlainDecimalsOnly) {
     EXPECT_FALSE(text::ParseCount(bad)) << bad;
 }
 
+TEST(TextWords, RunsOfSpacesAndTabsSeparate) {
+  EXPECT_EQ(Words("  a\tb  c "), (Strings{"a", "b", "c"}));
+  EXPECT_EQ(Words(""), Strings{});
+  EXPECT_EQ(Words(" \t "), Strings{});
+  EXPECT_EQ(Words("one"), Strings{"one"});
+}
+
 }  // namespace
 }  // namespace ctinit::text
