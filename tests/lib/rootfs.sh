@@ -8,6 +8,9 @@
 #   debian-openrc    debian-base + sysvinit-core + openrc (/sbin/openrc-init present)
 #   debian-units     debian-base + nginx redis-server cron, no init system at all: the units
 #                    and the .wants links their packaging made (deb-systemd-helper)
+#   debian-daemons   debian-base + postgresql rsyslog exim4-daemon-light, no init system: real
+#                    daemons whose packages need a generator (postgresql@15-main), syslog.socket
+#                    (rsyslog) or ship only an /etc/init.d script (exim4)
 #   busybox          busybox-static (host's /bin/busybox) with its applet symlinks
 #
 # API (paths are printed on stdout, progress goes to stderr):
@@ -73,7 +76,7 @@ _rootfs_recipe() {
       printf 'suite=%s arch=%s\n' "$CT_DEBIAN_SUITE" "$(_rootfs_arch)"
       declare -f _rootfs_build_debian_base _rootfs_chroot
       ;;
-    debian-sysvinit | debian-openrc | debian-units)
+    debian-sysvinit | debian-openrc | debian-units | debian-daemons)
       _rootfs_recipe debian-base
       declare -f _rootfs_build_debian_variant _rootfs_variant_packages _rootfs_verify
       _rootfs_variant_packages "$kind"
@@ -91,6 +94,7 @@ _rootfs_variant_packages() {
     debian-sysvinit) echo sysvinit-core ;;
     debian-openrc) echo sysvinit-core openrc ;;
     debian-units) echo nginx redis-server cron ;;
+    debian-daemons) echo postgresql rsyslog exim4-daemon-light ;;
   esac
 }
 
@@ -191,7 +195,7 @@ _rootfs_build_if_missing() {
     chmod 0755 "$tmp"
     case "$kind" in
       debian-base) _rootfs_build_debian_base "$tmp" ;;
-      debian-sysvinit | debian-openrc | debian-units)
+      debian-sysvinit | debian-openrc | debian-units | debian-daemons)
         # shellcheck disable=SC2046
         _rootfs_build_debian_variant "$tmp" $(_rootfs_variant_packages "$kind")
         ;;
@@ -346,6 +350,13 @@ _rootfs_verify() {
       for f in nginx.service redis-server.service cron.service; do
         [[ -L "$t/etc/systemd/system/multi-user.target.wants/$f" ]] ||
           ct_die "rootfs: $kind: the packaging did not enable $f"
+      done
+      ;;
+    debian-daemons)
+      [[ ! -e "$t/etc/inittab" ]] || ct_die "rootfs: $kind has an /etc/inittab"
+      [[ -d "$t/etc/postgresql/15/main" ]] || ct_die "rootfs: $kind: postgresql made no 15/main cluster"
+      for f in usr/lib/postgresql/15/bin/postgres usr/sbin/rsyslogd usr/sbin/exim4 etc/init.d/exim4; do
+        [[ -e "$t/$f" ]] || ct_die "rootfs: $kind lacks /$f"
       done
       ;;
     busybox)
