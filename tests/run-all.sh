@@ -5,7 +5,8 @@
 #
 # The unit tests are built once, under the sanitizers (build-asan/); the release tree (build/,
 # the static build/ctinit the integration and e2e tests run) registers that binary as its CTest
-# "unit" test instead of compiling the tests a second time.
+# "unit" test instead of compiling the tests a second time. Extra arguments go to both ctest
+# runs (e.g. `-R docker`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${CTINIT_SKIP_DEPS:-0} != 1 ]]; then bash scripts/install-deps.sh; fi
@@ -19,13 +20,47 @@ if [[ ! -x $sv/sbin/init ]]; then
   rm -rf "$sv" && mv "$sv.tmp" "$sv" && rm -rf "$tmp"
 fi
 export CTINIT_SYSVINIT_ROOT=$sv
-echo "== build: unit tests with ASan/UBSan"
-cmake -S . -B build-asan -DCTINIT_TESTS=ON -DCMAKE_BUILD_TYPE=Debug -DCTINIT_SANITIZE=ON -DCTINIT_STATIC=OFF >/dev/null
-cmake --build build-asan -j"$(nproc)" --target ctinit_unit_tests
+# The slow parts overlap, because most of them wait rather than compute: the root filesystems
+# the e2e tests use are built (debootstrap, apt: network and disk) while the static binary
+# compiles, and the unit tests (ASan) and fuzz targets compile at nice 19 while the integration
+# and e2e tests (mostly waiting on containers and timeouts) run. A test that needs a root
+# filesystem still being built waits on its lock (tests/lib/rootfs.sh).
+mkdir -p build
+logs=$PWD/build/run-all
+mkdir -p "$logs"
+kinds=$(grep -rhoE 'rootfs_(require|path|tarball) [a-z][a-z0-9-]+' tests/e2e tests/integration \
+  tests/faults tests/corpus tests/contrib 2>/dev/null | awk '{ print $2 }' | sort -u | tr '\n' ' ')
+echo "== background: root filesystems ($kinds) -> $logs/rootfs.log"
+(
+  # shellcheck source=lib/rootfs.sh
+  source tests/lib/rootfs.sh
+  for k in $kinds; do rootfs_tarball "$k" >/dev/null || echo "rootfs: $k failed" >&2; done
+) >"$logs/rootfs.log" 2>&1 &
+rootfs_job=$!
 echo "== build: the static binary"
 cmake -S . -B build -DCTINIT_TESTS=ON -DCMAKE_BUILD_TYPE=Release \
   -DCTINIT_UNIT_TESTS_FROM="$PWD/build-asan/ctinit_unit_tests" >/dev/null
 cmake --build build -j"$(nproc)" --target ctinit
-echo "== unit, integration and e2e tests"
+echo "== background: unit tests with ASan/UBSan, fuzz targets (nice 19) -> $logs/build-tests.log"
+(
+  set -e
+  cmake -S . -B build-asan -DCTINIT_TESTS=ON -DCMAKE_BUILD_TYPE=Debug -DCTINIT_SANITIZE=ON \
+    -DCTINIT_STATIC=OFF
+  nice -n 19 cmake --build build-asan -j"$(nproc)" --target ctinit_unit_tests
+  CTINIT_FUZZ_BUILD_ONLY=1 nice -n 19 bash tests/fuzz/run.sh
+) >"$logs/build-tests.log" 2>&1 &
+tests_build_job=$!
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
-ctest --test-dir build --output-on-failure "$@"
+status=0
+echo "== integration, fault, e2e and corpus tests"
+ctest --test-dir build --output-on-failure -LE '^(unit|fuzz)$' "$@" || status=1
+if ! wait "$rootfs_job"; then echo "(root filesystems: see $logs/rootfs.log)"; fi
+grep -h 'failed' "$logs/rootfs.log" || true
+echo "== unit tests and fuzz targets"
+if ! wait "$tests_build_job"; then
+  tail -n 60 "$logs/build-tests.log"
+  echo "build of the unit tests or fuzz targets failed (log: $logs/build-tests.log)"
+  exit 1
+fi
+ctest --test-dir build --output-on-failure -L '^(unit|fuzz)$' "$@" || status=1
+exit "$status"

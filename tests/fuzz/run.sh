@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (build-fuzz/, clang) and runs each for SECONDS seconds (default 20)
-# from its seed corpus in tests/fuzz/corpus/<target>/. Exits non-zero if a target crashes, leaks,
+# from its seed corpus in tests/fuzz/corpus/<target>/ (CTINIT_FUZZ_BUILD_ONLY=1: build only,
+# which tests/run-all.sh does early, in the background). Exits non-zero if a target crashes, leaks,
 # hits undefined behaviour, times out or runs out of memory; prints execs per target.
 #
 #   bash tests/fuzz/run.sh                  # every target, 20 s each (CTest's `fuzz` test)
@@ -31,6 +32,7 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCTINIT_FUZZ=ON -DCTINIT_TES
   -DCTINIT_STATIC=OFF -DCTINIT_PCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzzers >/dev/null
+if [[ ${CTINIT_FUZZ_BUILD_ONLY:-0} == 1 ]]; then exit 0; fi
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
