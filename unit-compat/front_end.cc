@@ -2,11 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "init/base/files.h"
 #include "init/base/log.h"
+#include "init/base/text.h"
+#include "unit-compat/sysv_generator.h"
 #include "unit-compat/unit_set.h"
 
 namespace ctinit::units {
@@ -14,6 +17,21 @@ namespace ctinit::units {
 namespace {
 
 using files::Under;
+
+// Units-only image: units for the init scripts nobody runs (sysv_generator.h), found through
+// the late generator dir at the end of the search path.
+void GenerateForInitScripts(const std::string& root, UnitSetOptions* opt, ServiceSet* set) {
+  SysvGeneratorOptions g;
+  g.root = root;
+  g.unit_search_path = opt->enable.search_path;
+  SysvGeneration out = GenerateSysvUnits(g);
+  auto& path = opt->enable.search_path;
+  if (std::find(path.begin(), path.end(), g.dest) == path.end()) path.push_back(g.dest);
+  for (auto& d : out.diagnostics) set->diagnostics.push_back(std::move(d));
+  if (!out.generated.empty())
+    log::Info("systemd units: {} generated for /etc/init.d scripts without a unit: {}",
+              out.generated.size(), text::Join(out.generated, " "));
+}
 
 }  // namespace
 
@@ -36,7 +54,7 @@ void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>
   auto it = settings.find("units");
   if (it == settings.end()) return;
   const std::vector<std::string> known = {
-      "mode", "skip", "skip_also", "strict", "init_scripts_win", "tag_output"};
+      "mode", "skip", "skip_also", "strict", "init_scripts_win", "tag_output", "sysv_scripts"};
   for (const auto& [key, value] : SettingEntries(it->second, "units", known, errors)) {
     const std::string name = "units." + key;
     if (key == "mode") {
@@ -48,6 +66,7 @@ void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>
     } else if (auto b = SettingBool(*value, name, errors)) {
       (key == "strict"             ? strict_
        : key == "init_scripts_win" ? init_scripts_win_
+       : key == "sysv_scripts"     ? sysv_scripts_
                                    : tag_output_) = *b;
     }
   }
@@ -68,6 +87,7 @@ void UnitsFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
     opt.strict = strict_;
     if (skip_) opt.enable.skip = *skip_;
     for (const auto& p : skip_also_) opt.enable.skip.push_back(p);
+    if (!context.init_scripts_run && sysv_scripts_) GenerateForInitScripts(root, &opt, set);
     UnitSet us = LoadUnitSet(opt);
 
     std::set<std::string> shadowed;

@@ -5,9 +5,12 @@
 // Config key `units` (a mapping): mode (auto: the image's units are loaded, the enabled ones
 // start in their levels, the rest on request; off: never), skip (replaces the default skip
 // list), skip_also (added to it), strict (any warning about a unit is an error: the unit is left
-// out), init_scripts_win (default true), tag_output (default true).
+// out), init_scripts_win (default true), tag_output (default true), sysv_scripts (default true).
 //
 // Load():
+//   * when no other front end runs init scripts (a units-only image) and sysv_scripts is true,
+//     the /etc/init.d scripts without a unit get one as systemd-sysv-generator would make it
+//     (sysv_generator.h), written to /run/systemd/generator.late, which ends the search path;
 //   * LoadUnitSet() (unit_set.h) over the root with ctinit's environment, conditions checked
 //     when each start begins, the configured skip list and strict mode;
 //   * when the exclusive front end runs init scripts (LoadContext::init_scripts_run), a unit
@@ -52,6 +55,7 @@ class UnitsFrontEnd : public FrontEnd {
   bool strict_ = false;
   bool init_scripts_win_ = true;
   bool tag_output_ = true;
+  bool sysv_scripts_ = true;
 };
 
 }  // namespace ctinit::units

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "unit-compat/unit_test_root.h"
+
 namespace ctinit::units {
 namespace {
 
@@ -36,7 +38,7 @@ TEST(UnitsFrontEndTest, ConfigureReadsItsKeyAndReportsBadValues) {
               ElementsAre("/etc/ctinit.yaml:2:15: 'units.tag_output' must be true or false; got "
                           "'sometimes'",
                           "/etc/ctinit.yaml:1:9: unknown key 'units.tag' (known: mode, skip, "
-                          "skip_also, strict, init_scripts_win, tag_output)",
+                          "skip_also, strict, init_scripts_win, tag_output, sysv_scripts)",
                           "/etc/ctinit.yaml:2:15: 'units.mode' must be auto or off; got 'on'"));
 }
 
@@ -66,6 +68,37 @@ TEST(UnitsFrontEndTest, TagOutputFalseClearsTheTags) {
     EXPECT_EQ(untagged.services[i].log_tag, "");
   }
   EXPECT_GT(tags, 0u);
+}
+
+// A units-only image (no other front end runs init scripts): an init.d script without a unit
+// becomes a service, as systemd-sysv-generator makes it; not when the scripts are run by the
+// other front end, nor with sysv_scripts: false.
+TEST(UnitsFrontEndTest, InitScriptsWithoutAUnitBecomeServicesInAUnitsOnlyImage) {
+  unittest::TempRoot root;
+  root.Unit("cron.service", "[Service]\nExecStart=/usr/sbin/cron -f\n");
+  root.Write("/etc/init.d/exim4",
+             "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: exim4\n### END INIT INFO\n", 0755);
+  root.Link("../init.d/exim4", "/etc/rc2.d/S01exim4");
+  auto names = [&](const FrontEnd::LoadContext& context, const Settings& settings) {
+    UnitsFrontEnd fe(root.path());
+    fe.Configure(settings, nullptr);
+    ServiceSet set;
+    fe.Load(context, &set);
+    std::vector<std::string> out;
+    for (const auto& s : set.services)
+      if (s.name.ends_with(".service")) out.push_back(s.name);
+    return out;
+  };
+  FrontEnd::LoadContext units_only, with_rc;
+  with_rc.init_scripts_run = true;
+  EXPECT_THAT(names(units_only, {}),
+              testing::UnorderedElementsAre("cron.service", "exim4.service"));
+  EXPECT_TRUE(root.Exists("/run/systemd/generator.late/exim4.service"));
+  std::filesystem::remove_all(root.Path("/run/systemd/generator.late"));
+  EXPECT_THAT(names(with_rc, {}), ElementsAre("cron.service"));
+  EXPECT_THAT(names(units_only, Units({{"sysv_scripts", Scalar("false")}})),
+              ElementsAre("cron.service"));
+  EXPECT_FALSE(root.Exists("/run/systemd/generator.late/exim4.service"));
 }
 
 }  // namespace

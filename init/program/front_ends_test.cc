@@ -175,7 +175,7 @@ TEST_F(MakeFrontEndsTest, BadValuesAreOneMessageEach) {
                           "/etc/ctinit/ctinit.yaml:5:9: 'openrc.mode' must be auto, native or "
                           "inittab; got 'sometimes'",
                           "/etc/ctinit/ctinit.yaml:3:8: 'units' must be a mapping (mode, skip, "
-                          "skip_also, strict, init_scripts_win, tag_output)"));
+                          "skip_also, strict, init_scripts_win, tag_output, sysv_scripts)"));
 }
 
 }  // namespace
