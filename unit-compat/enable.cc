@@ -49,6 +49,32 @@ constexpr std::pair<std::string_view, std::string_view> kBuiltins[] = {
     {"timers.target", "[Unit]\nDescription=Timer Units\nDefaultDependencies=no\n"},
     {"paths.target", "[Unit]\nDescription=Path Units\n"},
     {"slices.target", "[Unit]\nDescription=Slice Units\n"},
+    // Targets packages order themselves against (LSB facilities, sysv_script.h). In a container
+    // the runtime has set up the network, file systems and clock before ctinit starts: they
+    // are reached at once.
+    {"network-pre.target", "[Unit]\nDescription=Preparation for Network\n"},
+    {"network.target", "[Unit]\nDescription=Network\nAfter=network-pre.target\n"},
+    {"network-online.target", "[Unit]\nDescription=Network is Online\nAfter=network.target\n"},
+    {"nss-lookup.target", "[Unit]\nDescription=Host and Network Name Lookups\n"},
+    {"nss-user-lookup.target", "[Unit]\nDescription=User and Group Name Lookups\n"},
+    {"remote-fs-pre.target", "[Unit]\nDescription=Preparation for Remote File Systems\n"},
+    {"remote-fs.target",
+     "[Unit]\nDescription=Remote File Systems\nDefaultDependencies=no\n"
+     "After=remote-fs-pre.target\n"},
+    {"local-fs-pre.target",
+     "[Unit]\nDescription=Preparation for Local File Systems\nDefaultDependencies=no\n"},
+    {"time-set.target", "[Unit]\nDescription=System Time Set\nDefaultDependencies=no\n"},
+    {"time-sync.target",
+     "[Unit]\nDescription=System Time Synchronized\nDefaultDependencies=no\n"
+     "After=time-set.target\n"},
+    {"rpcbind.target", "[Unit]\nDescription=RPC Port Mapper\n"},
+    // systemd's syslog.socket listens on /run/systemd/journal/syslog, where journald forwards
+    // what arrives on /dev/log. There is no journald here: the socket is /dev/log itself.
+    // rsyslog (imuxsock) then finds /dev/log among the sockets passed to it and uses it
+    // (/run/systemd/journal/syslog does not exist, so /dev/log is its system socket).
+    {"syslog.socket",
+     "[Unit]\nDescription=Syslog Socket\nDefaultDependencies=no\nBefore=sockets.target\n"
+     "[Socket]\nListenDatagram=/dev/log\nSocketMode=0666\n"},
 };
 
 constexpr std::string_view kUnsupportedTypes[] = {"mount", "swap",      "device", "path",
@@ -82,7 +108,8 @@ class Walker {
   // Each leaves the unit out (with the reason) and returns true when it cannot be used.
   bool LeftOutByName(const UnitRef& ref, const std::optional<UnitName>& parsed);
   bool LeftOutByState(const UnitRef& ref, const LoadedUnit& u);
-  static LoadedUnit BuiltinTarget(const std::string& name);
+  static bool HasBuiltin(const std::string& name);
+  static LoadedUnit BuiltinUnit(const std::string& name);
   void LeaveOut(const UnitRef& ref, const std::string& name, Why why, const std::string& msg);
   void AddDeps(Node& n);
   std::vector<std::string> Closure(const std::string& start);
@@ -122,13 +149,13 @@ std::string Walker::Resolve(const UnitRef& ref) {
   if (LeftOutByName(ref, parsed)) return "";
   LoadedUnit u = loader_.Load(ref.name);
   bool builtin = false;
-  if (u.state == LoadState::kNotFound && parsed->type == "target") {
-    if (ref.name == "default.target") {
-      std::string id = Resolve({"multi-user.target", ref.file, ref.line});
-      alias_[ref.name] = id;
-      return id;
-    }
-    u = BuiltinTarget(ref.name);
+  if (u.state == LoadState::kNotFound && ref.name == "default.target") {
+    std::string id = Resolve({"multi-user.target", ref.file, ref.line});
+    alias_[ref.name] = id;
+    return id;
+  }
+  if (u.state == LoadState::kNotFound && (parsed->type == "target" || HasBuiltin(ref.name))) {
+    u = BuiltinUnit(ref.name);
     builtin = true;
   }
   if (!quiet_)
@@ -191,16 +218,24 @@ bool Walker::LeftOutByState(const UnitRef& ref, const LoadedUnit& u) {
   return why != nullptr;
 }
 
-// A special target the image lacks (see enable.h): an empty unit, or ctinit's built-in text.
-LoadedUnit Walker::BuiltinTarget(const std::string& name) {
+bool Walker::HasBuiltin(const std::string& name) {
+  for (const auto& b : kBuiltins)
+    if (b.first == name) return true;
+  return false;
+}
+
+// A unit the image lacks (see enable.h): ctinit's built-in text, or an empty target.
+LoadedUnit Walker::BuiltinUnit(const std::string& name) {
   LoadedUnit u;
   u.requested = u.id = name;
   u.names = {name};
   u.state = LoadState::kLoaded;
+  auto type = ParseUnitName(name);
   for (const auto& [builtin_name, text] : kBuiltins)
     if (builtin_name == name) {
       std::vector<UnitDiagnostic> ignored;
-      u.file.Parse(text, "<built-in " + name + ">", DefaultSchema("target"), &ignored);
+      u.file.Parse(text, "<built-in " + name + ">", DefaultSchema(type ? type->type : "target"),
+                   &ignored);
     }
   return u;
 }

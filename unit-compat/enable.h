@@ -23,8 +23,14 @@
 // package has /etc/systemd/system/multi-user.target.wants/ but no multi-user.target) are built
 // in: default.target -> multi-user.target, graphical Requires multi-user, multi-user Requires
 // basic, basic Requires sysinit and Wants sockets/timers/paths/slices, sysinit Wants local-fs and
-// swap, rescue Requires sysinit, with the After= of the real ones. Any other target that is not
-// found is an empty target whose .wants/ directories are still followed.
+// swap, rescue Requires sysinit, with the After= of the real ones; the targets packages order
+// themselves against (network-pre, network, network-online, nss-lookup, nss-user-lookup,
+// remote-fs-pre, remote-fs, local-fs-pre, time-set, time-sync, rpcbind), reached at once (the
+// container runtime did that set-up). Any other target that is not found is an empty target
+// whose .wants/ directories are still followed. syslog.socket is built in too (rsyslog.service
+// and syslog-ng.service Require= it; it ships in the systemd package): a datagram socket on
+// /dev/log, mode 0666, for syslog.service (the Alias= the syslog daemon's unit makes), since
+// there is no journald to forward /dev/log to systemd's /run/systemd/journal/syslog.
 //
 // Not started, one diagnostic each (naming where the unit was pulled in from):
 //   - units matching the skip list (glob patterns, fnmatch(3), on the requested name and the
@@ -89,7 +95,7 @@ struct EnabledUnit {
   std::vector<UnitRef> wants;     // Wants= and .wants/ (pull-in only)
   std::vector<UnitRef> required;  // Requires=, BindsTo=, .requires/, implicit sysinit.target
   std::vector<std::string> requisite;
-  bool builtin = false;  // a special target the image lacks (see above)
+  bool builtin = false;  // a special target or syslog.socket the image lacks (see above)
 };
 
 struct EnableOptions {

@@ -62,7 +62,12 @@ void AddSocket(const EnabledUnit& eu, const TranslateContext& ctx, bool strict, 
     diags.push_back({eu.unit.fragment_path, 0, eu.name + ": not used: strict mode"});
     return;
   }
-  if (sock && !eu.levels.empty()) out->set.sockets.push_back(std::move(*sock));
+  if (!sock || eu.levels.empty()) return;
+  // Service= (or the socket's own name) may be an alias: syslog.socket starts syslog.service,
+  // which is rsyslog.service's Alias=.
+  if (auto c = ctx.canonical.find(sock->service); c != ctx.canonical.end())
+    sock->service = c->second;
+  out->set.sockets.push_back(std::move(*sock));
 }
 
 // Step 2 and 4 of unit_set.h: every unit translated, with its trigger.

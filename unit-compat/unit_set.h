@@ -17,10 +17,11 @@
 //   4. Trigger: units in sysinit.target's closure that run to completion (kTask) and targets are
 //      Trigger::kSysInit (they run before any runlevel); units with no levels (not enabled) are
 //      kManual (started on request); everything else is kRunlevel with the unit's levels.
-//      Enabled .socket units become ServiceSet::sockets (TranslateSocket()). A daemon or
-//      RemainAfterExit unit wanted by sysinit.target stays kRunlevel (the supervisor stops kSysInit
-//      services when it leaves the sysinit stage, systemd keeps them running); it is still ordered
-//      first through its After=/Before= lines.
+//      Enabled .socket units become ServiceSet::sockets (TranslateSocket(); the service they
+//      start by its canonical name: syslog.socket starts rsyslog.service through its
+//      syslog.service alias). A daemon or RemainAfterExit unit wanted by sysinit.target stays
+//      kRunlevel (the supervisor stops kSysInit services when it leaves the sysinit stage,
+//      systemd keeps them running); it is still ordered first through its After=/Before= lines.
 //   5. Order of the list: a topological order of `after` (ties: discovery order, default target
 //      first), so that reading the list top-down reads like the boot.
 // default_level: the level of default.target (enable.h).
