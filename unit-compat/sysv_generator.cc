@@ -265,7 +265,10 @@ void Generator::Write(const Stub& s) {
   const std::string unit = dest + "/" + s.name;
   if (!MakeDirs(dest)) return Problem(o_.dest, "cannot create the directory");
   if (files::IsSymlink(unit)) ::unlink(unit.c_str());  // an alias made by another script
-  if (files::Exists(unit)) return Problem(o_.dest + "/" + s.name, "exists already, not replaced");
+  if (files::Exists(unit)) {  // another generator's (systemd's own sysv generator's): it stands
+    out_->skipped[s.path] = o_.dest + "/" + s.name + " exists (another generator's)";
+    return;
+  }
   {
     std::ofstream f(unit);
     f << UnitText(s);

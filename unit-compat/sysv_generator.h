@@ -37,7 +37,9 @@
 //
 // What a previous run wrote into `dest` (files whose first line is kSysvGeneratedMarker and
 // the links to them) is removed first: a script removed since then leaves no unit behind
-// (Docker keeps /run across `docker stop` / `docker start`). Other files there are left alone.
+// (Docker keeps /run across `docker stop` / `docker start`). Other files there are left alone;
+// a NAME.service there that is not ours (an image's own systemd-sysv-generator, run by the
+// generator hook, wrote it) stands, and the script is listed as skipped.
 // Never throws; a file that cannot be written is a diagnostic.
 #pragma once
 

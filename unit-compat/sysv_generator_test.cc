@@ -140,6 +140,16 @@ TEST_F(SysvGenerator, ARerunReplacesItsOwnOutputOnly) {
   EXPECT_TRUE(root_.Exists(std::string(kDest) + "/other.service"));  // not ours
 }
 
+TEST_F(SysvGenerator, AUnitAnotherGeneratorWroteStands) {
+  Script("exim4", "");
+  root_.Write(std::string(kDest) + "/exim4.service", "# systemd-sysv-generator's\n");
+  SysvGeneration g = Generate();
+  EXPECT_TRUE(g.generated.empty());
+  EXPECT_THAT(g.skipped["/etc/init.d/exim4"], HasSubstr("another generator's"));
+  EXPECT_TRUE(g.diagnostics.empty());
+  EXPECT_EQ(Unit("exim4.service"), "# systemd-sysv-generator's\n");
+}
+
 // The generated unit through the unit front end's loader: enabled in 2-5, a forking service
 // run as `script start`, stopped with `script stop`.
 TEST_F(SysvGenerator, GeneratedUnitsLoadAsEnabledServices) {

@@ -12,7 +12,7 @@
 #
 # Checks:
 #   boot   the log names exim4.service as generated; rsyslog.service and exim4.service start;
-#          `ctinit status exim4.service` says started
+#          `ctinit status exim4` says started
 #   serve  `logger hello-ctinit` reaches /var/log/syslog; rsyslog took /dev/log from ctinit
 #          ("Acquired UNIX socket '/dev/log'"); exim's listener answers SMTP on 127.0.0.1:25
 #          ("220 ... ESMTP Exim") and `exim4 -bp` reads its queue
@@ -58,8 +58,8 @@ ct_check "boot: the generated unit is in /run/systemd/generator.late" \
   dx grep -qx "ExecStart=/etc/init.d/exim4 start" /run/systemd/generator.late/exim4.service
 ct_check "boot: rsyslog.service started (its Requires=syslog.socket is built in)" \
   docker_log_has "$c" "rsyslog.service: started"
-st=$(dx /sbin/ctinit status exim4.service 2>&1 || true)
-ct_check "boot: ctinit status exim4.service: state started ($(grep state: <<<"$st" | xargs))" \
+st=$(dx /sbin/ctinit status exim4 2>&1 || true)
+ct_check "boot: ctinit status exim4: state started ($(grep state: <<<"$st" | xargs))" \
   eval '[[ "$st" == *exim4.service* && "$st" == *"state: started"* ]]'
 ct_check "boot: postgresql is not started (disabled here)" \
   eval '! docker_log_has "$c" "postgresql.service: started"'
