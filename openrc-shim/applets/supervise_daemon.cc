@@ -14,6 +14,7 @@
 #include "init/base/passwd.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/healthcheck.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
 
@@ -74,10 +75,14 @@ bool Dropped(const std::string& key) {
   return IsRcInternal(key) || key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
 }
 
+std::string RootedSvcDir(const std::string& root) {
+  return (root.empty() || root == "/" ? "" : root) + SvcDirFromEnv();
+}
+
 // <svcdir>/options/<svc>/ctinit_supervised: SyncSupervisedState asks ctinit about it.
 void MarkSupervised(const std::string& root, const std::string& svc) {
   if (svc.empty() || svc.find('/') != std::string::npos) return;
-  std::string dir = (root.empty() || root == "/" ? "" : root) + SvcDirFromEnv() + "/options/" + svc;
+  std::string dir = RootedSvcDir(root) + "/options/" + svc;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::ofstream(dir + "/" + kSupervisedMarker) << "yes";
@@ -90,6 +95,7 @@ struct SuperviseArgs {
   std::string chdir, user, group, umask_text, out, err, pidfile;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
+  long healthcheck_timer = 0, healthcheck_delay = 0;
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -116,6 +122,21 @@ bool SetNumber(SuperviseArgs* a, const std::string& option, const std::string& v
                std::string* error) {
   if (ParseNumber(value, &(a->*M))) return true;
   *error = Prefixed("`" + value + "' is not a valid number for " + option);
+  return false;
+}
+
+// --healthcheck-timer / --healthcheck-delay: whole seconds, at least 1 (as OpenRC).
+template <long SuperviseArgs::*M>
+bool SetHealthcheck(SuperviseArgs* a, const std::string& option, const std::string& value,
+                    std::string* error) {
+  long v = 0;
+  if (ParseNumber(value, &v) && v >= 1) {
+    a->*M = v;
+    return true;
+  }
+  *error = Prefixed(
+      std::string("invalid health check ") +
+      (option.find("delay") != std::string::npos || option == "-A" ? "delay " : "timer ") + value);
   return false;
 }
 
@@ -185,8 +206,8 @@ const OptionDef kOptions[] = {
     {"-I", "--ionice", true, Unsupported},
     {"", "--oom-score-adj", true, Unsupported},
     {"-r", "--chroot", true, Unsupported},
-    {"-a", "--healthcheck-timer", true, Unsupported},
-    {"-A", "--healthcheck-delay", true, Unsupported},
+    {"-a", "--healthcheck-timer", true, SetHealthcheck<&SuperviseArgs::healthcheck_timer>},
+    {"-A", "--healthcheck-delay", true, SetHealthcheck<&SuperviseArgs::healthcheck_delay>},
     {"", "--capabilities", true, Unsupported},
     {"", "--secbits", true, Unsupported},
     {"-3", "--stdout-logger", true, Unsupported},
@@ -319,6 +340,25 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
   return true;
 }
 
+// What the health monitor needs (healthcheck.h): the checks' timing, the script to run them
+// with ($RC_SERVICE, else /etc/init.d/<svc> as OpenRC resolves it) and the stop schedule.
+void FillHealthcheckPlan(const std::string& svc, const SuperviseArgs& a,
+                         const std::vector<std::string>& env, HealthcheckPlan* plan) {
+  plan->svc = svc;
+  plan->script = "/etc/init.d/" + svc;
+  for (const auto& kv : env)
+    if (kv.rfind("RC_SERVICE=", 0) == 0 && kv.size() > 11) plan->script = kv.substr(11);
+  plan->delay = std::chrono::seconds(a.healthcheck_delay);
+  plan->timer = std::chrono::seconds(a.healthcheck_timer);
+  std::string rerr;
+  if (auto schedule = ParseRetry(a.retry, SIGTERM, &rerr)) {
+    StopPlan stop = ToStopPlan(*schedule);
+    plan->stop_signal = stop.signal;
+    plan->stop_timeout =
+        std::chrono::seconds(stop.timeout_seconds > 0 ? stop.timeout_seconds : 3600);
+  }
+}
+
 }  // namespace
 
 void SyncSupervisedState(const std::string& svcdir, const std::string& socket_path) noexcept {
@@ -343,7 +383,8 @@ void SyncSupervisedState(const std::string& svcdir, const std::string& socket_pa
 
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
-                           std::vector<std::string>* words, int* timeout_ms, std::string* error) {
+                           std::vector<std::string>* words, int* timeout_ms, std::string* error,
+                           HealthcheckPlan* health) {
   words->clear();
   if (args.empty() || args[0].empty() || args[0][0] == '-') {
     *error = Prefixed("the first argument must be the service name");
@@ -369,7 +410,9 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
       break;
   }
   *timeout_ms = 30 * 1000;
-  return BuildStartWords(svc, a, env, root, words, error);
+  if (!BuildStartWords(svc, a, env, root, words, error)) return false;
+  if (health != nullptr) FillHealthcheckPlan(svc, a, env, health);
+  return true;
 }
 
 int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string& root,
@@ -380,10 +423,13 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
     std::vector<std::string> words;
     int timeout_ms = 30000;
     std::string error;
-    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error)) {
+    HealthcheckPlan health;
+    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error, &health)) {
       EError(error);
       return 1;
     }
+    // No health check may run while the daemon is being stopped.
+    if (words[0] == "unsupervise") StopHealthMonitor(RootedSvcDir(root), args[0]);
     control::Reply r = control::Call(words, std::chrono::milliseconds(timeout_ms), socket_path);
     std::string text = r.text;
     while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -397,7 +443,14 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       EWarn(std::string(kApplet) + ": " + args[0] + " is not supervised by ctinit");
       return 0;
     }
-    if (words[0] == "supervise" && r.code == 0) MarkSupervised(root, args[0]);
+    if (words[0] == "supervise" && r.code == 0) {
+      MarkSupervised(root, args[0]);
+      if (health.delay.count() > 0 || health.timer.count() > 0) {
+        if (!StartHealthMonitor(health, RootedSvcDir(root), socket_path)) {
+          EWarn(std::string(kApplet) + ": " + args[0] + ": cannot start the health checks");
+        }
+      }
+    }
     // Success is silent, as OpenRC's supervise-daemon is (the script prints "[ ok ]").
     if (!text.empty()) {
       if (words[0] == "status" && (r.code == 0 || r.code == 3)) {

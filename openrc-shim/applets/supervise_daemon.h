@@ -13,9 +13,11 @@
 //
 // Options: -S/--start -K/--stop --status -d/--chdir -u/--user USER[:GROUP] -g/--group
 // -k/--umask (octal) -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
-// -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v.
+// -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v,
+// -a/--healthcheck-timer SECONDS -A/--healthcheck-delay SECONDS (at least 1: "invalid health
+// check timer X"; run by a health monitor process, see healthcheck.h; --stop ends it first).
 // Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
-// -I/--ionice --oom-score-adj -r/--chroot -a/--healthcheck-timer -A/--healthcheck-delay
+// -I/--ionice --oom-score-adj -r/--chroot
 // --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
 // --stop-group. -s/--signal is refused (the control protocol has no verb for it).
 //
@@ -50,15 +52,19 @@
 #include <vector>
 
 #include "init/protocol/control.h"
+#include "openrc-shim/applets/healthcheck.h"
 
 namespace ctinit::openrc {
 
 // Builds the control request for `args` (after argv[0]). `env` is the environment to pass
 // ("K=V"), `root` prefixes /etc/passwd and /etc/group. False and *error when the arguments are
 // wrong. *timeout_ms is how long the client waits for the reply.
+// With `health`, a --start also fills in the health checks to run (healthcheck.h; neither
+// delay nor timer when the options ask for none).
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
-                           std::vector<std::string>* words, int* timeout_ms, std::string* error);
+                           std::vector<std::string>* words, int* timeout_ms, std::string* error,
+                           HealthcheckPlan* health = nullptr);
 
 inline constexpr const char* kSupervisedMarker = "ctinit_supervised";
 
