@@ -1,5 +1,6 @@
 #include "openrc-shim/applets/supervise_daemon.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -89,13 +90,14 @@ void MarkSupervised(const std::string& root, const std::string& svc) {
 }
 
 // What the command line says (after the service name).
-enum class Mode { kNone, kStart, kStop, kStatus };
+enum class Mode { kNone, kStart, kStop, kStatus, kSignal };
 struct SuperviseArgs {
   Mode mode = Mode::kNone;
   std::string chdir, user, group, umask_text, out, err, pidfile;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
   long healthcheck_timer = 0, healthcheck_delay = 0;
+  int signal = 0;  // --signal
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -168,9 +170,16 @@ bool Unsupported(SuperviseArgs* a, const std::string& option, const std::string&
   return true;
 }
 
-bool RefuseSignal(SuperviseArgs*, const std::string&, const std::string&, std::string* error) {
-  *error = Prefixed("--signal is not supported under ctinit (no control verb for it)");
-  return false;
+bool SetSignal(SuperviseArgs* a, const std::string&, const std::string& value, std::string* error) {
+  std::string err;
+  auto sig = ParseSignal(value, &err);
+  if (!sig) {
+    *error = Prefixed(err);
+    return false;
+  }
+  a->mode = Mode::kSignal;
+  a->signal = *sig;
+  return true;
 }
 
 struct OptionDef {
@@ -196,7 +205,7 @@ const OptionDef kOptions[] = {
     {"-P", "--respawn-period", true, SetNumber<&SuperviseArgs::period>},
     {"-R", "--retry", true, SetRetry},
     {"-e", "--env", true, AddEnv},
-    {"-s", "--signal", false, RefuseSignal},
+    {"-s", "--signal", true, SetSignal},
     {"-q", "--quiet", false, Nothing},
     {"-v", "--verbose", false, Nothing},
     // Accepted and ignored with a warning: ctinit cannot do them (yet).
@@ -359,6 +368,28 @@ void FillHealthcheckPlan(const std::string& svc, const SuperviseArgs& a,
   }
 }
 
+// --signal: OpenRC's supervisor passes the signal to its child; here the child is ctinit's, and
+// `status` names its pid. Not supervised (or between two runs): an error, as OpenRC's "unable
+// to open control fifo".
+int SignalDaemon(const std::string& svc, const control::Reply& r, int sig) {
+  pid_t pid = 0;
+  if ((r.code == 0 || r.code == 3) &&
+      r.text.find("\nname=supervise:" + svc + "\n") != std::string::npos &&
+      r.text.rfind("running ", 0) == 0) {
+    pid = static_cast<pid_t>(atol(r.text.c_str() + 8));
+  }
+  if (pid <= 0) {
+    EError(Prefixed(svc + " has no running daemon supervised by ctinit"));
+    return 1;
+  }
+  if (kill(pid, sig) != 0) {
+    EError(Prefixed("unable to send signal " + std::to_string(sig) + " to " + std::to_string(pid) +
+                    ": " + strerror(errno)));
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void SyncSupervisedState(const std::string& svcdir, const std::string& socket_path) noexcept {
@@ -384,7 +415,7 @@ void SyncSupervisedState(const std::string& svcdir, const std::string& socket_pa
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
                            std::vector<std::string>* words, int* timeout_ms, std::string* error,
-                           HealthcheckPlan* health) {
+                           SuperviseExtras* extras) {
   words->clear();
   if (args.empty() || args[0].empty() || args[0][0] == '-') {
     *error = Prefixed("the first argument must be the service name");
@@ -403,15 +434,17 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
       *timeout_ms = 120 * 1000;
       return true;
     case Mode::kStatus:
+    case Mode::kSignal:  // the daemon's pid, which the applet then signals
       *words = {"status", svc};
       *timeout_ms = 10 * 1000;
+      if (a.mode == Mode::kSignal && extras != nullptr) extras->signal = a.signal;
       return true;
     case Mode::kStart:
       break;
   }
   *timeout_ms = 30 * 1000;
   if (!BuildStartWords(svc, a, env, root, words, error)) return false;
-  if (health != nullptr) FillHealthcheckPlan(svc, a, env, health);
+  if (extras != nullptr) FillHealthcheckPlan(svc, a, env, &extras->health);
   return true;
 }
 
@@ -423,8 +456,9 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
     std::vector<std::string> words;
     int timeout_ms = 30000;
     std::string error;
-    HealthcheckPlan health;
-    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error, &health)) {
+    SuperviseExtras extras;
+    const HealthcheckPlan& health = extras.health;
+    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error, &extras)) {
       EError(error);
       return 1;
     }
@@ -437,6 +471,7 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       EError(std::string(kApplet) + ": " + text + " (is ctinit running as PID 1?)");
       return 1;
     }
+    if (extras.signal > 0) return SignalDaemon(args[0], r, extras.signal);
     // OpenRC's --stop succeeds when nothing runs ("the end result would be the same").
     if (words[0] == "unsupervise" && r.code == 1 &&
         (text.find("not supervised") == 0 || text == args[0] + ": not running")) {

@@ -10,6 +10,9 @@
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
 //   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
+//   supervise-daemon <svc> -s|--signal SIG  → status <svc>, then SIG (name or number) to the
+//       daemon's pid; exit 1 " * supervise-daemon: <svc> has no running daemon supervised by
+//       ctinit" when there is none (OpenRC: "unable to open control fifo").
 //
 // Options: -S/--start -K/--stop --status -d/--chdir -u/--user USER[:GROUP] -g/--group
 // -k/--umask (octal) -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
@@ -19,7 +22,7 @@
 // Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
 // -I/--ionice --oom-score-adj -r/--chroot
 // --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
-// --stop-group. -s/--signal is refused (the control protocol has no verb for it).
+// --stop-group.
 //
 // Values sent:
 //   * <command> is looked up in PATH when it has no '/', and must exist ("<cmd> does not exist").
@@ -59,12 +62,16 @@ namespace ctinit::openrc {
 // Builds the control request for `args` (after argv[0]). `env` is the environment to pass
 // ("K=V"), `root` prefixes /etc/passwd and /etc/group. False and *error when the arguments are
 // wrong. *timeout_ms is how long the client waits for the reply.
-// With `health`, a --start also fills in the health checks to run (healthcheck.h; neither
-// delay nor timer when the options ask for none).
+// What a request needs beyond its words: the health checks a --start asks for (neither delay
+// nor timer when it asks for none), the signal of --signal (0: none).
+struct SuperviseExtras {
+  HealthcheckPlan health;
+  int signal = 0;
+};
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
                            std::vector<std::string>* words, int* timeout_ms, std::string* error,
-                           HealthcheckPlan* health = nullptr);
+                           SuperviseExtras* extras = nullptr);
 
 inline constexpr const char* kSupervisedMarker = "ctinit_supervised";
 
