@@ -392,8 +392,12 @@ ssd_start() {
 		--exec $command \
 		${chroot:+--chroot} $chroot \
 		${directory:+--chdir} $directory \
+		${input_file+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
+		${output_logger:+--stdout-logger \"$output_logger\"} \
+		${error_logger:+--stderr-logger \"$error_logger\"} \
+		${no_new_privs:+--no-new-privs} \
 		${procname:+--name} $procname \
 		${pidfile:+--pidfile} $pidfile \
 		${command_user:+--user} $command_user \

@@ -228,6 +228,14 @@ ct_check "install-applets linked mountinfo, fstabinfo, kill_all, save_options…
 ct_check "kill_all --dry-run spares PID 1 and its caller's session" \
   eval 'o=$(in_ns /lib/rc/bin/kill_all --dry-run 2>&1) && ! grep -q "to process 1$" <<<"$o"'
 
+# --- input_file, output_logger, no_new_privs ---
+echo hello >"$TREE/etc/logged.in"
+ct_check "logged start" run /etc/init.d/logged start
+ct_check "logged: the daemon read input_file and its output reached output_logger" \
+  eval 'ct_wait_until 5 grep -qx "echod read: hello" "$OUT/logged.out"'
+ct_check "logged: no_new_privs reached the daemon" grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$OUT/logged.out"
+ct_check "logged stop" run /etc/init.d/logged stop
+
 # --- supervise-daemon health checks: healthcheck() fails once -> unhealthy(), restart ---
 if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "healthy start" run /etc/init.d/healthy start
