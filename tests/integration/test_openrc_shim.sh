@@ -223,6 +223,14 @@ for want in proc-mounted=yes nosuch-mounted=no proc-fstype=proc 'proc-by-regex=/
   ct_check "mounts: $want" grep -qxF -- "$want" "$OUT/mounts"
 done
 ct_check "mounts: RC_UNAME=Linux RC_VERSION=0.63" grep -q 'RC_UNAME=Linux RC_VERSION=0.63$' "$OUT/mounts"
+# `openrc-run SCRIPT depend`: depend() and what rc.conf adds (rc_<svc>_<type>), with keyword
+# -containers expanded as rc-functions.sh does.
+printf 'rc_mounts_use="fancy"\nrc_mounts_keyword="-containers -shutdown"\n' >>"$TREE/etc/rc.conf"
+dep=$(say /sbin/openrc-run /etc/init.d/mounts depend)
+ct_check "depend: rc.conf's rc_mounts_use is printed ($(tr '\n' ';' <<<"$dep"))" grep -qx 'use fancy' <<<"$dep"
+ct_check "depend: keyword -containers expands to the Linux container keywords" \
+  grep -q '^keyword -docker -podman -lxc -openvz -rkt -systemd-nspawn -uml -vserver -wsl -shutdown' <<<"$dep"
+sed -i '/^rc_mounts_/d' "$TREE/etc/rc.conf"
 ct_check "install-applets linked mountinfo, fstabinfo, kill_all, save_options… in /lib/rc/bin" \
   eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
 ct_check "kill_all --dry-run spares PID 1 and its caller's session" \
