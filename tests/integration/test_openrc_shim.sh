@@ -192,6 +192,9 @@ ct_check "mysqlish start (save_options after start-stop-daemon)" run /etc/init.d
 ct_check "mysqlish: server running" alive mysqlish
 ct_check "mysqlish: save_options stored the pidfile in /run/openrc/options/mysqlish/" \
   eval '[[ "$(cat "$TREE/run/openrc/options/mysqlish/pidfile")" == /run/mysqlish.pid ]]'
+ct_check "mysqlish checkdaemon (service_started_daemon)" run /etc/init.d/mysqlish checkdaemon
+ct_check "service_started_daemon: by exec, by service + exec + index, and not another exec" \
+  eval 'grep -qx "daemon-1 yes" "$OUT/mysqlish.log" && grep -qx "daemon-2 yes" "$OUT/mysqlish.log" && grep -qx "daemon-3 no" "$OUT/mysqlish.log"'
 # The configuration changes while the server runs: stop() must use what start() saved.
 printf 'basedir=/opt/other\npidfile=/run/other.pid\n' >"$TREE/etc/mysqlish.cnf"
 mpid=$(pid_in mysqlish)
