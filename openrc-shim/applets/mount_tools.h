@@ -22,12 +22,12 @@
 //   when it has none). Output per mount point: the mount point; -b/--blockdevice the device;
 //   -o/--options the options; -m/--mountargs "-o OPTS -t TYPE DEV POINT"; -p/--passno POINT
 //   its pass number (OpenRC's quirk kept: this is no filter, so without operands every entry's
-//   pass number follows; `-p /x /x` prints one). Filters: -t/--fstype T1,T2 (entries of those types), -p/--passno =N, <N,
-//   >N (entries with that pass number; <, > skip pass 0; "none" points skipped); MOUNTPOINTs
-//   after a filter narrow its result. -M/--mount, -R/--remount run `mount -o OPTS -t TYPE DEV
-//   POINT` (remount: `-o remount`), adding mount's exit codes to the result. A mount point not
-//   in fstab makes the exit 1; nothing selected: exit 1. EINFO_QUIET from the caller is ignored
-//   (only -q silences), as OpenRC.
+//   pass number follows; `-p /x /x` prints one). Filters: -t/--fstype T1,T2 (entries of those
+//   types), -p/--passno =N, <N, >N (entries with that pass number; <, > skip pass 0; "none" points
+//   skipped); MOUNTPOINTs after a filter narrow its result. -M/--mount, -R/--remount run `mount -o
+//   OPTS -t TYPE DEV POINT` (remount: `-o remount`), adding mount's exit codes to the result. A
+//   mount point not in fstab makes the exit 1; nothing selected: exit 1. EINFO_QUIET from the
+//   caller is ignored (only -q silences), as OpenRC.
 // Nothing here throws.
 #pragma once
 
