@@ -447,6 +447,7 @@ supervise_start() {
 		${retry:+--retry} $retry \
 		${chroot:+--chroot} $chroot \
 		${directory:+--chdir} $directory \
+		${input_file:+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
 		${pidfile:+--pidfile} $pidfile \

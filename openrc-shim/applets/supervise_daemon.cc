@@ -93,7 +93,7 @@ void MarkSupervised(const std::string& root, const std::string& svc) {
 enum class Mode { kNone, kStart, kStop, kStatus, kSignal };
 struct SuperviseArgs {
   Mode mode = Mode::kNone;
-  std::string chdir, user, group, umask_text, out, err, pidfile;
+  std::string chdir, user, group, umask_text, in, out, err, pidfile;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
   long healthcheck_timer = 0, healthcheck_delay = 0;
@@ -199,6 +199,7 @@ const OptionDef kOptions[] = {
     {"-k", "--umask", true, SetUmask},
     {"-1", "--stdout", true, SetText<&SuperviseArgs::out>},
     {"-2", "--stderr", true, SetText<&SuperviseArgs::err>},
+    {"-0", "--stdin", true, SetText<&SuperviseArgs::in>},
     {"-p", "--pidfile", true, SetText<&SuperviseArgs::pidfile>},
     {"-D", "--respawn-delay", true, SetNumber<&SuperviseArgs::delay>},
     {"-m", "--respawn-max", true, SetNumber<&SuperviseArgs::max>},
@@ -334,6 +335,7 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
   if (!a.umask_text.empty()) words->push_back("umask=" + a.umask_text);
   if (!a.out.empty()) words->push_back("stdout=" + a.out);
   if (!a.err.empty()) words->push_back("stderr=" + a.err);
+  if (!a.in.empty()) words->push_back("stdin=" + a.in);
   if (!a.pidfile.empty()) words->push_back("pidfile=" + a.pidfile);
   words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
   // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within

@@ -5,7 +5,7 @@
 //
 //   supervise-daemon <svc> --start [options] <command> [--] [args…]
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
-//         [dir=] [umask=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
+//         [dir=] [umask=] [stdin=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
 //         respawn_period_ms= stop_signal= stop_timeout_ms= origin=<RC_SERVICE or
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
@@ -15,7 +15,7 @@
 //       ctinit" when there is none (OpenRC: "unable to open control fifo").
 //
 // Options: -S/--start -K/--stop --status -d/--chdir -u/--user USER[:GROUP] -g/--group
-// -k/--umask (octal) -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
+// -k/--umask (octal) -0/--stdin -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
 // -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v,
 // -a/--healthcheck-timer SECONDS -A/--healthcheck-delay SECONDS (at least 1: "invalid health
 // check timer X"; run by a health monitor process, see healthcheck.h; --stop ends it first).

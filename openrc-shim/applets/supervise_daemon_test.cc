@@ -21,6 +21,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::Not;
 using Strings = std::vector<std::string>;
 
@@ -162,6 +163,12 @@ TEST_F(SuperviseTest, Errors) {
             "supervise-daemon: `99999999999999999' is not a valid number for --respawn-delay");
   EXPECT_EQ(Error({"web", "--signal", "NOSUCH"}),
             "supervise-daemon: `NOSUCH' is not a valid signal");
+}
+
+TEST_F(SuperviseTest, StdinIsPassedOn) {
+  EXPECT_THAT(Build({"web", "--start", "--stdin", "/etc/web.in", "/bin/sh"}, {}),
+              Contains("stdin=/etc/web.in"));
+  EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains(HasSubstr("stdin="))));
 }
 
 TEST_F(SuperviseTest, SignalAsksForTheDaemonsPid) {
