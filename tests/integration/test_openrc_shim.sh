@@ -222,10 +222,12 @@ for want in proc-mounted=yes nosuch-mounted=no proc-fstype=proc 'proc-by-regex=/
   'fstab-points=/boot /data ' fstab-boot-options=noauto,noatime fstab-nfs=/data \
   'fstab-mountargs=-o noauto,noatime -t ext2 /dev/sda2 /boot' proc-netfs=no \
   'RC_CACHEDIR=/var/cache/rc RC_LIBEXECDIR=/lib/rc RC_SVCDIR=/run/openrc' \
-  'RC_BOOTLEVEL=boot RC_DEFAULTLEVEL=default RC_GOT_FUNCTIONS=yes'; do
+  'RC_BOOTLEVEL=boot RC_DEFAULTLEVEL=default RC_GOT_FUNCTIONS=yes' 'colours=[]' \
+  'ulimit-n=512 ulimit-c=0'; do
   ct_check "mounts: $want" grep -qxF -- "$want" "$OUT/mounts"
 done
 ct_check "mounts: RC_UNAME=Linux RC_VERSION=0.63" grep -q 'RC_UNAME=Linux RC_VERSION=0.63$' "$OUT/mounts"
+ct_check "mounts: rc_runlevel names a runlevel" grep -Eq '^rc_runlevel=[a-z]+$' "$OUT/mounts"
 # `openrc-run SCRIPT depend`: depend() and what rc.conf adds (rc_<svc>_<type>), with keyword
 # -containers expanded as rc-functions.sh does.
 printf 'rc_mounts_use="fancy"\nrc_mounts_keyword="-containers -shutdown"\n' >>"$TREE/etc/rc.conf"
