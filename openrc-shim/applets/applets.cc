@@ -12,8 +12,11 @@
 
 #include "openrc-shim/applets/checkpath.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/kill_all.h"
+#include "openrc-shim/applets/mount_tools.h"
 #include "openrc-shim/applets/openrc_run.h"
 #include "openrc-shim/applets/rc_tools.h"
+#include "openrc-shim/applets/service_values.h"
 #include "openrc-shim/applets/start_stop_daemon.h"
 #include "openrc-shim/applets/supervise_daemon.h"
 
@@ -21,9 +24,10 @@
 // `ctinit <applet> args…` (how the shim's shell library reaches the helpers without links).
 // Applets installed as links: openrc-run runscript start-stop-daemon supervise-daemon rc-service
 // rc-status rc-update, and systemctl systemd-notify (unit-compat, dispatched by main.cc), in DIR
-// (default /sbin), and start-stop-daemon supervise-daemon checkpath in
-// /lib/rc/bin: OpenRC puts that directory first in the PATH of scripts, so a script calling
-// start-stop-daemon gets the shim's even when busybox (in /bin) has its own applet of that name.
+// (default /sbin), and the helpers of kHelpers in /lib/rc/bin: OpenRC puts that directory first
+// in the PATH of scripts, so a script calling start-stop-daemon gets the shim's even when busybox
+// (in /bin) has its own applet of that name, and a program a script starts finds mountinfo,
+// save_options & co. there as with OpenRC.
 // mark_service_{started,starting,stopping,stopped,inactive,failed} are only reached through
 // `ctinit <name>` (the shell library's functions of the same names).
 
@@ -33,7 +37,9 @@ namespace {
 const char* const kLinked[] = {"openrc-run",       "runscript",  "start-stop-daemon",
                                "supervise-daemon", "rc-service", "rc-status",
                                "rc-update",        "systemctl",  "systemd-notify"};
-const char* const kHelpers[] = {"start-stop-daemon", "supervise-daemon", "checkpath"};
+const char* const kHelpers[] = {
+    "start-stop-daemon", "supervise-daemon",  "checkpath",         "mountinfo",   "fstabinfo",
+    "kill_all",          "service_get_value", "service_set_value", "get_options", "save_options"};
 constexpr const char* kHelperDir = "/lib/rc/bin";
 
 int Run(const std::string& name, const std::vector<std::string>& argv) {
@@ -45,6 +51,10 @@ int Run(const std::string& name, const std::vector<std::string>& argv) {
   if (name == "rc-status") return RcStatusMain(rest);
   if (name == "rc-update") return RcUpdateMain(rest);
   if (name == "checkpath") return CheckpathMain(rest);
+  if (name == "mountinfo") return MountinfoMain(rest);
+  if (name == "fstabinfo") return FstabinfoMain(rest);
+  if (name == "kill_all") return KillAllMain(rest);
+  if (IsServiceValueApplet(name)) return ServiceValueMain(name, rest);
   if (name.rfind("mark_service_", 0) == 0) return MarkServiceMain(name, rest);
   return -1;
 }

@@ -107,8 +107,9 @@ shell_var() {
 	printf '%s\n' "$_out"
 }
 get_bootparam() {
-	[ -r /proc/cmdline ] || return 1
+	[ -n "$1" ] && [ -r /proc/cmdline ] || return 1
 	for _w in $(cat /proc/cmdline); do
+		[ "$_w" = "$1" ] && return 0
 		case "$_w" in
 			gentoo=*)
 				_opts=${_w#gentoo=}
@@ -121,6 +122,27 @@ get_bootparam() {
 		esac
 	done
 	return 1
+}
+# get_bootparam_value NAME [all|last [SEP]]: the value of NAME=… on the kernel command line
+# (the first one; `last`: the last one; `all`: every one joined by SEP, default a blank).
+get_bootparam_value() {
+	_bn=$1
+	_bw=$2
+	_bs=${3:- }
+	_br=
+	[ -n "$_bn" ] && [ -r /proc/cmdline ] || { echo; return 0; }
+	for _w in $(cat /proc/cmdline); do
+		case "$_w" in
+			"$_bn"=*)
+				case "$_bw" in
+					all) _br="${_br}${_br:+$_bs}${_w##*=}" ;;
+					last) _br=${_w##*=} ;;
+					*) _br=${_w##*=}; break ;;
+				esac
+				;;
+		esac
+	done
+	echo $_br
 }
 ewaitfile() {
 	_t=$1
@@ -163,6 +185,53 @@ is_older_than() {
 	return 1
 }
 checkpath() { "$_ctinit" checkpath "$@"; }
+mountinfo() { "$_ctinit" mountinfo "$@"; }
+fstabinfo() { "$_ctinit" fstabinfo "$@"; }
+kill_all() { "$_ctinit" kill_all "$@"; }
+rc_runlevel() { "$_ctinit" rc-status --runlevel; }
+eval_ecolors() { printf "GOOD=''\nWARN=''\nBAD=''\nHILITE=''\nBRACKET=''\nNORMAL=''\n"; }
+RC_GOT_FUNCTIONS=yes
+# rc-functions.sh's file system tests: a network file system by its fstab entry (_netdev),
+# else by its type.
+net_fs_list="afs ceph cifs coda davfs fuse fuse.glusterfs fuse.sshfs gfs glusterfs lustre ncpfs
+	nfs nfs4 ocfs2 shfs smbfs"
+is_net_fs() {
+	[ -n "$1" ] || return 1
+	mountinfo --quiet --netdev "$1" && return 0
+	mountinfo --quiet --nonetdev "$1" && return 1
+	_t=$(mountinfo --fstype "$1")
+	for _x in $net_fs_list $extra_net_fs_list; do
+		[ "$_x" = "$_t" ] && return 0
+	done
+	return 1
+}
+is_union_fs() {
+	[ -x /sbin/unionctl ] || return 1
+	unionctl "$1" --list >/dev/null 2>&1
+}
+# on_ac_power: 0 on mains power (or when no power supply reports otherwise, as in a container
+# with an empty /sys/class/power_supply), 128 on battery, 255 when there is nothing to ask.
+on_ac_power() {
+	if [ -d /sys/class/power_supply ]; then
+		for _d in /sys/class/power_supply/*/; do
+			[ -r "${_d}type" ] || continue
+			[ "$(cat "${_d}type")" = Mains ] || continue
+			[ "$(cat "${_d}online" 2>/dev/null)" = 0 ] && return 128
+		done
+		return 0
+	fi
+	return 255
+}
+apply_ulimits() {
+	if [ $(($# % 2)) -eq 1 ]; then
+		eerror "${RC_SVCNAME}: Invalid RC_ULIMIT setting"
+		return 1
+	fi
+	while [ $# -gt 0 ]; do
+		ulimit "$1" "$2" || eerror "${RC_SVCNAME}: unable to apply RC_ULIMIT settings"
+		shift 2
+	done
+}
 
 # --- service state (RC_SVCDIR as OpenRC keeps it) ------------------------------------------
 service_started() { [ -L "$_svcdir/started/${1:-$RC_SVCNAME}" ]; }
@@ -195,17 +264,34 @@ mark_service_stopping() { "$_ctinit" mark_service_stopping "${1:-$RC_SVCNAME}"; 
 mark_service_stopped() { "$_ctinit" mark_service_stopped "${1:-$RC_SVCNAME}"; }
 mark_service_inactive() { "$_ctinit" mark_service_inactive "${1:-$RC_SVCNAME}"; }
 mark_service_failed() { "$_ctinit" mark_service_failed "${1:-$RC_SVCNAME}"; }
-service_set_value() {
-	[ -n "$1" ] || return 1
-	mkdir -p "$_svcdir/options/$RC_SVCNAME" &&
-		printf '%s' "$2" >"$_svcdir/options/$RC_SVCNAME/$1"
-}
-service_get_value() {
+mark_service_hotplugged() { "$_ctinit" mark_service_hotplugged "${1:-$RC_SVCNAME}"; }
+mark_service_wasinactive() { "$_ctinit" mark_service_wasinactive "${1:-$RC_SVCNAME}"; }
+# service_started_daemon [SVC] EXEC [INDEX]: SVC (default: this one) started EXEC with
+# start-stop-daemon (its INDEXth daemon when INDEX is given).
+service_started_daemon() {
 	_s=$RC_SVCNAME
-	if [ $# -gt 1 ]; then _s=$1; shift; fi
-	[ -e "$_svcdir/options/$_s/$1" ] || return 1
-	cat "$_svcdir/options/$_s/$1"
+	_x=$1
+	_n=0
+	if [ $# -gt 2 ]; then
+		_s=$1 _x=$2 _n=$3
+	elif [ $# -eq 2 ]; then
+		case "$2" in *[!0-9]*) _s=$1 _x=$2 ;; *) _n=$2 ;; esac
+	fi
+	[ -n "$_x" ] || return 1
+	for _d in "$_svcdir/daemons/$_s"/*; do
+		[ -f "$_d" ] || continue
+		if [ "$_n" -gt 0 ] 2>/dev/null; then
+			[ "${_d##*/}" = "$(printf '%03d' "$_n")" ] || continue
+		fi
+		grep -qx "exec=$_x" "$_d" && return 0
+	done
+	return 1
 }
+# The value helpers (service_values.h): kept in $RC_SVCDIR/options/$RC_SVCNAME/.
+service_set_value() { "$_ctinit" service_set_value "$@"; }
+service_get_value() { "$_ctinit" service_get_value "$@"; }
+save_options() { "$_ctinit" save_options "$@"; }
+get_options() { "$_ctinit" get_options "$@"; }
 
 # --- dependency words (only `depend` prints them at run time) --------------------------------
 need() { [ -n "$*" ] && echo "need $*"; return 0; }
@@ -214,7 +300,30 @@ want() { [ -n "$*" ] && echo "want $*"; return 0; }
 after() { [ -n "$*" ] && echo "after $*"; return 0; }
 before() { [ -n "$*" ] && echo "before $*"; return 0; }
 provide() { [ -n "$*" ] && echo "provide $*"; return 0; }
-keyword() { [ -n "$*" ] && echo "keyword $*"; return 0; }
+keyword() {
+	_kw=
+	for _k in $*; do
+		case "$_k" in
+			-containers) _k=$(_get_containers) ;;
+			!-containers) _k=$(_get_containers_remove) ;;
+		esac
+		_kw="${_kw}${_k} "
+	done
+	[ -n "$_kw" ] && echo "keyword $_kw"
+	return 0
+}
+# The keywords that `-containers` stands for (rc-functions.sh).
+_get_containers() {
+	case "$RC_UNAME" in
+		FreeBSD) echo "-jail" ;;
+		Linux) echo "-docker -podman -lxc -openvz -rkt -systemd-nspawn -uml -vserver -wsl" ;;
+	esac
+}
+_get_containers_remove() {
+	_cr=
+	for _x in $(_get_containers); do _cr="${_cr}!${_x} "; done
+	echo $_cr
+}
 config() { [ -n "$*" ] && echo "config $*"; return 0; }
 need_if_exists() {
 	for _n; do
@@ -223,6 +332,20 @@ need_if_exists() {
 	return 0
 }
 depend() { :; }
+# `depend` as openrc-run prints it: the script's depend(), then what rc.conf adds for this
+# service (rc_<svc>_need=…, rc_need=…, and the upper-case RC_ forms).
+_depend() {
+	depend
+	_dv=$(shell_var "$RC_SVCNAME")
+	for _dt in config:CONFIG need:NEED use:USE want:WANT after:AFTER before:BEFORE \
+		provide:PROVIDE keyword:KEYWORD; do
+		eval "_dd=\${rc_${_dv}_${_dt%%:*}-}"
+		[ -z "$_dd" ] && eval "_dd=\${rc_${_dt%%:*}-}"
+		[ -z "$_dd" ] && eval "_dd=\${RC_${_dv}_${_dt#*:}-}"
+		[ -z "$_dd" ] && eval "_dd=\${RC_${_dt#*:}-}"
+		${_dt%%:*} $_dd
+	done
+}
 
 # --- default start/stop/status ---------------------------------------------------------------
 describe() {
@@ -269,8 +392,12 @@ ssd_start() {
 		--exec $command \
 		${chroot:+--chroot} $chroot \
 		${directory:+--chdir} $directory \
+		${input_file+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
+		${output_logger:+--stdout-logger \"$output_logger\"} \
+		${error_logger:+--stderr-logger \"$error_logger\"} \
+		${no_new_privs:+--no-new-privs} \
 		${procname:+--name} $procname \
 		${pidfile:+--pidfile} $pidfile \
 		${command_user:+--user} $command_user \
@@ -320,12 +447,15 @@ supervise_start() {
 		${retry:+--retry} $retry \
 		${chroot:+--chroot} $chroot \
 		${directory:+--chdir} $directory \
+		${input_file:+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
 		${pidfile:+--pidfile} $pidfile \
 		${respawn_delay:+--respawn-delay} $respawn_delay \
 		${respawn_max:+--respawn-max} $respawn_max \
 		${respawn_period:+--respawn-period} $respawn_period \
+		${healthcheck_delay:+--healthcheck-delay} $healthcheck_delay \
+		${healthcheck_timer:+--healthcheck-timer} $healthcheck_timer \
 		${command_user:+--user} $command_user \
 		${umask:+--umask} $umask \
 		${supervise_daemon_args-$start_stop_daemon_args} \
@@ -349,6 +479,11 @@ supervise_status() {
 	fi
 	_status
 }
+# supervise-daemon runs `<script> healthcheck` (healthcheck_delay / healthcheck_timer) and, when
+# it fails, `<script> unhealthy` before restarting the daemon; a script overrides these.
+healthcheck() { return 0; }
+unhealthy() { return 0; }
+
 default_start() {
 	case "$supervisor" in
 		supervise-daemon) supervise_start ;;
@@ -416,7 +551,7 @@ if yesno "${rc_verbose:-$RC_VERBOSE}"; then
 fi
 case "$1" in
 	status|describe) ;;
-	*) if [ -n "${rc_ulimit:-$RC_ULIMIT}" ]; then ulimit ${rc_ulimit:-$RC_ULIMIT}; fi ;;
+	*) if [ -n "${rc_ulimit:-$RC_ULIMIT}" ]; then apply_ulimits ${rc_ulimit:-$RC_ULIMIT}; fi ;;
 esac
 
 # A busybox shell runs its own applet for a command that is one (start-stop-daemon is), even
@@ -427,6 +562,9 @@ for _a in start-stop-daemon supervise-daemon checkpath; do
 	alias "$_a=\"\$_ctinit\" $_a" 2>/dev/null
 done
 unset _a
+
+# As supervise-daemon.sh does before the script is read (a script may replace the list).
+extra_commands="healthcheck unhealthy ${extra_commands}"
 
 _sourcex "$RC_SERVICE"
 
@@ -465,12 +603,14 @@ while [ -n "$1" ]; do
 	if [ "$1" = depend ]; then
 		shift
 		cd "${RC_SERVICE%/*}" || exit 1
-		depend
+		_depend
 		cd / || exit 1
 		continue
 	fi
 	_found=
-	for _cmd in describe start stop status ${extra_commands:-$opts} \
+	# healthcheck and unhealthy are always known (their defaults exist), and so is the old
+	# `opts` list, which the prepended extra_commands would hide otherwise.
+	for _cmd in describe start stop status healthcheck unhealthy $extra_commands $opts \
 		$extra_started_commands $extra_stopped_commands; do
 		[ "$_cmd" = "$1" ] && _found=1 && break
 	done

@@ -61,6 +61,9 @@ void SetupEnv(const Context& c) {
   utsname u{};
   SetDefault("RC_UNAME", uname(&u) == 0 ? u.sysname : "Linux");
   SetDefault("RC_LIBEXECDIR", "/lib/rc");
+  // What OpenRC 0.63's env_config() adds for system services; the shim stands in for 0.63.
+  SetDefault("RC_CACHEDIR", "/var/cache/rc");
+  SetDefault("RC_VERSION", "0.63");
   setenv("RC_SVCDIR", c.svcdir.c_str(), 1);
   SetDefault("RC_TMPDIR", c.svcdir + "/tmp");
   setenv("RC_SVCNAME", c.svc.c_str(), 1);
@@ -362,10 +365,14 @@ int MarkServiceMain(const std::string& applet, const std::vector<std::string>& a
     static const struct {
       const char* name;
       int state;
-    } kMarks[] = {
-        {"mark_service_started", kStateStarted},   {"mark_service_starting", kStateStarting},
-        {"mark_service_stopping", kStateStopping}, {"mark_service_stopped", kStateStopped},
-        {"mark_service_inactive", kStateInactive}, {"mark_service_failed", kStateFailed}};
+    } kMarks[] = {{"mark_service_started", kStateStarted},
+                  {"mark_service_starting", kStateStarting},
+                  {"mark_service_stopping", kStateStopping},
+                  {"mark_service_stopped", kStateStopped},
+                  {"mark_service_inactive", kStateInactive},
+                  {"mark_service_failed", kStateFailed},
+                  {"mark_service_hotplugged", kStateHotplugged},
+                  {"mark_service_wasinactive", kStateWasInactive}};
     int state = -1;
     for (const auto& m : kMarks)
       if (applet == m.name) state = m.state;

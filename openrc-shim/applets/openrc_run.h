@@ -41,6 +41,7 @@
 // absolute, symlinks kept), RC_CMD, RC_RUNLEVEL (from <svcdir>/softlevel, "sysinit" when absent),
 // RC_BOOTLEVEL=boot, RC_DEFAULTLEVEL=default, RC_GOINGDOWN=YES (runlevel shutdown/reboot/single),
 // RC_REBOOT=YES (runlevel reboot), RC_SYS (rc_sys.h), RC_UNAME, RC_LIBEXECDIR=/lib/rc,
+// RC_CACHEDIR=/var/cache/rc, RC_VERSION=0.63 (the OpenRC the shim stands in for),
 // RC_SVCDIR=/run/openrc, RC_TMPDIR, RC_OPENRC_PID, RC_RUNSCRIPT_PID, EINFO_LOG, RC_CTINIT (this
 // binary, for the shell's helpers) and PATH = /lib/rc/bin:/bin:/sbin:/usr/bin:/usr/sbin followed by
 // the rest of the caller's PATH. When the caller already set RC_RUNLEVEL (ctinit during a
@@ -64,8 +65,9 @@ extern const char* const kOpenrcRunSh;  // openrc-run.sh (generated: openrc_run_
 // argv[0] is "openrc-run" or "runscript"; returns the exit code.
 int OpenrcRunMain(const std::vector<std::string>& argv) noexcept;
 
-// mark_service_started … mark_service_failed <svc>: the helpers the shell functions of the
-// same names call (OpenRC keeps them in /lib/rc/bin). Returns the exit code.
+// mark_service_started … mark_service_failed, mark_service_hotplugged,
+// mark_service_wasinactive <svc>: the helpers the shell functions of the same names call
+// (OpenRC keeps them in /lib/rc/sbin). Returns the exit code.
 int MarkServiceMain(const std::string& applet, const std::vector<std::string>& args) noexcept;
 
 }  // namespace ctinit::openrc

@@ -137,6 +137,10 @@ bool Mark(const std::string& svcdir, const std::string& svc, int state, const st
         break;
       case kStateFailed:
         return link_in("failed");
+      case kStateHotplugged:
+        return link_in("hotplugged");
+      case kStateWasInactive:
+        return link_in("wasinactive");
       case kStateStopped:
         break;
       default:

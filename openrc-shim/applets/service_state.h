@@ -49,7 +49,8 @@ bool EnsureSvcDir(const std::string& svcdir, std::string* error) noexcept;
 int GetState(const std::string& svcdir, const std::string& svc) noexcept;
 
 // Marks `svc` (one of kStateStopped, kStateStarted, kStateStopping, kStateStarting,
-// kStateInactive, kStateFailed); `script` is the link target (/etc/init.d/<svc>).
+// kStateInactive, kStateFailed, kStateHotplugged, kStateWasInactive; the last three are added
+// beside the current state); `script` is the link target (/etc/init.d/<svc>).
 bool Mark(const std::string& svcdir, const std::string& svc, int state, const std::string& script,
           std::string* error) noexcept;
 

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -202,8 +203,29 @@ void DropRcEnvironment() {
   if (const char* p = getenv("PATH")) setenv("PATH", DaemonPath(p).c_str(), 1);
 }
 
+// The write end of a pipe to `sh -c command` (--stdout-logger, --stderr-logger): the logger
+// reads the daemon's output on its stdin, its own output goes to `devnull`.
+int PipeToLogger(const std::string& command, int devnull, int errfd) {
+  int p[2];
+  if (pipe(p) != 0) ChildFail(errfd, std::string("pipe: ") + strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) ChildFail(errfd, std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    dup2(p[0], 0);
+    if (devnull >= 0) {
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    for (int fd = 3; fd < 1024; ++fd) close(fd);
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(p[0]);
+  return p[1];
+}
+
 // stdin/stdout/stderr of the daemon: `devnull` when --background (or quiet), else the
-// --stdout/--stderr files; every other descriptor but `errfd` is closed.
+// --stdin/--stdout/--stderr files or the loggers; every other descriptor but `errfd` is closed.
 void RedirectStdio(const Options& o, int devnull, int errfd) {
   auto open_log = [&](const std::string& path, const char* which) {
     if (path.empty()) return devnull;
@@ -216,10 +238,23 @@ void RedirectStdio(const Options& o, int devnull, int errfd) {
   };
   int out_fd = open_log(o.stdout_path, "stdout");
   int err_fd = open_log(o.stderr_path, "stderr");
+  const bool out_logger = o.stdout_path.empty() && !o.stdout_logger.empty();
+  const bool err_logger = o.stderr_path.empty() && !o.stderr_logger.empty();
+  if (out_logger) out_fd = PipeToLogger(o.stdout_logger, devnull, errfd);
+  if (err_logger) err_fd = PipeToLogger(o.stderr_logger, devnull, errfd);
   bool quiet = EnvYes("EINFO_QUIET");
-  if (o.background && devnull >= 0) dup2(devnull, 0);
-  if (o.background || !o.stdout_path.empty() || quiet) dup2(out_fd, 1);
-  if (o.background || !o.stderr_path.empty() || quiet) dup2(err_fd, 2);
+  if (!o.stdin_path.empty()) {
+    int in_fd = open(o.stdin_path.c_str(), O_RDONLY);
+    if (in_fd < 0) {
+      ChildFail(errfd, "unable to open the input file for stdin " + Quoted(o.stdin_path) + ": " +
+                           strerror(errno));
+    }
+    dup2(in_fd, 0);
+  } else if (o.background && devnull >= 0) {
+    dup2(devnull, 0);
+  }
+  if (o.background || !o.stdout_path.empty() || out_logger || quiet) dup2(out_fd, 1);
+  if (o.background || !o.stderr_path.empty() || err_logger || quiet) dup2(err_fd, 2);
   for (int fd = 3; fd < 1024; ++fd) {
     if (fd != errfd) close(fd);
   }
@@ -264,6 +299,9 @@ void SwitchUser(const Credentials& cred, int errfd) {
   if (cred) SwitchUser(*cred, errfd);
   DropRcEnvironment();
   RedirectStdio(o, devnull, errfd);
+  if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    ChildFail(errfd, std::string("prctl: ") + strerror(errno));
+  }
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);

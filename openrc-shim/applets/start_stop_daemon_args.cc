@@ -64,6 +64,8 @@ bool AddEnv(const std::string& v, Options* o, std::string*) {
   return true;
 }
 
+bool IgnoreValue(const std::string&, Options*, std::string*) { return true; }
+
 bool Help(Options*, std::string* error) {
   *error = std::string("Usage: ") + kStartStopDaemon +
            " [options] [--] [arguments]; see start-stop-daemon(8)";
@@ -105,6 +107,10 @@ constexpr OptionDef Value(const char* name, char c,
                           bool (*with_value)(const std::string&, Options*, std::string*)) {
   return {name, c, nullptr, nullptr, with_value, nullptr, nullptr};
 }
+// OpenRC options the shim cannot apply yet: the value is taken, a warning says so.
+constexpr OptionDef Unsupported(const char* name, const char* warning) {
+  return {name, '\0', nullptr, nullptr, IgnoreValue, nullptr, warning};
+}
 
 const OptionDef kOptions[] = {
     Flag("start", 'S', &Options::start),
@@ -120,6 +126,15 @@ const OptionDef kOptions[] = {
     Text("chroot", 'r', &Options::chroot),
     Text("stdout", '1', &Options::stdout_path),
     Text("stderr", '2', &Options::stderr_path),
+    Text("stdin", '0', &Options::stdin_path),
+    Text("stdout-logger", '3', &Options::stdout_logger),
+    Text("stderr-logger", '4', &Options::stderr_logger),
+    Flag("no-new-privs", '\0', &Options::no_new_privs),
+    Unsupported("capabilities",
+                "WARNING: --capabilities is not supported by ctinit's shim; ignored"),
+    Unsupported("secbits", "WARNING: --secbits is not supported by ctinit's shim; ignored"),
+    Unsupported("notify", "WARNING: --notify is not supported by ctinit's shim; ignored"),
+    Unsupported("ready", "WARNING: --ready is not supported by ctinit's shim; ignored"),
     Value("retry", 'R', SetRetry),
     Value("signal", 's', SetSignal),
     Value("wait", 'w', SetWait),

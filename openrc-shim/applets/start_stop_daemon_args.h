@@ -6,8 +6,12 @@
 // -r/--chroot -1/--stdout -2/--stderr -R/--retry -s/--signal -w/--wait MS -n/--name
 // -a/--startas (deprecated, warns) -i/--interpreted -k/--umask -o/--oknodo (deprecated, warns)
 // -t/--test -N/--nicelevel -e/--env K=V -P/--progress -q/--quiet -v/--verbose (and -C/--nocolor,
-// which does nothing here); `--` ends the options, the rest is the daemon's arguments. GNU getopt
-// rules: `--opt=V`, `--opt V`, `-xV`, `-x V`, bundled flags `-bm`, and non-option words before
+// which does nothing here), -0/--stdin FILE, -3/--stdout-logger CMD, -4/--stderr-logger CMD (the
+// output goes to `sh -c CMD`'s stdin when no --stdout/--stderr file is given), --no-new-privs;
+// --capabilities, --secbits, --notify and --ready are accepted with a warning and ignored (the
+// shim cannot apply them yet); `--` ends the options, the rest is the daemon's arguments. GNU
+// getopt rules: `--opt=V`, `--opt V`, `-xV`, `-x V`, bundled flags `-bm`, and non-option words
+// before
 // `--` are arguments too.
 //
 // Errors follow OpenRC's words ("start-stop-daemon: --stop needs --exec, --pidfile, --name or
@@ -28,8 +32,9 @@ inline constexpr const char* kStartStopDaemon = "start-stop-daemon";
 struct StartStopDaemonOptions {
   bool start = false, stop = false, background = false, make_pidfile = false;
   bool oknodo = false, test = false, interpreted = false, progress = false;
-  bool quiet = false, verbose = false;
+  bool quiet = false, verbose = false, no_new_privs = false;
   std::string exec, startas, name, pidfile, user, group, chdir, chroot, stdout_path, stderr_path;
+  std::string stdin_path, stdout_logger, stderr_logger;
   std::optional<std::string> retry;
   int signal = -1;  // -1: none given
   std::optional<int> nice;

@@ -116,3 +116,26 @@ TEST(StartStopDaemonArgs, OpenrcErrors) {
 
 }  // namespace
 }  // namespace ctinit::openrc
+
+namespace ctinit::openrc {
+namespace {
+
+TEST(StartStopDaemonArgs, InputFileLoggersAndNoNewPrivs) {
+  auto o = Parse({"--start", "--exec", "/bin/d", "--stdin", "/etc/in", "--stdout-logger",
+                  "logger -t d", "-4", "logger -t d -p err", "--no-new-privs"});
+  EXPECT_EQ(o.stdin_path, "/etc/in");
+  EXPECT_EQ(o.stdout_logger, "logger -t d");
+  EXPECT_EQ(o.stderr_logger, "logger -t d -p err");
+  EXPECT_TRUE(o.no_new_privs);
+}
+
+TEST(StartStopDaemonArgs, OptionsTheShimCannotApplyAreTakenWithAWarning) {
+  auto o = Parse({"--start", "--exec", "/bin/d", "--capabilities", "^cap_net_bind_service",
+                  "--secbits", "1", "--notify", "fd:3", "--", "arg"});
+  EXPECT_THAT(o.args, ElementsAre("arg"));
+  ASSERT_EQ(o.warnings.size(), 3u);
+  EXPECT_EQ(o.warnings[0], "WARNING: --capabilities is not supported by ctinit's shim; ignored");
+}
+
+}  // namespace
+}  // namespace ctinit::openrc

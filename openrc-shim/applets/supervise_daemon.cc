@@ -1,5 +1,6 @@
 #include "openrc-shim/applets/supervise_daemon.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "init/base/passwd.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/healthcheck.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
 
@@ -74,22 +76,28 @@ bool Dropped(const std::string& key) {
   return IsRcInternal(key) || key.rfind("SSD_", 0) == 0 || key.rfind("EINFO_", 0) == 0;
 }
 
+std::string RootedSvcDir(const std::string& root) {
+  return (root.empty() || root == "/" ? "" : root) + SvcDirFromEnv();
+}
+
 // <svcdir>/options/<svc>/ctinit_supervised: SyncSupervisedState asks ctinit about it.
 void MarkSupervised(const std::string& root, const std::string& svc) {
   if (svc.empty() || svc.find('/') != std::string::npos) return;
-  std::string dir = (root.empty() || root == "/" ? "" : root) + SvcDirFromEnv() + "/options/" + svc;
+  std::string dir = RootedSvcDir(root) + "/options/" + svc;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::ofstream(dir + "/" + kSupervisedMarker) << "yes";
 }
 
 // What the command line says (after the service name).
-enum class Mode { kNone, kStart, kStop, kStatus };
+enum class Mode { kNone, kStart, kStop, kStatus, kSignal };
 struct SuperviseArgs {
   Mode mode = Mode::kNone;
-  std::string chdir, user, group, umask_text, out, err, pidfile;
+  std::string chdir, user, group, umask_text, in, out, err, pidfile;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
+  long healthcheck_timer = 0, healthcheck_delay = 0;
+  int signal = 0;  // --signal
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -116,6 +124,21 @@ bool SetNumber(SuperviseArgs* a, const std::string& option, const std::string& v
                std::string* error) {
   if (ParseNumber(value, &(a->*M))) return true;
   *error = Prefixed("`" + value + "' is not a valid number for " + option);
+  return false;
+}
+
+// --healthcheck-timer / --healthcheck-delay: whole seconds, at least 1 (as OpenRC).
+template <long SuperviseArgs::*M>
+bool SetHealthcheck(SuperviseArgs* a, const std::string& option, const std::string& value,
+                    std::string* error) {
+  long v = 0;
+  if (ParseNumber(value, &v) && v >= 1) {
+    a->*M = v;
+    return true;
+  }
+  *error = Prefixed(
+      std::string("invalid health check ") +
+      (option.find("delay") != std::string::npos || option == "-A" ? "delay " : "timer ") + value);
   return false;
 }
 
@@ -147,9 +170,16 @@ bool Unsupported(SuperviseArgs* a, const std::string& option, const std::string&
   return true;
 }
 
-bool RefuseSignal(SuperviseArgs*, const std::string&, const std::string&, std::string* error) {
-  *error = Prefixed("--signal is not supported under ctinit (no control verb for it)");
-  return false;
+bool SetSignal(SuperviseArgs* a, const std::string&, const std::string& value, std::string* error) {
+  std::string err;
+  auto sig = ParseSignal(value, &err);
+  if (!sig) {
+    *error = Prefixed(err);
+    return false;
+  }
+  a->mode = Mode::kSignal;
+  a->signal = *sig;
+  return true;
 }
 
 struct OptionDef {
@@ -169,13 +199,14 @@ const OptionDef kOptions[] = {
     {"-k", "--umask", true, SetUmask},
     {"-1", "--stdout", true, SetText<&SuperviseArgs::out>},
     {"-2", "--stderr", true, SetText<&SuperviseArgs::err>},
+    {"-0", "--stdin", true, SetText<&SuperviseArgs::in>},
     {"-p", "--pidfile", true, SetText<&SuperviseArgs::pidfile>},
     {"-D", "--respawn-delay", true, SetNumber<&SuperviseArgs::delay>},
     {"-m", "--respawn-max", true, SetNumber<&SuperviseArgs::max>},
     {"-P", "--respawn-period", true, SetNumber<&SuperviseArgs::period>},
     {"-R", "--retry", true, SetRetry},
     {"-e", "--env", true, AddEnv},
-    {"-s", "--signal", false, RefuseSignal},
+    {"-s", "--signal", true, SetSignal},
     {"-q", "--quiet", false, Nothing},
     {"-v", "--verbose", false, Nothing},
     // Accepted and ignored with a warning: ctinit cannot do them (yet).
@@ -185,8 +216,8 @@ const OptionDef kOptions[] = {
     {"-I", "--ionice", true, Unsupported},
     {"", "--oom-score-adj", true, Unsupported},
     {"-r", "--chroot", true, Unsupported},
-    {"-a", "--healthcheck-timer", true, Unsupported},
-    {"-A", "--healthcheck-delay", true, Unsupported},
+    {"-a", "--healthcheck-timer", true, SetHealthcheck<&SuperviseArgs::healthcheck_timer>},
+    {"-A", "--healthcheck-delay", true, SetHealthcheck<&SuperviseArgs::healthcheck_delay>},
     {"", "--capabilities", true, Unsupported},
     {"", "--secbits", true, Unsupported},
     {"-3", "--stdout-logger", true, Unsupported},
@@ -304,6 +335,7 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
   if (!a.umask_text.empty()) words->push_back("umask=" + a.umask_text);
   if (!a.out.empty()) words->push_back("stdout=" + a.out);
   if (!a.err.empty()) words->push_back("stderr=" + a.err);
+  if (!a.in.empty()) words->push_back("stdin=" + a.in);
   if (!a.pidfile.empty()) words->push_back("pidfile=" + a.pidfile);
   words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
   // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
@@ -317,6 +349,47 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
     if (kv.rfind("RC_SERVICE=", 0) == 0 && kv.size() > 11) origin = kv.substr(11);
   words->push_back("origin=" + origin);
   return true;
+}
+
+// What the health monitor needs (healthcheck.h): the checks' timing, the script to run them
+// with ($RC_SERVICE, else /etc/init.d/<svc> as OpenRC resolves it) and the stop schedule.
+void FillHealthcheckPlan(const std::string& svc, const SuperviseArgs& a,
+                         const std::vector<std::string>& env, HealthcheckPlan* plan) {
+  plan->svc = svc;
+  plan->script = "/etc/init.d/" + svc;
+  for (const auto& kv : env)
+    if (kv.rfind("RC_SERVICE=", 0) == 0 && kv.size() > 11) plan->script = kv.substr(11);
+  plan->delay = std::chrono::seconds(a.healthcheck_delay);
+  plan->timer = std::chrono::seconds(a.healthcheck_timer);
+  std::string rerr;
+  if (auto schedule = ParseRetry(a.retry, SIGTERM, &rerr)) {
+    StopPlan stop = ToStopPlan(*schedule);
+    plan->stop_signal = stop.signal;
+    plan->stop_timeout =
+        std::chrono::seconds(stop.timeout_seconds > 0 ? stop.timeout_seconds : 3600);
+  }
+}
+
+// --signal: OpenRC's supervisor passes the signal to its child; here the child is ctinit's, and
+// `status` names its pid. Not supervised (or between two runs): an error, as OpenRC's "unable
+// to open control fifo".
+int SignalDaemon(const std::string& svc, const control::Reply& r, int sig) {
+  pid_t pid = 0;
+  if ((r.code == 0 || r.code == 3) &&
+      r.text.find("\nname=supervise:" + svc + "\n") != std::string::npos &&
+      r.text.rfind("running ", 0) == 0) {
+    pid = static_cast<pid_t>(atol(r.text.c_str() + 8));
+  }
+  if (pid <= 0) {
+    EError(Prefixed(svc + " has no running daemon supervised by ctinit"));
+    return 1;
+  }
+  if (kill(pid, sig) != 0) {
+    EError(Prefixed("unable to send signal " + std::to_string(sig) + " to " + std::to_string(pid) +
+                    ": " + strerror(errno)));
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -343,7 +416,8 @@ void SyncSupervisedState(const std::string& svcdir, const std::string& socket_pa
 
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
-                           std::vector<std::string>* words, int* timeout_ms, std::string* error) {
+                           std::vector<std::string>* words, int* timeout_ms, std::string* error,
+                           SuperviseExtras* extras) {
   words->clear();
   if (args.empty() || args[0].empty() || args[0][0] == '-') {
     *error = Prefixed("the first argument must be the service name");
@@ -362,14 +436,18 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
       *timeout_ms = 120 * 1000;
       return true;
     case Mode::kStatus:
+    case Mode::kSignal:  // the daemon's pid, which the applet then signals
       *words = {"status", svc};
       *timeout_ms = 10 * 1000;
+      if (a.mode == Mode::kSignal && extras != nullptr) extras->signal = a.signal;
       return true;
     case Mode::kStart:
       break;
   }
   *timeout_ms = 30 * 1000;
-  return BuildStartWords(svc, a, env, root, words, error);
+  if (!BuildStartWords(svc, a, env, root, words, error)) return false;
+  if (extras != nullptr) FillHealthcheckPlan(svc, a, env, &extras->health);
+  return true;
 }
 
 int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string& root,
@@ -380,10 +458,14 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
     std::vector<std::string> words;
     int timeout_ms = 30000;
     std::string error;
-    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error)) {
+    SuperviseExtras extras;
+    const HealthcheckPlan& health = extras.health;
+    if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error, &extras)) {
       EError(error);
       return 1;
     }
+    // No health check may run while the daemon is being stopped.
+    if (words[0] == "unsupervise") StopHealthMonitor(RootedSvcDir(root), args[0]);
     control::Reply r = control::Call(words, std::chrono::milliseconds(timeout_ms), socket_path);
     std::string text = r.text;
     while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -391,13 +473,21 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       EError(std::string(kApplet) + ": " + text + " (is ctinit running as PID 1?)");
       return 1;
     }
+    if (extras.signal > 0) return SignalDaemon(args[0], r, extras.signal);
     // OpenRC's --stop succeeds when nothing runs ("the end result would be the same").
     if (words[0] == "unsupervise" && r.code == 1 &&
         (text.find("not supervised") == 0 || text == args[0] + ": not running")) {
       EWarn(std::string(kApplet) + ": " + args[0] + " is not supervised by ctinit");
       return 0;
     }
-    if (words[0] == "supervise" && r.code == 0) MarkSupervised(root, args[0]);
+    if (words[0] == "supervise" && r.code == 0) {
+      MarkSupervised(root, args[0]);
+      if (health.delay.count() > 0 || health.timer.count() > 0) {
+        if (!StartHealthMonitor(health, RootedSvcDir(root), socket_path)) {
+          EWarn(std::string(kApplet) + ": " + args[0] + ": cannot start the health checks");
+        }
+      }
+    }
     // Success is silent, as OpenRC's supervise-daemon is (the script prints "[ ok ]").
     if (!text.empty()) {
       if (words[0] == "status" && (r.code == 0 || r.code == 3)) {

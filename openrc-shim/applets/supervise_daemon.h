@@ -5,19 +5,24 @@
 //
 //   supervise-daemon <svc> --start [options] <command> [--] [args…]
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
-//         [dir=] [umask=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
+//         [dir=] [umask=] [stdin=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
 //         respawn_period_ms= stop_signal= stop_timeout_ms= origin=<RC_SERVICE or
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
 //   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
+//   supervise-daemon <svc> -s|--signal SIG  → status <svc>, then SIG (name or number) to the
+//       daemon's pid; exit 1 " * supervise-daemon: <svc> has no running daemon supervised by
+//       ctinit" when there is none (OpenRC: "unable to open control fifo").
 //
 // Options: -S/--start -K/--stop --status -d/--chdir -u/--user USER[:GROUP] -g/--group
-// -k/--umask (octal) -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
-// -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v.
+// -k/--umask (octal) -0/--stdin -1/--stdout -2/--stderr -p/--pidfile -D/--respawn-delay SECONDS
+// -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v,
+// -a/--healthcheck-timer SECONDS -A/--healthcheck-delay SECONDS (at least 1: "invalid health
+// check timer X"; run by a health monitor process, see healthcheck.h; --stop ends it first).
 // Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
-// -I/--ionice --oom-score-adj -r/--chroot -a/--healthcheck-timer -A/--healthcheck-delay
+// -I/--ionice --oom-score-adj -r/--chroot
 // --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
-// --stop-group. -s/--signal is refused (the control protocol has no verb for it).
+// --stop-group.
 //
 // Values sent:
 //   * <command> is looked up in PATH when it has no '/', and must exist ("<cmd> does not exist").
@@ -50,15 +55,23 @@
 #include <vector>
 
 #include "init/protocol/control.h"
+#include "openrc-shim/applets/healthcheck.h"
 
 namespace ctinit::openrc {
 
 // Builds the control request for `args` (after argv[0]). `env` is the environment to pass
 // ("K=V"), `root` prefixes /etc/passwd and /etc/group. False and *error when the arguments are
 // wrong. *timeout_ms is how long the client waits for the reply.
+// What a request needs beyond its words: the health checks a --start asks for (neither delay
+// nor timer when it asks for none), the signal of --signal (0: none).
+struct SuperviseExtras {
+  HealthcheckPlan health;
+  int signal = 0;
+};
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,
-                           std::vector<std::string>* words, int* timeout_ms, std::string* error);
+                           std::vector<std::string>* words, int* timeout_ms, std::string* error,
+                           SuperviseExtras* extras = nullptr);
 
 inline constexpr const char* kSupervisedMarker = "ctinit_supervised";
 

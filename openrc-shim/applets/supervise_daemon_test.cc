@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -20,6 +21,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::Not;
 using Strings = std::vector<std::string>;
 
@@ -159,8 +161,46 @@ TEST_F(SuperviseTest, Errors) {
   // 99999999999999999 * 1000 ms overflowed a long (UBSan, found by tests/fuzz/fuzz_supervise).
   EXPECT_EQ(Error({"web", "--start", "--respawn-delay", "99999999999999999", "/bin/sh"}),
             "supervise-daemon: `99999999999999999' is not a valid number for --respawn-delay");
-  EXPECT_EQ(Error({"web", "--signal", "HUP"}),
-            "supervise-daemon: --signal is not supported under ctinit (no control verb for it)");
+  EXPECT_EQ(Error({"web", "--signal", "NOSUCH"}),
+            "supervise-daemon: `NOSUCH' is not a valid signal");
+}
+
+TEST_F(SuperviseTest, StdinIsPassedOn) {
+  EXPECT_THAT(Build({"web", "--start", "--stdin", "/etc/web.in", "/bin/sh"}, {}),
+              Contains("stdin=/etc/web.in"));
+  EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains(HasSubstr("stdin="))));
+}
+
+TEST_F(SuperviseTest, SignalAsksForTheDaemonsPid) {
+  SuperviseExtras extras;
+  Strings words;
+  int t = 0;
+  std::string err;
+  ASSERT_TRUE(
+      BuildSuperviseRequest({"web", "--signal", "HUP"}, {}, root_, &words, &t, &err, &extras));
+  EXPECT_EQ(words, (Strings{"status", "web"}));
+  EXPECT_EQ(extras.signal, SIGHUP);
+}
+
+TEST_F(SuperviseTest, HealthcheckOptionsFillThePlan) {
+  SuperviseExtras extras;
+  Strings words;
+  int t = 0;
+  std::string err;
+  ASSERT_TRUE(BuildSuperviseRequest(
+      {"web", "--start", "--healthcheck-delay", "3", "-a", "7", "--retry", "INT/9", "/bin/sh"},
+      {"RC_SERVICE=/etc/init.d/web"}, root_, &words, &t, &err, &extras))
+      << err;
+  EXPECT_EQ(extras.health.svc, "web");
+  EXPECT_EQ(extras.health.script, "/etc/init.d/web");
+  EXPECT_EQ(extras.health.delay.count(), 3);
+  EXPECT_EQ(extras.health.timer.count(), 7);
+  EXPECT_EQ(extras.health.stop_signal, SIGINT);
+  EXPECT_EQ(extras.health.stop_timeout.count(), 9);
+  EXPECT_EQ(Error({"web", "--start", "--healthcheck-timer", "0", "/bin/sh"}),
+            "supervise-daemon: invalid health check timer 0");
+  EXPECT_EQ(Error({"web", "--start", "-A", "x", "/bin/sh"}),
+            "supervise-daemon: invalid health check delay x");
 }
 
 // A one-shot fake ctinit: accepts one connection, records the request, sends `reply`.
@@ -267,6 +307,28 @@ TEST_F(SuperviseTest, AStartLeavesTheMarkerAndAGiveUpIsMarkedStoppedAndFailed) {
   }
   EXPECT_EQ(GetState(svcdir, "web"), kStateStopped | kStateFailed);
   EXPECT_EQ(GetState(svcdir, "plain"), kStateStarted);
+}
+
+TEST_F(SuperviseTest, SignalGoesToTheSupervisedDaemon) {
+  const std::string sock = root_ + "/control";
+  pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  {
+    FakeServer server(
+        sock, "0\nrunning " + std::to_string(child) + "\nname=supervise:web\nstate=started\n");
+    EXPECT_EQ(SuperviseDaemonMain({"web", "--signal", "USR1"}, root_, sock), 0);
+  }
+  int st = 0;
+  ASSERT_EQ(waitpid(child, &st, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+  {
+    // `status` fell back to an OpenRC service of that name: no supervised daemon.
+    FakeServer server(sock, "0\nrunning 1\nname=openrc:web\n");
+    EXPECT_EQ(SuperviseDaemonMain({"web", "--signal", "HUP"}, root_, sock), 1);
+  }
 }
 
 TEST_F(SuperviseTest, NoCtinitListening) {

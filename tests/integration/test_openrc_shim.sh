@@ -174,5 +174,130 @@ ct_check "rc-service -e bgd" in_ns rc-service -e bgd
 ct_check "rc-service of an unknown service fails" eval '! in_ns rc-service nosuch start >/dev/null 2>&1'
 run /etc/init.d/needer stop
 
+# --- OpenRC 0.63's helpers (issue 12): save_options/get_options like Gentoo's mysql ---
+cmd_count() { # live processes of the namespace whose command line matches the ERE $1
+  local n=0 p
+  for p in $(ns_host_pids); do
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -Eq -- "$1" && [[ "$(_proc_state "$p")" != Z ]]; then
+      n=$((n + 1))
+    fi
+  done
+  echo "$n"
+}
+testd_count() { cmd_count "testd $1( |\$)"; }
+mkdir -p "$TREE/opt/mysqlish/bin"
+cp "$TREE/usr/bin/testd" "$TREE/opt/mysqlish/bin/testd"
+printf 'basedir=/opt/mysqlish\npidfile=/run/mysqlish.pid\n' >"$TREE/etc/mysqlish.cnf"
+ct_check "mysqlish start (save_options after start-stop-daemon)" run /etc/init.d/mysqlish start
+ct_check "mysqlish: server running" alive mysqlish
+ct_check "mysqlish: save_options stored the pidfile in /run/openrc/options/mysqlish/" \
+  eval '[[ "$(cat "$TREE/run/openrc/options/mysqlish/pidfile")" == /run/mysqlish.pid ]]'
+ct_check "mysqlish checkdaemon (service_started_daemon)" run /etc/init.d/mysqlish checkdaemon
+ct_check "service_started_daemon: by exec, by service + exec + index, and not another exec" \
+  eval 'grep -qx "daemon-1 yes" "$OUT/mysqlish.log" && grep -qx "daemon-2 yes" "$OUT/mysqlish.log" && grep -qx "daemon-3 no" "$OUT/mysqlish.log"'
+# The configuration changes while the server runs: stop() must use what start() saved.
+printf 'basedir=/opt/other\npidfile=/run/other.pid\n' >"$TREE/etc/mysqlish.cnf"
+mpid=$(pid_in mysqlish)
+ct_check "mysqlish stop (get_options)" run /etc/init.d/mysqlish stop
+ct_check "mysqlish: stop() read the saved values" \
+  grep -qx 'stop pidfile=/run/mysqlish.pid basedir=/opt/mysqlish' "$OUT/mysqlish.log"
+ct_check "mysqlish: server gone after stop" eval '! ns_pid_alive "$mpid" || [[ $(ns_state "$mpid") == Z ]]'
+ct_check "mysqlish: options cleared once stopped" test ! -e "$TREE/run/openrc/options/mysqlish"
+printf 'basedir=/opt/mysqlish\npidfile=/run/mysqlish.pid\n' >"$TREE/etc/mysqlish.cnf"
+ct_check "mysqlish start again" run /etc/init.d/mysqlish start
+m1=$(pid_in mysqlish)
+ct_check "mysqlish restart" run /etc/init.d/mysqlish restart
+m2=$(pid_in mysqlish)
+ct_check "mysqlish: restart replaced the server ($m1 -> $m2)" \
+  eval '[[ "$m1" != "$m2" ]] && alive mysqlish && { ! ns_pid_alive "$m1" || [[ $(ns_state "$m1") == Z ]]; }'
+ct_check "mysqlish: exactly one server after restart (no orphan)" test "$(testd_count mysqlish)" -eq 1
+ct_check "mysqlish final stop" run /etc/init.d/mysqlish stop
+ct_check "mysqlish: no server left" test "$(testd_count mysqlish)" -eq 0
+
+# --- mountinfo / fstabinfo / RC_* ---
+printf '%s\n' '# test fstab' '/dev/sda2 /boot ext2 noauto,noatime 1 2' \
+  'server:/export /data nfs4 _netdev,rw 0 0' >"$TREE/etc/fstab"
+ct_check "mounts start" run /etc/init.d/mounts start
+for want in proc-mounted=yes nosuch-mounted=no proc-fstype=proc 'proc-by-regex=/proc ' \
+  'fstab-points=/boot /data ' fstab-boot-options=noauto,noatime fstab-nfs=/data \
+  'fstab-mountargs=-o noauto,noatime -t ext2 /dev/sda2 /boot' proc-netfs=no \
+  'RC_CACHEDIR=/var/cache/rc RC_LIBEXECDIR=/lib/rc RC_SVCDIR=/run/openrc' \
+  'RC_BOOTLEVEL=boot RC_DEFAULTLEVEL=default RC_GOT_FUNCTIONS=yes' 'colours=[]' \
+  'ulimit-n=512 ulimit-c=0'; do
+  ct_check "mounts: $want" grep -qxF -- "$want" "$OUT/mounts"
+done
+ct_check "mounts: RC_UNAME=Linux RC_VERSION=0.63" grep -q 'RC_UNAME=Linux RC_VERSION=0.63$' "$OUT/mounts"
+ct_check "mounts: rc_runlevel names a runlevel" grep -Eq '^rc_runlevel=[a-z]+$' "$OUT/mounts"
+# `openrc-run SCRIPT depend`: depend() and what rc.conf adds (rc_<svc>_<type>), with keyword
+# -containers expanded as rc-functions.sh does.
+printf 'rc_mounts_use="fancy"\nrc_mounts_keyword="-containers -shutdown"\n' >>"$TREE/etc/rc.conf"
+dep=$(say /sbin/openrc-run /etc/init.d/mounts depend)
+ct_check "depend: rc.conf's rc_mounts_use is printed ($(tr '\n' ';' <<<"$dep"))" grep -qx 'use fancy' <<<"$dep"
+ct_check "depend: keyword -containers expands to the Linux container keywords" \
+  grep -q '^keyword -docker -podman -lxc -openvz -rkt -systemd-nspawn -uml -vserver -wsl -shutdown' <<<"$dep"
+sed -i '/^rc_mounts_/d' "$TREE/etc/rc.conf"
+ct_check "install-applets linked mountinfo, fstabinfo, kill_all, save_options… in /lib/rc/bin" \
+  eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
+ct_check "kill_all --dry-run spares PID 1 and its caller's session" \
+  eval 'o=$(in_ns /lib/rc/bin/kill_all --dry-run 2>&1) && ! grep -q "to process 1$" <<<"$o"'
+
+# --- input_file, output_logger, no_new_privs ---
+echo hello >"$TREE/etc/logged.in"
+ct_check "logged start" run /etc/init.d/logged start
+ct_check "logged: the daemon read input_file and its output reached output_logger" \
+  eval 'ct_wait_until 5 grep -qx "echod read: hello" "$OUT/logged.out"'
+ct_check "logged: no_new_privs reached the daemon" grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$OUT/logged.out"
+ct_check "logged stop" run /etc/init.d/logged stop
+
+# --- supervise-daemon health checks: healthcheck() fails once -> unhealthy(), restart ---
+if [[ -S "$TREE/run/ctinit/control" ]]; then
+  ct_check "healthy start" run /etc/init.d/healthy start
+  ct_check "healthy: daemon running" eval 'ct_wait_until 5 alive healthy'
+  h1=$(pid_in healthy)
+  ct_check "healthy: the first healthcheck failed and unhealthy() ran" \
+    eval 'ct_wait_until 10 test -s "$OUT/healthy.unhealthy"'
+  ct_check "healthy: unhealthy() saw the first daemon ($h1)" grep -qx "unhealthy $h1" "$OUT/healthy.unhealthy"
+  healthy_restarted() { local p; p=$(pid_in healthy); [[ -n "$p" && "$p" != "$h1" ]] && alive healthy; }
+  ct_check "healthy: the daemon was restarted (a new pid)" ct_wait_until 10 healthy_restarted
+  h2=$(pid_in healthy)
+  ct_check "healthy: the first daemon is gone" eval '! ns_pid_alive "$h1" || [[ $(ns_state "$h1") == Z ]]'
+  ct_check "healthy: checks go on and pass on the new daemon ($h2)" \
+    eval 'ct_wait_until 10 grep -qx "check $h2" "$OUT/healthy.checks"'
+  ct_check "healthy: unhealthy() ran once only" test "$(wc -l <"$OUT/healthy.unhealthy")" -eq 1
+  ct_check "healthy: still started" started_link healthy
+  ct_check "healthy stop" run /etc/init.d/healthy stop
+  ct_check "healthy: daemon gone" eval 'ct_wait_until 5 test "$(testd_count healthy)" -eq 0'
+  monitor_gone() { test "$(cmd_count 'supervise-daemon healthy ')" -eq 0; }
+  ct_check "healthy: the health monitor is gone too" ct_wait_until 5 monitor_gone
+fi
+
+# --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
+# Their required_files (openrc-run checks them before describe and depend too, as OpenRC does).
+GENTOO=$IT_DIR/../fixtures/openrc-shim-gentoo
+cp -a "$GENTOO/init.d/." "$TREE/etc/init.d/"
+cp -a "$GENTOO/conf.d/." "$TREE/etc/conf.d/"
+mkdir -p "$TREE/etc/syslog-ng" "$TREE/etc/unbound"
+touch "$TREE/etc/rsyslog.conf" "$TREE/etc/syslog-ng/syslog-ng.conf" "$TREE/etc/unbound/unbound.conf"
+# "NAME: not found" for a NAME without '/': a helper the script calls by name is missing. The
+# daemons' own programs (called by absolute path: unbound-checkconf) are not in this tree.
+missing_helper() { grep -Eq '(^|: )[^/: ]+: not found'; }
+stray_lines() { grep -Ev '^$|^(need|use|want|after|before|provide|keyword|config) |: /[^:]*: not found$'; }
+for s in "$GENTOO"/init.d/*; do
+  svc=${s##*/}
+  chmod +x "$TREE/etc/init.d/$svc"
+  out=$(say /sbin/openrc-run "/etc/init.d/$svc" describe)
+  # Gentoo's /bin/sh is bash; a script using bash's own expansions cannot run with busybox sh
+  # (the shim uses bash when the image has it; this tree has none).
+  if [[ "$out" == *"bad substitution"* && ! -x "$TREE/bin/bash" ]]; then
+    ct_log "gentoo $svc: needs bash (${out//$'\n'/ }); not checked in this busybox tree"
+    continue
+  fi
+  ct_check "gentoo $svc: describe exits 0 and calls no missing helper" \
+    eval 'in_ns /sbin/openrc-run "/etc/init.d/$svc" describe >/dev/null 2>&1 && ! missing_helper <<<"$out"'
+  dep=$(say /sbin/openrc-run "/etc/init.d/$svc" depend)
+  ct_check "gentoo $svc: depend exits 0, only dependency lines ($(tr '\n' ';' <<<"$dep"))" \
+    eval 'in_ns /sbin/openrc-run "/etc/init.d/$svc" depend >/dev/null 2>&1 && ! stray_lines <<<"$dep"'
+done
+
 ns_kill
 it_finish
