@@ -30,6 +30,7 @@ constexpr const char* kUsage =
     "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
     "       ctinit {status [NAME]|list} [--json]\n"
+    "       ctinit run-generators [--root DIR]   (systemd's generators; PID 1 runs it)\n"
     "       ctinit --version\n"
     "\n"
     "environment: every key of ctinit.yaml(5) as CTINIT_ + its path in upper case, '.' as '_'\n"
