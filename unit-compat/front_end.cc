@@ -9,6 +9,7 @@
 #include "init/base/files.h"
 #include "init/base/log.h"
 #include "init/base/text.h"
+#include "unit-compat/generators.h"
 #include "unit-compat/sysv_generator.h"
 #include "unit-compat/unit_set.h"
 
@@ -37,7 +38,7 @@ void GenerateForInitScripts(const std::string& root, UnitSetOptions* opt, Servic
 
 bool HasUnits(const std::string& root) noexcept {
   try {
-    for (const auto& dir : DefaultSearchPath()) {
+    for (const auto& dir : ManagerSearchPath()) {
       std::error_code ec;
       for (const auto& e : std::filesystem::directory_iterator(Under(root, dir), ec)) {
         auto n = e.path().filename().string();
@@ -50,7 +51,7 @@ bool HasUnits(const std::string& root) noexcept {
 }
 
 void UnitsFrontEnd::Configure(const Settings& settings, std::vector<std::string>* errors) {
-  *this = UnitsFrontEnd(root_);
+  *this = UnitsFrontEnd(root_, self_exe_);
   auto it = settings.find("units");
   if (it == settings.end()) return;
   const std::vector<std::string> known = {
@@ -76,12 +77,28 @@ FrontEnd::Presence UnitsFrontEnd::Detect() const {
   return enabled_ && HasUnits(root_) ? Presence::kPresent : Presence::kAbsent;
 }
 
+std::vector<FrontEnd::BeforeLoadCommand> UnitsFrontEnd::BeforeLoad() const {
+  if (!enabled_ || self_exe_.empty()) return {};
+  bool work = false;
+  for (const auto& dir : GeneratorDirs()) work = work || !files::ListDir(Under(root_, dir)).empty();
+  for (const char* dir : {kGeneratorDir, kGeneratorEarlyDir, kGeneratorLateDir})
+    work = work || files::Exists(Under(root_, dir));
+  if (!work) return {};  // no fork at every boot of an image without generators
+  BeforeLoadCommand run{"run-generators", {self_exe_, "run-generators"}, std::chrono::seconds(15)};
+  if (root_ != "/" && !root_.empty()) {
+    run.argv.push_back("--root");
+    run.argv.push_back(root_);
+  }
+  return {run};
+}
+
 void UnitsFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
   const std::string& root = root_;
   try {
     if (!enabled_) return;  // the image's units were looked for by Detect()
     UnitSetOptions opt;
     opt.root = root;
+    opt.enable.search_path = ManagerSearchPath();
     opt.manager_env = context.environment;
     opt.runtime_conditions = true;
     opt.strict = strict_;

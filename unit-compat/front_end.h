@@ -7,7 +7,11 @@
 // list), skip_also (added to it), strict (any warning about a unit is an error: the unit is left
 // out), init_scripts_win (default true), tag_output (default true), sysv_scripts (default true).
 //
+// BeforeLoad(): `SELF_EXE run-generators` (generators.h; bound 15 s) when units are on and the
+// image has a generator directory with an entry, or output of earlier generators to clear.
+//
 // Load():
+//   * the search path is systemd's with the generators' output (ManagerSearchPath());
 //   * when no other front end runs init scripts (a units-only image) and sysv_scripts is true,
 //     the /etc/init.d scripts without a unit get one as systemd-sysv-generator would make it
 //     (sysv_generator.h), written to /run/systemd/generator.late, which ends the search path;
@@ -33,22 +37,27 @@
 
 namespace ctinit::units {
 
-// True when the image has unit files at all (a search directory with a .service in it).
+// True when the image has unit files at all (a search directory with a .service in it; the
+// generators' output counts).
 bool HasUnits(const std::string& root = "/") noexcept;
 
 class UnitsFrontEnd : public FrontEnd {
  public:
-  explicit UnitsFrontEnd(std::string root = "/") : root_(std::move(root)) {}
+  // `self_exe`: ctinit's own path, for its run-generators applet ("": generators never run).
+  explicit UnitsFrontEnd(std::string root = "/", std::string self_exe = "")
+      : root_(std::move(root)), self_exe_(std::move(self_exe)) {}
 
   std::string_view Name() const override { return "systemd units"; }
   Role role() const override { return Role::kAdditive; }
   std::vector<std::string> ConfigKeys() const override { return {"units"}; }
   void Configure(const Settings& settings, std::vector<std::string>* errors) override;
   Presence Detect() const override;
+  std::vector<BeforeLoadCommand> BeforeLoad() const override;
   void Load(const LoadContext& context, ServiceSet* set) override;
 
  private:
   std::string root_;
+  std::string self_exe_;
   bool enabled_ = true;  // mode auto
   std::optional<std::vector<std::string>> skip_;
   std::vector<std::string> skip_also_;

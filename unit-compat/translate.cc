@@ -145,6 +145,8 @@ void Translator::RequiredUnits() {
 bool Translator::Conditions(TranslateOutcome* outcome) {
   auto conds = CollectConditions(u_.file);
   if (conds.empty()) return true;
+  // Specifiers as in systemd (postgresql@.service: AssertPathExists=/etc/postgresql/%I/...).
+  for (auto& c : conds) c.value = Expand(nullptr, c.value);
   if (ctx_.runtime_probe) {
     RuntimeConditions(conds);
     return true;

@@ -596,5 +596,27 @@ TEST_F(TranslateTest, RuntimeConditionsAreCheckedWhenTheStartBegins) {
   }
 }
 
+// postgresql@.service: AssertPathExists=/etc/postgresql/%I/postgresql.conf names the instance.
+TEST_F(TranslateTest, ConditionsExpandSpecifiers) {
+  root_.Unit("pg@.service",
+             "[Unit]\nAssertPathExists=/nonexistent-ctinit/%I/postgresql.conf\n"
+             "ConditionPathExists=/nonexistent-ctinit/%i\n[Service]\nExecStart=/pg %i\n",
+             /*enable=*/false);
+  root_.Link("/etc/systemd/system/pg@.service",
+             "/etc/systemd/system/multi-user.target.wants/pg@15-main.service");
+  UnitSet s = Load({}, false, /*runtime_conditions=*/true);
+  const ServiceSpec* pg = Find(s, "pg@15-main.service");
+  ASSERT_NE(pg, nullptr);
+  ASSERT_TRUE(pg->condition);
+  ASSERT_TRUE(pg->assertion);
+  std::string why;
+  EXPECT_FALSE(pg->condition(&why));
+  EXPECT_NE(why.find("ConditionPathExists=/nonexistent-ctinit/15-main"), std::string::npos) << why;
+  EXPECT_FALSE(pg->assertion(&why));
+  EXPECT_NE(why.find("AssertPathExists=/nonexistent-ctinit/15/main/postgresql.conf"),
+            std::string::npos)
+      << why;
+}
+
 }  // namespace
 }  // namespace ctinit::units

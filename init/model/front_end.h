@@ -9,12 +9,15 @@
 //   Configure()    at boot and on every reload, with those values (absent keys: defaults).
 //                  Each bad value is one message "file:line:col: ..." and is ignored.
 //   Detect()       whether the image carries this front end's configuration.
+//   BeforeLoad()   programs PID 1 runs to their end before each Load() (systemd's generators):
+//                  work that forks and waits, which a front end must not do itself.
 //   Load()         adds its services (at boot and on every reload; never throws).
 //   OnLevel()      told where the machine is, for front ends that keep state of their own
 //                  (OpenRC's /run/openrc/softlevel).
 //   LevelEnvironment()  extra environment for every child started in a level (RC_REBOOT=YES).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,12 +74,25 @@ class FrontEnd {
     std::vector<std::string> environment;  // ctinit's own, K=V
   };
 
+  // A program PID 1 runs through its spawner before each Load() (at boot and on every reload),
+  // after the ones before it ended; its end comes through PID 1's one reaper, so PID 1 never
+  // blocks on it. Its output goes to PID 1's log. One that outlasts `bound` has its process
+  // group killed (one log line); a failure is one log line too, and the load goes on.
+  struct BeforeLoadCommand {
+    std::string name;               // for logs and its output's tag: "run-generators"
+    std::vector<std::string> argv;  // argv[0]: an absolute path
+    std::chrono::milliseconds bound{15000};
+    friend bool operator==(const BeforeLoadCommand&, const BeforeLoadCommand&) = default;
+  };
+
   virtual ~FrontEnd() = default;
   virtual std::string_view Name() const = 0;  // "inittab", "OpenRC", "systemd units"
   virtual Role role() const = 0;
   virtual std::vector<std::string> ConfigKeys() const { return {}; }
   virtual void Configure(const Settings& /*settings*/, std::vector<std::string>* /*errors*/) {}
   virtual Presence Detect() const = 0;
+  // Asked at boot and on every reload, after Configure(); nothing to run by default.
+  virtual std::vector<BeforeLoadCommand> BeforeLoad() const { return {}; }
   virtual void Load(const LoadContext& context, ServiceSet* set) = 0;
   virtual void OnLevel(char /*level*/, bool /*settled*/) {}
   virtual std::vector<std::string> LevelEnvironment(char /*level*/) const { return {}; }

@@ -47,6 +47,13 @@ FrontEnd::Presence ComposedFrontEnd::Detect() const {
   return Presence::kAbsent;
 }
 
+std::vector<FrontEnd::BeforeLoadCommand> ComposedFrontEnd::BeforeLoad() const {
+  std::vector<BeforeLoadCommand> commands;
+  for (const auto& p : parts_)
+    for (auto& c : p->BeforeLoad()) commands.push_back(std::move(c));
+  return commands;
+}
+
 void ComposedFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
   loaded_.clear();
   // Each part looks once (the units' look is a scan of the unit directories).
@@ -87,7 +94,7 @@ std::shared_ptr<ComposedFrontEnd> MakeFrontEnds(
   std::vector<std::unique_ptr<FrontEnd>> parts;
   parts.push_back(std::make_unique<inittab::InittabFrontEnd>(root, inittab_override));
   parts.push_back(std::make_unique<openrc::OpenrcFrontEnd>(self_exe, root));
-  parts.push_back(std::make_unique<units::UnitsFrontEnd>(root));
+  parts.push_back(std::make_unique<units::UnitsFrontEnd>(root, self_exe));
   return std::make_shared<ComposedFrontEnd>(std::move(parts));
 }
 

@@ -9,6 +9,8 @@
 //      either, the first one (the inittab: its "cannot open /etc/inittab" is the message).
 //   2. Every additive front end (units) that is present, after it, told whether init scripts
 //      run (a unit NAME.service is then left to /etc/init.d/NAME).
+// BeforeLoad: every part's commands, in order of the parts (each part decides whether it has
+// anything to run: the units front end, when units are on and the image has generators).
 // Configure, OnLevel and LevelEnvironment go to every front end (each acts only once loaded);
 // the config keys are the union of theirs.
 #pragma once
@@ -31,6 +33,7 @@ class ComposedFrontEnd : public FrontEnd {
   std::vector<std::string> ConfigKeys() const override;
   void Configure(const Settings& settings, std::vector<std::string>* errors) override;
   Presence Detect() const override;
+  std::vector<BeforeLoadCommand> BeforeLoad() const override;
   void Load(const LoadContext& context, ServiceSet* set) override;
   void OnLevel(char level, bool settled) override;
   std::vector<std::string> LevelEnvironment(char level) const override;

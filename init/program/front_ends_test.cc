@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace ctinit {
 namespace {
@@ -34,6 +35,9 @@ class FakeFrontEnd : public FrontEnd {
     log_->push_back(name_ + " level " + level + (settled ? " settled" : ""));
   }
   std::vector<std::string> LevelEnvironment(char) const override { return {name_ + "=1"}; }
+  std::vector<BeforeLoadCommand> BeforeLoad() const override { return before_load; }
+
+  std::vector<BeforeLoadCommand> before_load;
 
  private:
   std::string name_;
@@ -101,6 +105,25 @@ TEST(ComposedFrontEndTest, EveryPartIsConfiguredAndToldTheLevels) {
                                "b level 3 settled"));
 }
 
+TEST(ComposedFrontEndTest, BeforeLoadGathersEveryPartsCommandsInOrder) {
+  std::vector<std::string> log;
+  auto a = std::make_unique<FakeFrontEnd>("a", R::kExclusive, P::kPresent, &log);
+  auto b = std::make_unique<FakeFrontEnd>("b", R::kAdditive, P::kPresent, &log);
+  auto c = std::make_unique<FakeFrontEnd>("c", R::kAdditive, P::kPresent, &log);
+  a->before_load = {{"a-prep", {"/bin/a"}, std::chrono::seconds(1)}};
+  c->before_load = {{"c-prep", {"/bin/c", "x"}, std::chrono::seconds(2)},
+                    {"c-more", {"/bin/c2"}, std::chrono::seconds(3)}};
+  std::vector<std::unique_ptr<FrontEnd>> parts;
+  parts.push_back(std::move(a));
+  parts.push_back(std::move(b));
+  parts.push_back(std::move(c));
+  ComposedFrontEnd composed(std::move(parts));
+  std::vector<std::string> names;
+  for (const auto& cmd : composed.BeforeLoad()) names.push_back(cmd.name);
+  EXPECT_THAT(names, ElementsAre("a-prep", "c-prep", "c-more"));
+  EXPECT_THAT(log, IsEmpty());  // asking loads nothing
+}
+
 std::vector<std::string> Names(const ServiceSet& set) {
   std::vector<std::string> names;
   for (const auto& s : set.services) names.push_back(s.name);
@@ -153,6 +176,53 @@ TEST_F(MakeFrontEndsTest, CommandLineInittabWinsOverTheConfig) {
   set = {};
   fe->Load({}, &set);
   EXPECT_THAT(Names(set), ElementsAre("c1", "~~"));
+}
+
+// The units front end asks for `ctinit run-generators` when the image has generators (or
+// output of earlier ones to clear), and units are on.
+TEST_F(MakeFrontEndsTest, GeneratorsRunBeforeTheUnitsLoad) {
+  auto fe = MakeFrontEnds(root_, "/sbin/ctinit", std::nullopt);
+  fe->Configure({}, nullptr);
+  EXPECT_THAT(fe->BeforeLoad(), IsEmpty());
+  Write("/lib/systemd/system-generators/postgresql-generator", "#!/bin/sh\n");
+  auto commands = fe->BeforeLoad();
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].name, "run-generators");
+  EXPECT_THAT(commands[0].argv, ElementsAre("/sbin/ctinit", "run-generators", "--root", root_));
+  EXPECT_EQ(commands[0].bound, std::chrono::seconds(15));
+  Settings settings;
+  settings["units"].is_map = true;
+  Setting off;
+  off.scalar = "off";
+  settings["units"].map.emplace_back("mode", off);
+  fe->Configure(settings, nullptr);
+  EXPECT_THAT(fe->BeforeLoad(), IsEmpty());
+}
+
+// What a generator wrote is read with systemd's precedence: generator.early over /etc, /etc
+// over generator, generator over /lib, generator.late last.
+TEST_F(MakeFrontEndsTest, UnitsFromTheGeneratorDirectoriesLoad) {
+  const std::string svc = "[Service]\nExecStart=/bin/sleep 100\n";
+  Write("/run/systemd/generator/gen.service", svc);
+  Write("/lib/systemd/system/gen.service", "[Service]\nExecStart=/bin/lib-wins\n");
+  Write("/run/systemd/generator.late/late.service", svc);
+  Write("/lib/systemd/system/late.service", "[Service]\nExecStart=/bin/lib-wins\n");
+  Write("/run/systemd/generator.early/early.service", "[Service]\nExecStart=/bin/early\n");
+  Write("/etc/systemd/system/early.service", "[Service]\nExecStart=/bin/etc\n");
+  const std::string wants = "/run/systemd/generator/multi-user.target.wants/";
+  std::filesystem::create_directories(root_ + wants);
+  for (std::string name : {"gen.service", "late.service", "early.service"})
+    std::filesystem::create_symlink("/lib/systemd/system/" + name, root_ + wants + name);
+  auto fe = MakeFrontEnds(root_, "/sbin/ctinit", std::nullopt);
+  fe->Configure({}, nullptr);
+  ServiceSet set;
+  fe->Load({}, &set);
+  std::map<std::string, std::string> commands;
+  for (const auto& s : set.services)
+    if (!s.command.argv.empty()) commands[s.name] = s.command.argv[0];
+  EXPECT_EQ(commands["gen.service"], "/bin/sleep");
+  EXPECT_EQ(commands["late.service"], "/bin/lib-wins");
+  EXPECT_EQ(commands["early.service"], "/bin/early");
 }
 
 TEST_F(MakeFrontEndsTest, BadValuesAreOneMessageEach) {

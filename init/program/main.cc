@@ -14,11 +14,13 @@
 #include "init/clients/telinit.h"
 #include "init/program/front_ends.h"
 #include "init/runtime/config_env.h"
+#include "init/runtime/container_runtime.h"
 #include "init/runtime/pid1.h"
 #include "openrc-shim/applets/applets.h"
 #include "openrc-shim/supervise_request.h"
 #include "unit-compat/clients/systemctl.h"
 #include "unit-compat/clients/systemd_notify.h"
+#include "unit-compat/generators.h"
 
 namespace {
 
@@ -28,6 +30,7 @@ constexpr const char* kUsage =
     "              [-- CMD ARGS...]\n"
     "       ctinit telinit [-t SECONDS] [-e VAR[=VAL]] {0-9|S|Q|A|B|C|U}\n"
     "       ctinit {status [NAME]|list} [--json]\n"
+    "       ctinit run-generators [--root DIR]   (systemd's generators; PID 1 runs it)\n"
     "       ctinit --version\n"
     "\n"
     "environment: every key of ctinit.yaml(5) as CTINIT_ + its path in upper case, '.' as '_'\n"
@@ -38,6 +41,15 @@ constexpr const char* kUsage =
     "  CTINIT_OPENRC_MODE CTINIT_OPENRC_LEVELS=3=default CTINIT_OPENRC_STRICT_NEED\n"
     "  CTINIT_UNITS_MODE CTINIT_UNITS_SKIP=a.service,b.service CTINIT_UNITS_SKIP_ALSO\n"
     "  CTINIT_UNITS_STRICT CTINIT_UNITS_INIT_SCRIPTS_WIN CTINIT_UNITS_TAG_OUTPUT\n";
+
+// The runtime as systemd names it in SYSTEMD_VIRTUALIZATION=container:NAME; "" when unknown.
+std::string VirtualizationName() {
+  ctinit::RuntimeProbe probe = ctinit::ProbeContainerRuntime();
+  if (probe.container_env && !probe.container_env->empty()) return *probe.container_env;
+  if (probe.containerenv) return "podman";
+  if (probe.dockerenv) return "docker";
+  return "";
+}
 
 bool IsRunlevelArg(const std::string& a) {
   return a.size() == 1 && strchr("0123456789SsQqAaBbCcUu", a[0]) != nullptr;
@@ -140,6 +152,10 @@ int main(int argc, char** argv) {
     return ctinit::units::SystemctlMain(argc - 1, argv + 1, "/");
   }
   if (int rc = ctinit::openrc::RunApplet(argc, argv); rc >= 0) return rc;
+  // What PID 1 runs before loading units (unit-compat/generators.h): an ordinary child.
+  if (!args.empty() && args[0] == "run-generators")
+    return ctinit::units::RunGeneratorsMain(std::vector<std::string>(args.begin() + 1, args.end()),
+                                            VirtualizationName());
   if (self == "telinit") return ctinit::TelinitMain(args, "/run/initctl");
   if (!args.empty() && (args[0] == "status" || args[0] == "list"))  // before the PID 1 checks
     return ctinit::StatusMain(args[0], std::vector<std::string>(args.begin() + 1, args.end()));

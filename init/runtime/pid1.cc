@@ -39,6 +39,16 @@ Pid1::Pid1(Options opts, std::unique_ptr<System> system)
       fifo_(io_, *sys_, *this),
       mounts_(io_, [this] { OnMountsChanged(); }),
       spawner_(*sys_),
+      before_load_(*sys_,
+                   [this](const FrontEnd::BeforeLoadCommand& c) {
+                     ServiceSpec spec;  // a task of PID 1's own, its output tagged with its name
+                     spec.name = spec.log_tag = spec.origin = c.name;
+                     spec.kind = Kind::kTask;
+                     spec.command.argv = c.argv;
+                     spec.command.text = c.name;
+                     return spawner_.Spawn(spec, spec.command, sup_ ? sup_->level() : 'S', 'N', {},
+                                           {.output = output_.get()});
+                   }),
       shutdown_(*sys_, Shutdown::Hooks{
                            .cap_stop_waits =
                                [this](Clock::time_point t) {
@@ -181,8 +191,20 @@ void Pid1::OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fie
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
 }
 
+void Pid1::BeforeLoading(std::function<void()> load) {
+  std::vector<FrontEnd::BeforeLoadCommand> commands;
+  if (opts_.front_end) commands = opts_.front_end->BeforeLoad();
+  before_load_.Run(std::move(commands), [this, gen = generation_, load = std::move(load)] {
+    if (gen == generation_ && shutdown_.idle()) Guarded("load", load);
+  });
+}
+
 void Pid1::StartSupervisor() {
   if (!output_) output_ = std::make_unique<OutputTap>(io_);
+  BeforeLoading([this] { BootSupervisor(); });
+}
+
+void Pid1::BootSupervisor() {
   ServiceSet set = LoadServices();
   ApplyServiceSet(set);
   char level = set.default_level.value_or('3');
@@ -318,10 +340,17 @@ void Pid1::OmitFromSendsigs() {
 
 void Pid1::Reload() {
   if (!sup_ || !shutdown_.idle()) return;
+  if (before_load_.busy()) {
+    log::Info("a reload is under way: it reads the definitions once its generators are done");
+    return;
+  }
   log::Info("Re-reading the service definitions");
-  ServiceSet set = LoadServices();
-  ApplyServiceSet(set);
-  sup_->Reload(std::move(set), config_.kill_wait);
+  BeforeLoading([this] {
+    if (!sup_) return;
+    ServiceSet set = LoadServices();
+    ApplyServiceSet(set);
+    sup_->Reload(std::move(set), config_.kill_wait);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +359,7 @@ void Pid1::Reload() {
 void Pid1::Reap() {
   while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
+    if (before_load_.Exited(r->pid, r->status)) continue;
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
@@ -508,6 +538,7 @@ void Pid1::ShutdownDone(const Shutdown::Report& report) {
       spawner_.ClearInitEnv();
       main_exit_.reset();
       ++generation_;  // callbacks posted by the previous boot are void
+      before_load_.Abandon();
       log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
       sup_.reset();
       StartSupervisor();

@@ -36,6 +36,7 @@
 #include "init/base/log.h"
 #include "init/engine/supervisor.h"
 #include "init/model/front_end.h"
+#include "init/runtime/before_load.h"
 #include "init/runtime/config.h"
 #include "init/runtime/control_server.h"
 #include "init/runtime/control_verbs.h"
@@ -109,7 +110,11 @@ class Pid1 : public SupervisorHost,
  private:
   static constexpr auto Guarded = log::Guarded;
   ServiceSet LoadServices();
+  // Runs what the front ends need before they load (BeforeLoad), then `load` — unless a
+  // shutdown or a boot in place came in between.
+  void BeforeLoading(std::function<void()> load);
   void StartSupervisor();
+  void BootSupervisor();
   void SetupSignals();
   void WaitSignal();
   void OnSignal(int sig);
@@ -162,6 +167,7 @@ class Pid1 : public SupervisorHost,
   InitctlFifo fifo_;
   MountWatch mounts_;
   Spawner spawner_;
+  BeforeLoadRunner before_load_;         // the front ends' generators, before each load
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;
