@@ -211,6 +211,11 @@ class SupervisorHost {
   // its leader (systemd: in the service's cgroup). A new main pid from a non-root sender (a
   // notification, a pid file not owned by root) is taken only then.
   virtual bool ProcessBelongsTo(pid_t /*pid*/, pid_t /*service_pgid*/) { return false; }
+  // Whether every uid of process `pid` (real, effective, saved, filesystem) is `uid`. A pid file
+  // owned by `uid` may name such a process although it left the service's group and session
+  // (PostgreSQL's pg_ctl starts the server in a session of its own): that user could signal it
+  // anyway, so taking it as the main process gives the file's writer no new power.
+  virtual bool ProcessRunsAs(pid_t /*pid*/, uid_t /*uid*/) { return false; }
   // kForking without a pidfile: the daemon the launcher `launcher` left behind, if one can be
   // told.
   virtual std::optional<pid_t> GuessMainPid(pid_t /*launcher*/) { return std::nullopt; }

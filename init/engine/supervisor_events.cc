@@ -28,8 +28,10 @@ void Supervisor::ReadPidFile(Slot& s) {
   if (!s.spec.pidfile.empty()) {
     if (auto p = host_->ReadPidFile(s.spec.pidfile); p && p->pid > 0) {
       s.poll_at.reset();
-      if (p->owner != 0 && !host_->ProcessBelongsTo(p->pid, s.group)) {
-        // systemd: a pid file a non-root user could write names only the service's processes.
+      if (p->owner != 0 && !host_->ProcessBelongsTo(p->pid, s.group) &&
+          !host_->ProcessRunsAs(p->pid, p->owner)) {
+        // systemd: a pid file a non-root user could write names only the service's processes
+        // (here also: one of that user's own processes, see ProcessRunsAs).
         log::Warn(
             "{}: pid file {} (owner uid {}) names pid {}, which is not the service's: refused",
             s.spec.name, s.spec.pidfile, p->owner, p->pid);

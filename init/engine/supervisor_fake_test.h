@@ -63,6 +63,10 @@ class FakeHost : public SupervisorHost {
     auto it = members.find(pid);
     return (it == members.end() ? pid : it->second) == service_pgid;
   }
+  bool ProcessRunsAs(pid_t pid, uid_t uid) override {
+    auto it = runs_as.find(pid);
+    return it != runs_as.end() && it->second == uid;
+  }
   std::optional<pid_t> GuessMainPid(pid_t launcher) override {
     auto it = guesses.find(launcher);
     if (it == guesses.end()) return std::nullopt;
@@ -166,6 +170,7 @@ class FakeHost : public SupervisorHost {
   std::set<pid_t> dead;                              // ProcessAlive answers false for these
   std::map<std::string, pid_t> pidfiles;             // ReadPidFile contents by path
   std::map<std::string, uid_t> pidfile_owners;       // their owners (default root)
+  std::map<pid_t, uid_t> runs_as;                    // ProcessRunsAs: pid -> its only uid
   std::map<pid_t, pid_t> members;                    // ProcessBelongsTo: pid -> its group
   int pidfile_reads = 0;
   std::map<pid_t, pid_t> guesses;                   // GuessMainPid: launcher -> daemon

@@ -77,5 +77,22 @@ TEST_F(TrustTest, APidFileNamingTheServicesProcessOrOwnedByRootIsTaken) {
   EXPECT_EQ(MainPid("g"), 888);
 }
 
+TEST_F(TrustTest, APidFileMayNameAProcessOfItsOwnOwnerOutsideTheService) {
+  // PostgreSQL: pg_ctl (started as root) leaves the server, running as postgres, in a session
+  // of its own; its pid file is postgres's. postgres could signal that process anyway.
+  host_.pidfiles["/run/pg.pid"] = 777;
+  host_.pidfile_owners["/run/pg.pid"] = kNobody;
+  host_.runs_as[777] = kNobody;
+  host_.pidfiles["/run/x.pid"] = 888;
+  host_.pidfile_owners["/run/x.pid"] = kNobody;
+  host_.runs_as[888] = 0;  // root's process, named by nobody's file: refused
+  Start({Forking("pg", "/run/pg.pid"), Forking("x", "/run/x.pid")}, '3');
+  ExitText("/bin/pg", 0);
+  ExitText("/bin/x", 0);
+  EXPECT_EQ(State("pg"), ServiceState::kUp);
+  EXPECT_EQ(MainPid("pg"), 777);
+  EXPECT_EQ(State("x"), ServiceState::kFailed);
+}
+
 }  // namespace
 }  // namespace ctinit

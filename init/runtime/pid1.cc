@@ -414,6 +414,13 @@ bool Pid1::ProcessBelongsTo(pid_t pid, pid_t service_pgid) {
   return std::find(descendants.begin(), descendants.end(), pid) != descendants.end();
 }
 
+bool Pid1::ProcessRunsAs(pid_t pid, uid_t uid) {
+  if (pid <= 1) return false;
+  auto uids = sys_->ProcessUids(pid);
+  return !uids.empty() &&
+         std::all_of(uids.begin(), uids.end(), [uid](uid_t u) { return u == uid; });
+}
+
 std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
 
 Clock::time_point Pid1::Now() { return sys_->Now(); }

@@ -93,6 +93,7 @@ class Pid1 : public SupervisorHost,
   bool ProcessAlive(pid_t pid) override;
   std::optional<PidFile> ReadPidFile(const std::string& path) override;
   bool ProcessBelongsTo(pid_t pid, pid_t service_pgid) override;
+  bool ProcessRunsAs(pid_t pid, uid_t uid) override;
   std::optional<pid_t> GuessMainPid(pid_t launcher) override;
   Clock::time_point Now() override;
   void ArmTimer(std::optional<Clock::time_point> when) override;

@@ -14,7 +14,9 @@
 #include <mutex>
 #include <thread>
 
+#include "init/base/files.h"
 #include "init/base/log.h"
+#include "init/base/text.h"
 #include "init/runtime/service_dirs.h"
 
 namespace ctinit {
@@ -69,6 +71,22 @@ pid_t RealSystem::Self() { return ::getpid(); }
 pid_t RealSystem::ProcessGroupOf(pid_t pid) { return ::getpgid(pid); }
 
 pid_t RealSystem::SessionOf(pid_t pid) { return ::getsid(pid); }
+
+std::vector<uid_t> RealSystem::ProcessUids(pid_t pid) {
+  // /proc is the kernel's: reading it cannot block on anything a service controls.
+  std::string status;
+  if (pid <= 0 || !files::ReadFile("/proc/" + std::to_string(pid) + "/status", &status)) return {};
+  std::vector<uid_t> uids;
+  for (const auto& line : text::Split(status, '\n')) {
+    if (!line.starts_with("Uid:")) continue;
+    for (const auto& word : text::Words(line.substr(4))) {
+      auto n = text::ParseCount(word);
+      if (!n) return {};
+      uids.push_back(static_cast<uid_t>(*n));
+    }
+  }
+  return uids;
+}
 
 std::optional<SupervisorHost::PidFile> RealSystem::ReadPidFile(const std::string& path) {
   uid_t owner = 0;

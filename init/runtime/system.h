@@ -51,6 +51,9 @@ class System {
   virtual pid_t Self() = 0;
   virtual pid_t ProcessGroupOf(pid_t pid) = 0;     // <= 0 when unknown
   virtual pid_t SessionOf(pid_t pid) = 0;          // getsid(2), <= 0 when unknown
+  // The real, effective, saved and filesystem uids of `pid` (/proc/PID/status); empty when
+  // unknown.
+  virtual std::vector<uid_t> ProcessUids(pid_t pid) = 0;
   virtual std::string ProcessName(pid_t pid) = 0;  // "sleep[42]" for logs, else "42"
   // A service's pid file: the pid and the file's owner. Never blocks and never follows a
   // link (O_NONBLOCK|O_NOFOLLOW): only a regular file of at most 64 bytes is read.
@@ -93,6 +96,7 @@ class RealSystem : public System {
   pid_t Self() override;
   pid_t ProcessGroupOf(pid_t pid) override;
   pid_t SessionOf(pid_t pid) override;
+  std::vector<uid_t> ProcessUids(pid_t pid) override;
   std::string ProcessName(pid_t pid) override;
   std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string& path) override;
   std::optional<pid_t> GuessDaemon(pid_t launcher) override;

@@ -35,8 +35,9 @@ class FakeSystem : public System {
   int syncs = 0;
   bool sync_finishes = true;
   std::vector<std::string> fifos_opened;
-  std::vector<std::string> directories;          // made, in order
-  std::vector<std::string> removed_directories;  // removed, in order
+  std::vector<std::string> directories;              // made, in order
+  std::vector<std::string> removed_directories;      // removed, in order
+  std::map<pid_t, std::vector<uid_t>> process_uids;  // ProcessUids; none: unknown
   Clock::time_point now = Clock::time_point(std::chrono::hours(1000));
 
   // Moves the clock by `d`, firing every timer that comes due on the way, in order.
@@ -123,6 +124,10 @@ class FakeSystem : public System {
   pid_t Self() override { return self; }
   pid_t ProcessGroupOf(pid_t pid) override { return Alive(pid) ? pid : -1; }
   pid_t SessionOf(pid_t pid) override { return Alive(pid) ? pid : -1; }
+  std::vector<uid_t> ProcessUids(pid_t pid) override {
+    auto it = process_uids.find(pid);
+    return it == process_uids.end() ? std::vector<uid_t>{} : it->second;
+  }
   std::string ProcessName(pid_t pid) override {
     for (const auto& p : procs)
       if (p.pid == pid) return p.name + "[" + std::to_string(pid) + "]";
