@@ -116,19 +116,29 @@ std::vector<std::string> Spawner::Environment(char level, char prev) const {
   return env;
 }
 
+std::vector<std::string> Spawner::MissingCapabilities(const ServiceSpec& spec,
+                                                      const sys::OwnCapabilities& own) {
+  const ProcessContext& p = spec.process;
+  std::vector<std::string> out;
+  if (uint64_t missing = p.ambient_capabilities & ~own.bounding)
+    out.push_back(
+        fmt::format("{}: {} not available in this container: left out of its ambient capabilities",
+                    spec.name, caps::Names(missing)));
+  if (p.capability_bounding_set && !own.can_limit &&
+      (own.bounding & ~*p.capability_bounding_set) != 0)
+    out.push_back(fmt::format(
+        "{}: no CAP_SETPCAP in this container: its capability bounding set is not reduced",
+        spec.name));
+  return out;
+}
+
 void Spawner::TellMissingCapabilities(const ServiceSpec& spec) {
   const ProcessContext& p = spec.process;
   if ((!p.ambient_capabilities && !p.capability_bounding_set) || told_caps_.count(spec.name))
     return;
   told_caps_.insert(spec.name);
   if (!own_caps_) own_caps_ = sys::ReadOwnCapabilities();
-  if (uint64_t missing = p.ambient_capabilities & ~own_caps_->bounding)
-    log::Warn("{}: {} not available in this container: left out of its ambient capabilities",
-              spec.name, caps::Names(missing));
-  if (p.capability_bounding_set && !own_caps_->can_limit &&
-      (own_caps_->bounding & ~*p.capability_bounding_set) != 0)
-    log::Warn("{}: no CAP_SETPCAP in this container: its capability bounding set is not reduced",
-              spec.name);
+  for (const auto& warning : MissingCapabilities(spec, *own_caps_)) log::Warn("{}", warning);
 }
 
 pid_t Spawner::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,

@@ -66,6 +66,11 @@ class Spawner {
   // without it, and that is said once per service.
   void SetOwnCapabilities(sys::OwnCapabilities own) { own_caps_ = own; }
 
+  // What of `spec`'s capability settings a container with `own` cannot give, one warning each
+  // (empty when it can give all).
+  static std::vector<std::string> MissingCapabilities(const ServiceSpec& spec,
+                                                      const sys::OwnCapabilities& own);
+
   // Starts `cmd` of `spec`; the pid, or -1 (logged, naming the service's origin).
   pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
               const std::vector<std::string>& extra_env, const Parts& parts);
