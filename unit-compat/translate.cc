@@ -280,8 +280,10 @@ void Translator::ReadinessOf(ServiceType type) {
     if (p.starts_with("/var/run/")) p = p.substr(4);
     s.pidfile = p;
   }
-  if (type == ServiceType::kForking && s.pidfile.empty())
-    Warn(type_assignment_, "Type=forking without PIDFile=: the main process cannot be known");
+  const Assignment* guess = Last("Service", "GuessMainPID");
+  if (type == ServiceType::kForking && s.pidfile.empty() && guess &&
+      ParseBoolean(guess->value) == false)
+    Warn(guess, "Type=forking without PIDFile=: the main process cannot be known");
 }
 
 void Translator::Timeouts(bool oneshot) {

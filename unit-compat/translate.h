@@ -83,8 +83,17 @@
 // evaluated here when a probe is given: a failed condition leaves the unit out with a note (it
 // counts as done for its dependents), a failed assert leaves it out with an error (unit_set.h
 // drops what needs it); with a runtime probe they become ServiceSpec::condition / ::assertion.
-// PrivateTmp=yes: a warning, no effect; ExecCondition=: a warning, ignored; other sandboxing
-// directives are ignored silently.
+// ExecCondition= -> start_condition (exit 1-254 skips the start, supervisor.h). PermissionsStart
+// Only=yes: every step but ExecStart= gets full_privileges. CapabilityBoundingSet= and
+// AmbientCapabilities= (merged over their lines as systemd does: "" empties, "~" inverts) ->
+// process.capability_bounding_set / ambient_capabilities; NoNewPrivileges= ->
+// no_new_privileges; IgnoreSIGPIPE= (default yes) -> ignore_sigpipe; OOMScoreAdjust= ->
+// oom_score_adjust. What a container cannot apply (PrivateTmp=, Protect*=, ReadWritePaths= &
+// co, SystemCallFilter=, RestrictNamespaces=, cgroup limits such as MemoryMax=, LSM labels; a
+// value that asks for nothing, "no", is not counted) is one warning for the whole unit:
+// "NAME: not applied in a container: PrivateTmp, ProtectSystem, …". Type=forking without
+// PIDFile= guesses the main pid (GuessMainPID=, default yes); only with GuessMainPID=no is it a
+// warning.
 #pragma once
 
 #include <map>

@@ -78,14 +78,12 @@ Command Translator::ToCommand(const ExecCommand& c, const std::string& text) {
 // Parses every Exec*= line first (a fatal one refuses the unit), checks the ExecStart= count
 // against the type, then fills the steps.
 bool Translator::Commands(bool oneshot, bool remain) {
-  constexpr const char* kKeys[] = {"ExecStartPre", "ExecStart",    "ExecStartPost",
-                                   "ExecStop",     "ExecStopPost", "ExecReload"};
+  constexpr const char* kKeys[] = {"ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
+                                   "ExecStop",      "ExecStopPost", "ExecReload"};
   ExecLines lines[std::size(kKeys)];
   for (size_t i = 0; i < std::size(kKeys); ++i)
     if (!ParseExec(kKeys[i], &lines[i].commands, &lines[i].texts)) return false;
-  auto& [pre, start, post, stop, stop_post, reload] = lines;
-  if (const Assignment* a = Last("Service", "ExecCondition"))
-    Warn(a, "not supported by ctinit, ignoring");
+  auto& [condition, pre, start, post, stop, stop_post, reload] = lines;
   if (!oneshot && start.commands.size() != 1)
     return Error(type_assignment_ ? type_assignment_ : Last("Service", "ExecStart"),
                  start.commands.empty()
@@ -95,9 +93,17 @@ bool Translator::Commands(bool oneshot, bool remain) {
     return Error(nullptr, "no ExecStart= and no ExecStop=");
 
   ServiceSpec& s = t_.spec;
-  auto append = [this](const ExecLines& from, size_t count, std::vector<Command>* to) {
-    for (size_t i = 0; i < count; ++i) to->push_back(ToCommand(from.commands[i], from.texts[i]));
+  // PermissionsStartOnly=yes: User= & co apply to ExecStart= only, the other steps run as root.
+  bool steps_privileged = false;
+  if (const Assignment* a = Last("Service", "PermissionsStartOnly"))
+    steps_privileged = ParseBoolean(a->value).value_or(false);
+  auto append = [&](const ExecLines& from, size_t count, std::vector<Command>* to) {
+    for (size_t i = 0; i < count; ++i) {
+      to->push_back(ToCommand(from.commands[i], from.texts[i]));
+      to->back().full_privileges |= steps_privileged && &from != &start;
+    }
   };
+  append(condition, condition.commands.size(), &s.start_condition);
   append(pre, pre.commands.size(), &s.start_pre);
   if (start.commands.empty()) {
     s.command.argv = {"true"};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "init/base/capabilities.h"
 #include "init/base/files.h"
 #include "init/base/passwd.h"
 #include "init/base/untrusted_file.h"
@@ -43,6 +44,114 @@ void ApplyTable(const LastValueDirective (&table)[N], ServiceSpec& s,
       if (!problem.empty()) warn(a, problem);
     }
 }
+
+// CapabilityBoundingSet= / AmbientCapabilities=, every assignment in order as systemd merges
+// them: "" empties the set, "~" inverts (so "~" alone is every capability); a later line is
+// ORed in (ANDed when inverted) unless the set is still unset or the line names nothing. A
+// result equal to `all` (what "unset" means: every capability for the bounding set) is nullopt.
+// Unknown names are warnings.
+std::optional<uint64_t> CapabilitySet(
+    const std::vector<const Assignment*>& lines, uint64_t all,
+    const std::function<void(const Assignment*, const std::string&)>& warn) {
+  std::optional<uint64_t> set;
+  for (const Assignment* a : lines) {
+    std::string_view v = a->value;
+    if (v.empty()) {
+      set = 0;
+      continue;
+    }
+    bool invert = v.front() == '~';
+    if (invert) v.remove_prefix(1);
+    uint64_t sum = 0;
+    for (const auto& word :
+         SplitWords(v, kExtractUnquote | kExtractRelax).value_or(std::vector<std::string>{})) {
+      if (auto cap = caps::FromName(word))
+        sum |= caps::Bit(*cap);
+      else
+        warn(a, "unknown capability \"" + word + "\", ignoring it");
+    }
+    if (!set || sum == 0)
+      set = invert ? ~sum : sum;
+    else if (invert)
+      *set &= ~sum;
+    else
+      *set |= sum;
+  }
+  if (set && *set == all) set.reset();
+  return set;
+}
+
+// Directives that restrict a service by means a container does not give its init (mount,
+// network and other namespaces, seccomp, cgroups, LSM labels), and the value that asks for
+// nothing besides "no" (nullptr: only "no").
+struct NotApplied {
+  const char* key;
+  const char* inert;
+};
+constexpr NotApplied kNotApplied[] = {
+    {"PrivateTmp", nullptr},
+    {"PrivateDevices", nullptr},
+    {"PrivateNetwork", nullptr},
+    {"PrivateIPC", nullptr},
+    {"PrivateUsers", nullptr},
+    {"PrivateMounts", nullptr},
+    {"ProtectSystem", nullptr},
+    {"ProtectHome", nullptr},
+    {"ProtectHostname", nullptr},
+    {"ProtectClock", nullptr},
+    {"ProtectKernelTunables", nullptr},
+    {"ProtectKernelModules", nullptr},
+    {"ProtectKernelLogs", nullptr},
+    {"ProtectControlGroups", nullptr},
+    {"ProtectProc", "default"},
+    {"ProcSubset", "all"},
+    {"ReadWritePaths", nullptr},
+    {"ReadOnlyPaths", nullptr},
+    {"InaccessiblePaths", nullptr},
+    {"ExecPaths", nullptr},
+    {"NoExecPaths", nullptr},
+    {"ReadWriteDirectories", nullptr},
+    {"ReadOnlyDirectories", nullptr},
+    {"InaccessibleDirectories", nullptr},
+    {"TemporaryFileSystem", nullptr},
+    {"BindPaths", nullptr},
+    {"BindReadOnlyPaths", nullptr},
+    {"MountFlags", nullptr},
+    {"NetworkNamespacePath", nullptr},
+    {"IPCNamespacePath", nullptr},
+    {"RestrictNamespaces", nullptr},
+    {"RestrictAddressFamilies", nullptr},
+    {"RestrictFileSystems", nullptr},
+    {"RestrictNetworkInterfaces", nullptr},
+    {"RestrictRealtime", nullptr},
+    {"RestrictSUIDSGID", nullptr},
+    {"LockPersonality", nullptr},
+    {"MemoryDenyWriteExecute", nullptr},
+    {"RemoveIPC", nullptr},
+    {"SystemCallFilter", nullptr},
+    {"SystemCallArchitectures", nullptr},
+    {"SystemCallLog", nullptr},
+    {"SocketBindAllow", nullptr},
+    {"SocketBindDeny", nullptr},
+    {"IPAddressAllow", nullptr},
+    {"IPAddressDeny", nullptr},
+    {"DeviceAllow", nullptr},
+    {"DevicePolicy", "auto"},
+    {"SELinuxContext", nullptr},
+    {"AppArmorProfile", nullptr},
+    {"SmackProcessLabel", nullptr},
+    {"MemoryMin", nullptr},
+    {"MemoryLow", nullptr},
+    {"MemoryHigh", "infinity"},
+    {"MemoryMax", "infinity"},
+    {"MemorySwapMax", "infinity"},
+    {"MemoryLimit", "infinity"},
+    {"CPUQuota", nullptr},
+    {"CPUWeight", nullptr},
+    {"CPUShares", nullptr},
+    {"IOWeight", nullptr},
+    {"TasksMax", "infinity"},
+};
 
 // KillSignal=, FinalKillSignal=, WatchdogSignal=: a signal name or number.
 void SetSignal(const std::string& v, int* out, std::string* problem) {
@@ -270,7 +379,8 @@ StdioTarget Translator::Output(const char* key, StdioTarget dflt, bool dflt_tag,
   return dflt;
 }
 
-// WorkingDirectory=, RootDirectory=, UMask=, Nice=: values that need no specifiers but the
+// WorkingDirectory=, RootDirectory=, UMask=, Nice=, NoNewPrivileges=, IgnoreSIGPIPE=,
+// OOMScoreAdjust=, the capability sets: values that need no specifiers but the
 // paths, which are expanded before the table sees them.
 void Translator::ProcessDirectives() {
   ServiceSpec& s = t_.spec;
@@ -308,6 +418,12 @@ void Translator::ProcessDirectives() {
          else
            *problem = "invalid nice level, ignoring";
        }},
+      {"NoNewPrivileges",
+       [](ServiceSpec& s, const std::string& v, std::string*) {
+         s.process.no_new_privileges = ParseBoolean(v) == true;
+       }},
+      {"IgnoreSIGPIPE", [](ServiceSpec& s, const std::string& v,
+                           std::string*) { s.process.ignore_sigpipe = ParseBoolean(v) != false; }},
       {"OOMScoreAdjust",
        [](ServiceSpec& s, const std::string& v, std::string* problem) {
          char* end = nullptr;
@@ -318,9 +434,20 @@ void Translator::ProcessDirectives() {
            *problem = "invalid OOM score adjustment, ignoring";
        }},
   };
+  s.process.ignore_sigpipe = true;  // systemd's default
+  auto warn = [this](const Assignment* a, const std::string& m) { Warn(a, m); };
   ApplyTable(
-      kTable, s, [this](const char* key) { return Last("Service", key); },
-      [this](const Assignment* a, const std::string& m) { Warn(a, m); });
+      kTable, s, [this](const char* key) { return Last("Service", key); }, warn);
+  // Every assignment, the empty ones too: "" empties a capability set rather than unsetting it.
+  auto every = [this](const char* key) {
+    std::vector<const Assignment*> out;
+    for (const auto& a : u_.file.assignments())
+      if (a.section == "Service" && a.key == key) out.push_back(&a);
+    return out;
+  };
+  s.process.capability_bounding_set =
+      CapabilitySet(every("CapabilityBoundingSet"), ~uint64_t{0}, warn);
+  s.process.ambient_capabilities = CapabilitySet(every("AmbientCapabilities"), 0, warn).value_or(0);
 }
 
 // Limit*=: every assignment in order ("" resets that limit).
@@ -382,18 +509,24 @@ void Translator::StopDirectives() {
        }},
       {"GuessMainPID", [](ServiceSpec& s, const std::string& v,
                           std::string*) { s.guess_main_pid = ParseBoolean(v).value_or(true); }},
-      {"PrivateTmp",
-       [](ServiceSpec&, const std::string& v, std::string* problem) {
-         if (ParseBoolean(v) == true)
-           *problem =
-               "a private /tmp is not supported by ctinit, the service shares the "
-               "container's";
-       }},
   };
   ApplyTable(
       kTable, t_.spec, [this](const char* key) { return Last("Service", key); },
       [this](const Assignment* a, const std::string& m) { Warn(a, m); });
   if (const Assignment* a = Last("Service", "SyslogIdentifier")) log_name_ = Expand(a, a->value);
+  NotAppliedSummary();
+}
+
+// One line for the whole unit, not one per directive: these are the rule in packaged units
+// (PrivateTmp= alone is in a third of Debian's), so that the boot log stays readable.
+void Translator::NotAppliedSummary() {
+  std::string names;
+  for (const auto& [key, inert] : kNotApplied) {
+    const Assignment* a = Last("Service", key);
+    if (!a || ParseBoolean(a->value) == false || (inert && a->value == inert)) continue;
+    names += (names.empty() ? "" : ", ") + std::string(key);
+  }
+  if (!names.empty()) Warn(nullptr, u_.id + ": not applied in a container: " + names);
 }
 
 }  // namespace ctinit::units::internal

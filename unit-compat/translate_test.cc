@@ -119,7 +119,12 @@ TEST_F(TranslateTest, DebianRedis) {
   EXPECT_TRUE(Contains(r->process.env, "RUNTIME_DIRECTORY=/run/redis"));
   ASSERT_EQ(r->directories.size(), 1u);
   EXPECT_EQ(Describe(r->directories[0]), "/run/redis 2755 102:104 remove");
-  EXPECT_TRUE(HasDiag(s, "redis-server.service:18: [Service] PrivateTmp: a private /tmp"));
+  EXPECT_TRUE(HasDiag(s,
+                      "redis-server.service: not applied in a container: PrivateTmp, "
+                      "PrivateDevices, PrivateUsers, ProtectSystem, ProtectHome"));
+  EXPECT_FALSE(HasDiag(s, "[Service] PrivateTmp"));  // one line for the unit, not one each
+  EXPECT_EQ(r->process.capability_bounding_set, uint64_t{0});  // CapabilityBoundingSet=
+  EXPECT_TRUE(r->process.no_new_privileges);
 }
 
 TEST_F(TranslateTest, DebianCronAndSsh) {

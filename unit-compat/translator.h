@@ -79,6 +79,7 @@ class Translator {
   void ProcessDirectives();
   void Limits();
   void StopDirectives();
+  void NotAppliedSummary();
 
   const EnabledUnit& eu_;
   const LoadedUnit& u_;

@@ -65,6 +65,11 @@
 // "skipped: …", and counts as done for its dependents), `assertion` false fails it, then
 // SupervisorHost::PrepareStart (directories) may fail it.
 // `phase` says which process runs:
+//   kCondition   a start_condition step (ctl; systemd's ExecCondition=). Exit 0 (or
+//                ignore_failure): the next one, then start_pre. Exit 1-254: the start is
+//                *skipped*: stop_post runs, then the service is stopped, reported as "skipped: …"
+//                (kSkipped), counts as done, is not restarted and is not failed. Exit 255 or a
+//                signal fails the start.
 //   kStartPre    a start_pre step (ctl). Failure (not ignore_failure) fails the start.
 //   kStart       the command (pid): a task; a kScripted start script (exit 0: up); a kForking
 //                launcher (exit 0: the daemon's pid comes from `pidfile`, or is guessed); a
@@ -338,6 +343,7 @@ class Supervisor {
  private:
   enum class Phase {
     kIdle,
+    kCondition,
     kStartPre,
     kStart,
     kStartPost,
@@ -406,6 +412,7 @@ class Supervisor {
     bool was_up = false;      // this run got up (its stop steps apply)
     bool run_failed = false;  // this run failed (start failure, bad exit, timeout)
     bool timed_out = false;
+    bool skipped = false;   // a start_condition step said no (exit 1-254): not failed
     int run_status = 0;     // wait status that ended this run's main process
     int last_status = -1;   // for status output
     bool disabled = false;  // respawning too fast (or gave up)
@@ -471,7 +478,8 @@ class Supervisor {
   static bool Active(const Slot& s);
   static bool Busy(const Slot& s) { return s.pid > 0 || s.ctl > 0; }
   static bool StartPhase(Phase p) {
-    return p == Phase::kStartPre || p == Phase::kStart || p == Phase::kStartPost;
+    return p == Phase::kCondition || p == Phase::kStartPre || p == Phase::kStart ||
+           p == Phase::kStartPost;
   }
   // Wanted, not running, and would start now if its dependencies allowed.
   static bool Pending(const Slot& s);
@@ -530,7 +538,12 @@ class Supervisor {
   bool LimiterAllows(Slot& s);
   enum class StepResult { kRunning, kDone, kFailed };
   StepResult RunSteps(Slot& s, Phase phase, size_t index);
-  // The step list a phase runs (start_pre, start_post, reload, stop, stop_post), else nullptr.
+  // The start_condition steps from `index`, then StartPre.
+  void ConditionSteps(Slot& s, size_t index);
+  // The start_pre steps from `index`, then the command.
+  void StartPre(Slot& s, size_t index);
+  // The step list a phase runs (start_condition, start_pre, start_post, reload, stop,
+  // stop_post), else nullptr.
   static const std::vector<Command>* StepsOf(const ServiceSpec& spec, Phase phase);
   void StartPost(Slot& s);
   void BecameUp(Slot& s);

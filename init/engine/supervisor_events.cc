@@ -123,18 +123,18 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
   size_t i = s.step_index;
   bool ok = Succeeded(s.spec, status) || (i < list->size() && (*list)[i].ignore_failure);
   switch (s.phase) {
+    case Phase::kCondition:
+      if (ok) return ConditionSteps(s, i + 1);
+      if (WIFEXITED(status) && WEXITSTATUS(status) < 255) {
+        // systemd: 1-254 means "not now" — like a false Condition*=, but stop_post runs.
+        s.skipped = true;
+        s.why = "skipped: its start condition " + Describe(status);
+        return StopPost(s, 0);
+      }
+      return FailStart(s, "its start condition " + Describe(status));
     case Phase::kStartPre:
       if (!ok) return FailStart(s, "a start_pre step " + Describe(status));
-      switch (RunSteps(s, Phase::kStartPre, i + 1)) {
-        case StepResult::kRunning:
-          return;
-        case StepResult::kFailed:
-          return FailStart(s, "a start_pre step could not be run");
-        case StepResult::kDone:
-          break;
-      }
-      SpawnMain(s);
-      return;
+      return StartPre(s, i + 1);
     case Phase::kStartPost:
       if (!ok) return FailStart(s, "a start_post step " + Describe(status));
       switch (RunSteps(s, Phase::kStartPost, i + 1)) {
@@ -174,6 +174,7 @@ void Supervisor::OnCtlExit(Slot& s, int status) {
 void Supervisor::OnDeadline(Slot& s) {
   Touch(s);
   switch (s.phase) {
+    case Phase::kCondition:
     case Phase::kStartPre:
     case Phase::kStart:
     case Phase::kStartPost:

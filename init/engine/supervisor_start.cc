@@ -79,7 +79,7 @@ bool Supervisor::LimiterAllows(Slot& s) {
 void Supervisor::Begin(Slot& s) {
   Touch(s);
   s.SetDesired(s.stop_queued(), false, s.starts_again());
-  s.killed = s.was_up = s.run_failed = s.timed_out = false;
+  s.killed = s.was_up = s.run_failed = s.timed_out = s.skipped = false;
   s.transition = false;
   s.run_status = -1;
   s.group = 0;  // the last run's group is gone (its number may be another's by now)
@@ -124,16 +124,29 @@ void Supervisor::Begin(Slot& s) {
     FailStart(s, err);
     return;
   }
-  switch (RunSteps(s, Phase::kStartPre, 0)) {
+  ConditionSteps(s, 0);
+}
+
+void Supervisor::ConditionSteps(Slot& s, size_t index) {
+  switch (RunSteps(s, Phase::kCondition, index)) {
     case StepResult::kRunning:
       return;
     case StepResult::kFailed:
-      FailStart(s, "a start_pre step could not be run");
-      return;
+      return FailStart(s, "a start_condition step could not be run");
     case StepResult::kDone:
-      break;
+      return StartPre(s, 0);
   }
-  SpawnMain(s);
+}
+
+void Supervisor::StartPre(Slot& s, size_t index) {
+  switch (RunSteps(s, Phase::kStartPre, index)) {
+    case StepResult::kRunning:
+      return;
+    case StepResult::kFailed:
+      return FailStart(s, "a start_pre step could not be run");
+    case StepResult::kDone:
+      SpawnMain(s);
+  }
 }
 
 bool Supervisor::SpawnMain(Slot& s) {
@@ -168,6 +181,8 @@ bool Supervisor::SpawnMain(Slot& s) {
 
 const std::vector<Command>* Supervisor::StepsOf(const ServiceSpec& spec, Phase phase) {
   switch (phase) {
+    case Phase::kCondition:
+      return &spec.start_condition;
     case Phase::kStartPre:
       return &spec.start_pre;
     case Phase::kStartPost:
@@ -187,7 +202,7 @@ Supervisor::StepResult Supervisor::RunSteps(Slot& s, Phase phase, size_t index) 
   Touch(s);
   const std::vector<Command>* list = StepsOf(s.spec, phase);
   if (!list) return StepResult::kDone;
-  bool must = phase == Phase::kStartPre || phase == Phase::kStartPost;
+  bool must = StartPhase(phase);
   for (; index < list->size(); ++index) {
     std::vector<std::string> env;
     if (s.pid > 0 && s.spec.kind == Kind::kLongRun)

@@ -111,6 +111,7 @@ void Supervisor::BeginStop(Slot& s) {
       SetState(s, ServiceState::kStopping);
       host_->KillGroup(s.ctl, SIGTERM);  // its end continues with the stop steps
       return;
+    case Phase::kCondition:
     case Phase::kStartPre:
     case Phase::kStart:
     case Phase::kStartPost:
@@ -312,6 +313,17 @@ void Supervisor::EndRun(Slot& s, bool ran) {
       wanted_dirty_ = true;
     }
     if (again) start_again();
+    return;
+  }
+  if (s.skipped) {
+    // A start condition said "not now": done for this level, neither failed nor restarted.
+    s.executed = true;
+    if (s.manual) {
+      s.demand = false;
+      wanted_dirty_ = true;
+    }
+    if (again) s.SetStartsAgain(false);
+    SetState(s, ServiceState::kStopped, ChangeReason::kSkipped, s.why);
     return;
   }
   Outcome o = Outcome::kClean;

@@ -52,6 +52,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -180,6 +181,16 @@ struct ProcessContext {
   // /proc/self/oom_score_adj, -1000..1000 (systemd's OOMScoreAdjust=). A container that may not
   // lower it (no CAP_SYS_RESOURCE) keeps the inherited value: the service still starts.
   std::optional<int> oom_score_adjust;
+  // Capabilities (capabilities(7); bit N of a mask is capability N). `capability_bounding_set`:
+  // all the processes may ever have (systemd's CapabilityBoundingSet=), nullopt = ctinit's own.
+  // `ambient_capabilities`: raised into the ambient set, so that a service run as a user keeps
+  // them across setuid and exec (AmbientCapabilities=, e.g. CAP_NET_BIND_SERVICE for port 53).
+  // One the container itself lacks is left out (the runtime says so once). Steps with
+  // full_privileges get neither, nor no_new_privileges.
+  std::optional<uint64_t> capability_bounding_set;
+  uint64_t ambient_capabilities = 0;
+  bool no_new_privileges = false;  // PR_SET_NO_NEW_PRIVS (NoNewPrivileges=)
+  bool ignore_sigpipe = false;     // SIGPIPE ignored (IgnoreSIGPIPE=, systemd's default)
   struct Limit {
     int resource;  // RLIMIT_*
     rlim_t soft, hard;
@@ -205,6 +216,9 @@ struct ServiceSpec {
   // ignore_failure ends it). kLongRun: `stop` runs first with $MAINPID set, then what is left
   // of the process group gets `stop_signal`, then SIGKILL after `stop_timeout`.
   std::vector<Command> stop;
+  // Run first when a start begins (systemd's ExecCondition=): exit 1-254 skips the start
+  // without failing it, 255 or a signal fails it (supervisor.h, kCondition).
+  std::vector<Command> start_condition;
   std::vector<Command> start_pre;   // kLongRun/kScripted: run in order before `command`
   std::vector<Command> start_post;  // after `command` is up (kLongRun) / succeeded
   std::vector<Command> stop_post;   // after the service has stopped, whatever the reason

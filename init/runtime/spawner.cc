@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "init/base/capabilities.h"
 #include "init/base/log.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
@@ -115,6 +116,31 @@ std::vector<std::string> Spawner::Environment(char level, char prev) const {
   return env;
 }
 
+std::vector<std::string> Spawner::MissingCapabilities(const ServiceSpec& spec,
+                                                      const sys::OwnCapabilities& own) {
+  const ProcessContext& p = spec.process;
+  std::vector<std::string> out;
+  if (uint64_t missing = p.ambient_capabilities & ~own.bounding)
+    out.push_back(
+        fmt::format("{}: {} not available in this container: left out of its ambient capabilities",
+                    spec.name, caps::Names(missing)));
+  if (p.capability_bounding_set && !own.can_limit &&
+      (own.bounding & ~*p.capability_bounding_set) != 0)
+    out.push_back(fmt::format(
+        "{}: no CAP_SETPCAP in this container: its capability bounding set is not reduced",
+        spec.name));
+  return out;
+}
+
+void Spawner::TellMissingCapabilities(const ServiceSpec& spec) {
+  const ProcessContext& p = spec.process;
+  if ((!p.ambient_capabilities && !p.capability_bounding_set) || told_caps_.count(spec.name))
+    return;
+  told_caps_.insert(spec.name);
+  if (!own_caps_) own_caps_ = sys::ReadOwnCapabilities();
+  for (const auto& warning : MissingCapabilities(spec, *own_caps_)) log::Warn("{}", warning);
+}
+
 pid_t Spawner::Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
                      const std::vector<std::string>& extra_env, const Parts& parts) {
   // ctinit's own environment plus the level's, unless the service asks for exactly its own.
@@ -133,6 +159,7 @@ pid_t Spawner::Spawn(const ServiceSpec& spec, const Command& cmd, char level, ch
   int tap = TapOutput(parts.output, spec, &options);
   options.path = cmd.path;
   options.full_privileges = cmd.full_privileges;
+  if (!cmd.full_privileges) TellMissingCapabilities(spec);
   std::string err;
   pid_t pid = system_.Spawn(argv, cmd.text, env, spec.process, options, &err);
   if (tap >= 0) parts.output->Spawned(tap, pid);

@@ -18,10 +18,12 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "init/model/service.h"
+#include "init/runtime/sys.h"
 #include "init/runtime/system.h"
 
 namespace ctinit {
@@ -59,6 +61,16 @@ class Spawner {
   // Lines 1-4 for a child started in `level`, coming from `prev`.
   std::vector<std::string> Environment(char level, char prev) const;
 
+  // What this container lets a service have (sys::ReadOwnCapabilities(), read at the first
+  // spawn that asks for capabilities unless set here): a service that asks for more is started
+  // without it, and that is said once per service.
+  void SetOwnCapabilities(sys::OwnCapabilities own) { own_caps_ = own; }
+
+  // What of `spec`'s capability settings a container with `own` cannot give, one warning each
+  // (empty when it can give all).
+  static std::vector<std::string> MissingCapabilities(const ServiceSpec& spec,
+                                                      const sys::OwnCapabilities& own);
+
   // Starts `cmd` of `spec`; the pid, or -1 (logged, naming the service's origin).
   pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
               const std::vector<std::string>& extra_env, const Parts& parts);
@@ -68,6 +80,11 @@ class Spawner {
   std::vector<std::string> base_env_;
   std::vector<std::string> init_env_;
   LevelEnvironment level_env_;
+  std::optional<sys::OwnCapabilities> own_caps_;
+  std::set<std::string> told_caps_;  // services whose missing capabilities were logged
+
+  // Says once per service what of its capability settings this container cannot give.
+  void TellMissingCapabilities(const ServiceSpec& spec);
 };
 
 }  // namespace ctinit

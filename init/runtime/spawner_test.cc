@@ -145,5 +145,32 @@ TEST_F(SpawnerTest, AFailedSpawnIsMinusOne) {
   EXPECT_THAT(sys_.spawned, IsEmpty());
 }
 
+TEST(SpawnerCapabilities, WhatTheContainerCannotGiveIsSaid) {
+  ServiceSpec spec = Service("named.service");
+  spec.process.ambient_capabilities = (1u << 10) | (1u << 21);  // NET_BIND_SERVICE, SYS_ADMIN
+  sys::OwnCapabilities docker{.bounding = ~(uint64_t{1} << 21), .can_limit = true};
+  EXPECT_THAT(Spawner::MissingCapabilities(spec, docker),
+              ElementsAre("named.service: CAP_SYS_ADMIN not available in this container: left "
+                          "out of its ambient capabilities"));
+  spec.process.ambient_capabilities = 1u << 10;
+  EXPECT_THAT(Spawner::MissingCapabilities(spec, docker), IsEmpty());
+  spec.process.capability_bounding_set = 1u << 10;
+  EXPECT_THAT(Spawner::MissingCapabilities(spec, docker), IsEmpty());
+  sys::OwnCapabilities no_setpcap{.bounding = 1u << 10 | 1u << 0, .can_limit = false};
+  EXPECT_THAT(Spawner::MissingCapabilities(spec, no_setpcap),
+              ElementsAre("named.service: no CAP_SETPCAP in this container: its capability "
+                          "bounding set is not reduced"));
+  no_setpcap.bounding = 1u << 10;  // nothing to drop: nothing to say
+  EXPECT_THAT(Spawner::MissingCapabilities(spec, no_setpcap), IsEmpty());
+}
+
+TEST_F(SpawnerTest, ASpawnAskingForMissingCapabilitiesStillStarts) {
+  ServiceSpec spec = Service("named.service");
+  spec.process.ambient_capabilities = uint64_t{1} << 21;
+  spawner_.SetOwnCapabilities({.bounding = 0, .can_limit = false});
+  EXPECT_GT(spawner_.Spawn(spec, spec.command, '2', 'N', {}, {}), 0);
+  EXPECT_GT(spawner_.Spawn(spec, spec.command, '2', 'N', {}, {}), 0);  // said once only
+}
+
 }  // namespace
 }  // namespace ctinit

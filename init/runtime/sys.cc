@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,7 +21,9 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 
+#include "init/base/capabilities.h"
 #include "init/base/log.h"
 #include "init/base/untrusted_file.h"
 
@@ -159,6 +163,86 @@ int KeepOnlyPassedFds(const std::vector<int>& pass_fds, int* errfd) {
   return 0;
 }
 
+// The capability sets of this process (capget); false when the kernel refuses.
+bool GetCapabilities(__user_cap_data_struct (&data)[2]) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  return ::syscall(SYS_capget, &header, data) == 0;
+}
+
+// Drops from the bounding set every capability not in `keep`. A container without
+// CAP_SETPCAP cannot (EPERM): the set stays as it is (the runtime has said so). 0 or an errno.
+int LimitBoundingSet(uint64_t keep) {
+  for (int cap = 0; cap < 64; ++cap) {
+    if (keep & caps::Bit(cap)) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
+    if (errno == EINVAL) return 0;  // past the kernel's last capability
+    if (errno != EPERM) return errno;
+  }
+  return 0;
+}
+
+// Of `wanted`, the capabilities this process can pass on: in its bounding and permitted sets.
+uint64_t Available(uint64_t wanted) {
+  __user_cap_data_struct data[2]{};
+  if (!GetCapabilities(data)) return 0;
+  const uint64_t permitted = data[0].permitted | (uint64_t{data[1].permitted} << 32);
+  uint64_t have = 0;
+  for (int cap = 0; cap < 64; ++cap)
+    if ((wanted & permitted & caps::Bit(cap)) && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+      have |= caps::Bit(cap);
+  return have;
+}
+
+// After setuid (with PR_SET_KEEPCAPS): `ambient` becomes the permitted, effective, inheritable
+// and ambient sets of a process that is not root, so that they survive exec; a root process
+// keeps its sets and only adds them to the inheritable and ambient ones. 0 or an errno.
+int RaiseAmbient(uint64_t ambient, bool root) {
+  __user_cap_data_struct data[2]{};
+  if (!GetCapabilities(data)) return errno;
+  for (int i = 0; i < 2; ++i) {
+    auto part = static_cast<uint32_t>(ambient >> (32 * i));
+    data[i].inheritable |= part;
+    if (!root) data[i].permitted = data[i].effective = part;
+  }
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  if (::syscall(SYS_capset, &header, data) != 0) return errno;
+  for (int cap = 0; cap < 64; ++cap)
+    if ((ambient & caps::Bit(cap)) && ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+      return errno;
+  return 0;
+}
+
+// The credentials and the privilege restrictions, which '+' steps (full_privileges) do
+// without: the bounding set first, while still root; the ambient set is what of it is left,
+// kept across setuid (PR_SET_KEEPCAPS) and raised after it; no_new_privs last. 0, or an errno
+// with *stage set (StageName).
+int BecomeTheUser(const ProcessContext& c, bool full_privileges, int* stage) {
+  auto failed = [stage](int s) {
+    *stage = s;
+    return errno;
+  };
+  const bool restricted = !full_privileges;
+  *stage = 14;
+  if (restricted && c.capability_bounding_set)
+    if (int e = LimitBoundingSet(*c.capability_bounding_set)) return e;
+  const uint64_t ambient = restricted ? Available(c.ambient_capabilities) : 0;
+  const bool as_user = c.credentials && restricted;
+  const bool root = !as_user || c.credentials->uid == 0;
+  if (ambient && !root && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return failed(15);
+  if (as_user) {
+    const auto& cr = *c.credentials;
+    if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) return failed(6);
+    if (::setgid(cr.gid) != 0) return failed(7);
+    if (::setuid(cr.uid) != 0) return failed(8);
+  }
+  *stage = 15;
+  if (ambient)
+    if (int e = RaiseAmbient(ambient, root)) return e;
+  if (restricted && c.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return failed(16);
+  return 0;
+}
+
 [[noreturn]] void Child(const ChildPlan& plan, int errfd) {
   auto fail = [&errfd](int e, int stage) {
     int msg[2] = {stage, e};
@@ -177,6 +261,7 @@ int KeepOnlyPassedFds(const std::vector<int>& pass_fds, int* errfd) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   const ProcessContext& c = *plan.process;
   const SpawnOptions& o = *plan.opts;
+  if (c.ignore_sigpipe) ::signal(SIGPIPE, SIG_IGN);
   if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
   int out = o.stdout_fd >= 0 ? o.stdout_fd : o.output_fd;
   int err = o.stderr_fd >= 0 ? o.stderr_fd : o.output_fd;
@@ -232,12 +317,8 @@ int KeepOnlyPassedFds(const std::vector<int>& pass_fds, int* errfd) {
     }
   }
   if (!c.root_directory.empty() && ::chroot(c.root_directory.c_str()) != 0) fail(errno, 12);
-  if (c.credentials && !o.full_privileges) {
-    const auto& cr = *c.credentials;
-    if (::setgroups(cr.groups.size(), cr.groups.data()) != 0) fail(errno, 6);
-    if (::setgid(cr.gid) != 0) fail(errno, 7);
-    if (::setuid(cr.uid) != 0) fail(errno, 8);
-  }
+  int stage = 0;
+  if (int e = BecomeTheUser(c, o.full_privileges, &stage)) fail(e, stage);
   if (::chdir(dir) != 0) {
     if (!optional_dir) fail(errno, 9);
     if (::chdir("/") != 0) fail(errno, 9);
@@ -286,6 +367,12 @@ const char* StageName(int stage) {
       return "cannot change root directory";
     case 13:
       return "cannot set the OOM score adjustment";
+    case 14:
+      return "cannot limit the capability bounding set";
+    case 15:
+      return "cannot raise the ambient capabilities";
+    case 16:
+      return "cannot set no_new_privs";
     default:
       return "cannot execute";
   }
@@ -325,8 +412,10 @@ bool AwaitExec(int fd, int (&msg)[2]) {
 bool Plain(const ProcessContext& p, const SpawnOptions& o) {
   return (!p.credentials || o.full_privileges) && p.root_directory.empty() &&
          p.working_directory.empty() && !p.umask && !p.nice && !p.oom_score_adjust &&
-         p.rlimits.empty() && o.pass_fds.empty() && o.pid_env.empty() && o.output_fd < 0 &&
-         p.stdin_target.kind == StdioTarget::Kind::kInherit &&
+         ((!p.capability_bounding_set && !p.ambient_capabilities && !p.no_new_privileges) ||
+          o.full_privileges) &&
+         !p.ignore_sigpipe && p.rlimits.empty() && o.pass_fds.empty() && o.pid_env.empty() &&
+         o.output_fd < 0 && p.stdin_target.kind == StdioTarget::Kind::kInherit &&
          p.stdout_target.kind == StdioTarget::Kind::kInherit &&
          p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 && o.stderr_fd < 0;
 }
@@ -437,6 +526,14 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
   }
 }
 
+OwnCapabilities ReadOwnCapabilities() noexcept {
+  OwnCapabilities own;
+  own.bounding = Available(~uint64_t{0});
+  __user_cap_data_struct data[2]{};
+  own.can_limit = GetCapabilities(data) && (data[0].effective & caps::Bit(CAP_SETPCAP)) != 0;
+  return own;
+}
+
 void Kill(pid_t pid, int sig) noexcept { ::kill(pid, sig); }
 
 std::optional<Reaped> ReapOne() noexcept {
@@ -542,14 +639,26 @@ std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner) noexcept
 }
 
 std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept {
-  std::optional<pid_t> found;
-  for (const auto& p : ProcessTable()) {
-    if (p.pid == launcher || (p.pgid != launcher && p.sid != launcher)) continue;
-    if (p.ppid != self) continue;    // a child of the daemon, not the daemon
-    if (found) return std::nullopt;  // two candidates: no guess
-    found = p.pid;
+  try {
+    std::vector<ProcInfo> table = ProcessTable();
+    std::set<pid_t> alive;
+    for (const auto& p : table) alive.insert(p.pid);
+    std::optional<pid_t> found;
+    for (const auto& p : table) {
+      if (p.pid == launcher || p.ppid != self) continue;  // not re-parented to us
+      bool launchers = p.pgid == launcher || p.sid == launcher;
+      // A daemon that forked twice with setsid() in between: its session's leader (the
+      // launcher's child) is gone too, and it does not lead a session of its own as every
+      // process ctinit starts does.
+      bool orphaned_session = p.sid != p.pid && p.sid != self && !alive.count(p.sid);
+      if (!launchers && !orphaned_session) continue;
+      if (found) return std::nullopt;  // two candidates: no guess
+      found = p.pid;
+    }
+    return found;
+  } catch (...) {
+    return std::nullopt;
   }
-  return found;
 }
 
 std::string DescribeStatus(int status) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,7 +42,9 @@ bool Plain(const ProcessContext& process, const SpawnOptions& opts);
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, std::string* err) noexcept;
 // The same with a context (`process.env`/`unset_env` are not looked at: `env` is final):
-// credentials (setgroups, setgid, setuid — in that order), working
+// SIGPIPE ignored (ignore_sigpipe), the capability bounding set, credentials (setgroups,
+// setgid, setuid — in that order) with the ambient capabilities kept across them and raised,
+// no_new_privs, working
 // directory, umask, nice, rlimits, and fds 0-2 opened as the targets say. A context that is not
 // Plain() uses fork+exec with a close-on-exec pipe that carries the child's errno back, so a
 // failure (unknown directory, exec error) is still reported synchronously with its step. The
@@ -51,6 +54,15 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,
             const std::vector<std::string>& env, const ProcessContext& process,
             const SpawnOptions& opts, std::string* err) noexcept;
+
+// What this process can hand its children: the capabilities in both its bounding and its
+// permitted set (bit N = capability N), and whether it may drop from the bounding set
+// (CAP_SETPCAP is effective).
+struct OwnCapabilities {
+  uint64_t bounding = 0;
+  bool can_limit = false;
+};
+OwnCapabilities ReadOwnCapabilities() noexcept;
 
 // kill(2); ESRCH is not an error worth reporting, so this returns nothing.
 void Kill(pid_t pid, int sig) noexcept;
@@ -79,9 +91,12 @@ std::vector<ProcInfo> ProcessTable() noexcept;
 constexpr size_t kMaxPidFileBytes = 64 * 1024;
 std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner = nullptr) noexcept;
 
-// The daemon a forking launcher (`launcher`, gone) left behind: the one process re-parented to
-// `self` that is still in the launcher's process group or session. nullopt when none or more
-// than one is (then there is no telling).
+// The daemon a forking launcher (`launcher`, gone) left behind (systemd's GuessMainPID= without
+// a cgroup): the one process re-parented to `self` that is still in the launcher's process group
+// or session (it forked once), or that is in a session whose leader is gone and is not itself a
+// session leader (it forked twice, with setsid() in between). nullopt when none or more than one
+// is (then there is no telling). A daemon that forked once and then called setsid() (daemon(3))
+// looks like any process ctinit started itself: not guessed.
 std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept;
 
 // Pids of live (non-zombie) processes: every process visible in /proc except ourselves when

@@ -175,7 +175,11 @@ check_verify() {
   grep -v ': FAILED$' "$out" | sed '$d' |
     sed -E 's/^[^:]*(:[0-9]+)?: //; s/^error: //' |
     sed -E 's/^(\[[A-Za-z]+\] [A-Za-z0-9]+)[:=].*/\1/; t
+            s/^[a-zA-Z0-9@_.-]+: (not applied in a container): .*/(unit) \1/; t
             s/^([a-zA-Z0-9@_.-]+: )?(.{0,60}).*/(unit) \2/' |
+    sort | uniq -c | sort -rn | sed 's/^/    /'
+  echo "    not applied in a container, units by directive:"
+  sed -n 's/.*: not applied in a container: //p' "$out" | tr -d ' ' | tr ',' '\n' |
     sort | uniq -c | sort -rn | sed 's/^/    /'
   # Refused for features ctinit does not have yet (issue 12: Accept=yes sockets, an abstract
   # socket as the only listener). Any other failure fails the check; one of these that starts
