@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "init/base/text.h"
 #include "init/protocol/control.h"
 #include "init/runtime/sys.h"
 
@@ -177,8 +178,19 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
 void Pid1::OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
   if (!sup_) return;
   pid_t pgid = sys_->ProcessGroupOf(sender);
-  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields, uid))
+  if (sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields, uid)) return;
+  if (pgid > 0) {
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
+    return;
+  }
+  // The sender is gone (a helper that sent READY=1 and exited before this was read): taken
+  // where only one service can be meant, else said, so a start that then times out is explained.
+  int waiting = 0;
+  if (!sup_->OnNotifyFromExited(sender, fields, uid, &waiting))
+    log::Warn(
+        "notification from pid {} (uid {}), which exited before it was read, not taken: "
+        "{} NotifyAccess=all services wait for READY=1: {}",
+        sender, uid, waiting, text::Join(fields, " ").substr(0, 200));
 }
 
 void Pid1::StartSupervisor() {
