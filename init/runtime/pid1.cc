@@ -156,13 +156,25 @@ ServiceSet Pid1::LoadServices() {
 // service needs it), the inactive services for status output.
 void Pid1::ApplyServiceSet(const ServiceSet& set) {
   inactive_ = set.inactive;
-  if (!sockets_)
-    sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
-      Guarded("socket activation", [&] {
-        if (std::string err; sup_ && !sup_->Activate(service, &err))
-          log::Warn("socket activation of {}: {}", service, err);
-      });
-    });
+  if (!sockets_) {
+    // Accept=yes instances run beside the supervisor: spawned as services are, reaped first.
+    SocketActivation::InstanceHost instances{
+        .spawn =
+            [this](const ServiceSpec& instance) {
+              char level = sup_ ? sup_->level() : 'S', prev = sup_ ? sup_->prev_level() : 'N';
+              return Spawn(instance, instance.command, level, prev, {});
+            },
+        .kill = [this](pid_t pgid, int sig) { KillGroup(pgid, sig); }};
+    sockets_ = std::make_unique<SocketActivation>(
+        io_,
+        [this](const std::string& service) {
+          Guarded("socket activation", [&] {
+            if (std::string err; sup_ && !sup_->Activate(service, &err))
+              log::Warn("socket activation of {}: {}", service, err);
+          });
+        },
+        std::move(instances));
+  }
   sockets_->Set(set.sockets);
   bool want_notify = std::any_of(set.services.begin(), set.services.end(),
                                  [](const auto& sp) { return sp.Notifies(); });
@@ -342,6 +354,7 @@ void Pid1::Reload() {
 void Pid1::Reap() {
   while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
+    if (sockets_ && sockets_->InstanceExited(r->pid, r->status)) continue;
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
@@ -412,6 +425,7 @@ void Pid1::BootTime() { utmp_.BootTime(); }
 
 void Pid1::LevelChanged(char level, char prev) {
   utmp_.Runlevel(level, prev);
+  if (sockets_ && (level == '0' || level == '6')) sockets_->StopInstances();
   if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(level, false); });
 }
 
