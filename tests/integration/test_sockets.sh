@@ -35,6 +35,7 @@ for i in 1 2 3; do
 done
 sleep 1.5
 status=$(in_ns /sbin/ctinit status 2>&1)
+# shellcheck disable=SC2034 # used in the eval below
 units=$(sc list-units 2>&1)
 ct_log "ctinit status while connected:"$'\n'"$status"
 n=$(grep -cE "echo@[0-9]+-127\.0\.0\.1:$PORT-127\.0\.0\.1:[0-9]+\.service +started +[0-9]+" <<<"$status" || true)
