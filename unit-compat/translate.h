@@ -139,9 +139,12 @@ enum class TranslateOutcome { kOk, kConditionFailed, kAssertFailed, kRefused };
 // ListenDatagram=, ListenSequentialPacket= (a UNIX path, "PORT", "ADDR:PORT", "[ADDR6]:PORT"),
 // Service= (default: the socket's name with .service), SocketUser=/SocketGroup= (from the
 // root's /etc/passwd and /etc/group), SocketMode= (default 0666), FileDescriptorName=,
-// Backlog=. Accept=yes is refused (an error; ctinit passes listening sockets only); abstract
-// and netlink addresses are refused per line; other [Socket] directives are ignored with a
-// warning. nullopt (with an error) when nothing can be listened on.
+// Backlog=, "@name" (abstract). Accept=yes (with MaxConnections=, MaxConnectionsPerSource=):
+// the template NAME@.service, translated with the instance "connection", is the socket's
+// per_connection spec (StandardInput=socket & co as the connection flags); a template that
+// cannot be loaded or translated, Service= or a datagram address refuse the socket. Netlink
+// addresses are refused per line; other [Socket] directives are ignored with a warning.
+// nullopt (with an error) when nothing can be listened on.
 std::optional<SocketSpec> TranslateSocket(const EnabledUnit& unit, const TranslateContext& ctx,
                                           std::vector<Diagnostic>* diags) noexcept;
 

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "init/base/passwd.h"
+#include "unit-compat/enable.h"
+#include "unit-compat/load.h"
 #include "unit-compat/translate.h"
 
 namespace ctinit::units {
@@ -27,8 +29,10 @@ using SocketHandler = bool (*)(const SocketLine& line, SocketSpec* sock);
 bool Listen(const SocketLine& line, SocketSpec* sock) {
   using K = SocketSpec::Listen::Kind;
   const std::string& v = line.value;
-  if (v[0] == '@' || v.find_first_of(" \t") != std::string::npos) {
-    line.Warn("\"" + v + "\" is not supported by ctinit (abstract or netlink), ignoring");
+  // "@name" is an abstract UNIX address (kept as it is, the runtime binds it); a space means
+  // netlink ("route 1") or another family ctinit does not open.
+  if (v.find_first_of(" \t") != std::string::npos || v == "@") {
+    line.Warn("\"" + v + "\" is not supported by ctinit (netlink), ignoring");
     return true;
   }
   K k = line.a.key == "ListenStream"     ? K::kStream
@@ -39,12 +43,23 @@ bool Listen(const SocketLine& line, SocketSpec* sock) {
 }
 
 bool Accept(const SocketLine& line, SocketSpec* sock) {
-  if (!ParseBoolean(line.value).value_or(false)) return true;
-  line.diags->push_back({line.a.file, line.a.line,
-                         "[Socket] Accept=yes is not supported by ctinit (only listening "
-                         "sockets are passed); " +
-                             sock->name + " is not used"});
-  return false;
+  if (auto b = ParseBoolean(line.value))
+    sock->accept = *b;
+  else
+    line.Warn("invalid boolean, ignoring");
+  return true;
+}
+
+bool Count(const SocketLine& line, SocketSpec* sock) {
+  char* end = nullptr;
+  long n = std::strtol(line.value.c_str(), &end, 10);
+  bool per_source = line.a.key == "MaxConnectionsPerSource";
+  if (!end || *end != '\0' || n < (per_source ? 0 : 1) || n > 65536) {
+    line.Warn("invalid number, ignoring");
+    return true;
+  }
+  (per_source ? sock->max_connections_per_source : sock->max_connections) = static_cast<int>(n);
+  return true;
 }
 
 bool Owner(const SocketLine& line, SocketSpec* sock) {
@@ -88,6 +103,8 @@ constexpr NamedValue<SocketHandler> kSocketDirectives[] = {
     {"ListenDatagram", Listen},
     {"ListenSequentialPacket", Listen},
     {"Accept", Accept},
+    {"MaxConnections", Count},
+    {"MaxConnectionsPerSource", Count},
     {"Service", [](const SocketLine& l, SocketSpec* s) { return s->service = l.value, true; }},
     {"SocketMode", Mode},
     {"SocketUser", Owner},
@@ -98,6 +115,60 @@ constexpr NamedValue<SocketHandler> kSocketDirectives[] = {
     {"RemoveOnStop", Ignore},  // known, and nothing to warn about
     {"SocketProtocol", Ignore},
 };
+
+// The instance name an Accept=yes template is translated with: the real one (systemd's
+// "N-LOCAL-PEER") exists only per connection, so %i in the template expands to this.
+constexpr const char* kConnectionInstance = "connection";
+
+// Accept=yes: the template NAME@.service, translated once as NAME@connection.service, becomes
+// the socket's per_connection spec; StandardInput=socket (and inherit/socket on stdout and
+// stderr) put the connection on those streams, as systemd's service_fix_stdio() does.
+bool AddPerConnectionTemplate(const LoadedUnit& sock_unit, const TranslateContext& ctx,
+                              std::vector<Diagnostic>* diags, SocketSpec* sock) {
+  auto refuse = [&](const std::string& why) {
+    diags->push_back({sock_unit.fragment_path, 0, sock->name + ": " + why + "; not used"});
+    return false;
+  };
+  for (const auto& l : sock->listens)
+    if (l.kind == SocketSpec::Listen::Kind::kDatagram)
+      return refuse("Accept=yes with a datagram socket (systemd refuses it too)");
+  auto parsed = ParseUnitName(sock->name);
+  std::string prefix = parsed ? parsed->prefix : sock->name;
+  std::string name = prefix + "@" + kConnectionInstance + ".service";
+  LoadedUnit unit = UnitLoader(ctx.root).Load(name);
+  if (unit.state != LoadState::kLoaded)
+    return refuse("its service template " + prefix + "@.service cannot be loaded");
+  EnabledUnit eu;
+  eu.name = unit.id;
+  eu.unit = unit;
+  std::vector<Diagnostic> own;
+  TranslateOutcome outcome;
+  auto t = TranslateUnit(eu, ctx, &own, &outcome);
+  // The translator does not know the connection: its "socket is not supported" is ours.
+  std::erase_if(own, [](const Diagnostic& d) {
+    return d.message.find("\"socket\" is not supported") != std::string::npos;
+  });
+  diags->insert(diags->end(), own.begin(), own.end());
+  if (!t) return refuse("its service template " + prefix + "@.service is refused");
+  auto value = [&](const char* key) {
+    const Assignment* a = unit.file.Last("Service", key);
+    return a ? a->value : std::string("inherit");
+  };
+  sock->connection_on_stdin = value("StandardInput") == "socket";
+  std::string out = value("StandardOutput"), err = value("StandardError");
+  sock->connection_on_stdout = out == "socket" || (out == "inherit" && sock->connection_on_stdin);
+  sock->connection_on_stderr = err == "socket" || (err == "inherit" && sock->connection_on_stdout);
+  const ServiceSpec& spec = t->spec;
+  if (!spec.start_pre.empty() || !spec.start_post.empty() || !spec.stop.empty() ||
+      !spec.stop_post.empty() || !spec.reload.empty())
+    diags->push_back({unit.fragment_path, 0,
+                      unit.id + ": only ExecStart= runs for a connection (ExecStartPre=, "
+                                "ExecStartPost=, ExecStop=, ExecStopPost=, ExecReload= do not)"});
+  t->spec.name = prefix + "@.service";
+  sock->service = t->spec.name;
+  sock->per_connection = std::move(t->spec);
+  return true;
+}
 
 }  // namespace
 
@@ -111,7 +182,9 @@ std::optional<SocketSpec> TranslateSocket(const EnabledUnit& eu, const Translate
     sock.origin = u.fragment_path;
     auto parsed = ParseUnitName(eu.name);
     sock.service = (parsed ? parsed->prefix : eu.name) + ".service";
+    const Assignment* service_line = nullptr;
     for (const auto& a : u.file.assignments()) {
+      if (a.section == "Socket" && a.key == "Service" && !a.value.empty()) service_line = &a;
       if (a.section != "Socket" || a.value.empty()) continue;
       auto expanded = ExpandSpecifiers(a.value, spec_ctx);
       std::string v = expanded ? *expanded : a.value;
@@ -126,6 +199,13 @@ std::optional<SocketSpec> TranslateSocket(const EnabledUnit& eu, const Translate
       diags->push_back({u.fragment_path, 0, eu.name + ": nothing to listen on; not used"});
       return std::nullopt;
     }
+    if (sock.accept && service_line) {
+      diags->push_back({service_line->file, service_line->line,
+                        "[Socket] Service= with Accept=yes (systemd refuses it too); " + eu.name +
+                            " is not used"});
+      return std::nullopt;
+    }
+    if (sock.accept && !AddPerConnectionTemplate(u, ctx, diags, &sock)) return std::nullopt;
     return sock;
   } catch (const std::exception& e) {
     diags->push_back({eu.unit.fragment_path, 0, eu.name + ": " + e.what()});

@@ -296,6 +296,13 @@ class Supervisor {
   // `sender_uid`), fields "K=V". Returns false if no service accepts it from that process.
   bool OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std::string>& fields,
                 uid_t sender_uid = 0);
+  // A notification whose sender had exited before it was read (its process group is then
+  // unknown, so OnNotify() finds no service for it: a script's one-line helper that sends
+  // READY=1 and ends). It is taken by the one service that can be meant: NotifyAccess=all,
+  // waiting for READY=1 (kNotify, its main process running), run by the sender's user (or the
+  // sender is root). False when none or several are (*waiting: how many), nothing changes.
+  bool OnNotifyFromExited(pid_t sender, const std::vector<std::string>& fields, uid_t sender_uid,
+                          int* waiting = nullptr);
 
   // A service's state and processes, for status queries.
   struct Status {

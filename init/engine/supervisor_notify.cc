@@ -96,6 +96,30 @@ bool Supervisor::OnNotify(pid_t sender, pid_t sender_pgid, const std::vector<std
   return true;
 }
 
+bool Supervisor::OnNotifyFromExited(pid_t sender, const std::vector<std::string>& fields,
+                                    uid_t sender_uid, int* waiting) {
+  // Only a NotifyAccess=all service can have been meant: for main and exec the sender must be
+  // a process ctinit started and still knows (OnNotify() has looked for it already).
+  Slot* only = nullptr;
+  int count = 0;
+  for (Slot& s : slots_) {
+    ++stats_.slots_visited;
+    if (s.spec.readiness != Readiness::kNotify || s.phase != Phase::kStart || s.pid <= 0 ||
+        s.spec.notify_access != ServiceSpec::NotifyAccess::kAll)
+      continue;
+    uid_t runs_as = s.spec.process.credentials ? s.spec.process.credentials->uid : 0;
+    if (sender_uid != 0 && sender_uid != runs_as) continue;
+    ++count;
+    only = &s;
+  }
+  if (waiting) *waiting = count;
+  if (count != 1) return false;
+  log::Verbose("{}: notification from pid {}, which has exited, taken as its own", only->spec.name,
+               sender);
+  // As if its main process had sent it: NotifyAccess=all accepts that.
+  return OnNotify(only->pid, only->group, fields, sender_uid);
+}
+
 void Supervisor::ArmWatchdog(Slot& s) {
   Touch(s);
   if (s.watchdog_limit.count() <= 0) {

@@ -308,13 +308,24 @@ struct Diagnostic {
 // Accept=no): opened at boot, and on the first connection or datagram the service is started
 // with them as fds 3, 4, ... ($LISTEN_FDS, $LISTEN_PID, $LISTEN_FDNAMES). While the service
 // runs ctinit does not watch them; when it stops they are watched again.
+//
+// With `accept` (systemd's Accept=yes) the socket never goes to a service: ctinit accepts each
+// connection itself and runs a fresh, transient instance of `per_connection` for it, with the
+// connection as fd 3 ($LISTEN_FDS=1, $LISTEN_FDNAMES=connection) and, as the flags say, as its
+// stdin/stdout/stderr. An instance is named by putting the connection's id after the '@' of
+// `per_connection.name` ("echo@.service" -> "echo@0-127.0.0.1:7-127.0.0.1:40000.service", as
+// systemd). It is not restarted, is gone once its process has ended, and is stopped with its
+// socket. At most `max_connections` instances of a socket run at a time, and at most
+// `max_connections_per_source` for one peer IP address (0: no such limit); a connection over a
+// limit is closed at once.
 struct SocketSpec {
   std::string name;     // "foo.socket"
   std::string origin;   // for logs
   std::string service;  // the ServiceSpec started on activity
   struct Listen {
     enum class Kind { kStream, kDatagram, kSeqPacket } kind = Kind::kStream;
-    // "/run/foo.sock" (a UNIX socket path), "80" (every address), "127.0.0.1:80", "[::1]:80"
+    // "/run/foo.sock" (a UNIX socket path), "@name" (an abstract UNIX address: no file, so
+    // `uid`, `gid` and `mode` do not apply), "80" (every address), "127.0.0.1:80", "[::1]:80"
     std::string address;
   };
   std::vector<Listen> listens;
@@ -323,6 +334,11 @@ struct SocketSpec {
   std::optional<gid_t> gid;
   mode_t mode = 0666;  // of UNIX socket files
   int backlog = 4096;
+  bool accept = false;
+  std::optional<ServiceSpec> per_connection;  // set when `accept`
+  int max_connections = 64;
+  int max_connections_per_source = 0;
+  bool connection_on_stdin = false, connection_on_stdout = false, connection_on_stderr = false;
 };
 
 struct ServiceSet {

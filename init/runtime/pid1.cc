@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "init/base/text.h"
 #include "init/protocol/control.h"
 #include "init/runtime/sys.h"
 
@@ -165,13 +166,25 @@ ServiceSet Pid1::LoadServices() {
 // service needs it), the inactive services for status output.
 void Pid1::ApplyServiceSet(const ServiceSet& set) {
   inactive_ = set.inactive;
-  if (!sockets_)
-    sockets_ = std::make_unique<SocketActivation>(io_, [this](const std::string& service) {
-      Guarded("socket activation", [&] {
-        if (std::string err; sup_ && !sup_->Activate(service, &err))
-          log::Warn("socket activation of {}: {}", service, err);
-      });
-    });
+  if (!sockets_) {
+    // Accept=yes instances run beside the supervisor: spawned as services are, reaped first.
+    SocketActivation::InstanceHost instances{
+        .spawn =
+            [this](const ServiceSpec& instance) {
+              char level = sup_ ? sup_->level() : 'S', prev = sup_ ? sup_->prev_level() : 'N';
+              return Spawn(instance, instance.command, level, prev, {});
+            },
+        .kill = [this](pid_t pgid, int sig) { KillGroup(pgid, sig); }};
+    sockets_ = std::make_unique<SocketActivation>(
+        io_,
+        [this](const std::string& service) {
+          Guarded("socket activation", [&] {
+            if (std::string err; sup_ && !sup_->Activate(service, &err))
+              log::Warn("socket activation of {}: {}", service, err);
+          });
+        },
+        std::move(instances));
+  }
   sockets_->Set(set.sockets);
   bool want_notify = std::any_of(set.services.begin(), set.services.end(),
                                  [](const auto& sp) { return sp.Notifies(); });
@@ -187,8 +200,19 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
 void Pid1::OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
   if (!sup_) return;
   pid_t pgid = sys_->ProcessGroupOf(sender);
-  if (!sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields, uid))
+  if (sup_->OnNotify(sender, pgid > 0 ? pgid : 0, fields, uid)) return;
+  if (pgid > 0) {
     log::Debug("notification from pid {} that no service accepts: {}", sender, fields.front());
+    return;
+  }
+  // The sender is gone (a helper that sent READY=1 and exited before this was read): taken
+  // where only one service can be meant, else said, so a start that then times out is explained.
+  int waiting = 0;
+  if (!sup_->OnNotifyFromExited(sender, fields, uid, &waiting))
+    log::Warn(
+        "notification from pid {} (uid {}), which exited before it was read, not taken: "
+        "{} NotifyAccess=all services wait for READY=1: {}",
+        sender, uid, waiting, text::Join(fields, " ").substr(0, 200));
 }
 
 void Pid1::BeforeLoading(std::function<void()> load) {
@@ -360,6 +384,7 @@ void Pid1::Reap() {
   while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
     if (before_load_.Exited(r->pid, r->status)) continue;
+    if (sockets_ && sockets_->InstanceExited(r->pid, r->status)) continue;
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
   }
@@ -437,6 +462,7 @@ void Pid1::BootTime() { utmp_.BootTime(); }
 
 void Pid1::LevelChanged(char level, char prev) {
   utmp_.Runlevel(level, prev);
+  if (sockets_ && (level == '0' || level == '6')) sockets_->StopInstances();
   if (opts_.front_end) Guarded("level hook", [&] { opts_.front_end->OnLevel(level, false); });
 }
 

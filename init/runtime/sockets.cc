@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 
@@ -43,10 +45,37 @@ bool ParsePort(const std::string& s, uint16_t* port) {
   return true;
 }
 
+// An abstract UNIX address (no file: nothing to make, chmod or chown; the name lives in the
+// network namespace). -1 with *err on failure.
+int OpenAbstract(const std::string& name, int type, int backlog, std::string* err) {
+  sockaddr_un sun{};
+  if (name.empty() || name.size() >= sizeof(sun.sun_path) - 1) {
+    *err = "bad abstract name";
+    return -1;
+  }
+  int fd = ::socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *err = std::string("socket: ") + strerror(errno);
+    return -1;
+  }
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path + 1, name.data(), name.size());  // sun_path[0] = '\0': abstract
+  auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  const char* step = "bind";
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sun), len) == 0) {
+    step = "listen";
+    if (type == SOCK_DGRAM || ::listen(fd, backlog) == 0) return fd;
+  }
+  *err = std::string(step) + ": " + strerror(errno);
+  ::close(fd);
+  return -1;
+}
+
 }  // namespace
 
-SocketActivation::SocketActivation(boost::asio::io_context& io, Activate activate)
-    : io_(io), activate_(std::move(activate)) {}
+SocketActivation::SocketActivation(boost::asio::io_context& io, Activate activate,
+                                   InstanceHost instances)
+    : io_(io), activate_(std::move(activate)), host_(std::move(instances)) {}
 
 SocketActivation::~SocketActivation() { CloseAll(); }
 
@@ -72,6 +101,7 @@ int SocketActivation::OpenListen(const SocketSpec& spec, const SocketSpec::Liste
     if (fd >= 0) ::close(fd);
     return -1;
   };
+  if (!a.empty() && a[0] == '@') return OpenAbstract(a.substr(1), type, spec.backlog, err);
   if (!a.empty() && a[0] == '/') {
     sockaddr_un sun{};
     if (a.size() >= sizeof(sun.sun_path)) {
@@ -148,6 +178,7 @@ int SocketActivation::OpenListen(const SocketSpec& spec, const SocketSpec::Liste
 
 void SocketActivation::Set(const std::vector<SocketSpec>& specs) {
   std::map<std::string, std::unique_ptr<Open>> next;
+  stopping_instances_ = false;
   for (const auto& spec : specs) {
     std::string key = Key(spec);
     if (auto it = open_.find(key); it != open_.end()) {
@@ -158,6 +189,7 @@ void SocketActivation::Set(const std::vector<SocketSpec>& specs) {
     }
     auto o = std::make_unique<Open>();
     o->spec = spec;
+    o->serial = next_serial_++;
     for (const auto& l : spec.listens) {
       std::string err;
       int fd = OpenListen(spec, l, &err);
@@ -166,6 +198,7 @@ void SocketActivation::Set(const std::vector<SocketSpec>& specs) {
                    l.address, err);
         continue;
       }
+      if (spec.accept) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);  // accept loop
       try {
         o->fds.push_back(std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd));
       } catch (const std::exception& e) {
@@ -184,6 +217,7 @@ void SocketActivation::Set(const std::vector<SocketSpec>& specs) {
 
 void SocketActivation::CloseAll() {
   for (auto& [k, o] : open_) {
+    SignalInstancesOf(o->serial, SIGTERM);  // instances stop with their socket
     for (auto& d : o->fds) {
       boost::system::error_code ec;
       d->close(ec);
@@ -195,6 +229,10 @@ void SocketActivation::CloseAll() {
 }
 
 void SocketActivation::Watch(Open& o) {
+  if (o.spec.accept) {
+    for (size_t i = 0; i < o.fds.size(); ++i) WaitAccept(o, i);
+    return;
+  }
   if (o.watching || o.running || o.failed) return;
   o.watching = true;
   std::string service = o.spec.service;
@@ -248,9 +286,10 @@ void SocketActivation::Fire(const std::string& service) {
 }
 
 SocketActivation::Passed SocketActivation::For(const std::string& service) const {
+  if (spawning_name_ && *spawning_name_ == service) return spawning_;
   Passed p;
   for (const auto& [k, o] : open_) {
-    if (o->spec.service != service) continue;
+    if (o->spec.service != service || o->spec.accept) continue;
     std::string name = o->spec.fd_name.empty() ? o->spec.name : o->spec.fd_name;
     for (const auto& d : o->fds) {
       int fd = d->native_handle();
@@ -265,13 +304,13 @@ SocketActivation::Passed SocketActivation::For(const std::string& service) const
 
 bool SocketActivation::Has(const std::string& service) const {
   for (const auto& [k, o] : open_)
-    if (o->spec.service == service) return true;
+    if (o->spec.service == service && !o->spec.accept) return true;
   return false;
 }
 
 void SocketActivation::ServiceRunning(const std::string& service, bool running) {
   for (auto& [k, o] : open_) {
-    if (o->spec.service != service) continue;
+    if (o->spec.service != service || o->spec.accept) continue;
     o->running = running;
     if (running) {
       if (o->watching) {

@@ -134,6 +134,33 @@ TEST_F(OpenListenTest, UnixPathTooLong) {
   EXPECT_EQ(err_, "path too long");
 }
 
+TEST_F(OpenListenTest, AbstractAddressHasNoFileAndAcceptsConnections) {
+  spec_.mode = 0600;
+  spec_.uid = 12345;  // would fail a chown: an abstract socket has no file to chown
+  std::string name = "ctinit-test-" + std::to_string(::getpid());
+  int fd = Open("@" + name);
+  ASSERT_GE(fd, 0) << err_;
+  EXPECT_TRUE(Listening(fd));
+  EXPECT_TRUE(CloseOnExec(fd));
+  EXPECT_FALSE(std::filesystem::exists(name));
+  EXPECT_FALSE(std::filesystem::exists("@" + name));
+  int c = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path + 1, name.data(), name.size());
+  auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  EXPECT_EQ(::connect(c, reinterpret_cast<sockaddr*>(&sun), len), 0) << strerror(errno);
+  ::close(c);
+  // The name is taken while it is listened on; a datagram socket works too.
+  EXPECT_LT(Open("@" + name), 0);
+  EXPECT_THAT(err_, StartsWith("bind: "));
+  int d = Open("@" + name + "-dgram", Kind::kDatagram);
+  ASSERT_GE(d, 0) << err_;
+  EXPECT_EQ(Type(d), SOCK_DGRAM);
+  EXPECT_LT(Open("@"), 0);
+  EXPECT_LT(Open("@" + std::string(120, 'a')), 0);
+}
+
 TEST_F(OpenListenTest, Ipv4AddressAndPort) {
   uint16_t port = FreePort();
   int fd = Open("127.0.0.1:" + std::to_string(port));

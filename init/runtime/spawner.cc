@@ -63,6 +63,9 @@ void AddMainCommandVariables(const ServiceSpec& spec, SocketActivation* sockets,
   auto passed = sockets->For(spec.name);
   if (passed.fds.empty()) return;
   options->pass_fds = passed.fds;
+  options->stdin_fd = passed.stdin_fd;  // an accepted connection as stdio (Accept=yes)
+  if (passed.stdout_fd >= 0) options->stdout_fd = passed.stdout_fd;
+  if (passed.stderr_fd >= 0) options->stderr_fd = passed.stderr_fd;
   SetVariable(env, "LISTEN_FDS=" + std::to_string(passed.fds.size()));
   SetVariable(env, "LISTEN_FDNAMES=" + passed.names);
 }

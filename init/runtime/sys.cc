@@ -262,7 +262,11 @@ int BecomeTheUser(const ProcessContext& c, bool full_privileges, int* stage) {
   const ProcessContext& c = *plan.process;
   const SpawnOptions& o = *plan.opts;
   if (c.ignore_sigpipe) ::signal(SIGPIPE, SIG_IGN);
-  if (int e = OpenTarget(c.stdin_target, 0)) fail(e, 1);
+  if (o.stdin_fd >= 0) {
+    if (::dup2(o.stdin_fd, 0) < 0) fail(errno, 1);
+  } else if (int e = OpenTarget(c.stdin_target, 0)) {
+    fail(e, 1);
+  }
   int out = o.stdout_fd >= 0 ? o.stdout_fd : o.output_fd;
   int err = o.stderr_fd >= 0 ? o.stderr_fd : o.output_fd;
   if (out >= 0) {
@@ -417,7 +421,8 @@ bool Plain(const ProcessContext& p, const SpawnOptions& o) {
          !p.ignore_sigpipe && p.rlimits.empty() && o.pass_fds.empty() && o.pid_env.empty() &&
          o.output_fd < 0 && p.stdin_target.kind == StdioTarget::Kind::kInherit &&
          p.stdout_target.kind == StdioTarget::Kind::kInherit &&
-         p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 && o.stderr_fd < 0;
+         p.stderr_target.kind == StdioTarget::Kind::kInherit && o.stdout_fd < 0 &&
+         o.stderr_fd < 0 && o.stdin_fd < 0;
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& text,

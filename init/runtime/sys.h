@@ -28,6 +28,8 @@ struct SpawnOptions {
   int output_fd = -1;
   // When >= 0, that one stream (a pipe the caller reads) instead of its target and output_fd.
   int stdout_fd = -1, stderr_fd = -1;
+  // When >= 0, the child's stdin instead of its target (an accepted connection).
+  int stdin_fd = -1;
 };
 
 // True when nothing but sysvinit's plain spawn is asked for (posix_spawn suffices).
