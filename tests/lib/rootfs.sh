@@ -111,7 +111,7 @@ _rootfs_variant_packages() {
     # config (+ the few edits _rootfs_gentoo_install_files makes); the others are stand-ins.
     gentoo-openrc)
       echo sysvinit-core nginx redis-server memcached haproxy openssh-server rsyslog dnsmasq-base
-      echo unbound chrony iproute2
+      echo unbound dns-root-data chrony iproute2
       ;;
   esac
 }
@@ -411,10 +411,11 @@ _rootfs_gentoo_build_openrc() {
   mkdir -p "$b/src"
   tar -C "$b/src" -xzf "$(_rootfs_gentoo_upstream)" || return 1
   cp "$(_rootfs_gentoo_fixtures)/standin/standin.c" "$b/src/" || return 1
-  # README.md of shared/upstream: the options Gentoo's sysvinit profile builds with.
+  # README.md of shared/upstream: the options Gentoo's sysvinit profile builds with, and
+  # newnet off as Gentoo's default USE has it (netifrc's net.lo provides "net" on Gentoo).
   _rootfs_chroot "$b" /bin/sh -ec '
     cd /src/openrc-0.63
-    meson setup build -Dpam=false -Daudit=disabled -Dselinux=disabled -Dsysvinit=true
+    meson setup build -Dpam=false -Daudit=disabled -Dselinux=disabled -Dsysvinit=true -Dnewnet=false
     ninja -C build
     DESTDIR=/dest meson install -C build --no-rebuild
     gcc -O2 -Wall -Wextra -Werror -o /src/standin /src/standin.c
@@ -461,6 +462,11 @@ _rootfs_gentoo_install_files() {
   # Debian's nginx.conf sets `pid`, which Gentoo's script gives on the command line (-g 'pid …;'):
   # nginx refuses the duplicate. Gentoo's nginx.conf has no pid line.
   sed -i '/^pid /d' "$t/etc/nginx/nginx.conf"
+  # Debian's packages enabled their systemd units; nothing is enabled on a Gentoo OpenRC system
+  # (ctinit would start ssh.service and redis-server.service next to the OpenRC scripts).
+  rm -rf "$t"/etc/systemd/system/*.wants
+  # Gentoo installs redis-server in /usr/sbin (the script's command), Debian in /usr/bin.
+  ln -s ../bin/redis-server "$t/usr/sbin/redis-server" || return 1
   # Gentoo's /bin/sh is bash (scripts such as dnsmasq use bash syntax): divert dash's.
   _rootfs_chroot "$t" /bin/sh -ec '
     ldconfig # OpenRC'"'"'s librc and libeinfo
@@ -470,6 +476,9 @@ _rootfs_gentoo_install_files() {
     useradd -r -U -d /var/cache/squid squid; useradd -r -U -d /var/lib/tor tor
     useradd -r -U -d /var/lib/postgresql -s /bin/sh postgres
     useradd -r -U -d /nonexistent memcached
+    # unbound.conf wants the root trust anchor (copied at start by a helper of the Debian unit).
+    cp /usr/share/dns/root.key /var/lib/unbound/root.key
+    chown unbound:unbound /var/lib/unbound/root.key
     mkdir -p /var/lib/postgresql/15/data && chown -R postgres:postgres /var/lib/postgresql
     chmod 0700 /var/lib/postgresql/15/data
     # OpenRC as its meson install leaves it, minus the gettys: a container has no tty1-6.
