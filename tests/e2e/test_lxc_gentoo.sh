@@ -13,7 +13,8 @@
 #   b   RUNNING, PID 1 is ctinit; OpenRC 0.63 runs with rc_sys LXC
 #   s   one check per corpus script: `rc-status default` reports it started
 #   h   `lxc-stop -t 30` (SIGPWR): exit 0 in < 28 s (ctinit's budget: 25 s, lxc.environment),
-#       STOPPED; every stop script ran to its end, 0 processes needed SIGKILL; every stand-in
+#       STOPPED; every stop script ran to its end, 0 processes needed SIGKILL (inittab mode:
+#       halt.sh's `halt -dhn` ends the container through reboot(2), LXC allows it); every stand-in
 #       daemon exited on its signal, in reverse order (docker < containerd, named[, php-fpm] <
 #       net.lo); the start order (containerd < docker, net.lo < named[, php-fpm])
 # php-fpm in inittab mode: OpenRC 0.63 cannot exec its `#!/sbin/runscript` (gentoo-checks.sh).
@@ -81,7 +82,9 @@ check_mode() {
   t=$(cat "$LXC_ROOTFS$GENTOO_STANDIN_LOG" 2>/dev/null || true)
   sed 's/^/    stand-ins| /' <<<"$t"
   gentoo_check_stand_in_log "$mode o" "$t" "$net_users"
-  gentoo_check_stop_messages "$mode h3" "$(cat "$LXC_CONSOLE_LOG")"
+  local halted=""
+  [[ $mode == inittab ]] && halted=yes
+  gentoo_check_stop_messages "$mode h3" "$(cat "$LXC_CONSOLE_LOG")" $halted
   echo "    --- $mode: console log ---"
   sed 's/^/    | /' "$LXC_CONSOLE_LOG"
   # The next mode gets a fresh lxcpath (lxc_new); this one goes now.
