@@ -9,7 +9,8 @@
 # shared/corpus/gentoo-openrc, with Debian's real daemon or a stand-in behind each — see
 # tests/e2e/fixtures/gentoo/README.md), ctinit at /sbin/ctinit, the inittab's agetty lines
 # commented out as contrib/gentoo/Dockerfile does, and every corpus script added to the default
-# runlevel with OpenRC's rc-update. Two images:
+# runlevel with OpenRC's rc-update, and unbound told not to use IPv6 (a --network none container
+# has IPv6 disabled on lo: unbound's default `localhost` interface fails on ::1). Two images:
 #   inittab  Gentoo's /etc/inittab: ctinit's inittab front end runs `openrc sysinit`, `openrc
 #            boot`, `openrc default`, and on `docker stop` `openrc shutdown` and halt.sh
 #   native   no /etc/inittab: ctinit reads /etc/runlevels itself and runs every script with
@@ -52,6 +53,7 @@ build_image() {
   docker_image_ctinit gentoo-openrc "$bin" "ctinit-test/gentoo-openrc-$mode" "$extra" "
     sed -i '/^[^#].*agetty/ s/^/#/' /etc/inittab
     $drop_inittab
+    printf 'server:\\n\\tdo-ip6: no\\n' >/etc/unbound/unbound.conf.d/docker-no-ipv6.conf
     /sbin/openrc --version | grep -q ' 0.63\$'
     $(gentoo_register_cmds | tr '\n' ';')
     : >$GENTOO_STANDIN_LOG
