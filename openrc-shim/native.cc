@@ -306,6 +306,7 @@ class NativeLoader {
       auto it = g.start_after.find(name);
       if (it != g.start_after.end()) after.insert(it->second.begin(), it->second.end());
     }
+    AfterPreviousInShutdown(name, &after);
     spec.after.assign(after.begin(), after.end());
     const auto& deps = tree_[name];
     for (const auto& n : deps.need)
@@ -313,6 +314,25 @@ class NativeLoader {
     spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
     spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
     return spec;
+  }
+
+  // OpenRC starts a runlevel's scripts one after another (rc_parallel=NO, its default); ctinit
+  // starts independent ones together, but not in the shutdown runlevel: there killprocs
+  // (kill_all: killall5 -TERM) would terminate the scripts running beside it (savecache).
+  // So each of its scripts starts after the one before it in OpenRC's order.
+  void AfterPreviousInShutdown(const std::string& name, std::set<std::string>* after) {
+    auto g = graphs_.find("shutdown");
+    if (g == graphs_.end()) return;
+    std::string previous;
+    for (const auto& wave : g->second.start_waves) {
+      for (const auto& s : wave) {
+        if (s == name) {
+          if (!previous.empty()) after->insert(previous);
+          return;
+        }
+        previous = s;
+      }
+    }
   }
 
   // With the image's own OpenRC: its deptree cache once, before any script runs, as `openrc

@@ -104,6 +104,26 @@ TEST_F(NativeTree, TranslatesRunlevelsIntoScriptedServices) {
   EXPECT_THAT(set.inactive, IsEmpty());
 }
 
+// OpenRC 0.63's shutdown runlevel holds killprocs and savecache, independent of each other: run
+// side by side, killprocs' killall5 terminated savecache (seen in the Gentoo e2e test).
+TEST_F(NativeTree, TheShutdownRunlevelRunsOneScriptAfterTheOther) {
+  Script("killprocs", "");
+  Script("savecache", "");
+  Script("zlast", "");
+  for (const char* s : {"killprocs", "savecache", "zlast"}) Add(s, "shutdown");
+  Script("a", "");
+  Script("b", "");
+  Add("a", "default");
+  Add("b", "default");
+  ServiceSet set = Load();
+  ASSERT_NE(Find(set, "killprocs"), nullptr);
+  EXPECT_THAT(Find(set, "killprocs")->after, IsEmpty());
+  EXPECT_THAT(Find(set, "savecache")->after, ElementsAre("killprocs"));
+  EXPECT_THAT(Find(set, "zlast")->after, ElementsAre("savecache"));
+  // Other runlevels keep their parallel starts.
+  EXPECT_THAT(Find(set, "b")->after, IsEmpty());
+}
+
 TEST_F(NativeTree, StopScriptsHaveTheirOwnGenerousBound) {
   Script("a", "");
   Add("a", "default");

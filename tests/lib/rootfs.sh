@@ -11,6 +11,11 @@
 #   debian-daemons   debian-base + postgresql rsyslog exim4-daemon-light, no init system: real
 #                    daemons whose packages need a generator (postgresql@15-main), syslog.socket
 #                    (rsyslog) or ship only an /etc/init.d script (exim4)
+#   gentoo-openrc    a Gentoo-like image: debian-base + sysvinit-core's init tools (not Debian's
+#                    openrc) + OpenRC 0.63 built from the pinned shared/upstream tarball in a
+#                    throw-away build chroot, Gentoo's /etc/inittab, OpenRC's own runlevels, and the
+#                    Gentoo init.d/conf.d corpus (shared/corpus/gentoo-openrc) with real Debian
+#                    daemons or stand-ins behind each script (tests/e2e/fixtures/gentoo/README.md)
 #   busybox          busybox-static (host's /bin/busybox) with its applet symlinks
 #
 # API (paths are printed on stdout, progress goes to stderr):
@@ -81,6 +86,13 @@ _rootfs_recipe() {
       declare -f _rootfs_build_debian_variant _rootfs_variant_packages _rootfs_verify
       _rootfs_variant_packages "$kind"
       ;;
+    gentoo-openrc)
+      _rootfs_recipe debian-base
+      declare -f _rootfs_build_debian_variant _rootfs_build_gentoo_openrc _rootfs_gentoo_build_openrc \
+        _rootfs_gentoo_install_files _rootfs_verify _rootfs_gentoo_inputs
+      _rootfs_variant_packages "$kind"
+      _rootfs_gentoo_inputs | sha256sum
+      ;;
     busybox)
       sha256sum <"$(_rootfs_busybox_bin)"
       declare -f _rootfs_build_busybox _rootfs_verify
@@ -95,6 +107,12 @@ _rootfs_variant_packages() {
     debian-openrc) echo sysvinit-core openrc ;;
     debian-units) echo nginx redis-server cron ;;
     debian-daemons) echo postgresql rsyslog exim4-daemon-light ;;
+    # The daemons of the Gentoo corpus that Debian 12 packages and that run with their Debian
+    # config (+ the few edits _rootfs_gentoo_install_files makes); the others are stand-ins.
+    gentoo-openrc)
+      echo sysvinit-core nginx redis-server memcached haproxy openssh-server rsyslog dnsmasq-base
+      echo unbound dns-root-data chrony iproute2
+      ;;
   esac
 }
 
@@ -107,6 +125,11 @@ rootfs_require() {
   ct_require_cmd flock sha256sum tar
   case "$kind" in
     debian-*)
+      [[ -d "$CTINIT_CACHE/rootfs/$kind-$(rootfs_hash "$kind")" ]] ||
+        ct_require_cmd debootstrap unshare chroot dpkg
+      ;;
+    gentoo-openrc)
+      _rootfs_gentoo_upstream >/dev/null && _rootfs_gentoo_corpus >/dev/null
       [[ -d "$CTINIT_CACHE/rootfs/$kind-$(rootfs_hash "$kind")" ]] ||
         ct_require_cmd debootstrap unshare chroot dpkg
       ;;
@@ -199,6 +222,7 @@ _rootfs_build_if_missing() {
         # shellcheck disable=SC2046
         _rootfs_build_debian_variant "$tmp" $(_rootfs_variant_packages "$kind")
         ;;
+      gentoo-openrc) _rootfs_build_gentoo_openrc "$tmp" ;;
       busybox) _rootfs_build_busybox "$tmp" ;;
     esac
     _rootfs_verify "$kind" "$tmp"
@@ -325,6 +349,147 @@ _rootfs_build_busybox() {
   : >"$t/etc/resolv.conf"
 }
 
+# --- gentoo-openrc ---------------------------------------------------------------------------
+# Inputs outside this file: the pinned OpenRC tarball and the Gentoo corpus (in shared/, beside
+# the repository: ../shared from the main checkout, ../../shared from a work tree under wt/, or
+# $CTINIT_SHARED), and tests/e2e/fixtures/gentoo (stand-in source, inittab, configs).
+_rootfs_gentoo_shared() {
+  local d
+  for d in "${CTINIT_SHARED:-}" "$CT_LIB_DIR/../../../shared" "$CT_LIB_DIR/../../../../shared"; do
+    [[ -n "$d" && -f "$d/upstream/openrc-0.63.tar.gz" ]] && { (cd "$d" && pwd); return 0; }
+  done
+  ct_skip "shared/upstream/openrc-0.63.tar.gz not found beside the repository (set CTINIT_SHARED)"
+}
+_rootfs_gentoo_upstream() { echo "$(_rootfs_gentoo_shared)/upstream/openrc-0.63.tar.gz"; }
+_rootfs_gentoo_corpus() { echo "$(_rootfs_gentoo_shared)/corpus/gentoo-openrc"; }
+_rootfs_gentoo_fixtures() { echo "$CT_LIB_DIR/../e2e/fixtures/gentoo"; }
+
+# The content of every input file (names and bytes), for the recipe hash (not the fixtures'
+# test helpers: editing a check must not rebuild the image).
+_rootfs_gentoo_inputs() {
+  sha256sum <"$(_rootfs_gentoo_upstream)"
+  local fx d
+  fx=$(_rootfs_gentoo_fixtures)
+  for d in "$(_rootfs_gentoo_corpus)" "$fx/rootfs" "$fx/standin"; do
+    (cd "$d" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+  done
+  sha256sum <"$fx/standins.list"
+}
+
+_rootfs_build_gentoo_openrc() {
+  local t=$1 stage
+  # Debian packages first (their postinsts must not see OpenRC's /sbin/openrc-run yet).
+  # shellcheck disable=SC2046
+  # (errexit does not hold here: the build runs in an `if !` subshell, so every step checks.)
+  _rootfs_build_debian_variant "$t" $(_rootfs_variant_packages gentoo-openrc) || return 1
+  stage=$t.stage # beside the tree; a failed build leaves it for the logs in it
+  mkdir -p "$stage"
+  _rootfs_gentoo_build_openrc "$stage" || return 1
+  # OpenRC's install tree onto the image; the image's /bin, /sbin, /lib stay symlinks into /usr.
+  tar -C "$stage/dest" -cf - . | tar -C "$t" -xf - --keep-directory-symlink || return 1
+  _rootfs_gentoo_install_files "$t" "$stage" || return 1
+  _rootfs_rm_tree "$stage"
+}
+
+# OpenRC 0.63 and the stand-in daemon, compiled in a throw-away copy of debian-base with the
+# build tools (the host needs none of them). Leaves STAGE/dest (OpenRC's DESTDIR tree) and
+# STAGE/standin.
+_rootfs_gentoo_build_openrc() {
+  local stage=$1 b base
+  b=$stage/chroot
+  base=$(rootfs_path_nolock debian-base)
+  mkdir -p "$b"
+  cp -a "$base/." "$b/" || return 1
+  rm -f "$b/etc/resolv.conf"
+  cp -L /etc/resolv.conf "$b/etc/resolv.conf"
+  _rootfs_chroot "$b" apt-get -q update >/dev/null || return 1
+  _rootfs_chroot "$b" apt-get -q -y --no-install-recommends install \
+    meson ninja-build gcc libc6-dev libcap-dev pkg-config >"$stage/apt.log" 2>&1 || {
+    tail -n 40 "$stage/apt.log" >&2
+    return 1
+  }
+  mkdir -p "$b/src"
+  tar -C "$b/src" -xzf "$(_rootfs_gentoo_upstream)" || return 1
+  cp "$(_rootfs_gentoo_fixtures)/standin/standin.c" "$b/src/" || return 1
+  # README.md of shared/upstream: the options Gentoo's sysvinit profile builds with, and
+  # newnet off as Gentoo's default USE has it (netifrc's net.lo provides "net" on Gentoo).
+  _rootfs_chroot "$b" /bin/sh -ec '
+    cd /src/openrc-0.63
+    meson setup build -Dpam=false -Daudit=disabled -Dselinux=disabled -Dsysvinit=true -Dnewnet=false
+    ninja -C build
+    DESTDIR=/dest meson install -C build --no-rebuild
+    gcc -O2 -Wall -Wextra -Werror -o /src/standin /src/standin.c
+  ' >"$stage/build.log" 2>&1 || {
+    tail -n 40 "$stage/build.log" >&2
+    return 1
+  }
+  mv "$b/dest" "$stage/dest" && mv "$b/src/standin" "$stage/standin" || return 1
+  # -Dsysvinit=true also installs OpenRC's own init (/sbin/init -> openrc-init) and
+  # halt/poweroff/reboot/shutdown wrappers around openrc-shutdown. A Gentoo system booted by
+  # sysvinit keeps sysvinit's: drop OpenRC's copies (openrc-init, openrc-shutdown stay).
+  local f
+  for f in init halt poweroff reboot shutdown; do rm -f "$stage/dest/sbin/$f"; done
+}
+
+# Gentoo's files and the daemons' stand-ins and configs (fixtures/gentoo/README.md lists them).
+_rootfs_gentoo_install_files() {
+  local t=$1 stage=$2 fx corpus f name
+  fx=$(_rootfs_gentoo_fixtures)
+  corpus=$(_rootfs_gentoo_corpus)
+  # A Gentoo /etc/init.d holds OpenRC scripts only: drop Debian's LSB scripts and rc?.d links.
+  local real
+  for f in "$t"/etc/init.d/*; do
+    [[ "${f##*/}" == functions.sh ]] && continue
+    real=$f
+    if [[ -L "$f" ]]; then # resolved inside the tree (agetty.tty1 -> agetty stays)
+      real=$(readlink "$f")
+      [[ $real == /* ]] && real=$t$real || real=$t/etc/init.d/$real
+    fi
+    [[ -f "$real" ]] && head -n1 "$real" | grep -Eq '^#!.*/(openrc-run|runscript)' || rm -f "$f"
+  done
+  rm -rf "$t"/etc/rc[0-6S].d
+  # Gentoo's scripts, then the image's files (inittab, stand-in configs, conf.d additions).
+  cp -a "$corpus/init.d/." "$t/etc/init.d/" && cp -a "$corpus/conf.d/." "$t/etc/conf.d/" || return 1
+  for f in "$corpus"/init.d/*; do chmod 0755 "$t/etc/init.d/${f##*/}"; done
+  tar -C "$fx/rootfs" -cf - . | tar -C "$t" -xf - --keep-directory-symlink --no-same-owner || return 1
+  # The stand-ins: one binary, copied under each name its script runs.
+  while read -r name; do
+    [[ -n "$name" && "$name" != \#* ]] || continue
+    mkdir -p "$t/$(dirname "$name")"
+    install -m 0755 "$stage/standin" "$t/$name" || return 1
+  done <"$fx/standins.list"
+  install -m 0666 /dev/null "$t/var/log/gentoo-standins.log"
+  # Debian's nginx.conf sets `pid`, which Gentoo's script gives on the command line (-g 'pid …;'):
+  # nginx refuses the duplicate. Gentoo's nginx.conf has no pid line.
+  sed -i '/^pid /d' "$t/etc/nginx/nginx.conf"
+  # Debian's packages enabled their systemd units; nothing is enabled on a Gentoo OpenRC system
+  # (ctinit would start ssh.service and redis-server.service next to the OpenRC scripts).
+  rm -rf "$t"/etc/systemd/system/*.wants
+  # Gentoo installs redis-server in /usr/sbin (the script's command), Debian in /usr/bin.
+  ln -s ../bin/redis-server "$t/usr/sbin/redis-server" || return 1
+  # Gentoo's /bin/sh is bash (scripts such as dnsmasq use bash syntax): divert dash's.
+  _rootfs_chroot "$t" /bin/sh -ec '
+    ldconfig # OpenRC'"'"'s librc and libeinfo
+    ln -sf bash /bin/sh # (dash diverts the packaged /bin/sh already: the link is the choice)
+    # Users and groups Gentoo packages create and the scripts name (checkpath -o, su, -u).
+    groupadd -r docker; groupadd -r named; useradd -r -g named -d /var/bind named
+    useradd -r -U -d /var/cache/squid squid; useradd -r -U -d /var/lib/tor tor
+    useradd -r -U -d /var/lib/postgresql -s /bin/sh postgres
+    useradd -r -U -d /nonexistent memcached
+    # unbound.conf wants the root trust anchor (copied at start by a helper of the Debian unit).
+    cp /usr/share/dns/root.key /var/lib/unbound/root.key
+    chown unbound:unbound /var/lib/unbound/root.key
+    mkdir -p /var/lib/postgresql/15/data && chown -R postgres:postgres /var/lib/postgresql
+    chmod 0700 /var/lib/postgresql/15/data
+    # OpenRC as its meson install leaves it, minus the gettys: a container has no tty1-6.
+    for f in /etc/runlevels/default/agetty.*; do rc-update del "${f##*/}" default; done
+    rc-update add net.lo boot
+  ' >"$stage/setup.log" 2>&1 || {
+    tail -n 40 "$stage/setup.log" >&2
+    return 1
+  }
+}
+
 _rootfs_verify() {
   local kind=$1 t=$2 init owner f
   case "$kind" in
@@ -358,6 +523,19 @@ _rootfs_verify() {
       for f in usr/lib/postgresql/15/bin/postgres usr/sbin/rsyslogd usr/sbin/exim4 etc/init.d/exim4; do
         [[ -e "$t/$f" ]] || ct_die "rootfs: $kind lacks /$f"
       done
+      ;;
+    gentoo-openrc)
+      owner=$(_rootfs_chroot "$t" dpkg -S /sbin/init 2>/dev/null || true)
+      [[ "$owner" == "sysvinit-core: /sbin/init" ]] ||
+        ct_die "rootfs: $kind /sbin/init is not sysvinit-core's (dpkg -S: '$owner')"
+      ! _rootfs_chroot "$t" dpkg -s openrc >/dev/null 2>&1 || ct_die "rootfs: $kind has Debian's openrc"
+      _rootfs_chroot "$t" /sbin/openrc --version | grep -q ' 0\.63$' ||
+        ct_die "rootfs: $kind: /sbin/openrc is not OpenRC 0.63"
+      grep -q '^si::sysinit:/sbin/openrc sysinit$' "$t/etc/inittab" || ct_die "rootfs: $kind lacks Gentoo's inittab"
+      for f in "$(_rootfs_gentoo_corpus)"/init.d/*; do
+        cmp -s "$f" "$t/etc/init.d/${f##*/}" || ct_die "rootfs: $kind: /etc/init.d/${f##*/} is not the corpus copy"
+      done
+      [[ $(readlink -f "$t/bin/sh") == */bash ]] || ct_die "rootfs: $kind: /bin/sh is not bash"
       ;;
     busybox)
       [[ -L "$t/bin/sh" && -x "$t/bin/busybox" ]] || ct_die "rootfs: busybox tree lacks /bin/sh"
