@@ -5,8 +5,8 @@
 #   bash tests/e2e/test_docker_gentoo.sh /path/to/ctinit
 #
 # Image: the gentoo-openrc rootfs (tests/lib/rootfs.sh: Debian 12 minbase + sysvinit-core's
-# tools + OpenRC 0.63 built from shared/upstream + Gentoo's inittab + every script of
-# shared/corpus/gentoo-openrc, with Debian's real daemon or a stand-in behind each — see
+# tools + OpenRC 0.63 built from tests/fixtures/upstream + Gentoo's inittab + every script of
+# tests/fixtures/gentoo-openrc, with Debian's real daemon or a stand-in behind each — see
 # tests/e2e/fixtures/gentoo/README.md), ctinit at /sbin/ctinit, the inittab's agetty lines
 # commented out as contrib/gentoo/Dockerfile does, and every corpus script added to the default
 # runlevel with OpenRC's rc-update, and unbound told not to use IPv6 (a --network none container

@@ -273,7 +273,7 @@ fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
 # Their required_files (openrc-run checks them before describe and depend too, as OpenRC does).
-GENTOO=$IT_DIR/../fixtures/openrc-shim-gentoo
+GENTOO=$IT_DIR/../fixtures/gentoo-openrc
 cp -a "$GENTOO/init.d/." "$TREE/etc/init.d/"
 cp -a "$GENTOO/conf.d/." "$TREE/etc/conf.d/"
 mkdir -p "$TREE/etc/syslog-ng" "$TREE/etc/unbound"

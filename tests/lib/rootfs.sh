@@ -12,9 +12,9 @@
 #                    daemons whose packages need a generator (postgresql@15-main), syslog.socket
 #                    (rsyslog) or ship only an /etc/init.d script (exim4)
 #   gentoo-openrc    a Gentoo-like image: debian-base + sysvinit-core's init tools (not Debian's
-#                    openrc) + OpenRC 0.63 built from the pinned shared/upstream tarball in a
+#                    openrc) + OpenRC 0.63 built from the pinned tests/fixtures/upstream tarball in a
 #                    throw-away build chroot, Gentoo's /etc/inittab, OpenRC's own runlevels, and the
-#                    Gentoo init.d/conf.d corpus (shared/corpus/gentoo-openrc) with real Debian
+#                    Gentoo init.d/conf.d corpus (tests/fixtures/gentoo-openrc) with real Debian
 #                    daemons or stand-ins behind each script (tests/e2e/fixtures/gentoo/README.md)
 #   busybox          busybox-static (host's /bin/busybox) with its applet symlinks
 #
@@ -350,18 +350,12 @@ _rootfs_build_busybox() {
 }
 
 # --- gentoo-openrc ---------------------------------------------------------------------------
-# Inputs outside this file: the pinned OpenRC tarball and the Gentoo corpus (in shared/, beside
-# the repository: ../shared from the main checkout, ../../shared from a work tree under wt/, or
-# $CTINIT_SHARED), and tests/e2e/fixtures/gentoo (stand-in source, inittab, configs).
-_rootfs_gentoo_shared() {
-  local d
-  for d in "${CTINIT_SHARED:-}" "$CT_LIB_DIR/../../../shared" "$CT_LIB_DIR/../../../../shared"; do
-    [[ -n "$d" && -f "$d/upstream/openrc-0.63.tar.gz" ]] && { (cd "$d" && pwd); return 0; }
-  done
-  ct_skip "shared/upstream/openrc-0.63.tar.gz not found beside the repository (set CTINIT_SHARED)"
-}
-_rootfs_gentoo_upstream() { echo "$(_rootfs_gentoo_shared)/upstream/openrc-0.63.tar.gz"; }
-_rootfs_gentoo_corpus() { echo "$(_rootfs_gentoo_shared)/corpus/gentoo-openrc"; }
+# Inputs outside this file, all in the repository so a clean clone builds it anywhere: the pinned
+# OpenRC tarball (tests/fixtures/upstream, a copy of shared/upstream), the Gentoo corpus
+# (tests/fixtures/gentoo-openrc, a copy of shared/corpus/gentoo-openrc, with its SOURCES.md) and
+# tests/e2e/fixtures/gentoo (stand-in source, inittab, configs).
+_rootfs_gentoo_upstream() { echo "$CT_LIB_DIR/../fixtures/upstream/openrc-0.63.tar.gz"; }
+_rootfs_gentoo_corpus() { echo "$CT_LIB_DIR/../fixtures/gentoo-openrc"; }
 _rootfs_gentoo_fixtures() { echo "$CT_LIB_DIR/../e2e/fixtures/gentoo"; }
 
 # The content of every input file (names and bytes), for the recipe hash (not the fixtures'
