@@ -32,6 +32,8 @@ kinds=$(grep -rhoE 'rootfs_(require|path|tarball) [a-z][a-z0-9-]+' tests/e2e tes
   tests/faults tests/corpus tests/contrib 2>/dev/null | awk '{ print $2 }' | sort -u | tr '\n' ' ')
 echo "== background: root filesystems ($kinds) -> $logs/rootfs.log"
 (
+  # at nice 19 (OpenRC's meson build is CPU work): the tests running meanwhile come first
+  renice -n 19 -p "$BASHPID" >/dev/null 2>&1 || true
   # shellcheck source=lib/rootfs.sh
   source tests/lib/rootfs.sh
   # each in a subshell: a kind that cannot be built (it exits) does not stop the others

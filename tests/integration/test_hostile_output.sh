@@ -11,8 +11,11 @@ IN_NS_TIMEOUT=5
 it_tree
 mkdir -p "$TREE/usr/bin"
 ln -s /sbin/ctinit "$TREE/usr/bin/systemctl"
+# IgnoreSIGPIPE=no: with systemd's default (SIGPIPE ignored) busybox's `yes` never stops
+# once `head` has gone (it ignores EPIPE) and chatty-done would never come.
 it_unit chatty <<'U'
 SyslogIdentifier=chatty
+IgnoreSIGPIPE=no
 ExecStart=/bin/sh -c '/bin/mark chatty-start; yes "a line of chatter from a busy service" | head -c 4000000; /bin/mark chatty-done; exec sleep 100000'
 U
 it_unit alive <<'U'
