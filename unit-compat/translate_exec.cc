@@ -97,10 +97,13 @@ bool Translator::Commands(bool oneshot, bool remain) {
   bool steps_privileged = false;
   if (const Assignment* a = Last("Service", "PermissionsStartOnly"))
     steps_privileged = ParseBoolean(a->value).value_or(false);
+  // A pointer, not the binding itself: clang 14 (the fuzz build) cannot capture a structured
+  // binding in a lambda.
+  const ExecLines* start_lines = &start;
   auto append = [&](const ExecLines& from, size_t count, std::vector<Command>* to) {
     for (size_t i = 0; i < count; ++i) {
       to->push_back(ToCommand(from.commands[i], from.texts[i]));
-      to->back().full_privileges |= steps_privileged && &from != &start;
+      to->back().full_privileges |= steps_privileged && &from != start_lines;
     }
   };
   append(condition, condition.commands.size(), &s.start_condition);
