@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "init/base/capabilities.h"
 #include "init/base/files.h"
 #include "unit-compat/specifiers.h"
 #include "unit-compat/values.h"
@@ -21,48 +22,6 @@
 namespace ctinit::units {
 
 namespace {
-
-constexpr const char* kCapNames[] = {"CAP_CHOWN",
-                                     "CAP_DAC_OVERRIDE",
-                                     "CAP_DAC_READ_SEARCH",
-                                     "CAP_FOWNER",
-                                     "CAP_FSETID",
-                                     "CAP_KILL",
-                                     "CAP_SETGID",
-                                     "CAP_SETUID",
-                                     "CAP_SETPCAP",
-                                     "CAP_LINUX_IMMUTABLE",
-                                     "CAP_NET_BIND_SERVICE",
-                                     "CAP_NET_BROADCAST",
-                                     "CAP_NET_ADMIN",
-                                     "CAP_NET_RAW",
-                                     "CAP_IPC_LOCK",
-                                     "CAP_IPC_OWNER",
-                                     "CAP_SYS_MODULE",
-                                     "CAP_SYS_RAWIO",
-                                     "CAP_SYS_CHROOT",
-                                     "CAP_SYS_PTRACE",
-                                     "CAP_SYS_PACCT",
-                                     "CAP_SYS_ADMIN",
-                                     "CAP_SYS_BOOT",
-                                     "CAP_SYS_NICE",
-                                     "CAP_SYS_RESOURCE",
-                                     "CAP_SYS_TIME",
-                                     "CAP_SYS_TTY_CONFIG",
-                                     "CAP_MKNOD",
-                                     "CAP_LEASE",
-                                     "CAP_AUDIT_WRITE",
-                                     "CAP_AUDIT_CONTROL",
-                                     "CAP_SETFCAP",
-                                     "CAP_MAC_OVERRIDE",
-                                     "CAP_MAC_ADMIN",
-                                     "CAP_SYSLOG",
-                                     "CAP_WAKE_ALARM",
-                                     "CAP_BLOCK_SUSPEND",
-                                     "CAP_AUDIT_READ",
-                                     "CAP_PERFMON",
-                                     "CAP_BPF",
-                                     "CAP_CHECKPOINT_RESTORE"};
 
 class SystemProbe : public ConditionProbe {
  public:
@@ -152,9 +111,10 @@ class SystemProbe : public ConditionProbe {
     unsigned long long bnd = 0;
     while (std::getline(in, line))
       if (line.starts_with("CapBnd:")) bnd = std::strtoull(line.c_str() + 7, nullptr, 16);
-    for (size_t i = 0; i < std::size(kCapNames); ++i)
-      if (name == kCapNames[i]) return (bnd >> i) & 1;
-    return false;
+    // Only the canonical upper-case name counts here (not a number, not lower case).
+    auto cap = caps::FromName(name);
+    if (!cap || caps::Name(*cap) != name) return false;
+    return (bnd & caps::Bit(*cap)) != 0;
   }
   std::string Architecture() const override {
     auto host = HostSpecifiers(root_.empty() ? "/" : root_);
