@@ -6,6 +6,7 @@
 #include "init/base/log.h"
 #include "openrc-shim/native.h"
 #include "openrc-shim/rc_sys.h"
+#include "openrc-shim/run_mount.h"
 #include "openrc-shim/runner.h"
 
 namespace ctinit::openrc {
@@ -69,6 +70,7 @@ void OpenrcFrontEnd::Load(const LoadContext& context, ServiceSet* set) {
   no.strict_need = strict_need_;
   no.environ = context.environment;
   levels_ = LevelMap(level_overrides_);
+  mount_run_ = root_ == "/" && SysinitRunsLsbScripts(root_);
   // Blocking, and it waits for its own children only: it runs before the event loop, or inside
   // one handler on a reload (the reaper only runs between handlers).
   SpawnScriptRunner runner;
@@ -94,6 +96,7 @@ std::string OpenrcFrontEnd::Runlevel(char level) const {
 void OpenrcFrontEnd::OnLevel(char level, bool settled) {
   if (!active_) return;
   if (level == '#') {
+    if (!settled && mount_run_) MountRunForSysinit();  // before /run/openrc is written
     if (!settled) PrepareState(root_);
     SetSoftlevel(root_, "sysinit", !settled);
   } else if (level == '*') {

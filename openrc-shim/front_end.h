@@ -4,7 +4,8 @@
 //     inittab first; "native": always, the inittab is ignored; "inittab": never), levels (the
 //     numeric level -> OpenRC runlevel map, merged over the default), strict_need;
 //   * Detect() / Load(): native mode reads the runlevels into services (native.h);
-//   * OnLevel() keeps /run/openrc (softlevel, rc.starting / rc.stopping) in step with the
+//   * OnLevel() mounts /run first when the image needs it (run_mount.h), and keeps /run/openrc
+//   (softlevel, rc.starting / rc.stopping) in step with the
 //     supervisor's levels, so that openrc-run, rc-status and the scripts' service_* tests agree
 //     with what ctinit is doing;
 //   * LevelEnvironment() is the level part of the environment OpenRC's rc gives scripts
@@ -47,7 +48,8 @@ class OpenrcFrontEnd : public FrontEnd {
   std::string mode_ = "auto";
   std::map<char, std::string> level_overrides_;  // from the config
   bool strict_need_ = false;
-  bool active_ = false;  // Load() ran: native mode is what boots
+  bool active_ = false;     // Load() ran: native mode is what boots
+  bool mount_run_ = false;  // sysinit runs LSB scripts: /run as init.sh makes it (run_mount.h)
   void ConfigureLevels(const Setting& value, std::vector<std::string>* errors);
   std::string Runlevel(char level) const;  // the OpenRC runlevel of '#', '*' or a level
   std::map<char, std::string> levels_;     // numeric level -> OpenRC runlevel

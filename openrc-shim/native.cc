@@ -14,6 +14,7 @@
 #include "init/base/files.h"
 #include "openrc-shim/depend.h"
 #include "openrc-shim/graph.h"
+#include "openrc-shim/lsb_header.h"
 #include "openrc-shim/rc_sys.h"
 
 namespace ctinit::openrc {
@@ -152,11 +153,7 @@ class NativeLoader {
     for (const auto& [name, path] : scripts_) {
       std::string full = Under(o_.root, path);
       if (!IsOpenrcScript(full)) {
-        if (wanted_.count(name)) {
-          set_.diagnostics.push_back(
-              {path, 1, "\"" + name + "\" is in a runlevel but is not an OpenRC script; skipped"});
-          set_.inactive.emplace_back(name, "skipped: not an OpenRC script (" + path + ")");
-        }
+        AddPlainScript(name, path, full);
         continue;
       }
       auto r = ExtractDepends(name, full, dopt, runner_);
@@ -179,13 +176,62 @@ class NativeLoader {
     }
   }
 
+  static bool IsExecutableFile(const std::string& full) {
+    struct stat st {};
+    return ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+  }
+
   static bool IsOpenrcScript(const std::string& full) {
     std::ifstream in(full);
     std::string first;
     std::getline(in, first);
-    struct stat st {};
-    bool exec = ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-    return exec && IsOpenrcShebang(first);
+    return IsExecutableFile(full) && IsOpenrcShebang(first);
+  }
+
+  // A plain /etc/init.d script (not openrc-run). As Debian's OpenRC (gendepends.sh with
+  // lsb2rcconf) does: one with an LSB header joins the tree with the header's dependencies
+  // (lsb_header.h) and is run with `start` / `stop`; one without is not a service at all, which
+  // matters only when a runlevel lists it (one line, skipped).
+  void AddPlainScript(const std::string& name, const std::string& path, const std::string& full) {
+    std::string text;
+    bool readable = IsExecutableFile(full) && name.find(".dpkg") == std::string::npos &&
+                    files::ReadFile(full, &text);
+    if (readable && HasLsbHeader(text)) {
+      tree_[name] = LsbHeaderDeps(name, text, Facilities());
+      plain_scripts_.insert(name);
+      return;
+    }
+    if (!wanted_.count(name)) return;
+    std::string why = readable ? "neither an OpenRC script nor one with an LSB header"
+                               : "not an executable script";
+    set_.diagnostics.push_back(
+        {path, 1, "\"" + name + "\" is in a runlevel but is " + why + "; skipped"});
+    set_.inactive.emplace_back(name, "skipped: " + why + " (" + path + ")");
+  }
+
+  // The LSB facilities: the image's insserv.conf (+ insserv.conf.d), else OpenRC's names.
+  const LsbFacilities& Facilities() {
+    if (facilities_) return *facilities_;
+    LsbFacilities f;
+    std::string text;
+    bool found = false;
+    if (files::ReadFile(Under(o_.root, "/etc/insserv.conf"), &text)) {
+      ParseInsservConf(text, &f);
+      found = true;
+    }
+    std::error_code ec;
+    std::vector<fs::path> extra;
+    for (const auto& e : fs::directory_iterator(Under(o_.root, "/etc/insserv.conf.d"), ec))
+      extra.push_back(e.path());
+    std::sort(extra.begin(), extra.end());
+    for (const auto& file : extra) {
+      if (files::ReadFile(file.string(), &text)) {
+        ParseInsservConf(text, &f);
+        found = true;
+      }
+    }
+    facilities_ = found ? std::move(f) : DefaultLsbFacilities();
+    return *facilities_;
   }
 
   // 4. One graph per runlevel; their diagnostics once each.
@@ -255,6 +301,17 @@ class NativeLoader {
 
   Command ScriptCommand(const std::string& name, const char* verb) {
     Command c;
+    if (plain_scripts_.count(name)) {
+      // The script itself, through the lsb-run applet that records OpenRC's state for it.
+      if (o_.self_exe.empty()) {
+        c.argv = {scripts_[name], verb};
+      } else {
+        c.path = o_.self_exe;
+        c.argv = {"lsb-run", scripts_[name], verb};
+      }
+      c.text = scripts_[name] + " " + verb;
+      return c;
+    }
     if (openrc_run_.empty()) {
       c.path = o_.self_exe;
       c.argv = {"openrc-run", scripts_[name], verb};
@@ -364,7 +421,9 @@ class NativeLoader {
   std::map<std::string, std::string> scripts_;  // name -> path inside the image
   std::set<std::string> names_;                 // the runlevels in use
   std::map<std::string, std::vector<std::string>> members_;
-  std::set<std::string> wanted_;  // in some runlevel
+  std::set<std::string> wanted_;         // in some runlevel
+  std::set<std::string> plain_scripts_;  // LSB scripts (run with start / stop)
+  std::optional<LsbFacilities> facilities_;
   std::map<std::string, OpenrcDeps> tree_;
   std::map<std::string, Graph> graphs_;
   std::set<std::string> masked_, broken_, sysinit_, boot_;

@@ -31,6 +31,11 @@
 //            <openrc-run> is the image's own (/sbin/openrc-run, /usr/sbin/openrc-run,
 //            /usr/bin/openrc-run) unless that is ctinit itself, else ctinit's shim applet
 //            (exec of `self_exe` with argv[0] "openrc-run").
+//   LSB scripts (not openrc-run, with an LSB header: Debian's OpenRC runs them) are in the tree
+//            with lsb_header.h's dependencies, all of init.d as Debian's gendepends.sh reads it,
+//            so a `need` can pull one in; start/stop = `<script> start|stop` through the
+//            lsb-run applet (exec of `self_exe` with argv[0] "lsb-run", applets/lsb_run.h),
+//            which records OpenRC's state for it.
 //   after  = graph.h start_after (need/want/use/after/before/provide resolved, masks applied,
 //            cycles broken), merged over every level's graph.
 //   needs  = the direct `need` names that are real services (a virtual name is satisfied by
@@ -40,9 +45,10 @@
 //            bounds neither).
 // Services masked for rc_sys (keyword -docker, …) are left out, one diagnostic each ("masked"),
 // and listed in ServiceSet::inactive ("masked: keyword -docker"). Scripts in a runlevel that are
-// not OpenRC scripts, runlevel entries without a script and scripts whose depend() cannot be
-// read (depend.h failure rules) are left out with a diagnostic and listed as "skipped: …";
-// with strict_need the services graph.h calls broken are listed as "broken: …".
+// neither OpenRC nor LSB scripts (Debian's OpenRC does not run them either), runlevel entries
+// without a script and scripts whose depend() cannot be read (depend.h failure rules) are left out
+// with a diagnostic and listed as "skipped: …"; with strict_need the services graph.h calls broken
+// are listed as "broken: …".
 //
 // State (/run/openrc): PrepareState() empties <root>/run/openrc and creates OpenRC's state
 // directories, as init.sh does at boot; SetSoftlevel() writes `softlevel` and creates or removes

@@ -19,8 +19,11 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::StartsWith;
+using ::testing::UnorderedElementsAre;
 
 // A throw-away image tree: /etc/init.d scripts and /etc/runlevels links.
 class NativeTree : public ::testing::Test {
@@ -143,8 +146,10 @@ TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason
   Script("oldmask", "depend() { keyword nodocker; }");
   Script("user", "depend() { need localmount net; }");
   Script("plain", "exit 0", "#!/bin/sh");
+  Script("notexec", "exit 0", "#!/bin/sh");
+  ::chmod((root_ + "/etc/init.d/notexec").c_str(), 0644);
   Add("localmount", "boot");
-  for (const char* s : {"nodocker", "oldmask", "user", "plain", "ghost"}) {
+  for (const char* s : {"nodocker", "oldmask", "user", "plain", "notexec", "ghost"}) {
     if (std::string(s) == "ghost") {
       fs::create_symlink("/etc/init.d/ghost", root_ + "/etc/runlevels/default/ghost");
     } else {
@@ -160,7 +165,12 @@ TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason
   EXPECT_THAT(set.inactive, Contains(Pair("localmount", "masked: keyword -docker")));
   EXPECT_THAT(set.inactive, Contains(Pair("nodocker", "masked: keyword -docker")));
   EXPECT_THAT(set.inactive, Contains(Pair("oldmask", "masked: keyword -docker")));
-  EXPECT_THAT(set.inactive, Contains(Pair("plain", StartsWith("skipped: not an OpenRC script"))));
+  EXPECT_THAT(set.inactive,
+              Contains(Pair("notexec", StartsWith("skipped: not an executable script"))));
+  // Neither openrc-run nor an LSB header: Debian's OpenRC does not run it either.
+  EXPECT_THAT(set.inactive,
+              Contains(Pair("plain", StartsWith("skipped: neither an OpenRC script nor one with "
+                                                "an LSB header"))));
   EXPECT_THAT(set.inactive, Contains(Pair("ghost", "skipped: /etc/init.d/ghost does not exist")));
   std::vector<std::string> diags;
   for (const auto& d : set.diagnostics) diags.push_back(d.ToString());
@@ -271,6 +281,44 @@ TEST(OpenrcScriptPath, PrefixThenTheRestWithoutRepeats) {
   EXPECT_EQ(ScriptPath(""), kScriptPathPrefix);
   EXPECT_EQ(ScriptPath("/usr/local/bin::/bin:/usr/local/bin:/opt/bin"),
             std::string(kScriptPathPrefix) + ":/usr/local/bin:/opt/bin");
+}
+
+// Debian's OpenRC runs LSB scripts of a runlevel: `<script> start|stop` (here through ctinit's
+// lsb-run applet, which records the state), ordered by the header as lsb2rcconf reads it, with
+// the facilities of the image's insserv.conf; all of init.d is in the tree, so a `need` pulls an
+// LSB script in from outside the runlevel.
+TEST_F(NativeTree, LsbScriptsRunWithStartAndStopOrderedByTheirHeader) {
+  fs::create_directories(root_ + "/etc");
+  std::ofstream(root_ + "/etc/insserv.conf") << "$syslog\t+rsyslogd\n$local_fs\t+mountall\n";
+  auto lsb = [&](const std::string& name, const std::string& fields) {
+    Script(name,
+           "### BEGIN INIT INFO\n# Provides: " + name + "\n" + fields +
+               "### END INIT INFO\ncase \"$1\" in start|stop) exit 0;; esac\n",
+           "#!/bin/sh");
+  };
+  Script("dbd", "depend() { provide database; }");
+  lsb("lsbd", "# Required-Start: $syslog dbd helper\n# Should-Start: $local_fs\n");
+  lsb("rsyslogd", "");
+  lsb("helper", "");  // in no runlevel: pulled in by lsbd's Required-Start
+  lsb("mountall.sh", "# Provides: mountall\n");
+  lsb("rc.local", "# Required-Start: $all\n");
+  for (const char* s : {"dbd", "lsbd", "rsyslogd", "rc.local", "mountall.sh"}) Add(s, "default");
+  ServiceSet set = Load();
+  const ServiceSpec* lsbd = Find(set, "lsbd");
+  ASSERT_NE(lsbd, nullptr);
+  EXPECT_EQ(lsbd->command.path, "/sbin/ctinit");
+  EXPECT_THAT(lsbd->command.argv, ElementsAre("lsb-run", "/etc/init.d/lsbd", "start"));
+  ASSERT_EQ(lsbd->stop.size(), 1u);
+  EXPECT_THAT(lsbd->stop[0].argv, ElementsAre("lsb-run", "/etc/init.d/lsbd", "stop"));
+  EXPECT_THAT(lsbd->after, IsSupersetOf({"dbd", "helper", "rsyslogd", "mountall.sh"}));
+  EXPECT_THAT(lsbd->needs, ElementsAre("dbd", "helper"));
+  ASSERT_NE(Find(set, "helper"), nullptr);
+  // $all: after every other LSB script being started, not after the OpenRC one.
+  EXPECT_THAT(Find(set, "rc.local")->after,
+              UnorderedElementsAre("helper", "lsbd", "mountall.sh", "rsyslogd"));
+  std::vector<std::string> diags;
+  for (const auto& d : set.diagnostics) diags.push_back(d.ToString());
+  EXPECT_THAT(diags, Not(Contains(HasSubstr("lsbd"))));
 }
 
 }  // namespace
