@@ -14,7 +14,8 @@
 #            n-b (need n-a), n-d (supervise-daemon, need n-a), n-c (need n-p1, after n-b),
 #            n-net (need net localmount: one absent, one masked), n-local (after *),
 #            n-nodocker (keyword -docker: masked)
-# Debian's own LSB scripts in sysinit/default are not OpenRC scripts: ctinit skips them.
+# LSB scripts run as Debian's OpenRC runs them (`script start|stop`, ordered by the LSB header):
+# Debian's own in sysinit/default/off, and n-lsb in default (Required-Start: $remote_fs n-a).
 #
 # Runs a private dockerd (tests/lib/docker.sh); exit 77 without root/docker (FAIL under CI=true).
 # Checks (PASS/FAIL lines; exit 1 if any failed):
@@ -25,6 +26,9 @@
 #      service_started and the RC_* environment
 #   o  OpenRC's own state: `rc-status default` / `rc-status boot` show the services started and
 #      n-nodocker not started, `rc-service n-b status` exits 0, softlevel = default
+#   l  the LSB scripts: n-lsb started with plain `start` after n-a, `rc-status` shows it and
+#      Debian's sysinit scripts (mountkernfs.sh …) started; at docker stop `n-lsb stop` ran
+#      before n-a's stop
 #   u  `telinit u` inside: exit 0, accepted, nothing changes
 #   r  `telinit 6` (a reboot, in place under Docker): the stops of boot 1 ran in reverse order
 #      with RC_RUNLEVEL=shutdown RC_REBOOT=YES, then boot 2 started everything again
@@ -54,6 +58,7 @@ build_image() {
     test -x /sbin/openrc-run
     $(orc_register_cmds | tr '\n' ';')
     rc-update add n-fail default
+    ln -s /etc/init.d/n-lsb /etc/runlevels/default/n-lsb
     test -L /etc/runlevels/default/n-nodocker && test -L /etc/runlevels/boot/localmount
     rm -f $ORC_SVC_LOG
     rm -rf /var/lib/ctinit-e2e
@@ -145,6 +150,47 @@ check_state() {
     ct_fail "o4 /run/openrc/softlevel = default" "got '$soft'"; fi
 }
 
+check_lsb() {
+  local t status
+  t=$(orc_boot_text "$(svc_log "$C" || true)" 1)
+  if [[ -n $(orc_line "$t" n-lsb start) ]] && grep -q ' n-lsb start args=start b=1$' <<<"$t" &&
+    orc_before "$t" n-a start n-lsb start-begin; then
+    ct_pass "l1 n-lsb ran as 'n-lsb start' after n-a started (its Required-Start)"
+  else
+    ct_fail "l1 n-lsb ran as 'n-lsb start' after n-a started (its Required-Start)" \
+      "$(grep -E ' (n-a|n-lsb) ' <<<"$t" | tr '\n' ';')"
+  fi
+  status=$(dkt 20 exec "$C" rc-status -C default 2>&1 || true)
+  if grep -Eq '^ *n-lsb +\[ *started' <<<"$status"; then
+    ct_pass "l2 'rc-status default' shows n-lsb started"
+  else
+    ct_fail "l2 'rc-status default' shows n-lsb started"
+  fi
+  status=$(dkt 20 exec "$C" rc-status -C sysinit 2>&1 || true)
+  sed 's/^/    rc-status sysinit| /' <<<"$status"
+  # hostname.sh fails under Docker ("you must be root to change the host name"), as it does
+  # with Debian's own OpenRC: it ran, and OpenRC's state says so.
+  if grep -Eq '^ *mountkernfs.sh +\[ *started' <<<"$status" &&
+    grep -Eq '^ *checkroot.sh +\[ *started' <<<"$status" &&
+    grep -Eq '^ *hostname.sh +\[ *failed' <<<"$status" &&
+    docker_log_has "$C" "hostname.sh: | hostname: you must be root to change the host name"; then
+    ct_pass "l3 Debian's sysinit LSB scripts ran (mountkernfs.sh, checkroot.sh started; hostname.sh failed, as under OpenRC)"
+  else
+    ct_fail "l3 Debian's sysinit LSB scripts ran (mountkernfs.sh, checkroot.sh started; hostname.sh failed, as under OpenRC)"
+  fi
+}
+
+check_lsb_stop() {
+  local t
+  t=$(orc_boot_text "$(svc_log "$C" || true)" 2)
+  if grep -q ' n-lsb stop args=stop b=2$' <<<"$t" && orc_before "$t" n-lsb stop n-a stop-begin; then
+    ct_pass "l4 docker stop: 'n-lsb stop' ran, before n-a's stop (reverse order)"
+  else
+    ct_fail "l4 docker stop: 'n-lsb stop' ran, before n-a's stop (reverse order)" \
+      "$(grep -E ' (n-a|n-lsb) ' <<<"$t" | tr '\n' ';')"
+  fi
+}
+
 check_telinit_u() {
   local rc=0 out status bad="" s
   out=$(dkt 20 exec "$C" /sbin/telinit u 2>&1) || rc=$?
@@ -171,9 +217,11 @@ ct_run_check "n native mode" check_native
 ct_run_check "b boot 1: waves" check_boot1
 ct_run_check "o OpenRC state" check_state
 ct_run_check "f a failed start" check_failure "$C"
+ct_run_check "l LSB scripts" check_lsb
 ct_run_check "u telinit u" check_telinit_u
 ct_run_check "r telinit 6: reboot in place" orc_docker_check_reboot
 ct_run_check "s docker stop" orc_docker_check_halt
+ct_run_check "l LSB script stopped" check_lsb_stop
 if [[ -n "$C" ]]; then
   echo "    --- full container log ---"
   docker_logs "$C" | sed 's/^/    | /'

@@ -66,6 +66,16 @@ status=$(lxc_attach rc-status -C default 2>&1)
 bad=""
 for s in $ORC_DEFAULT; do grep -Eq "^ *$s +\[ *started" <<<"$status" || bad+=" $s"; done
 ct_check "boot 1: 'rc-status default' shows $ORC_DEFAULT started${bad:+ (not:$bad)}" test -z "$bad"
+# Debian's sysinit LSB scripts run (Debian's OpenRC runs them); /run got its tmpfs first, as
+# OpenRC's init.sh mounts it, so mountkernfs.sh left it and /run/openrc stayed visible.
+ct_check "boot 1: ctinit mounted a tmpfs on /run before sysinit (as init.sh)" \
+  grep -qF "mounted a tmpfs on /run, as OpenRC's init.sh does" "$LXC_CONSOLE_LOG"
+mounts=$(lxc_attach cat /proc/self/mountinfo 2>&1)
+ct_check "boot 1: /run is one tmpfs (not mounted twice)" \
+  eval '[[ $(awk '"'"'$5 == "/run"'"'"' <<<"$mounts" | wc -l) -eq 1 ]] && awk '"'"'$5 == "/run"'"'"' <<<"$mounts" | grep -q " - tmpfs "'
+status=$(lxc_attach rc-status -C sysinit 2>&1)
+ct_check "boot 1: 'rc-status sysinit' shows mountkernfs.sh and mountall.sh started" \
+  eval 'grep -Eq "^ *mountkernfs.sh +\[ *started" <<<"$status" && grep -Eq "^ *mountall.sh +\[ *started" <<<"$status"'
 
 # --- reboot -----------------------------------------------------------------------------------
 pid1=$(lxc_pid)
