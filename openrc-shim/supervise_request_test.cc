@@ -113,5 +113,19 @@ TEST(SuperviseRequestTest, WrongWordsAreReported) {
   EXPECT_EQ(err, "bad groups \"a,b\"");
 }
 
+TEST(SuperviseRequestTest, CapabilitiesAndNoNewPrivs) {
+  std::string err;
+  auto spec = Parse(
+      {"arg=x", "ambient_capabilities=0x400", "capability_bounding_set=0xfff", "no_new_privs=yes"},
+      &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->process.ambient_capabilities, 0x400u);
+  EXPECT_EQ(spec->process.capability_bounding_set, 0xfffu);
+  EXPECT_TRUE(spec->process.no_new_privileges);
+  EXPECT_FALSE(Parse({"arg=x", "ambient_capabilities=lots"}, &err));
+  EXPECT_EQ(err, "bad ambient_capabilities \"lots\"");
+  EXPECT_FALSE(Parse({"arg=x", "capability_bounding_set=-1"}, &err));
+}
+
 }  // namespace
 }  // namespace ctinit::openrc

@@ -373,8 +373,16 @@ _nocommand() {
 	ewarn "There is nothing for ${name:-$RC_SVCNAME} to start."
 	ewarn "If this is what you intend, please write a start function."
 }
+# OpenRC's old name for notify=.
+_ready_to_notify() {
+	if [ -n "$ready" ]; then
+		ewarn "Use 'notify=$ready' instead of 'ready=$ready'"
+		notify=$ready
+	fi
+}
 ssd_start() {
 	if [ -z "$command" ]; then _nocommand; return 0; fi
+	_ready_to_notify
 	_bg=
 	if yesno "${command_background}"; then
 		if [ -z "$pidfile" ]; then
@@ -397,7 +405,10 @@ ssd_start() {
 		${error_log:+--stderr} $error_log \
 		${output_logger:+--stdout-logger \"$output_logger\"} \
 		${error_logger:+--stderr-logger \"$error_logger\"} \
+		${capabilities+--capabilities \"\$capabilities\"} \
+		${secbits:+--secbits \"\$secbits\"} \
 		${no_new_privs:+--no-new-privs} \
+		${notify:+--notify \"\$notify\"} \
 		${procname:+--name} $procname \
 		${pidfile:+--pidfile} $pidfile \
 		${command_user:+--user} $command_user \
@@ -456,6 +467,9 @@ supervise_start() {
 		${respawn_period:+--respawn-period} $respawn_period \
 		${healthcheck_delay:+--healthcheck-delay} $healthcheck_delay \
 		${healthcheck_timer:+--healthcheck-timer} $healthcheck_timer \
+		${capabilities+--capabilities \"\$capabilities\"} \
+		${secbits:+--secbits \"\$secbits\"} \
+		${no_new_privs:+--no-new-privs} \
 		${command_user:+--user} $command_user \
 		${umask:+--umask} $umask \
 		${supervise_daemon_args-$start_stop_daemon_args} \

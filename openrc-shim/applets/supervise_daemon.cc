@@ -12,7 +12,9 @@
 #include <optional>
 #include <sstream>
 
+#include "init/base/capabilities.h"
 #include "init/base/passwd.h"
+#include "openrc-shim/applets/capability_iab.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/healthcheck.h"
@@ -98,6 +100,8 @@ struct SuperviseArgs {
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
   long healthcheck_timer = 0, healthcheck_delay = 0;
   int signal = 0;  // --signal
+  std::optional<CapabilityIab> capabilities;
+  bool no_new_privs = false;
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -170,6 +174,44 @@ bool Unsupported(SuperviseArgs* a, const std::string& option, const std::string&
   return true;
 }
 
+// --capabilities: ctinit's supervisor applies an ambient set and a bounding set
+// (ProcessContext); an entry for the inheritable set alone it cannot. (What this container lacks
+// is refused by SuperviseDaemonMain.)
+bool SetCapabilities(SuperviseArgs* a, const std::string&, const std::string& value,
+                     std::string* error) {
+  std::string err;
+  a->capabilities = ParseCapabilityIab(value, &err);
+  if (!a->capabilities) {
+    *error = Prefixed("Could not parse iab: " + err);
+    return false;
+  }
+  if (uint64_t only_inheritable = a->capabilities->inheritable & ~a->capabilities->ambient) {
+    *error = Prefixed("--capabilities: " + caps::Names(only_inheritable) +
+                      " only inheritable: ctinit's supervisor sets ambient (^) and bounding (!) "
+                      "capabilities, not the inheritable set alone");
+    return false;
+  }
+  return true;
+}
+
+// --secbits: ctinit's supervisor has no securebits to set; 0 (nothing) is accepted.
+bool SetSecbits(SuperviseArgs*, const std::string&, const std::string& value, std::string* error) {
+  std::string err;
+  auto bits = ParseSecbits(value, &err);
+  if (!bits) {
+    *error = Prefixed(err);
+    return false;
+  }
+  if (*bits == 0) return true;
+  *error = Prefixed("--secbits " + value + ": ctinit's supervisor cannot set securebits");
+  return false;
+}
+
+bool SetNoNewPrivs(SuperviseArgs* a, const std::string&, const std::string&, std::string*) {
+  a->no_new_privs = true;
+  return true;
+}
+
 bool SetSignal(SuperviseArgs* a, const std::string&, const std::string& value, std::string* error) {
   std::string err;
   auto sig = ParseSignal(value, &err);
@@ -210,7 +252,7 @@ const OptionDef kOptions[] = {
     {"-q", "--quiet", false, Nothing},
     {"-v", "--verbose", false, Nothing},
     // Accepted and ignored with a warning: ctinit cannot do them (yet).
-    {"", "--no-new-privs", false, Unsupported},
+    {"", "--no-new-privs", false, SetNoNewPrivs},
     {"", "--stop-group", false, Unsupported},
     {"-N", "--nicelevel", true, Unsupported},
     {"-I", "--ionice", true, Unsupported},
@@ -218,8 +260,8 @@ const OptionDef kOptions[] = {
     {"-r", "--chroot", true, Unsupported},
     {"-a", "--healthcheck-timer", true, SetHealthcheck<&SuperviseArgs::healthcheck_timer>},
     {"-A", "--healthcheck-delay", true, SetHealthcheck<&SuperviseArgs::healthcheck_delay>},
-    {"", "--capabilities", true, Unsupported},
-    {"", "--secbits", true, Unsupported},
+    {"", "--capabilities", true, SetCapabilities},
+    {"", "--secbits", true, SetSecbits},
     {"-3", "--stdout-logger", true, Unsupported},
     {"-4", "--stderr-logger", true, Unsupported},
     {"", "--notify", true, Unsupported},
@@ -337,6 +379,12 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
   if (!a.err.empty()) words->push_back("stderr=" + a.err);
   if (!a.in.empty()) words->push_back("stdin=" + a.in);
   if (!a.pidfile.empty()) words->push_back("pidfile=" + a.pidfile);
+  if (a.capabilities) {
+    words->push_back("ambient_capabilities=" + MaskText(a.capabilities->ambient));
+    if (a.capabilities->drop_bounding != 0)
+      words->push_back("capability_bounding_set=" + MaskText(~a.capabilities->drop_bounding));
+  }
+  if (a.no_new_privs) words->push_back("no_new_privs=yes");
   words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
   // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
   // the period gives up); ctinit's limiter counts starts, the first one included.
@@ -446,7 +494,10 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
   }
   *timeout_ms = 30 * 1000;
   if (!BuildStartWords(svc, a, env, root, words, error)) return false;
-  if (extras != nullptr) FillHealthcheckPlan(svc, a, env, &extras->health);
+  if (extras != nullptr) {
+    FillHealthcheckPlan(svc, a, env, &extras->health);
+    extras->capabilities = a.capabilities;
+  }
   return true;
 }
 
@@ -463,6 +514,13 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
     if (!BuildSuperviseRequest(args, env, root, &words, &timeout_ms, &error, &extras)) {
       EError(error);
       return 1;
+    }
+    if (extras.capabilities) {
+      std::string why = CheckIab(*extras.capabilities, ReadOwnCapabilitySets());
+      if (!why.empty()) {
+        EError(Prefixed("--capabilities: " + why));
+        return 1;
+      }
     }
     // No health check may run while the daemon is being stopped.
     if (words[0] == "unsupervise") StopHealthMonitor(RootedSvcDir(root), args[0]);

@@ -6,7 +6,8 @@
 //   supervise-daemon <svc> --start [options] <command> [--] [args…]
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
 //         [dir=] [umask=] [stdin=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
-//         respawn_period_ms= stop_signal= stop_timeout_ms= origin=<RC_SERVICE or
+//         respawn_period_ms= stop_signal= stop_timeout_ms= [ambient_capabilities=0x…]
+//         [capability_bounding_set=0x…] [no_new_privs=yes] origin=<RC_SERVICE or
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
 //   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
@@ -19,9 +20,12 @@
 // -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v,
 // -a/--healthcheck-timer SECONDS -A/--healthcheck-delay SECONDS (at least 1: "invalid health
 // check timer X"; run by a health monitor process, see healthcheck.h; --stop ends it first).
+// --capabilities IAB (capability_iab.h): '^' entries become the daemon's ambient capabilities,
+// '!' entries leave its bounding set; an inheritable-only entry, or one this container cannot
+// give, is refused in one line (exit 1). --secbits: only 0 (ctinit's supervisor sets no
+// securebits; anything else is refused). --no-new-privs: no_new_privs=yes.
 // Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
-// -I/--ionice --oom-score-adj -r/--chroot
-// --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
+// -I/--ionice --oom-score-adj -r/--chroot -3/--stdout-logger -4/--stderr-logger --notify
 // --stop-group.
 //
 // Values sent:
@@ -51,10 +55,12 @@
 // Nothing here throws.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "init/protocol/control.h"
+#include "openrc-shim/applets/capability_iab.h"
 #include "openrc-shim/applets/healthcheck.h"
 
 namespace ctinit::openrc {
@@ -67,6 +73,7 @@ namespace ctinit::openrc {
 struct SuperviseExtras {
   HealthcheckPlan health;
   int signal = 0;
+  std::optional<CapabilityIab> capabilities;  // --start --capabilities, checked by the applet
 };
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,

@@ -171,6 +171,34 @@ TEST_F(SuperviseTest, StdinIsPassedOn) {
   EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains(HasSubstr("stdin="))));
 }
 
+TEST_F(SuperviseTest, CapabilitiesBecomeAmbientAndBoundingMasks) {
+  auto w = Build({"web", "--start", "--capabilities", "^cap_net_bind_service,!cap_sys_admin",
+                  "--no-new-privs", "--secbits", "0", "/bin/sh"},
+                 {});
+  EXPECT_THAT(w, Contains("ambient_capabilities=0x400"));
+  EXPECT_THAT(w, Contains("capability_bounding_set=0xffffffffffdfffff"));
+  EXPECT_THAT(w, Contains("no_new_privs=yes"));
+  SuperviseExtras extras;
+  Strings words;
+  int t = 0;
+  std::string err;
+  ASSERT_TRUE(BuildSuperviseRequest({"web", "--start", "--capabilities=^cap_chown", "/bin/sh"}, {},
+                                    root_, &words, &t, &err, &extras));
+  ASSERT_TRUE(extras.capabilities.has_value());
+  EXPECT_EQ(extras.capabilities->ambient, 1u);
+  EXPECT_THAT(words, Not(Contains(HasSubstr("capability_bounding_set="))));
+}
+
+TEST_F(SuperviseTest, WhatTheSupervisorCannotApplyIsRefused) {
+  EXPECT_EQ(Error({"web", "--start", "--capabilities", "cap_chown,^cap_kill", "/bin/sh"}),
+            "supervise-daemon: --capabilities: CAP_CHOWN only inheritable: ctinit's supervisor "
+            "sets ambient (^) and bounding (!) capabilities, not the inheritable set alone");
+  EXPECT_EQ(Error({"web", "--start", "--capabilities", "^cap_nope", "/bin/sh"}),
+            "supervise-daemon: Could not parse iab: unknown capability `cap_nope'");
+  EXPECT_EQ(Error({"web", "--start", "--secbits", "0x2f", "/bin/sh"}),
+            "supervise-daemon: --secbits 0x2f: ctinit's supervisor cannot set securebits");
+}
+
 TEST_F(SuperviseTest, SignalAsksForTheDaemonsPid) {
   SuperviseExtras extras;
   Strings words;

@@ -249,6 +249,23 @@ ct_check "logged: the daemon read input_file and its output reached output_logge
 ct_check "logged: no_new_privs reached the daemon" grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$OUT/logged.out"
 ct_check "logged stop" run /etc/init.d/logged stop
 
+# --- capabilities= and notify=fd:N (start-stop-daemon) ---
+# CAP_NET_BIND_SERVICE is bit 10 (0x400), CAP_SYS_MODULE bit 16 (0x10000).
+cap_field() { awk -v f="$1:" '$1 == f { print $2 }' "$OUT/capd-$2.out" 2>/dev/null; }
+ct_check "capd start (start-stop-daemon --capabilities --notify fd:3)" run /etc/init.d/capd start
+ct_check "capd: the start waited for the daemon's ready line (written a second after its start)" \
+  grep -qx 'ssd written' "$OUT/capd-ssd.out"
+ct_check "capd: the daemon (user svc) has cap_net_bind_service ambient ($(cap_field CapAmb ssd))" \
+  eval '[[ "$(cap_field CapAmb ssd)" == 0000000000000400 ]]'
+ct_check "capd: cap_sys_module left its bounding set" \
+  eval '(( (0x$(cap_field CapBnd ssd) & 0x10000) == 0 && (0x$(cap_field CapBnd ssd) & 0x400) != 0 ))'
+ct_check "capd stop" run /etc/init.d/capd stop
+printf '#!/sbin/openrc-run\ncommand=/usr/bin/capd\ncommand_args=bad\ncommand_background=yes\npidfile=/run/capbad.pid\ncapabilities="^cap_nonesuch"\n' >"$TREE/etc/init.d/capbad"
+chmod +x "$TREE/etc/init.d/capbad"
+out=$(say /etc/init.d/capbad start)
+ct_check "capbad: an unknown capability is refused in one line, not started ($out)" \
+  eval '[[ "$out" == *"Could not parse iab: unknown capability \`cap_nonesuch'"'"'"* ]] && [[ ! -e "$OUT/capd-bad.out" ]]'
+
 # --- supervise-daemon health checks: healthcheck() fails once -> unhealthy(), restart ---
 if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "healthy start" run /etc/init.d/healthy start
@@ -269,6 +286,14 @@ if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "healthy: daemon gone" eval 'ct_wait_until 5 test "$(testd_count healthy)" -eq 0'
   monitor_gone() { test "$(cmd_count 'supervise-daemon healthy ')" -eq 0; }
   ct_check "healthy: the health monitor is gone too" ct_wait_until 5 monitor_gone
+
+  # capabilities= and no_new_privs= through ctinit's supervisor
+  ct_check "capsup start (supervise-daemon --capabilities --no-new-privs)" run /etc/init.d/capsup start
+  ct_check "capsup: the daemon (user svc) has cap_net_bind_service ambient" \
+    eval 'ct_wait_until 5 test "$(cap_field CapAmb sup)" = 0000000000000400'
+  ct_check "capsup: cap_sys_module left its bounding set, no_new_privs is set" \
+    eval '(( (0x$(cap_field CapBnd sup) & 0x10000) == 0 )) && [[ "$(cap_field NoNewPrivs sup)" == 1 ]]'
+  ct_check "capsup stop" run /etc/init.d/capsup stop
 fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
