@@ -147,6 +147,9 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
       if (!mask) return Fail(err, "bad " + k + " \"" + v + "\"");
       if (k == "ambient_capabilities") spec.process.ambient_capabilities = *mask;
       if (k == "capability_bounding_set") spec.process.capability_bounding_set = *mask;
+    } else if (k == "readiness") {
+      if (v != "notify") return Fail(err, "bad readiness \"" + v + "\"");
+      spec.readiness = Readiness::kNotify;
     } else if (k == "no_new_privs") {
       spec.process.no_new_privileges = v == "yes";
     } else if (k == "origin") {

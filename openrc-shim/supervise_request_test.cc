@@ -127,5 +127,15 @@ TEST(SuperviseRequestTest, CapabilitiesAndNoNewPrivs) {
   EXPECT_FALSE(Parse({"arg=x", "capability_bounding_set=-1"}, &err));
 }
 
+TEST(SuperviseRequestTest, ReadinessNotify) {
+  std::string err;
+  auto spec = Parse({"arg=x", "readiness=notify"}, &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->readiness, Readiness::kNotify);
+  EXPECT_TRUE(spec->Notifies());
+  EXPECT_FALSE(Parse({"arg=x", "readiness=fd"}, &err));
+  EXPECT_EQ(err, "bad readiness \"fd\"");
+}
+
 }  // namespace
 }  // namespace ctinit::openrc

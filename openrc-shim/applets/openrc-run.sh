@@ -447,6 +447,7 @@ ssd_stop() {
 }
 supervise_start() {
 	if [ -z "$command" ]; then _nocommand; return 1; fi
+	_ready_to_notify
 	if [ -n "$stopsig" ]; then
 		case "$retry" in
 			*/*) ;;
@@ -470,6 +471,7 @@ supervise_start() {
 		${capabilities+--capabilities \"\$capabilities\"} \
 		${secbits:+--secbits \"\$secbits\"} \
 		${no_new_privs:+--no-new-privs} \
+		${notify:+--notify \"\$notify\"} \
 		${command_user:+--user} $command_user \
 		${umask:+--umask} $umask \
 		${supervise_daemon_args-$start_stop_daemon_args} \

@@ -81,7 +81,10 @@ bool SetSecbits(const std::string& v, Options* o, std::string* error) {
 }
 
 bool SetNotify(const std::string& v, Options* o, std::string* error) {
-  return ParseNotify(v, &o->notify, &o->notify_fd, error);
+  std::string err;
+  if (ParseNotify(v, &o->notify, &o->notify_fd, &err)) return true;
+  *error = Prefixed(err);
+  return false;
 }
 
 bool Help(Options*, std::string* error) {
@@ -299,7 +302,7 @@ bool ParseNotify(const std::string& text, StartStopDaemonOptions::Notify* kind, 
     if (text == "socket:ready") *kind = Notify::kSocket;
     return true;
   }
-  *error = Prefixed("invalid ready " + Quoted(text));
+  *error = "invalid ready " + Quoted(text);
   return false;
 }
 

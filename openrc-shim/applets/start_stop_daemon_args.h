@@ -55,7 +55,7 @@ struct StartStopDaemonOptions {
 };
 
 // OpenRC's notify_parse(): "fd:N" (N >= 0), "socket:ready"; "socket…" otherwise means none.
-// False and *error for anything else.
+// False and *error ("invalid ready `X'") for anything else.
 bool ParseNotify(const std::string& text, StartStopDaemonOptions::Notify* kind, int* fd,
                  std::string* error);
 

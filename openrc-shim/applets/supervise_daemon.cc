@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "init/base/capabilities.h"
 #include "init/base/passwd.h"
@@ -20,6 +21,7 @@
 #include "openrc-shim/applets/healthcheck.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
+#include "openrc-shim/applets/start_stop_daemon_args.h"
 
 extern char** environ;
 
@@ -102,6 +104,7 @@ struct SuperviseArgs {
   int signal = 0;  // --signal
   std::optional<CapabilityIab> capabilities;
   bool no_new_privs = false;
+  bool notify_socket = false;  // --notify socket:ready
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -207,6 +210,27 @@ bool SetSecbits(SuperviseArgs*, const std::string&, const std::string& value, st
   return false;
 }
 
+// --notify socket:ready: ctinit's supervisor gives the daemon $NOTIFY_SOCKET and waits for
+// READY=1 (Readiness kNotify); fd:N it cannot (no readiness on a descriptor in PID 1): warned,
+// the daemon is started without waiting.
+bool SetNotify(SuperviseArgs* a, const std::string& option, const std::string& value,
+               std::string* error) {
+  auto kind = StartStopDaemonOptions::Notify::kNone;
+  int fd = -1;
+  std::string err;
+  if (!ParseNotify(value, &kind, &fd, &err)) {
+    *error = Prefixed(err);
+    return false;
+  }
+  a->notify_socket = kind == StartStopDaemonOptions::Notify::kSocket;
+  if (kind == StartStopDaemonOptions::Notify::kFd) {
+    a->warnings.push_back(Prefixed(option + " " + value +
+                                   ": ctinit's supervisor cannot wait for a line on a descriptor; "
+                                   "started without waiting (notify=socket:ready can)"));
+  }
+  return true;
+}
+
 bool SetNoNewPrivs(SuperviseArgs* a, const std::string&, const std::string&, std::string*) {
   a->no_new_privs = true;
   return true;
@@ -264,7 +288,7 @@ const OptionDef kOptions[] = {
     {"", "--secbits", true, SetSecbits},
     {"-3", "--stdout-logger", true, Unsupported},
     {"-4", "--stderr-logger", true, Unsupported},
-    {"", "--notify", true, Unsupported},
+    {"", "--notify", true, SetNotify},
 };
 
 const OptionDef* FindOption(const std::string& a) {
@@ -385,6 +409,7 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
       words->push_back("capability_bounding_set=" + MaskText(~a.capabilities->drop_bounding));
   }
   if (a.no_new_privs) words->push_back("no_new_privs=yes");
+  if (a.notify_socket) words->push_back("readiness=notify");
   words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
   // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
   // the period gives up); ctinit's limiter counts starts, the first one included.
@@ -438,6 +463,29 @@ int SignalDaemon(const std::string& svc, const control::Reply& r, int sig) {
     return 1;
   }
   return 0;
+}
+
+// --notify socket:ready: as OpenRC's supervise-daemon --start, return once the daemon has said
+// READY=1 — ctinit's `status` then says "running" instead of "starting" (or "stopped" between two
+// runs). A daemon ctinit gives up on first fails the start; the wait is bounded (OpenRC's is
+// not) by kReadyWait. False: the start failed (said on stderr); the caller unsupervises.
+constexpr std::chrono::seconds kReadyWait{300};
+bool WaitUntilReady(const std::string& svc, const std::string& socket_path) {
+  const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
+  for (;;) {
+    control::Reply r = control::Call({"status", svc}, std::chrono::milliseconds(5000), socket_path);
+    if (r.text.rfind("running ", 0) == 0) return true;
+    if (r.code < 0 || r.text.rfind("failed", 0) == 0 || r.code == 4) {
+      EError(Prefixed(svc + ": the daemon did not report that it is ready (" +
+                      r.text.substr(0, r.text.find('\n')) + ")"));
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      EError(Prefixed(svc + ": no READY=1 within " + std::to_string(kReadyWait.count()) + " s"));
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace
@@ -497,6 +545,7 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
   if (extras != nullptr) {
     FillHealthcheckPlan(svc, a, env, &extras->health);
     extras->capabilities = a.capabilities;
+    extras->wait_ready = a.notify_socket;
   }
   return true;
 }
@@ -537,6 +586,12 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
         (text.find("not supervised") == 0 || text == args[0] + ": not running")) {
       EWarn(std::string(kApplet) + ": " + args[0] + " is not supervised by ctinit");
       return 0;
+    }
+    if (words[0] == "supervise" && r.code == 0 && extras.wait_ready &&
+        !WaitUntilReady(args[0], socket_path)) {
+      // The start failed: nothing of it may stay behind (OpenRC's supervisor would go on).
+      control::Call({"unsupervise", args[0]}, std::chrono::milliseconds(120 * 1000), socket_path);
+      return 1;
     }
     if (words[0] == "supervise" && r.code == 0) {
       MarkSupervised(root, args[0]);

@@ -7,7 +7,7 @@
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
 //         [dir=] [umask=] [stdin=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
 //         respawn_period_ms= stop_signal= stop_timeout_ms= [ambient_capabilities=0x…]
-//         [capability_bounding_set=0x…] [no_new_privs=yes] origin=<RC_SERVICE or
+//         [capability_bounding_set=0x…] [no_new_privs=yes] [readiness=notify] origin=<RC_SERVICE or
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
 //   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
@@ -24,8 +24,13 @@
 // '!' entries leave its bounding set; an inheritable-only entry, or one this container cannot
 // give, is refused in one line (exit 1). --secbits: only 0 (ctinit's supervisor sets no
 // securebits; anything else is refused). --no-new-privs: no_new_privs=yes.
-// Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
-// -I/--ionice --oom-score-adj -r/--chroot -3/--stdout-logger -4/--stderr-logger --notify
+// --notify socket:ready: readiness=notify (ctinit gives the daemon $NOTIFY_SOCKET); --start then
+// polls `status` until the daemon is "running" (it said READY=1), at most 300 s, and fails
+// (after `unsupervise`) when ctinit reports it failed or the time is up. --notify fd:N: ctinit's
+// supervisor has no readiness on a descriptor: a warning, and the start does not wait. `socket`
+// without `:ready`: nothing (as OpenRC); anything else: "invalid ready `X'". Accepted and ignored
+// with a warning (ctinit cannot do them yet): -N/--nicelevel -I/--ionice --oom-score-adj
+// -r/--chroot -3/--stdout-logger -4/--stderr-logger
 // --stop-group.
 //
 // Values sent:
@@ -74,6 +79,7 @@ struct SuperviseExtras {
   HealthcheckPlan health;
   int signal = 0;
   std::optional<CapabilityIab> capabilities;  // --start --capabilities, checked by the applet
+  bool wait_ready = false;                    // --notify socket:ready
 };
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,

@@ -308,6 +308,79 @@ TEST_F(SuperviseTest, ClientSendsTheRequestAndExitsWithTheReplyCode) {
   }
 }
 
+// A fake ctinit for a sequence of requests: one connection per reply, in order.
+class SequenceServer {
+ public:
+  SequenceServer(const std::string& path, Strings replies) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path.c_str(), sizeof(a.sun_path) - 1);
+    unlink(path.c_str());
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    EXPECT_EQ(listen(fd_, 8), 0);
+    thread_ = std::thread([this, replies] {
+      for (const auto& reply : replies) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string request;
+        char buf[65536];
+        Strings words;
+        for (;;) {
+          ssize_t n = read(c, buf, sizeof(buf));
+          if (n <= 0) break;
+          request.append(buf, static_cast<size_t>(n));
+          if (control::Decode(request, &words)) break;
+        }
+        verbs_.push_back(words.empty() ? "" : words[0]);
+        (void)!write(c, reply.data(), reply.size());
+        close(c);
+      }
+    });
+  }
+  ~SequenceServer() {
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  Strings Verbs() {
+    if (thread_.joinable()) thread_.join();
+    return verbs_;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::thread thread_;
+  Strings verbs_;
+};
+
+TEST_F(SuperviseTest, NotifySocketWaitsUntilTheDaemonIsRunning) {
+  EXPECT_THAT(Build({"web", "--start", "--notify", "socket:ready", "/bin/sh"}, {}),
+              Contains("readiness=notify"));
+  EXPECT_THAT(Build({"web", "--start", "--notify", "socket", "/bin/sh"}, {}),
+              Not(Contains("readiness=notify")));
+  EXPECT_EQ(Error({"web", "--start", "--notify", "later", "/bin/sh"}),
+            "supervise-daemon: invalid ready `later'");
+  std::string sock = root_ + "/control";
+  {
+    SequenceServer server(sock, {"0\nstarted 42\n", "0\nstarting\n", "3\nstopped\n",
+                                 "0\nrunning 43\nname=supervise:web\n"});
+    EXPECT_EQ(
+        SuperviseDaemonMain({"web", "--start", "--notify=socket:ready", "/bin/sh"}, root_, sock),
+        0);
+    EXPECT_THAT(server.Verbs(), ElementsAre("supervise", "status", "status", "status"));
+  }
+  {
+    // Given up before READY=1: the start fails and nothing stays supervised.
+    SequenceServer server(sock, {"0\nstarted 42\n", "0\nstarting\n", "3\nfailed\n", "0\n"});
+    EXPECT_EQ(
+        SuperviseDaemonMain({"web", "--start", "--notify=socket:ready", "/bin/sh"}, root_, sock),
+        1);
+    EXPECT_THAT(server.Verbs(), ElementsAre("supervise", "status", "status", "unsupervise"));
+  }
+}
+
 TEST_F(SuperviseTest, AStartLeavesTheMarkerAndAGiveUpIsMarkedStoppedAndFailed) {
   std::string sock = root_ + "/control";
   std::string svcdir = root_ + "/run/openrc";

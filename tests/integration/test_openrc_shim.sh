@@ -260,6 +260,12 @@ ct_check "capd: the daemon (user svc) has cap_net_bind_service ambient ($(cap_fi
 ct_check "capd: cap_sys_module left its bounding set" \
   eval '(( (0x$(cap_field CapBnd ssd) & 0x10000) == 0 && (0x$(cap_field CapBnd ssd) & 0x400) != 0 ))'
 ct_check "capd stop" run /etc/init.d/capd stop
+ct_check "readyssd start (start-stop-daemon --notify socket:ready)" run /etc/init.d/readyssd start
+ct_check "readyssd: the start waited for READY=1 (sent a second after the daemon's start)" \
+  grep -qx 'NAME=ssd NOTIFY_SOCKET=/run/openrc/supervise-readyssd.sock' "$OUT/readyd-ssd.out"
+ct_check "readyssd: the notify socket is removed once READY=1 arrived" \
+  test ! -e "$TREE/run/openrc/supervise-readyssd.sock"
+ct_check "readyssd stop" run /etc/init.d/readyssd stop
 printf '#!/sbin/openrc-run\ncommand=/usr/bin/capd\ncommand_args=bad\ncommand_background=yes\npidfile=/run/capbad.pid\ncapabilities="^cap_nonesuch"\n' >"$TREE/etc/init.d/capbad"
 chmod +x "$TREE/etc/init.d/capbad"
 out=$(say /etc/init.d/capbad start)
@@ -294,6 +300,11 @@ if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "capsup: cap_sys_module left its bounding set, no_new_privs is set" \
     eval '(( (0x$(cap_field CapBnd sup) & 0x10000) == 0 )) && [[ "$(cap_field NoNewPrivs sup)" == 1 ]]'
   ct_check "capsup stop" run /etc/init.d/capsup stop
+  ct_check "readysup start (supervise-daemon --notify socket:ready)" run /etc/init.d/readysup start
+  ct_check "readysup: the start returned only after READY=1 (ctinit's own NOTIFY_SOCKET)" \
+    grep -q '^NAME=sup NOTIFY_SOCKET=/' "$OUT/readyd-sup.out"
+  ct_check "readysup: started" started_link readysup
+  ct_check "readysup stop" run /etc/init.d/readysup stop
 fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
