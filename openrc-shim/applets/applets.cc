@@ -15,6 +15,7 @@
 #include "openrc-shim/applets/kill_all.h"
 #include "openrc-shim/applets/mount_tools.h"
 #include "openrc-shim/applets/openrc_run.h"
+#include "openrc-shim/applets/output_logger.h"
 #include "openrc-shim/applets/rc_tools.h"
 #include "openrc-shim/applets/service_values.h"
 #include "openrc-shim/applets/start_stop_daemon.h"
@@ -54,6 +55,7 @@ int Run(const std::string& name, const std::vector<std::string>& argv) {
   if (name == "mountinfo") return MountinfoMain(rest);
   if (name == "fstabinfo") return FstabinfoMain(rest);
   if (name == "kill_all") return KillAllMain(rest);
+  if (name == kRunWithLoggers) return RunWithLoggersMain(rest);
   if (IsServiceValueApplet(name)) return ServiceValueMain(name, rest);
   if (name.rfind("mark_service_", 0) == 0) return MarkServiceMain(name, rest);
   return -1;

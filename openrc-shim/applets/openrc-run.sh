@@ -462,6 +462,8 @@ supervise_start() {
 		${input_file:+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
+		${output_logger:+--stdout-logger \"\$output_logger\"} \
+		${error_logger:+--stderr-logger \"\$error_logger\"} \
 		${pidfile:+--pidfile} $pidfile \
 		${respawn_delay:+--respawn-delay} $respawn_delay \
 		${respawn_max:+--respawn-max} $respawn_max \

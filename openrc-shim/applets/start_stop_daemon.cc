@@ -22,6 +22,7 @@
 #include "init/base/text.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/output_logger.h"
 #include "openrc-shim/applets/ready_notify.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
@@ -208,22 +209,10 @@ void DropRcEnvironment() {
 // The write end of a pipe to `sh -c command` (--stdout-logger, --stderr-logger): the logger
 // reads the daemon's output on its stdin, its own output goes to `devnull`.
 int PipeToLogger(const std::string& command, int devnull, int errfd) {
-  int p[2];
-  if (pipe(p) != 0) ChildFail(errfd, std::string("pipe: ") + strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0) ChildFail(errfd, std::string("fork: ") + strerror(errno));
-  if (pid == 0) {
-    dup2(p[0], 0);
-    if (devnull >= 0) {
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-    }
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(p[0]);
-  return p[1];
+  std::string err;
+  int fd = StartLogger(command, devnull, false, &err);
+  if (fd < 0) ChildFail(errfd, err);
+  return fd;
 }
 
 // stdin/stdout/stderr of the daemon: `devnull` when --background (or quiet), else the

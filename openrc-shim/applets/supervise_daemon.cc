@@ -19,6 +19,7 @@
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/healthcheck.h"
+#include "openrc-shim/applets/output_logger.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
 #include "openrc-shim/applets/start_stop_daemon_args.h"
@@ -97,7 +98,7 @@ void MarkSupervised(const std::string& root, const std::string& svc) {
 enum class Mode { kNone, kStart, kStop, kStatus, kSignal };
 struct SuperviseArgs {
   Mode mode = Mode::kNone;
-  std::string chdir, user, group, umask_text, in, out, err, pidfile;
+  std::string chdir, user, group, umask_text, in, out, err, pidfile, out_logger, err_logger;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
   long healthcheck_timer = 0, healthcheck_delay = 0;
@@ -286,8 +287,8 @@ const OptionDef kOptions[] = {
     {"-A", "--healthcheck-delay", true, SetHealthcheck<&SuperviseArgs::healthcheck_delay>},
     {"", "--capabilities", true, SetCapabilities},
     {"", "--secbits", true, SetSecbits},
-    {"-3", "--stdout-logger", true, Unsupported},
-    {"-4", "--stderr-logger", true, Unsupported},
+    {"-3", "--stdout-logger", true, SetText<&SuperviseArgs::out_logger>},
+    {"-4", "--stderr-logger", true, SetText<&SuperviseArgs::err_logger>},
     {"", "--notify", true, SetNotify},
 };
 
@@ -371,6 +372,27 @@ bool AppendUser(const SuperviseArgs& a, const std::string& root,
   return true;
 }
 
+// --stdout-logger / --stderr-logger (a file given for the same stream wins, as in OpenRC):
+// ctinit runs `ctinit run-with-loggers … -- <command>`, which starts the loggers and execs the
+// command (output_logger.h).
+void AppendLoggerWrapper(const SuperviseArgs& a, std::vector<std::string>* words) {
+  const bool out = a.out.empty() && !a.out_logger.empty();
+  const bool err = a.err.empty() && !a.err_logger.empty();
+  if (!out && !err) return;
+  std::string self = SelfExe();
+  words->push_back("arg=" + (self.empty() ? std::string("/sbin/ctinit") : self));
+  words->push_back(std::string("arg=") + kRunWithLoggers);
+  if (out) {
+    words->push_back("arg=--stdout-logger");
+    words->push_back("arg=" + a.out_logger);
+  }
+  if (err) {
+    words->push_back("arg=--stderr-logger");
+    words->push_back("arg=" + a.err_logger);
+  }
+  words->push_back("arg=--");
+}
+
 // The `supervise` request for --start.
 bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
                      const std::vector<std::string>& env, const std::string& root,
@@ -391,7 +413,9 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
     return false;
   }
   StopPlan plan = ToStopPlan(*schedule);
-  *words = {"supervise", svc, "arg=" + exec};
+  *words = {"supervise", svc};
+  AppendLoggerWrapper(a, words);
+  words->push_back("arg=" + exec);
   for (size_t k = 1; k < a.positional.size(); ++k) words->push_back("arg=" + a.positional[k]);
   std::vector<std::string> child_env = DaemonEnvironment(env);
   if (!AppendUser(a, root, &child_env, words, error)) return false;

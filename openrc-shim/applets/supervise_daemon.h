@@ -24,14 +24,16 @@
 // '!' entries leave its bounding set; an inheritable-only entry, or one this container cannot
 // give, is refused in one line (exit 1). --secbits: only 0 (ctinit's supervisor sets no
 // securebits; anything else is refused). --no-new-privs: no_new_privs=yes.
-// --notify socket:ready: readiness=notify (ctinit gives the daemon $NOTIFY_SOCKET); --start then
-// polls `status` until the daemon is "running" (it said READY=1), at most 300 s, and fails
-// (after `unsupervise`) when ctinit reports it failed or the time is up. --notify fd:N: ctinit's
-// supervisor has no readiness on a descriptor: a warning, and the start does not wait. `socket`
-// without `:ready`: nothing (as OpenRC); anything else: "invalid ready `X'". Accepted and ignored
-// with a warning (ctinit cannot do them yet): -N/--nicelevel -I/--ionice --oom-score-adj
-// -r/--chroot -3/--stdout-logger -4/--stderr-logger
-// --stop-group.
+// --notify socket:ready: readiness=notify (ctinit gives the daemon $NOTIFY_SOCKET); --start
+// then polls `status` until the daemon is "running" (it said READY=1), at most 300 s, and
+// fails (after `unsupervise`) when ctinit reports it failed or the time is up. --notify fd:N:
+// ctinit's supervisor has no readiness on a descriptor: a warning, and the start does not
+// wait. `socket` without `:ready`: nothing (as OpenRC); anything else: "invalid ready `X'".
+// -3/--stdout-logger CMD, -4/--stderr-logger CMD (unless --stdout/--stderr names a file for the
+// same stream): the request runs `<ctinit> run-with-loggers [--stdout-logger CMD]
+// [--stderr-logger CMD] -- <command> [args…]` (output_logger.h), which execs the command.
+// Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
+// -I/--ionice --oom-score-adj -r/--chroot --stop-group.
 //
 // Values sent:
 //   * <command> is looked up in PATH when it has no '/', and must exist ("<cmd> does not exist").

@@ -189,6 +189,25 @@ TEST_F(SuperviseTest, CapabilitiesBecomeAmbientAndBoundingMasks) {
   EXPECT_THAT(words, Not(Contains(HasSubstr("capability_bounding_set="))));
 }
 
+TEST_F(SuperviseTest, LoggersRunTheCommandThroughRunWithLoggers) {
+  auto w = Build({"web", "--start", "--stdout-logger", "logger -t web", "--stderr-logger",
+                  "cat >>/var/log/web.err", "/bin/sh", "--", "-c", "x"},
+                 {});
+  ASSERT_GE(w.size(), 11u);
+  EXPECT_THAT(Strings(w.begin() + 3, w.begin() + 11),
+              ElementsAre("arg=run-with-loggers", "arg=--stdout-logger", "arg=logger -t web",
+                          "arg=--stderr-logger", "arg=cat >>/var/log/web.err", "arg=--",
+                          "arg=/bin/sh", "arg=-c"));
+  EXPECT_EQ(w[2].rfind("arg=/", 0), 0u);  // the ctinit binary, by its absolute path
+  // A file for the stream wins over its logger.
+  auto f = Build({"web", "--start", "--stdout", "/var/log/o", "--stdout-logger", "logger",
+                  "--stderr-logger", "logger -p err", "/bin/sh"},
+                 {});
+  EXPECT_THAT(f, Not(Contains("arg=--stdout-logger")));
+  EXPECT_THAT(f, Contains("arg=--stderr-logger"));
+  EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains("arg=run-with-loggers")));
+}
+
 TEST_F(SuperviseTest, WhatTheSupervisorCannotApplyIsRefused) {
   EXPECT_EQ(Error({"web", "--start", "--capabilities", "cap_chown,^cap_kill", "/bin/sh"}),
             "supervise-daemon: --capabilities: CAP_CHOWN only inheritable: ctinit's supervisor "

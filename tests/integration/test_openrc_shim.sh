@@ -305,6 +305,15 @@ if [[ -S "$TREE/run/ctinit/control" ]]; then
     grep -q '^NAME=sup NOTIFY_SOCKET=/' "$OUT/readyd-sup.out"
   ct_check "readysup: started" started_link readysup
   ct_check "readysup stop" run /etc/init.d/readysup stop
+  ct_check "loggedsup start (supervise-daemon --stdout-logger --stderr-logger)" \
+    run /etc/init.d/loggedsup start
+  ct_check "loggedsup: stdout reached output_logger" \
+    eval 'ct_wait_until 5 grep -qx out-line "$OUT/loggedsup.out"'
+  ct_check "loggedsup: stderr reached error_logger" \
+    eval 'ct_wait_until 5 grep -qx E:err-line "$OUT/loggedsup.err"'
+  ct_check "loggedsup: running, and no run-with-loggers process is left (it exec'd the daemon)" \
+    eval '[[ "$(say /sbin/ctinit supervise-daemon loggedsup --status | head -n 1)" == "running "* ]] && test "$(cmd_count run-with-loggers)" -eq 0'
+  ct_check "loggedsup stop" run /etc/init.d/loggedsup stop
 fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
