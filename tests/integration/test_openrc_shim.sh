@@ -314,6 +314,26 @@ if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "loggedsup: running, and no run-with-loggers process is left (it exec'd the daemon)" \
     eval '[[ "$(say /sbin/ctinit supervise-daemon loggedsup --status | head -n 1)" == "running "* ]] && test "$(cmd_count run-with-loggers)" -eq 0'
   ct_check "loggedsup stop" run /etc/init.d/loggedsup stop
+
+  # supervisor=runit / s6: ctinit supervises what the external tree would run
+  ct_check "runitd start (supervisor=runit)" run /etc/init.d/runitd start
+  ct_check "runitd: /etc/sv/runitd/run runs in its directory" \
+    eval 'ct_wait_until 5 grep -qx "runitd pwd=/etc/sv/runitd" "$OUT/runitd.out" && ct_wait_until 5 alive runitd'
+  ct_check "runitd: status says started" in_ns /etc/init.d/runitd status
+  r1=$(pid_in runitd)
+  in_ns kill "$r1"
+  runit_respawned() { local p; p=$(pid_in runitd); [[ -n "$p" && "$p" != "$r1" ]] && alive runitd; }
+  ct_check "runitd: killed, it runs again (runsv's restart)" ct_wait_until 5 runit_respawned
+  ct_check "runitd stop" run /etc/init.d/runitd stop
+  ct_check "runitd: gone after stop" eval 'ct_wait_until 5 test "$(testd_count runitd)" -eq 0'
+  ct_check "s6d start (supervisor=s6)" run /etc/init.d/s6d start
+  ct_check "s6d: command command_args command_args_foreground runs" \
+    eval 'ct_wait_until 5 alive s6d && test "$(cmd_count "testd s6d plain")" -eq 1'
+  ct_check "s6d stop" run /etc/init.d/s6d stop
+  ct_check "s6d: gone after stop" eval 'ct_wait_until 5 test "$(testd_count s6d)" -eq 0'
+  out=$(say sh -c 'printf "#!/sbin/openrc-run\nsupervisor=runit\nrunit_service=/etc/sv/none\n" >/etc/init.d/runitbad; chmod +x /etc/init.d/runitbad; /etc/init.d/runitbad start')
+  ct_check "runitbad: a missing service directory fails the start ($out)" \
+    eval '[[ "$out" == *"Runit service /etc/sv/none not found"* ]]'
 fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
