@@ -631,7 +631,7 @@ esac
 # when /lib/rc/bin comes first in PATH; aliases are looked at before that, so the script's calls
 # reach the shim's helpers.
 if [ -n "$BASH_VERSION" ]; then shopt -s expand_aliases; fi
-for _a in start-stop-daemon supervise-daemon checkpath; do
+for _a in start-stop-daemon supervise-daemon checkpath rc-depend rc-abort; do
 	alias "$_a=\"\$_ctinit\" $_a" 2>/dev/null
 done
 unset _a

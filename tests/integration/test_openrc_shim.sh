@@ -237,7 +237,17 @@ ct_check "depend: keyword -containers expands to the Linux container keywords" \
   grep -q '^keyword -docker -podman -lxc -openvz -rkt -systemd-nspawn -uml -vserver -wsl -shutdown' <<<"$dep"
 sed -i '/^rc_mounts_/d' "$TREE/etc/rc.conf"
 ct_check "install-applets linked mountinfo, fstabinfo, kill_all, save_options… in /lib/rc/bin" \
-  eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
+  eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value rc-depend rc-abort; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
+dep=$(say /lib/rc/bin/rc-depend needer)
+ct_check "rc-depend needer: its need, traced, then itself ($dep)" test "$dep" = "bgd needer"
+dep=$(say /lib/rc/bin/rc-depend -t needsme bgd)
+ct_check "rc-depend -t needsme bgd: who needs bgd ($dep)" test "$dep" = "needer bgd"
+out=$(say /lib/rc/bin/rc-depend nosuch)
+ct_check "rc-depend of an unknown service: OpenRC's words, exit 1 ($out)" \
+  eval '[[ "$out" == *"no dependency info for service \`nosuch'"'"'"* ]] && ! in_ns /lib/rc/bin/rc-depend nosuch >/dev/null 2>&1'
+out=$(say /lib/rc/bin/rc-abort)
+ct_check "rc-abort without an openrc process: one clear line, exit 1 ($out)" \
+  eval '[[ "$out" == *"rc-abort: not supported under ctinit"* ]] && ! in_ns /lib/rc/bin/rc-abort >/dev/null 2>&1'
 ct_check "kill_all --dry-run spares PID 1 and its caller's session" \
   eval 'o=$(in_ns /lib/rc/bin/kill_all --dry-run 2>&1) && ! grep -q "to process 1$" <<<"$o"'
 
