@@ -115,13 +115,16 @@ std::string CheckIab(const CapabilityIab& iab, const OwnCapabilitySets& own) {
   return "";
 }
 
-int PrepareIabBeforeSetuid(const CapabilityIab& iab, bool becomes_non_root) noexcept {
+int PrepareIabBeforeSetuid(const CapabilityIab& iab, bool becomes_non_root,
+                           bool sets_secbits) noexcept {
   for (int cap = 0; cap < 64; ++cap) {
     if (!(iab.drop_bounding & caps::Bit(cap))) continue;
     if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) continue;  // already gone (or no such cap)
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return errno;
   }
-  if (becomes_non_root && iab.inheritable && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return errno;
+  if (becomes_non_root && (iab.inheritable || sets_secbits) &&
+      prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return errno;
   return 0;
 }
 

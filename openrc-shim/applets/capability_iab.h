@@ -48,9 +48,11 @@ OwnCapabilitySets ReadOwnCapabilitySets() noexcept;
 std::string CheckIab(const CapabilityIab& iab, const OwnCapabilitySets& own);
 
 // In a forked child, before it changes its user: drops the bounding entries and, when the
-// child is going to become `uid` != 0 with ambient capabilities, keeps the permitted set
-// across setuid (PR_SET_KEEPCAPS, as libcap's cap_setuid). 0 or an errno.
-int PrepareIabBeforeSetuid(const CapabilityIab& iab, bool becomes_non_root) noexcept;
+// child is going to become a uid other than 0 and still needs its capabilities after setuid
+// (inheritable or ambient entries, or securebits to set), keeps the permitted set across
+// setuid (PR_SET_KEEPCAPS, as libcap's cap_setuid). 0 or an errno.
+int PrepareIabBeforeSetuid(const CapabilityIab& iab, bool becomes_non_root,
+                           bool sets_secbits) noexcept;
 
 // In the same child after setuid: sets the securebits (when `secbits` has a value), then the
 // inheritable and ambient sets. 0 or an errno; *what says which step failed ("securebits",

@@ -278,7 +278,7 @@ void SwitchUserWithCapabilities(const Options& o, const std::optional<Credential
   const CapabilityIab iab = o.capabilities.value_or(CapabilityIab{});
   const bool with_caps = o.capabilities.has_value() || (o.secbits && *o.secbits != 0);
   if (with_caps) {
-    if (int e = PrepareIabBeforeSetuid(iab, cred && cred->uid != 0))
+    if (int e = PrepareIabBeforeSetuid(iab, cred && cred->uid != 0, o.secbits && *o.secbits != 0))
       ChildFail(errfd, std::string("Could not set iab: ") + strerror(e));
   }
   if (cred) SwitchUser(*cred, errfd);
