@@ -1,5 +1,6 @@
 #include "openrc-shim/supervise_request.h"
 
+#include <errno.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -34,6 +35,16 @@ constexpr long long kMaxId = 4'294'967'294;  // (uid_t)-1 means "no change" to s
 
 std::chrono::milliseconds ClampedMs(long long ms, long long max) {
   return std::chrono::milliseconds(std::min(ms, max));
+}
+
+// A capability mask: "0x400" (or decimal), 64 bits.
+std::optional<uint64_t> ParseMask(const std::string& v) {
+  if (v.empty() || v[0] == '-') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long m = strtoull(v.c_str(), &end, 0);
+  if (*end != '\0' || errno != 0) return std::nullopt;
+  return static_cast<uint64_t>(m);
 }
 
 }  // namespace
@@ -131,6 +142,16 @@ std::optional<ServiceSpec> SuperviseRequestToService(const std::string& name,
       if (!need_num()) return std::nullopt;
       spec.stop_timeout =
           *num == 0 ? ClampedMs(kMaxWaitMs, kMaxWaitMs) : ClampedMs(*num, kMaxWaitMs);
+    } else if (k == "ambient_capabilities" || k == "capability_bounding_set") {
+      auto mask = ParseMask(v);
+      if (!mask) return Fail(err, "bad " + k + " \"" + v + "\"");
+      if (k == "ambient_capabilities") spec.process.ambient_capabilities = *mask;
+      if (k == "capability_bounding_set") spec.process.capability_bounding_set = *mask;
+    } else if (k == "readiness") {
+      if (v != "notify") return Fail(err, "bad readiness \"" + v + "\"");
+      spec.readiness = Readiness::kNotify;
+    } else if (k == "no_new_privs") {
+      spec.process.no_new_privileges = v == "yes";
     } else if (k == "origin") {
       spec.origin = v;
     } else {

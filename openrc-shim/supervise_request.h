@@ -6,8 +6,11 @@
 // Words: arg= (each one argv word, in order), env=K=V, uid=, gid=, groups=G1,G2, user=, home=,
 // dir=, umask= (octal), stdin=, stdout=, stderr= (files; the two outputs appended), pidfile=,
 // respawn_delay_ms=, respawn_max=, respawn_period_ms= (0: no period), stop_signal=,
-// stop_timeout_ms= (0: `--retry forever`, the longest wait), origin=. Numbers are clamped (waits
-// to an hour, periods to a year, respawn_max to a million); a uid/gid of (uid_t)-1 is refused.
+// stop_timeout_ms= (0: `--retry forever`, the longest wait), origin=, ambient_capabilities= and
+// capability_bounding_set= (masks, "0x400": ProcessContext's), no_new_privs=yes,
+// readiness=notify (up once the daemon sends READY=1 on $NOTIFY_SOCKET). Numbers are
+// clamped (waits to an hour, periods to a year, respawn_max to a million); a uid/gid of (uid_t)-1
+// is refused.
 #pragma once
 
 #include <optional>

@@ -113,5 +113,29 @@ TEST(SuperviseRequestTest, WrongWordsAreReported) {
   EXPECT_EQ(err, "bad groups \"a,b\"");
 }
 
+TEST(SuperviseRequestTest, CapabilitiesAndNoNewPrivs) {
+  std::string err;
+  auto spec = Parse(
+      {"arg=x", "ambient_capabilities=0x400", "capability_bounding_set=0xfff", "no_new_privs=yes"},
+      &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->process.ambient_capabilities, 0x400u);
+  EXPECT_EQ(spec->process.capability_bounding_set, 0xfffu);
+  EXPECT_TRUE(spec->process.no_new_privileges);
+  EXPECT_FALSE(Parse({"arg=x", "ambient_capabilities=lots"}, &err));
+  EXPECT_EQ(err, "bad ambient_capabilities \"lots\"");
+  EXPECT_FALSE(Parse({"arg=x", "capability_bounding_set=-1"}, &err));
+}
+
+TEST(SuperviseRequestTest, ReadinessNotify) {
+  std::string err;
+  auto spec = Parse({"arg=x", "readiness=notify"}, &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->readiness, Readiness::kNotify);
+  EXPECT_TRUE(spec->Notifies());
+  EXPECT_FALSE(Parse({"arg=x", "readiness=fd"}, &err));
+  EXPECT_EQ(err, "bad readiness \"fd\"");
+}
+
 }  // namespace
 }  // namespace ctinit::openrc

@@ -16,7 +16,8 @@
 //   supervise <name> arg=… [arg=…] [env=K=V]… [uid=N gid=N groups=N,N home=… user=…]
 //             [dir=PATH] [umask=OCTAL] [stdin=PATH] [stdout=PATH] [stderr=PATH]
 //             [pidfile=PATH] [respawn_delay_ms=N] [respawn_max=N] [respawn_period_ms=N]
-//             [stop_signal=N] [stop_timeout_ms=N] [origin=TEXT]
+//             [stop_signal=N] [stop_timeout_ms=N] [origin=TEXT] [ambient_capabilities=MASK]
+//             [capability_bounding_set=MASK] [no_new_privs=yes] [readiness=notify]
 //       ctinit runs arg… as a supervised daemon (its own child, restarted as OpenRC's
 //       supervise-daemon does: wait respawn_delay, give up after respawn_max starts within
 //       respawn_period; 0 = unlimited). Replies 0 once spawned (1 + reason if it cannot be).

@@ -188,13 +188,16 @@ void Pid1::ApplyServiceSet(const ServiceSet& set) {
   sockets_->Set(set.sockets);
   bool want_notify = std::any_of(set.services.begin(), set.services.end(),
                                  [](const auto& sp) { return sp.Notifies(); });
-  if (want_notify && !notify_) {
-    notify_ = std::make_unique<NotifySocket>(
-        io_, [this](pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
-          Guarded("notify", [&] { OnNotify(sender, uid, fields); });
-        });
-    notify_->Open(kNotifySocketPath);
-  }
+  if (want_notify) EnsureNotifySocket();
+}
+
+void Pid1::EnsureNotifySocket() {
+  if (notify_) return;
+  notify_ = std::make_unique<NotifySocket>(
+      io_, [this](pid_t sender, uid_t uid, const std::vector<std::string>& fields) {
+        Guarded("notify", [&] { OnNotify(sender, uid, fields); });
+      });
+  notify_->Open(kNotifySocketPath);
 }
 
 void Pid1::OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields) {

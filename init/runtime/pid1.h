@@ -152,6 +152,9 @@ class Pid1 : public SupervisorHost,
   void ExitWith(int code) override;
   void ApplyServiceSet(const ServiceSet& set);
   void OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields);
+  // Opens $NOTIFY_SOCKET's socket unless it is open: at load time for the set's services that
+  // notify, and for a supervise-daemon request that asks for readiness=notify.
+  void EnsureNotifySocket();
   void OmitFromSendsigs();
   void PowerEvent(char status) override;
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override;

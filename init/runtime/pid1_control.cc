@@ -54,6 +54,7 @@ bool Pid1::ReloadService(const std::string& name, std::string* err) {
 }
 
 bool Pid1::AddSupervised(ServiceSpec spec, std::string* err) {
+  if (spec.Notifies()) EnsureNotifySocket();
   return sup_->AddSupervised(std::move(spec), err);
 }
 

@@ -16,6 +16,8 @@
 #include "openrc-shim/applets/lsb_run.h"
 #include "openrc-shim/applets/mount_tools.h"
 #include "openrc-shim/applets/openrc_run.h"
+#include "openrc-shim/applets/output_logger.h"
+#include "openrc-shim/applets/rc_depend.h"
 #include "openrc-shim/applets/rc_tools.h"
 #include "openrc-shim/applets/service_values.h"
 #include "openrc-shim/applets/start_stop_daemon.h"
@@ -38,9 +40,10 @@ namespace {
 const char* const kLinked[] = {"openrc-run",       "runscript",  "start-stop-daemon",
                                "supervise-daemon", "rc-service", "rc-status",
                                "rc-update",        "systemctl",  "systemd-notify"};
-const char* const kHelpers[] = {
-    "start-stop-daemon", "supervise-daemon",  "checkpath",         "mountinfo",   "fstabinfo",
-    "kill_all",          "service_get_value", "service_set_value", "get_options", "save_options"};
+const char* const kHelpers[] = {"start-stop-daemon", "supervise-daemon",  "checkpath",
+                                "mountinfo",         "fstabinfo",         "kill_all",
+                                "service_get_value", "service_set_value", "get_options",
+                                "save_options",      "rc-depend",         "rc-abort"};
 constexpr const char* kHelperDir = "/lib/rc/bin";
 
 int Run(const std::string& name, const std::vector<std::string>& argv) {
@@ -56,6 +59,9 @@ int Run(const std::string& name, const std::vector<std::string>& argv) {
   if (name == "fstabinfo") return FstabinfoMain(rest);
   if (name == "kill_all") return KillAllMain(rest);
   if (name == "lsb-run") return LsbRunMain(rest);
+  if (name == kRunWithLoggers) return RunWithLoggersMain(rest);
+  if (name == "rc-depend") return RcDependMain(rest);
+  if (name == "rc-abort") return RcAbortMain(rest);
   if (IsServiceValueApplet(name)) return ServiceValueMain(name, rest);
   if (name.rfind("mark_service_", 0) == 0) return MarkServiceMain(name, rest);
   return -1;

@@ -373,8 +373,16 @@ _nocommand() {
 	ewarn "There is nothing for ${name:-$RC_SVCNAME} to start."
 	ewarn "If this is what you intend, please write a start function."
 }
+# OpenRC's old name for notify=.
+_ready_to_notify() {
+	if [ -n "$ready" ]; then
+		ewarn "Use 'notify=$ready' instead of 'ready=$ready'"
+		notify=$ready
+	fi
+}
 ssd_start() {
 	if [ -z "$command" ]; then _nocommand; return 0; fi
+	_ready_to_notify
 	_bg=
 	if yesno "${command_background}"; then
 		if [ -z "$pidfile" ]; then
@@ -397,7 +405,10 @@ ssd_start() {
 		${error_log:+--stderr} $error_log \
 		${output_logger:+--stdout-logger \"$output_logger\"} \
 		${error_logger:+--stderr-logger \"$error_logger\"} \
+		${capabilities+--capabilities \"\$capabilities\"} \
+		${secbits:+--secbits \"\$secbits\"} \
 		${no_new_privs:+--no-new-privs} \
+		${notify:+--notify \"\$notify\"} \
 		${procname:+--name} $procname \
 		${pidfile:+--pidfile} $pidfile \
 		${command_user:+--user} $command_user \
@@ -436,6 +447,7 @@ ssd_stop() {
 }
 supervise_start() {
 	if [ -z "$command" ]; then _nocommand; return 1; fi
+	_ready_to_notify
 	if [ -n "$stopsig" ]; then
 		case "$retry" in
 			*/*) ;;
@@ -450,12 +462,18 @@ supervise_start() {
 		${input_file:+--stdin} $input_file \
 		${output_log:+--stdout} $output_log \
 		${error_log:+--stderr} $error_log \
+		${output_logger:+--stdout-logger \"\$output_logger\"} \
+		${error_logger:+--stderr-logger \"\$error_logger\"} \
 		${pidfile:+--pidfile} $pidfile \
 		${respawn_delay:+--respawn-delay} $respawn_delay \
 		${respawn_max:+--respawn-max} $respawn_max \
 		${respawn_period:+--respawn-period} $respawn_period \
 		${healthcheck_delay:+--healthcheck-delay} $healthcheck_delay \
 		${healthcheck_timer:+--healthcheck-timer} $healthcheck_timer \
+		${capabilities+--capabilities \"\$capabilities\"} \
+		${secbits:+--secbits \"\$secbits\"} \
+		${no_new_privs:+--no-new-privs} \
+		${notify:+--notify \"\$notify\"} \
 		${command_user:+--user} $command_user \
 		${umask:+--umask} $umask \
 		${supervise_daemon_args-$start_stop_daemon_args} \
@@ -484,23 +502,78 @@ supervise_status() {
 healthcheck() { return 0; }
 unhealthy() { return 0; }
 
+# supervisor=s6 / supervisor=runit (OpenRC's s6.sh, runit.sh) drive an external s6 or runit
+# tree. Under ctinit PID 1 is the supervisor, so the shim has ctinit supervise what that tree
+# would run (an approximation): restarted a second after it ends (as runsv and s6-supervise
+# do), never given up, stopped with `stopsig` (default TERM).
+#   s6: OpenRC 0.63 generates a service directory whose run is
+#       `sh -c "exec $command $command_args $command_args_foreground"` with umask, directory,
+#       input_file, output_log/error_log, output_logger/error_logger and command_user; the shim
+#       runs that command so. Without `command`: the `run` program of `s6_service_path`
+#       (older OpenRC's variable; default /var/svc.d/$RC_SVCNAME), started in that directory.
+#   runit: the `run` program of `runit_service` (default /etc/sv/$RC_SVCNAME), started in that
+#       directory ("Runit service X not found" when it is not a directory).
+_tree_supervise() {
+	"$_ctinit" supervise-daemon "$RC_SVCNAME" --start --respawn-delay 1 --respawn-max 0 \
+		${stopsig:+--retry "$stopsig/5"} "$@"
+}
+_service_dir_run() {
+	if [ ! -d "$1" ]; then
+		eerror "$2 service $1 not found"
+		return 1
+	fi
+	if [ ! -x "$1/run" ]; then
+		eerror "$2 service $1 has no executable run"
+		return 1
+	fi
+	_tree_supervise --chdir "$1" "$1/run"
+}
+s6_start() {
+	_ready_to_notify
+	ebegin "Starting ${name:-$RC_SVCNAME}"
+	if [ -z "$command" ]; then
+		_service_dir_run "${s6_service_path:-/var/svc.d/$RC_SVCNAME}" S6
+		eend $? "Failed to start ${name:-$RC_SVCNAME}"
+		return
+	fi
+	eval _tree_supervise \
+		${directory:+--chdir} $directory \
+		${input_file:+--stdin} $input_file \
+		${output_log:+--stdout} $output_log \
+		${error_log:+--stderr} $error_log \
+		${output_logger:+--stdout-logger \"\$output_logger\"} \
+		${error_logger:+--stderr-logger \"\$error_logger\"} \
+		${command_user:+--user} $command_user \
+		${umask:+--umask} $umask \
+		${notify:+--notify \"\$notify\"} \
+		/bin/sh -- -c "'exec $command $command_args $command_args_foreground'"
+	eend $? "Failed to start ${name:-$RC_SVCNAME}"
+}
+runit_start() {
+	ebegin "Starting ${name:-$RC_SVCNAME}"
+	_service_dir_run "${runit_service:-/etc/sv/$RC_SVCNAME}" Runit
+	eend $? "Failed to start ${name:-$RC_SVCNAME}"
+}
+
 default_start() {
 	case "$supervisor" in
 		supervise-daemon) supervise_start ;;
+		s6) s6_start ;;
+		runit) runit_start ;;
 		'') ssd_start ;;
 		*) ewarn "Invalid supervisor, \"$supervisor\", using start-stop-daemon"; ssd_start ;;
 	esac
 }
 default_stop() {
 	case "$supervisor" in
-		supervise-daemon) supervise_stop ;;
+		supervise-daemon|s6|runit) supervise_stop ;;
 		'') ssd_stop ;;
 		*) ewarn "Invalid supervisor, \"$supervisor\", using start-stop-daemon"; ssd_stop ;;
 	esac
 }
 default_status() {
 	case "$supervisor" in
-		supervise-daemon) supervise_status ;;
+		supervise-daemon|s6|runit) supervise_status ;;
 		*) _status ;;
 	esac
 }
@@ -558,7 +631,7 @@ esac
 # when /lib/rc/bin comes first in PATH; aliases are looked at before that, so the script's calls
 # reach the shim's helpers.
 if [ -n "$BASH_VERSION" ]; then shopt -s expand_aliases; fi
-for _a in start-stop-daemon supervise-daemon checkpath; do
+for _a in start-stop-daemon supervise-daemon checkpath rc-depend rc-abort; do
 	alias "$_a=\"\$_ctinit\" $_a" 2>/dev/null
 done
 unset _a

@@ -22,7 +22,10 @@
 #include "init/base/text.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
+#include "openrc-shim/applets/output_logger.h"
+#include "openrc-shim/applets/ready_notify.h"
 #include "openrc-shim/applets/retry.h"
+#include "openrc-shim/applets/service_state.h"
 
 extern char** environ;
 
@@ -206,27 +209,16 @@ void DropRcEnvironment() {
 // The write end of a pipe to `sh -c command` (--stdout-logger, --stderr-logger): the logger
 // reads the daemon's output on its stdin, its own output goes to `devnull`.
 int PipeToLogger(const std::string& command, int devnull, int errfd) {
-  int p[2];
-  if (pipe(p) != 0) ChildFail(errfd, std::string("pipe: ") + strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0) ChildFail(errfd, std::string("fork: ") + strerror(errno));
-  if (pid == 0) {
-    dup2(p[0], 0);
-    if (devnull >= 0) {
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-    }
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(p[0]);
-  return p[1];
+  std::string err;
+  int fd = StartLogger(command, devnull, false, &err);
+  if (fd < 0) ChildFail(errfd, err);
+  return fd;
 }
 
 // stdin/stdout/stderr of the daemon: `devnull` when --background (or quiet), else the
-// --stdin/--stdout/--stderr files or the loggers; every other descriptor but `errfd` is closed.
-void RedirectStdio(const Options& o, int devnull, int errfd) {
+// --stdin/--stdout/--stderr files or the loggers; every other descriptor but `errfd` and `keep`
+// is closed.
+void RedirectStdio(const Options& o, int devnull, int errfd, int keep) {
   auto open_log = [&](const std::string& path, const char* which) {
     if (path.empty()) return devnull;
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0660);
@@ -256,7 +248,7 @@ void RedirectStdio(const Options& o, int devnull, int errfd) {
   if (o.background || !o.stdout_path.empty() || out_logger || quiet) dup2(out_fd, 1);
   if (o.background || !o.stderr_path.empty() || err_logger || quiet) dup2(err_fd, 2);
   for (int fd = 3; fd < 1024; ++fd) {
-    if (fd != errfd) close(fd);
+    if (fd != errfd && fd != keep) close(fd);
   }
 }
 
@@ -279,10 +271,30 @@ void SwitchUser(const Credentials& cred, int errfd) {
   setenv("USER", cred.user_name.c_str(), 1);
 }
 
+// --capabilities and --secbits around the change of user (capability_iab.h), as OpenRC applies
+// its IAB tuple and securebits after cap_setuid().
+void SwitchUserWithCapabilities(const Options& o, const std::optional<Credentials>& cred,
+                                int errfd) {
+  const CapabilityIab iab = o.capabilities.value_or(CapabilityIab{});
+  const bool with_caps = o.capabilities.has_value() || (o.secbits && *o.secbits != 0);
+  if (with_caps) {
+    if (int e = PrepareIabBeforeSetuid(iab, cred && cred->uid != 0, o.secbits && *o.secbits != 0))
+      ChildFail(errfd, std::string("Could not set iab: ") + strerror(e));
+  }
+  if (cred) SwitchUser(*cred, errfd);
+  if (!with_caps) return;
+  std::optional<unsigned> secbits;
+  if (o.secbits && *o.secbits != 0) secbits = o.secbits;
+  const char* what = "";
+  if (int e = ApplyIabAfterSetuid(iab, secbits, &what)) {
+    ChildFail(errfd, std::string("Could not set ") + what + ": " + strerror(e));
+  }
+}
+
 // The child after fork(): never returns. Failures go to `errfd` as text.
 [[noreturn]] void Child(const Options& o, const std::string& exec,
                         const std::vector<std::string>& argv,
-                        const std::optional<Credentials>& cred, int errfd) {
+                        const std::optional<Credentials>& cred, int errfd, ReadyChannel* ready) {
   umask(o.umask);
   int devnull = open("/dev/null", O_RDWR);  // before chroot: the new root may have no /dev
   setsid();
@@ -296,9 +308,12 @@ void SwitchUser(const Credentials& cred, int errfd) {
     ChildFail(errfd, "chdir " + Quoted(o.chdir) + ": " + strerror(errno));
   }
   if (o.make_pidfile && !o.pidfile.empty()) WritePidfile(o, errfd);
-  if (cred) SwitchUser(*cred, errfd);
+  SwitchUserWithCapabilities(o, cred, errfd);
   DropRcEnvironment();
-  RedirectStdio(o, devnull, errfd);
+  RedirectStdio(o, devnull, errfd, ready->ChildEnd());
+  if (!ready->InstallInChild(&errfd)) {
+    ChildFail(errfd, std::string("failed to initialize notify fd: ") + strerror(errno));
+  }
   if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ChildFail(errfd, std::string("prctl: ") + strerror(errno));
   }
@@ -339,7 +354,7 @@ void ApplyEnvOptions(const Options& o) {
 // Forks the child; the child's pid, or -1 (message printed) when the fork or the child's set-up
 // failed (the child has then been reaped).
 pid_t Spawn(const Options& o, const std::string& exec, const std::vector<std::string>& argv,
-            const std::optional<Credentials>& cred) {
+            const std::optional<Credentials>& cred, ReadyChannel* ready) {
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) != 0) {
     Error(std::string("pipe2: ") + strerror(errno));
@@ -354,7 +369,7 @@ pid_t Spawn(const Options& o, const std::string& exec, const std::vector<std::st
   }
   if (pid == 0) {
     close(pfd[0]);
-    Child(o, exec, argv, cred, pfd[1]);
+    Child(o, exec, argv, cred, pfd[1], ready);
   }
   close(pfd[1]);
   std::string err;
@@ -420,6 +435,30 @@ bool SurvivesStartWait(const Options& o, pid_t pid, const std::string& exec,
   return alive;
 }
 
+// --capabilities / --secbits: what this container cannot apply is refused here, in one line,
+// before anything is started.
+bool CapabilitiesApplicable(const Options& o) {
+  const OwnCapabilitySets own = ReadOwnCapabilitySets();
+  if (o.capabilities) {
+    std::string why = CheckIab(*o.capabilities, own);
+    if (!why.empty()) {
+      Error("--capabilities: " + why);
+      return false;
+    }
+  }
+  if (o.secbits && *o.secbits != 0 && !own.setpcap) {
+    Error("--secbits: cannot set securebits without cap_setpcap");
+    return false;
+  }
+  return true;
+}
+
+// The name the notify socket is made for: the calling script's service.
+std::string NotifyName() {
+  const char* svc = getenv("RC_SVCNAME");
+  return svc != nullptr && *svc != '\0' && strchr(svc, '/') == nullptr ? svc : kStartStopDaemon;
+}
+
 int Start(const Options& o, const std::string& exec, const std::vector<std::string>& argv,
           const std::optional<Credentials>& cred) {
   std::string exec_file = LookupPath(exec, o.chroot);
@@ -440,13 +479,28 @@ int Start(const Options& o, const std::string& exec, const std::vector<std::stri
     return 1;
   }
   if (o.test) return ShowWouldStart(o, cred);
+  if (!CapabilitiesApplicable(o)) return 1;
   VEInfo("Detaching to start " + Quoted(exec));
   if (!o.pidfile.empty()) unlink(o.pidfile.c_str());
   ApplyEnvOptions(o);
-  pid_t pid = Spawn(o, exec, argv, cred);
+  ReadyChannel ready;
+  std::string err;
+  if (!ready.Open(o.notify, o.notify_fd, SvcDirFromEnv(), NotifyName(), &err)) {
+    Error(err);
+    return 1;
+  }
+  pid_t pid = Spawn(o, exec, argv, cred, &ready);
   if (pid < 0) return 1;
   if (!o.background && !WaitForLauncher(pid, exec)) return 1;
-  if (!SurvivesStartWait(o, pid, exec, argv, cred)) return 1;
+  if (o.notify != Options::Notify::kNone) {
+    // OpenRC waits for the word instead of --wait.
+    if (!ready.Wait()) {
+      Error(exec + " did not report that it is ready");
+      return 1;
+    }
+  } else if (!SurvivesStartWait(o, pid, exec, argv, cred)) {
+    return 1;
+  }
   RecordDaemon(o, exec, argv);
   return 0;
 }

@@ -14,8 +14,13 @@
 // parent waits for the child (which is expected to fork the daemon itself) and a non-zero end is
 // "failed to start `X'", 1. --background: the child is the daemon; this process exits and the
 // daemon is re-parented to PID 1, which reaps it. --wait MS then checks it is still alive ("X
-// died", 1). On success, with RC_SVCNAME set and /run/openrc/daemons present, the daemon is
-// recorded in daemons/<svc>/001 (exec=, argv_0=, pidfile=) for service_crashed and rc-status.
+// died", 1). --notify instead waits for the daemon's "ready" (ready_notify.h; "X did not report
+// that it is ready", 1). --capabilities/--secbits: the child drops the '!' entries from its
+// bounding set before setuid, keeps its permitted set across it, then sets the securebits and
+// the inheritable and ambient sets (capability_iab.h); what this container cannot give is
+// refused before the fork ("--capabilities: cap_x is not in this container's bounding set"). On
+// success, with RC_SVCNAME set and /run/openrc/daemons present, the daemon is recorded in
+// daemons/<svc>/001 (exec=, argv_0=, pidfile=) for service_crashed and rc-status.
 //
 // --stop (or --signal alone): runs the retry schedule (retry.h; default SIG/5 where SIG is
 // --signal or TERM). Nothing matched at the first signal: "no matching processes found" and

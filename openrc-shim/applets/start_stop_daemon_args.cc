@@ -64,7 +64,28 @@ bool AddEnv(const std::string& v, Options* o, std::string*) {
   return true;
 }
 
-bool IgnoreValue(const std::string&, Options*, std::string*) { return true; }
+bool SetCapabilities(const std::string& v, Options* o, std::string* error) {
+  std::string err;
+  o->capabilities = ParseCapabilityIab(v, &err);
+  if (o->capabilities) return true;
+  *error = Prefixed("Could not parse iab: " + err);
+  return false;
+}
+
+bool SetSecbits(const std::string& v, Options* o, std::string* error) {
+  std::string err;
+  o->secbits = ParseSecbits(v, &err);
+  if (o->secbits) return true;
+  *error = Prefixed(err);
+  return false;
+}
+
+bool SetNotify(const std::string& v, Options* o, std::string* error) {
+  std::string err;
+  if (ParseNotify(v, &o->notify, &o->notify_fd, &err)) return true;
+  *error = Prefixed(err);
+  return false;
+}
 
 bool Help(Options*, std::string* error) {
   *error = std::string("Usage: ") + kStartStopDaemon +
@@ -107,10 +128,6 @@ constexpr OptionDef Value(const char* name, char c,
                           bool (*with_value)(const std::string&, Options*, std::string*)) {
   return {name, c, nullptr, nullptr, with_value, nullptr, nullptr};
 }
-// OpenRC options the shim cannot apply yet: the value is taken, a warning says so.
-constexpr OptionDef Unsupported(const char* name, const char* warning) {
-  return {name, '\0', nullptr, nullptr, IgnoreValue, nullptr, warning};
-}
 
 const OptionDef kOptions[] = {
     Flag("start", 'S', &Options::start),
@@ -130,11 +147,10 @@ const OptionDef kOptions[] = {
     Text("stdout-logger", '3', &Options::stdout_logger),
     Text("stderr-logger", '4', &Options::stderr_logger),
     Flag("no-new-privs", '\0', &Options::no_new_privs),
-    Unsupported("capabilities",
-                "WARNING: --capabilities is not supported by ctinit's shim; ignored"),
-    Unsupported("secbits", "WARNING: --secbits is not supported by ctinit's shim; ignored"),
-    Unsupported("notify", "WARNING: --notify is not supported by ctinit's shim; ignored"),
-    Unsupported("ready", "WARNING: --ready is not supported by ctinit's shim; ignored"),
+    Value("capabilities", '\0', SetCapabilities),
+    Value("secbits", '\0', SetSecbits),
+    Value("notify", '\0', SetNotify),
+    Value("ready", '\0', SetNotify),
     Value("retry", 'R', SetRetry),
     Value("signal", 's', SetSignal),
     Value("wait", 'w', SetWait),
@@ -270,6 +286,25 @@ bool Validate(Options* o, std::string* error) {
 }  // namespace
 
 std::string Quoted(const std::string& text) { return "`" + text + "'"; }
+
+bool ParseNotify(const std::string& text, StartStopDaemonOptions::Notify* kind, int* fd,
+                 std::string* error) {
+  using Notify = StartStopDaemonOptions::Notify;
+  *kind = Notify::kNone;
+  if (text.rfind("fd:", 0) == 0) {
+    unsigned n = 0;
+    if (ParseUnsigned(text.substr(3), &n) && n <= 1024) {
+      *kind = Notify::kFd;
+      *fd = static_cast<int>(n);
+      return true;
+    }
+  } else if (text.rfind("socket", 0) == 0) {
+    if (text == "socket:ready") *kind = Notify::kSocket;
+    return true;
+  }
+  *error = "invalid ready " + Quoted(text);
+  return false;
+}
 
 bool ParseUnsigned(const std::string& s, unsigned* out) {
   if (s.empty() || s[0] == '-') return false;

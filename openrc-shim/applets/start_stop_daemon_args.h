@@ -7,9 +7,11 @@
 // -a/--startas (deprecated, warns) -i/--interpreted -k/--umask -o/--oknodo (deprecated, warns)
 // -t/--test -N/--nicelevel -e/--env K=V -P/--progress -q/--quiet -v/--verbose (and -C/--nocolor,
 // which does nothing here), -0/--stdin FILE, -3/--stdout-logger CMD, -4/--stderr-logger CMD (the
-// output goes to `sh -c CMD`'s stdin when no --stdout/--stderr file is given), --no-new-privs;
-// --capabilities, --secbits, --notify and --ready are accepted with a warning and ignored (the
-// shim cannot apply them yet); `--` ends the options, the rest is the daemon's arguments. GNU
+// output goes to `sh -c CMD`'s stdin when no --stdout/--stderr file is given), --no-new-privs,
+// --capabilities IAB and --secbits N (capability_iab.h; "Could not parse iab: …" for a bad
+// text), --notify fd:N|socket:ready (--ready is the same; `socket` with anything but `:ready`
+// is no notification, as OpenRC; anything else: "invalid ready `X'");
+// `--` ends the options, the rest is the daemon's arguments. GNU
 // getopt rules: `--opt=V`, `--opt V`, `-xV`, `-x V`, bundled flags `-bm`, and non-option words
 // before
 // `--` are arguments too.
@@ -24,6 +26,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "openrc-shim/applets/capability_iab.h"
 
 namespace ctinit::openrc {
 
@@ -43,7 +47,17 @@ struct StartStopDaemonOptions {
   std::vector<std::string> env;   // --env K=V, in order
   std::vector<std::string> args;  // positional words (after `--`, or before it)
   std::vector<std::string> warnings;
+  std::optional<CapabilityIab> capabilities;  // --capabilities
+  std::optional<unsigned> secbits;            // --secbits (0 is not applied, as OpenRC)
+  // --notify: how the daemon says it is ready; kNone also for `socket` without `:ready`.
+  enum class Notify { kNone, kFd, kSocket } notify = Notify::kNone;
+  int notify_fd = -1;  // kFd: the daemon's descriptor number
 };
+
+// OpenRC's notify_parse(): "fd:N" (N >= 0), "socket:ready"; "socket…" otherwise means none.
+// False and *error ("invalid ready `X'") for anything else.
+bool ParseNotify(const std::string& text, StartStopDaemonOptions::Notify* kind, int* fd,
+                 std::string* error);
 
 // Parses the arguments after argv[0]. False and *error ("start-stop-daemon: …" without the
 // " * ") for an unknown option, a missing value, a bad number/mode/signal, or a combination

@@ -129,12 +129,36 @@ TEST(StartStopDaemonArgs, InputFileLoggersAndNoNewPrivs) {
   EXPECT_TRUE(o.no_new_privs);
 }
 
-TEST(StartStopDaemonArgs, OptionsTheShimCannotApplyAreTakenWithAWarning) {
-  auto o = Parse({"--start", "--exec", "/bin/d", "--capabilities", "^cap_net_bind_service",
-                  "--secbits", "1", "--notify", "fd:3", "--", "arg"});
+TEST(StartStopDaemonArgs, CapabilitiesSecbitsAndNotifyAreTaken) {
+  auto o = Parse({"--start", "--exec", "/bin/d", "--capabilities",
+                  "^cap_net_bind_service,!cap_sys_admin", "--secbits", "0x2f", "--notify", "fd:3",
+                  "--", "arg"});
   EXPECT_THAT(o.args, ElementsAre("arg"));
-  ASSERT_EQ(o.warnings.size(), 3u);
-  EXPECT_EQ(o.warnings[0], "WARNING: --capabilities is not supported by ctinit's shim; ignored");
+  EXPECT_THAT(o.warnings, IsEmpty());
+  ASSERT_TRUE(o.capabilities.has_value());
+  EXPECT_EQ(o.capabilities->ambient, uint64_t{1} << 10);
+  EXPECT_EQ(o.capabilities->drop_bounding, uint64_t{1} << 21);
+  EXPECT_EQ(o.secbits, 0x2fu);
+  EXPECT_EQ(o.notify, StartStopDaemonOptions::Notify::kFd);
+  EXPECT_EQ(o.notify_fd, 3);
+  EXPECT_EQ(Parse({"-S", "-x", "/bin/d", "--ready", "socket:ready"}).notify,
+            StartStopDaemonOptions::Notify::kSocket);
+  // OpenRC: `socket` without `:ready` is no notification at all.
+  EXPECT_EQ(Parse({"-S", "-x", "/bin/d", "--notify", "socket"}).notify,
+            StartStopDaemonOptions::Notify::kNone);
+}
+
+TEST(StartStopDaemonArgs, BadCapabilitiesSecbitsOrNotifyAreRefused) {
+  EXPECT_EQ(ParseError({"-S", "-x", "/bin/d", "--capabilities", "^cap_bogus"}),
+            "start-stop-daemon: Could not parse iab: unknown capability `cap_bogus'");
+  EXPECT_EQ(ParseError({"-S", "-x", "/bin/d", "--secbits", ""}),
+            "start-stop-daemon: Secbits are empty");
+  EXPECT_EQ(ParseError({"-S", "-x", "/bin/d", "--secbits", "12z"}),
+            "start-stop-daemon: Could not parse secbits: invalid char z");
+  EXPECT_EQ(ParseError({"-S", "-x", "/bin/d", "--notify", "pipe"}),
+            "start-stop-daemon: invalid ready `pipe'");
+  EXPECT_EQ(ParseError({"-S", "-x", "/bin/d", "--notify", "fd:"}),
+            "start-stop-daemon: invalid ready `fd:'");
 }
 
 }  // namespace

@@ -11,13 +11,18 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
+#include "init/base/capabilities.h"
 #include "init/base/passwd.h"
+#include "openrc-shim/applets/capability_iab.h"
 #include "openrc-shim/applets/daemon_env.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/healthcheck.h"
+#include "openrc-shim/applets/output_logger.h"
 #include "openrc-shim/applets/retry.h"
 #include "openrc-shim/applets/service_state.h"
+#include "openrc-shim/applets/start_stop_daemon_args.h"
 
 extern char** environ;
 
@@ -93,11 +98,14 @@ void MarkSupervised(const std::string& root, const std::string& svc) {
 enum class Mode { kNone, kStart, kStop, kStatus, kSignal };
 struct SuperviseArgs {
   Mode mode = Mode::kNone;
-  std::string chdir, user, group, umask_text, in, out, err, pidfile;
+  std::string chdir, user, group, umask_text, in, out, err, pidfile, out_logger, err_logger;
   std::optional<std::string> retry;
   long delay = 0, max = kDefaultRespawnMax, period = kDefaultRespawnPeriod;
   long healthcheck_timer = 0, healthcheck_delay = 0;
   int signal = 0;  // --signal
+  std::optional<CapabilityIab> capabilities;
+  bool no_new_privs = false;
+  bool notify_socket = false;  // --notify socket:ready
   std::vector<std::string> extra_env, positional, warnings;
 };
 
@@ -170,6 +178,65 @@ bool Unsupported(SuperviseArgs* a, const std::string& option, const std::string&
   return true;
 }
 
+// --capabilities: ctinit's supervisor applies an ambient set and a bounding set
+// (ProcessContext); an entry for the inheritable set alone it cannot. (What this container lacks
+// is refused by SuperviseDaemonMain.)
+bool SetCapabilities(SuperviseArgs* a, const std::string&, const std::string& value,
+                     std::string* error) {
+  std::string err;
+  a->capabilities = ParseCapabilityIab(value, &err);
+  if (!a->capabilities) {
+    *error = Prefixed("Could not parse iab: " + err);
+    return false;
+  }
+  if (uint64_t only_inheritable = a->capabilities->inheritable & ~a->capabilities->ambient) {
+    *error = Prefixed("--capabilities: " + caps::Names(only_inheritable) +
+                      " only inheritable: ctinit's supervisor sets ambient (^) and bounding (!) "
+                      "capabilities, not the inheritable set alone");
+    return false;
+  }
+  return true;
+}
+
+// --secbits: ctinit's supervisor has no securebits to set; 0 (nothing) is accepted.
+bool SetSecbits(SuperviseArgs*, const std::string&, const std::string& value, std::string* error) {
+  std::string err;
+  auto bits = ParseSecbits(value, &err);
+  if (!bits) {
+    *error = Prefixed(err);
+    return false;
+  }
+  if (*bits == 0) return true;
+  *error = Prefixed("--secbits " + value + ": ctinit's supervisor cannot set securebits");
+  return false;
+}
+
+// --notify socket:ready: ctinit's supervisor gives the daemon $NOTIFY_SOCKET and waits for
+// READY=1 (Readiness kNotify); fd:N it cannot (no readiness on a descriptor in PID 1): warned,
+// the daemon is started without waiting.
+bool SetNotify(SuperviseArgs* a, const std::string& option, const std::string& value,
+               std::string* error) {
+  auto kind = StartStopDaemonOptions::Notify::kNone;
+  int fd = -1;
+  std::string err;
+  if (!ParseNotify(value, &kind, &fd, &err)) {
+    *error = Prefixed(err);
+    return false;
+  }
+  a->notify_socket = kind == StartStopDaemonOptions::Notify::kSocket;
+  if (kind == StartStopDaemonOptions::Notify::kFd) {
+    a->warnings.push_back(Prefixed(option + " " + value +
+                                   ": ctinit's supervisor cannot wait for a line on a descriptor; "
+                                   "started without waiting (notify=socket:ready can)"));
+  }
+  return true;
+}
+
+bool SetNoNewPrivs(SuperviseArgs* a, const std::string&, const std::string&, std::string*) {
+  a->no_new_privs = true;
+  return true;
+}
+
 bool SetSignal(SuperviseArgs* a, const std::string&, const std::string& value, std::string* error) {
   std::string err;
   auto sig = ParseSignal(value, &err);
@@ -210,7 +277,7 @@ const OptionDef kOptions[] = {
     {"-q", "--quiet", false, Nothing},
     {"-v", "--verbose", false, Nothing},
     // Accepted and ignored with a warning: ctinit cannot do them (yet).
-    {"", "--no-new-privs", false, Unsupported},
+    {"", "--no-new-privs", false, SetNoNewPrivs},
     {"", "--stop-group", false, Unsupported},
     {"-N", "--nicelevel", true, Unsupported},
     {"-I", "--ionice", true, Unsupported},
@@ -218,11 +285,11 @@ const OptionDef kOptions[] = {
     {"-r", "--chroot", true, Unsupported},
     {"-a", "--healthcheck-timer", true, SetHealthcheck<&SuperviseArgs::healthcheck_timer>},
     {"-A", "--healthcheck-delay", true, SetHealthcheck<&SuperviseArgs::healthcheck_delay>},
-    {"", "--capabilities", true, Unsupported},
-    {"", "--secbits", true, Unsupported},
-    {"-3", "--stdout-logger", true, Unsupported},
-    {"-4", "--stderr-logger", true, Unsupported},
-    {"", "--notify", true, Unsupported},
+    {"", "--capabilities", true, SetCapabilities},
+    {"", "--secbits", true, SetSecbits},
+    {"-3", "--stdout-logger", true, SetText<&SuperviseArgs::out_logger>},
+    {"-4", "--stderr-logger", true, SetText<&SuperviseArgs::err_logger>},
+    {"", "--notify", true, SetNotify},
 };
 
 const OptionDef* FindOption(const std::string& a) {
@@ -305,6 +372,27 @@ bool AppendUser(const SuperviseArgs& a, const std::string& root,
   return true;
 }
 
+// --stdout-logger / --stderr-logger (a file given for the same stream wins, as in OpenRC):
+// ctinit runs `ctinit run-with-loggers … -- <command>`, which starts the loggers and execs the
+// command (output_logger.h).
+void AppendLoggerWrapper(const SuperviseArgs& a, std::vector<std::string>* words) {
+  const bool out = a.out.empty() && !a.out_logger.empty();
+  const bool err = a.err.empty() && !a.err_logger.empty();
+  if (!out && !err) return;
+  std::string self = SelfExe();
+  words->push_back("arg=" + (self.empty() ? std::string("/sbin/ctinit") : self));
+  words->push_back(std::string("arg=") + kRunWithLoggers);
+  if (out) {
+    words->push_back("arg=--stdout-logger");
+    words->push_back("arg=" + a.out_logger);
+  }
+  if (err) {
+    words->push_back("arg=--stderr-logger");
+    words->push_back("arg=" + a.err_logger);
+  }
+  words->push_back("arg=--");
+}
+
 // The `supervise` request for --start.
 bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
                      const std::vector<std::string>& env, const std::string& root,
@@ -325,7 +413,9 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
     return false;
   }
   StopPlan plan = ToStopPlan(*schedule);
-  *words = {"supervise", svc, "arg=" + exec};
+  *words = {"supervise", svc};
+  AppendLoggerWrapper(a, words);
+  words->push_back("arg=" + exec);
   for (size_t k = 1; k < a.positional.size(); ++k) words->push_back("arg=" + a.positional[k]);
   std::vector<std::string> child_env = DaemonEnvironment(env);
   if (!AppendUser(a, root, &child_env, words, error)) return false;
@@ -337,6 +427,13 @@ bool BuildStartWords(const std::string& svc, const SuperviseArgs& a,
   if (!a.err.empty()) words->push_back("stderr=" + a.err);
   if (!a.in.empty()) words->push_back("stdin=" + a.in);
   if (!a.pidfile.empty()) words->push_back("pidfile=" + a.pidfile);
+  if (a.capabilities) {
+    words->push_back("ambient_capabilities=" + MaskText(a.capabilities->ambient));
+    if (a.capabilities->drop_bounding != 0)
+      words->push_back("capability_bounding_set=" + MaskText(~a.capabilities->drop_bounding));
+  }
+  if (a.no_new_privs) words->push_back("no_new_privs=yes");
+  if (a.notify_socket) words->push_back("readiness=notify");
   words->push_back("respawn_delay_ms=" + std::to_string(a.delay * 1000));
   // OpenRC counts respawns (respawn_max 3: the daemon runs 4 times, and the 4th crash within
   // the period gives up); ctinit's limiter counts starts, the first one included.
@@ -390,6 +487,29 @@ int SignalDaemon(const std::string& svc, const control::Reply& r, int sig) {
     return 1;
   }
   return 0;
+}
+
+// --notify socket:ready: as OpenRC's supervise-daemon --start, return once the daemon has said
+// READY=1 — ctinit's `status` then says "running" instead of "starting" (or "stopped" between two
+// runs). A daemon ctinit gives up on first fails the start; the wait is bounded (OpenRC's is
+// not) by kReadyWait. False: the start failed (said on stderr); the caller unsupervises.
+constexpr std::chrono::seconds kReadyWait{300};
+bool WaitUntilReady(const std::string& svc, const std::string& socket_path) {
+  const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
+  for (;;) {
+    control::Reply r = control::Call({"status", svc}, std::chrono::milliseconds(5000), socket_path);
+    if (r.text.rfind("running ", 0) == 0) return true;
+    if (r.code < 0 || r.text.rfind("failed", 0) == 0 || r.code == 4) {
+      EError(Prefixed(svc + ": the daemon did not report that it is ready (" +
+                      r.text.substr(0, r.text.find('\n')) + ")"));
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      EError(Prefixed(svc + ": no READY=1 within " + std::to_string(kReadyWait.count()) + " s"));
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace
@@ -446,7 +566,11 @@ bool BuildSuperviseRequest(const std::vector<std::string>& args,
   }
   *timeout_ms = 30 * 1000;
   if (!BuildStartWords(svc, a, env, root, words, error)) return false;
-  if (extras != nullptr) FillHealthcheckPlan(svc, a, env, &extras->health);
+  if (extras != nullptr) {
+    FillHealthcheckPlan(svc, a, env, &extras->health);
+    extras->capabilities = a.capabilities;
+    extras->wait_ready = a.notify_socket;
+  }
   return true;
 }
 
@@ -464,6 +588,13 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
       EError(error);
       return 1;
     }
+    if (extras.capabilities) {
+      std::string why = CheckIab(*extras.capabilities, ReadOwnCapabilitySets());
+      if (!why.empty()) {
+        EError(Prefixed("--capabilities: " + why));
+        return 1;
+      }
+    }
     // No health check may run while the daemon is being stopped.
     if (words[0] == "unsupervise") StopHealthMonitor(RootedSvcDir(root), args[0]);
     control::Reply r = control::Call(words, std::chrono::milliseconds(timeout_ms), socket_path);
@@ -479,6 +610,12 @@ int SuperviseDaemonMain(const std::vector<std::string>& args, const std::string&
         (text.find("not supervised") == 0 || text == args[0] + ": not running")) {
       EWarn(std::string(kApplet) + ": " + args[0] + " is not supervised by ctinit");
       return 0;
+    }
+    if (words[0] == "supervise" && r.code == 0 && extras.wait_ready &&
+        !WaitUntilReady(args[0], socket_path)) {
+      // The start failed: nothing of it may stay behind (OpenRC's supervisor would go on).
+      control::Call({"unsupervise", args[0]}, std::chrono::milliseconds(120 * 1000), socket_path);
+      return 1;
     }
     if (words[0] == "supervise" && r.code == 0) {
       MarkSupervised(root, args[0]);

@@ -6,7 +6,8 @@
 //   supervise-daemon <svc> --start [options] <command> [--] [args…]
 //       → supervise <svc> arg=<command> arg=<args>… env=K=V… [uid= gid= groups= home= user=]
 //         [dir=] [umask=] [stdin=] [stdout=] [stderr=] [pidfile=] respawn_delay_ms= respawn_max=
-//         respawn_period_ms= stop_signal= stop_timeout_ms= origin=<RC_SERVICE or
+//         respawn_period_ms= stop_signal= stop_timeout_ms= [ambient_capabilities=0x…]
+//         [capability_bounding_set=0x…] [no_new_privs=yes] [readiness=notify] origin=<RC_SERVICE or
 //         "supervise-daemon">
 //   supervise-daemon <svc> --stop      → unsupervise <svc>
 //   supervise-daemon <svc> --status    → status <svc>   (a ctinit extension; exit 0/3/1)
@@ -19,10 +20,20 @@
 // -m/--respawn-max N -P/--respawn-period SECONDS -R/--retry SCHEDULE -e/--env K=V -q -v,
 // -a/--healthcheck-timer SECONDS -A/--healthcheck-delay SECONDS (at least 1: "invalid health
 // check timer X"; run by a health monitor process, see healthcheck.h; --stop ends it first).
+// --capabilities IAB (capability_iab.h): '^' entries become the daemon's ambient capabilities,
+// '!' entries leave its bounding set; an inheritable-only entry, or one this container cannot
+// give, is refused in one line (exit 1). --secbits: only 0 (ctinit's supervisor sets no
+// securebits; anything else is refused). --no-new-privs: no_new_privs=yes.
+// --notify socket:ready: readiness=notify (ctinit gives the daemon $NOTIFY_SOCKET); --start
+// then polls `status` until the daemon is "running" (it said READY=1), at most 300 s, and
+// fails (after `unsupervise`) when ctinit reports it failed or the time is up. --notify fd:N:
+// ctinit's supervisor has no readiness on a descriptor: a warning, and the start does not
+// wait. `socket` without `:ready`: nothing (as OpenRC); anything else: "invalid ready `X'".
+// -3/--stdout-logger CMD, -4/--stderr-logger CMD (unless --stdout/--stderr names a file for the
+// same stream): the request runs `<ctinit> run-with-loggers [--stdout-logger CMD]
+// [--stderr-logger CMD] -- <command> [args…]` (output_logger.h), which execs the command.
 // Accepted and ignored with a warning (ctinit cannot do them yet): -N/--nicelevel
-// -I/--ionice --oom-score-adj -r/--chroot
-// --capabilities --secbits --no-new-privs -3/--stdout-logger -4/--stderr-logger --notify
-// --stop-group.
+// -I/--ionice --oom-score-adj -r/--chroot --stop-group.
 //
 // Values sent:
 //   * <command> is looked up in PATH when it has no '/', and must exist ("<cmd> does not exist").
@@ -51,10 +62,12 @@
 // Nothing here throws.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "init/protocol/control.h"
+#include "openrc-shim/applets/capability_iab.h"
 #include "openrc-shim/applets/healthcheck.h"
 
 namespace ctinit::openrc {
@@ -67,6 +80,8 @@ namespace ctinit::openrc {
 struct SuperviseExtras {
   HealthcheckPlan health;
   int signal = 0;
+  std::optional<CapabilityIab> capabilities;  // --start --capabilities, checked by the applet
+  bool wait_ready = false;                    // --notify socket:ready
 };
 bool BuildSuperviseRequest(const std::vector<std::string>& args,
                            const std::vector<std::string>& env, const std::string& root,

@@ -171,6 +171,53 @@ TEST_F(SuperviseTest, StdinIsPassedOn) {
   EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains(HasSubstr("stdin="))));
 }
 
+TEST_F(SuperviseTest, CapabilitiesBecomeAmbientAndBoundingMasks) {
+  auto w = Build({"web", "--start", "--capabilities", "^cap_net_bind_service,!cap_sys_admin",
+                  "--no-new-privs", "--secbits", "0", "/bin/sh"},
+                 {});
+  EXPECT_THAT(w, Contains("ambient_capabilities=0x400"));
+  EXPECT_THAT(w, Contains("capability_bounding_set=0xffffffffffdfffff"));
+  EXPECT_THAT(w, Contains("no_new_privs=yes"));
+  SuperviseExtras extras;
+  Strings words;
+  int t = 0;
+  std::string err;
+  ASSERT_TRUE(BuildSuperviseRequest({"web", "--start", "--capabilities=^cap_chown", "/bin/sh"}, {},
+                                    root_, &words, &t, &err, &extras));
+  ASSERT_TRUE(extras.capabilities.has_value());
+  EXPECT_EQ(extras.capabilities->ambient, 1u);
+  EXPECT_THAT(words, Not(Contains(HasSubstr("capability_bounding_set="))));
+}
+
+TEST_F(SuperviseTest, LoggersRunTheCommandThroughRunWithLoggers) {
+  auto w = Build({"web", "--start", "--stdout-logger", "logger -t web", "--stderr-logger",
+                  "cat >>/var/log/web.err", "/bin/sh", "--", "-c", "x"},
+                 {});
+  ASSERT_GE(w.size(), 11u);
+  EXPECT_THAT(Strings(w.begin() + 3, w.begin() + 11),
+              ElementsAre("arg=run-with-loggers", "arg=--stdout-logger", "arg=logger -t web",
+                          "arg=--stderr-logger", "arg=cat >>/var/log/web.err", "arg=--",
+                          "arg=/bin/sh", "arg=-c"));
+  EXPECT_EQ(w[2].rfind("arg=/", 0), 0u);  // the ctinit binary, by its absolute path
+  // A file for the stream wins over its logger.
+  auto f = Build({"web", "--start", "--stdout", "/var/log/o", "--stdout-logger", "logger",
+                  "--stderr-logger", "logger -p err", "/bin/sh"},
+                 {});
+  EXPECT_THAT(f, Not(Contains("arg=--stdout-logger")));
+  EXPECT_THAT(f, Contains("arg=--stderr-logger"));
+  EXPECT_THAT(Build({"web", "--start", "/bin/sh"}, {}), Not(Contains("arg=run-with-loggers")));
+}
+
+TEST_F(SuperviseTest, WhatTheSupervisorCannotApplyIsRefused) {
+  EXPECT_EQ(Error({"web", "--start", "--capabilities", "cap_chown,^cap_kill", "/bin/sh"}),
+            "supervise-daemon: --capabilities: CAP_CHOWN only inheritable: ctinit's supervisor "
+            "sets ambient (^) and bounding (!) capabilities, not the inheritable set alone");
+  EXPECT_EQ(Error({"web", "--start", "--capabilities", "^cap_nope", "/bin/sh"}),
+            "supervise-daemon: Could not parse iab: unknown capability `cap_nope'");
+  EXPECT_EQ(Error({"web", "--start", "--secbits", "0x2f", "/bin/sh"}),
+            "supervise-daemon: --secbits 0x2f: ctinit's supervisor cannot set securebits");
+}
+
 TEST_F(SuperviseTest, SignalAsksForTheDaemonsPid) {
   SuperviseExtras extras;
   Strings words;
@@ -277,6 +324,79 @@ TEST_F(SuperviseTest, ClientSendsTheRequestAndExitsWithTheReplyCode) {
   {
     FakeServer server(sock, "1\nalready running\n");
     EXPECT_EQ(SuperviseDaemonMain({"web", "--start", "/bin/sh"}, root_, sock), 1);
+  }
+}
+
+// A fake ctinit for a sequence of requests: one connection per reply, in order.
+class SequenceServer {
+ public:
+  SequenceServer(const std::string& path, Strings replies) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path.c_str(), sizeof(a.sun_path) - 1);
+    unlink(path.c_str());
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    EXPECT_EQ(listen(fd_, 8), 0);
+    thread_ = std::thread([this, replies] {
+      for (const auto& reply : replies) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string request;
+        char buf[65536];
+        Strings words;
+        for (;;) {
+          ssize_t n = read(c, buf, sizeof(buf));
+          if (n <= 0) break;
+          request.append(buf, static_cast<size_t>(n));
+          if (control::Decode(request, &words)) break;
+        }
+        verbs_.push_back(words.empty() ? "" : words[0]);
+        (void)!write(c, reply.data(), reply.size());
+        close(c);
+      }
+    });
+  }
+  ~SequenceServer() {
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  Strings Verbs() {
+    if (thread_.joinable()) thread_.join();
+    return verbs_;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::thread thread_;
+  Strings verbs_;
+};
+
+TEST_F(SuperviseTest, NotifySocketWaitsUntilTheDaemonIsRunning) {
+  EXPECT_THAT(Build({"web", "--start", "--notify", "socket:ready", "/bin/sh"}, {}),
+              Contains("readiness=notify"));
+  EXPECT_THAT(Build({"web", "--start", "--notify", "socket", "/bin/sh"}, {}),
+              Not(Contains("readiness=notify")));
+  EXPECT_EQ(Error({"web", "--start", "--notify", "later", "/bin/sh"}),
+            "supervise-daemon: invalid ready `later'");
+  std::string sock = root_ + "/control";
+  {
+    SequenceServer server(sock, {"0\nstarted 42\n", "0\nstarting\n", "3\nstopped\n",
+                                 "0\nrunning 43\nname=supervise:web\n"});
+    EXPECT_EQ(
+        SuperviseDaemonMain({"web", "--start", "--notify=socket:ready", "/bin/sh"}, root_, sock),
+        0);
+    EXPECT_THAT(server.Verbs(), ElementsAre("supervise", "status", "status", "status"));
+  }
+  {
+    // Given up before READY=1: the start fails and nothing stays supervised.
+    SequenceServer server(sock, {"0\nstarted 42\n", "0\nstarting\n", "3\nfailed\n", "0\n"});
+    EXPECT_EQ(
+        SuperviseDaemonMain({"web", "--start", "--notify=socket:ready", "/bin/sh"}, root_, sock),
+        1);
+    EXPECT_THAT(server.Verbs(), ElementsAre("supervise", "status", "status", "unsupervise"));
   }
 }
 

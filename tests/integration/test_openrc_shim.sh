@@ -237,7 +237,17 @@ ct_check "depend: keyword -containers expands to the Linux container keywords" \
   grep -q '^keyword -docker -podman -lxc -openvz -rkt -systemd-nspawn -uml -vserver -wsl -shutdown' <<<"$dep"
 sed -i '/^rc_mounts_/d' "$TREE/etc/rc.conf"
 ct_check "install-applets linked mountinfo, fstabinfo, kill_all, save_options… in /lib/rc/bin" \
-  eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
+  eval 'for a in mountinfo fstabinfo kill_all save_options get_options service_get_value service_set_value rc-depend rc-abort; do [[ "$(readlink "$TREE/lib/rc/bin/$a")" == /sbin/ctinit ]] || exit 1; done'
+dep=$(say /lib/rc/bin/rc-depend needer)
+ct_check "rc-depend needer: its need, traced, then itself ($dep)" test "$dep" = "bgd needer"
+dep=$(say /lib/rc/bin/rc-depend -t needsme bgd)
+ct_check "rc-depend -t needsme bgd: who needs bgd ($dep)" test "$dep" = "needer bgd"
+out=$(say /lib/rc/bin/rc-depend nosuch)
+ct_check "rc-depend of an unknown service: OpenRC's words, exit 1 ($out)" \
+  eval '[[ "$out" == *"no dependency info for service \`nosuch'"'"'"* ]] && ! in_ns /lib/rc/bin/rc-depend nosuch >/dev/null 2>&1'
+out=$(say /lib/rc/bin/rc-abort)
+ct_check "rc-abort without an openrc process: one clear line, exit 1 ($out)" \
+  eval '[[ "$out" == *"rc-abort: not supported under ctinit"* ]] && ! in_ns /lib/rc/bin/rc-abort >/dev/null 2>&1'
 ct_check "kill_all --dry-run spares PID 1 and its caller's session" \
   eval 'o=$(in_ns /lib/rc/bin/kill_all --dry-run 2>&1) && ! grep -q "to process 1$" <<<"$o"'
 
@@ -248,6 +258,29 @@ ct_check "logged: the daemon read input_file and its output reached output_logge
   eval 'ct_wait_until 5 grep -qx "echod read: hello" "$OUT/logged.out"'
 ct_check "logged: no_new_privs reached the daemon" grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$OUT/logged.out"
 ct_check "logged stop" run /etc/init.d/logged stop
+
+# --- capabilities= and notify=fd:N (start-stop-daemon) ---
+# CAP_NET_BIND_SERVICE is bit 10 (0x400), CAP_SYS_MODULE bit 16 (0x10000).
+cap_field() { awk -v f="$1:" '$1 == f { print $2 }' "$OUT/capd-$2.out" 2>/dev/null; }
+ct_check "capd start (start-stop-daemon --capabilities --notify fd:3)" run /etc/init.d/capd start
+ct_check "capd: the start waited for the daemon's ready line (written a second after its start)" \
+  grep -qx 'ssd written' "$OUT/capd-ssd.out"
+ct_check "capd: the daemon (user svc) has cap_net_bind_service ambient ($(cap_field CapAmb ssd))" \
+  eval '[[ "$(cap_field CapAmb ssd)" == 0000000000000400 ]]'
+ct_check "capd: cap_sys_module left its bounding set" \
+  eval '(( (0x$(cap_field CapBnd ssd) & 0x10000) == 0 && (0x$(cap_field CapBnd ssd) & 0x400) != 0 ))'
+ct_check "capd stop" run /etc/init.d/capd stop
+ct_check "readyssd start (start-stop-daemon --notify socket:ready)" run /etc/init.d/readyssd start
+ct_check "readyssd: the start waited for READY=1 (sent a second after the daemon's start)" \
+  grep -qx 'NAME=ssd NOTIFY_SOCKET=/run/openrc/supervise-readyssd.sock' "$OUT/readyd-ssd.out"
+ct_check "readyssd: the notify socket is removed once READY=1 arrived" \
+  test ! -e "$TREE/run/openrc/supervise-readyssd.sock"
+ct_check "readyssd stop" run /etc/init.d/readyssd stop
+printf '#!/sbin/openrc-run\ncommand=/usr/bin/capd\ncommand_args=bad\ncommand_background=yes\npidfile=/run/capbad.pid\ncapabilities="^cap_nonesuch"\n' >"$TREE/etc/init.d/capbad"
+chmod +x "$TREE/etc/init.d/capbad"
+out=$(say /etc/init.d/capbad start)
+ct_check "capbad: an unknown capability is refused in one line, not started ($out)" \
+  eval '[[ "$out" == *"Could not parse iab: unknown capability \`cap_nonesuch'"'"'"* ]] && [[ ! -e "$OUT/capd-bad.out" ]]'
 
 # --- supervise-daemon health checks: healthcheck() fails once -> unhealthy(), restart ---
 if [[ -S "$TREE/run/ctinit/control" ]]; then
@@ -269,6 +302,48 @@ if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "healthy: daemon gone" eval 'ct_wait_until 5 test "$(testd_count healthy)" -eq 0'
   monitor_gone() { test "$(cmd_count 'supervise-daemon healthy ')" -eq 0; }
   ct_check "healthy: the health monitor is gone too" ct_wait_until 5 monitor_gone
+
+  # capabilities= and no_new_privs= through ctinit's supervisor
+  ct_check "capsup start (supervise-daemon --capabilities --no-new-privs)" run /etc/init.d/capsup start
+  ct_check "capsup: the daemon (user svc) has cap_net_bind_service ambient" \
+    eval 'ct_wait_until 5 test "$(cap_field CapAmb sup)" = 0000000000000400'
+  ct_check "capsup: cap_sys_module left its bounding set, no_new_privs is set" \
+    eval '(( (0x$(cap_field CapBnd sup) & 0x10000) == 0 )) && [[ "$(cap_field NoNewPrivs sup)" == 1 ]]'
+  ct_check "capsup stop" run /etc/init.d/capsup stop
+  ct_check "readysup start (supervise-daemon --notify socket:ready)" run /etc/init.d/readysup start
+  ct_check "readysup: the start returned only after READY=1 (ctinit's own NOTIFY_SOCKET)" \
+    grep -q '^NAME=sup NOTIFY_SOCKET=/' "$OUT/readyd-sup.out"
+  ct_check "readysup: started" started_link readysup
+  ct_check "readysup stop" run /etc/init.d/readysup stop
+  ct_check "loggedsup start (supervise-daemon --stdout-logger --stderr-logger)" \
+    run /etc/init.d/loggedsup start
+  ct_check "loggedsup: stdout reached output_logger" \
+    eval 'ct_wait_until 5 grep -qx out-line "$OUT/loggedsup.out"'
+  ct_check "loggedsup: stderr reached error_logger" \
+    eval 'ct_wait_until 5 grep -qx E:err-line "$OUT/loggedsup.err"'
+  ct_check "loggedsup: running, and no run-with-loggers process is left (it exec'd the daemon)" \
+    eval '[[ "$(say /sbin/ctinit supervise-daemon loggedsup --status | head -n 1)" == "running "* ]] && test "$(cmd_count run-with-loggers)" -eq 0'
+  ct_check "loggedsup stop" run /etc/init.d/loggedsup stop
+
+  # supervisor=runit / s6: ctinit supervises what the external tree would run
+  ct_check "runitd start (supervisor=runit)" run /etc/init.d/runitd start
+  ct_check "runitd: /etc/sv/runitd/run runs in its directory" \
+    eval 'ct_wait_until 5 grep -qx "runitd pwd=/etc/sv/runitd" "$OUT/runitd.out" && ct_wait_until 5 alive runitd'
+  ct_check "runitd: status says started" in_ns /etc/init.d/runitd status
+  r1=$(pid_in runitd)
+  in_ns kill "$r1"
+  runit_respawned() { local p; p=$(pid_in runitd); [[ -n "$p" && "$p" != "$r1" ]] && alive runitd; }
+  ct_check "runitd: killed, it runs again (runsv's restart)" ct_wait_until 5 runit_respawned
+  ct_check "runitd stop" run /etc/init.d/runitd stop
+  ct_check "runitd: gone after stop" eval 'ct_wait_until 5 test "$(testd_count runitd)" -eq 0'
+  ct_check "s6d start (supervisor=s6)" run /etc/init.d/s6d start
+  ct_check "s6d: command command_args command_args_foreground runs" \
+    eval 'ct_wait_until 5 alive s6d && test "$(cmd_count "testd s6d plain")" -eq 1'
+  ct_check "s6d stop" run /etc/init.d/s6d stop
+  ct_check "s6d: gone after stop" eval 'ct_wait_until 5 test "$(testd_count s6d)" -eq 0'
+  out=$(say sh -c 'printf "#!/sbin/openrc-run\nsupervisor=runit\nrunit_service=/etc/sv/none\n" >/etc/init.d/runitbad; chmod +x /etc/init.d/runitbad; /etc/init.d/runitbad start')
+  ct_check "runitbad: a missing service directory fails the start ($out)" \
+    eval '[[ "$out" == *"Runit service /etc/sv/none not found"* ]]'
 fi
 
 # --- Gentoo's own scripts: they load, describe themselves and state their dependencies ---
