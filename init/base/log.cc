@@ -2,6 +2,7 @@
 
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "init/base/console.h"
 #include "init/base/printable.h"
@@ -55,6 +56,38 @@ void SetLevel(Level level) noexcept {
     case Level::kDebug:
       spdlog::set_level(spdlog::level::trace);
       break;
+  }
+}
+
+namespace {
+
+spdlog::level::level_enum ToSpdlog(Severity severity) {
+  switch (severity) {
+    case Severity::kDebug:
+      return spdlog::level::trace;
+    case Severity::kVerbose:
+      return spdlog::level::debug;
+    case Severity::kInfo:
+      return spdlog::level::info;
+    case Severity::kWarn:
+      return spdlog::level::warn;
+    case Severity::kError:
+      break;
+  }
+  return spdlog::level::err;
+}
+
+}  // namespace
+
+bool Enabled(Severity severity) noexcept { return spdlog::should_log(ToSpdlog(severity)); }
+
+void Write(Severity severity, std::string_view line) noexcept {
+  try {
+    const char* prefix = severity == Severity::kWarn    ? "warning: "
+                         : severity == Severity::kError ? "error: "
+                                                        : "";
+    spdlog::log(ToSpdlog(severity), "{}{}", prefix, line);
+  } catch (...) {
   }
 }
 

@@ -6,10 +6,13 @@
 // Warnings and errors carry a "warning: " / "error: " prefix so they stand out in `docker logs`.
 #pragma once
 
-#include <spdlog/spdlog.h>
+// fmt only: spdlog (header-only, so its implementation is compiled wherever it is included)
+// stays inside log.cc, which keeps it out of the 30-odd files that log.
+#include <fmt/format.h>
 
 #include <functional>
 #include <string_view>
+#include <utility>
 
 namespace ctinit::log {
 
@@ -19,40 +22,41 @@ enum class Level { kQuiet, kNormal, kVerbose, kDebug };
 void Init(Level level) noexcept;
 void SetLevel(Level level) noexcept;
 
+// How important one line is; Level decides which are shown (kQuiet: kWarn and kError).
+enum class Severity { kDebug, kVerbose, kInfo, kWarn, kError };
+// Whether a line of `severity` would be shown now (checked before anything is formatted).
+bool Enabled(Severity severity) noexcept;
+// Writes one formatted line (the warning/error prefix is added here).
+void Write(Severity severity, std::string_view line) noexcept;
+
 template <typename... Args>
-void Info(fmt::format_string<Args...> f, Args&&... args) noexcept {
+void Emit(Severity severity, fmt::format_string<Args...> f, Args&&... args) noexcept {
+  if (!Enabled(severity)) return;
   try {
-    spdlog::info(f, std::forward<Args>(args)...);
+    Write(severity, fmt::format(f, std::forward<Args>(args)...));
   } catch (...) {
   }
+}
+
+template <typename... Args>
+void Info(fmt::format_string<Args...> f, Args&&... args) noexcept {
+  Emit(Severity::kInfo, f, std::forward<Args>(args)...);
 }
 template <typename... Args>
 void Verbose(fmt::format_string<Args...> f, Args&&... args) noexcept {
-  try {
-    spdlog::debug(f, std::forward<Args>(args)...);
-  } catch (...) {
-  }
+  Emit(Severity::kVerbose, f, std::forward<Args>(args)...);
 }
 template <typename... Args>
 void Debug(fmt::format_string<Args...> f, Args&&... args) noexcept {
-  try {
-    spdlog::trace(f, std::forward<Args>(args)...);
-  } catch (...) {
-  }
+  Emit(Severity::kDebug, f, std::forward<Args>(args)...);
 }
 template <typename... Args>
 void Warn(fmt::format_string<Args...> f, Args&&... args) noexcept {
-  try {
-    spdlog::warn("warning: {}", fmt::format(f, std::forward<Args>(args)...));
-  } catch (...) {
-  }
+  Emit(Severity::kWarn, f, std::forward<Args>(args)...);
 }
 template <typename... Args>
 void Error(fmt::format_string<Args...> f, Args&&... args) noexcept {
-  try {
-    spdlog::error("error: {}", fmt::format(f, std::forward<Args>(args)...));
-  } catch (...) {
-  }
+  Emit(Severity::kError, f, std::forward<Args>(args)...);
 }
 
 // Runs `fn`; an exception is logged as "WHAT: message" and goes no further (PID 1's handlers:
