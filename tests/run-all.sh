@@ -66,5 +66,7 @@ if ! wait "$tests_build_job"; then
   echo "build of the unit tests or fuzz targets failed (log: $logs/build-tests.log)"
   exit 1
 fi
-ctest --test-dir build --output-on-failure -L '^(unit|fuzz)$' "$@" || status=1
+# Two at a time: the ASan unit tests and the fuzz targets each keep one core busy, and neither
+# times anything against the clock.
+ctest --test-dir build --output-on-failure -j2 -L '^(unit|fuzz)$' "$@" || status=1
 exit "$status"
