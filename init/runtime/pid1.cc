@@ -388,6 +388,7 @@ void Pid1::Reap() {
     if (before_load_.Exited(r->pid, r->status)) continue;
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
+    spawner_.ForgetLaunch(r->pid);  // its daemon was guessed (or not) in OnChildExit
   }
   shutdown_.Reaped();
 }
@@ -447,7 +448,9 @@ bool Pid1::ProcessRunsAs(pid_t pid, uid_t uid) {
          std::all_of(uids.begin(), uids.end(), [uid](uid_t u) { return u == uid; });
 }
 
-std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
+  return sys_->GuessDaemon(launcher, spawner_.LaunchToken(launcher));
+}
 
 Clock::time_point Pid1::Now() { return sys_->Now(); }
 
