@@ -134,7 +134,9 @@ out=$(sc stop "$INST" 2>&1)
 rc=$?
 ct_check "systemctl stop $INST: exit 0 ($rc: $out)" test "$rc" -eq 0
 ct_check "... its ExecStopPost= ran" ct_wait_until 3 eval 'grep -qE "^echo-post .* $id\$" "$OUT/markers"'
-ct_check "... and the client sees the end at once" ct_wait_until 3 eval '! kill -0 $HELD 2>/dev/null'
+main=$(grep -oE "Main PID: [0-9]+" <<<"$st" | grep -oE "[0-9]+$")
+ct_check "... its main process ($main) is gone" \
+  ct_wait_until 3 eval '! in_ns /bin/kill -0 "$main" 2>/dev/null'
 ct_check "... and it is gone" eval '! sc list-units --all 2>&1 | grep -qF "$INST"'
 
 # --- the socket goes away: no more connections, the running instance stays ---
