@@ -141,7 +141,8 @@ enum class TranslateOutcome { kOk, kConditionFailed, kAssertFailed, kRefused };
 // root's /etc/passwd and /etc/group), SocketMode= (default 0666), FileDescriptorName=,
 // Backlog=, "@name" (abstract). Accept=yes (with MaxConnections=, MaxConnectionsPerSource=):
 // the template NAME@.service, translated with the instance "connection", is the socket's
-// per_connection spec (StandardInput=socket & co as the connection flags); a template that
+// per_connection spec (StandardInput=socket & co as the connection flags), and its
+// `instantiate` translates the template again for each connection's instance id; a template that
 // cannot be loaded or translated, Service= or a datagram address refuse the socket. Netlink
 // addresses are refused per line; other [Socket] directives are ignored with a warning.
 // nullopt (with an error) when nothing can be listened on.

@@ -116,13 +116,38 @@ constexpr NamedValue<SocketHandler> kSocketDirectives[] = {
     {"SocketProtocol", Ignore},
 };
 
-// The instance name an Accept=yes template is translated with: the real one (systemd's
-// "N-LOCAL-PEER") exists only per connection, so %i in the template expands to this.
+// The instance name an Accept=yes template is translated with at load time, to check it and
+// report its warnings once: the real one (systemd's "N-LOCAL-PEER") exists only per connection.
 constexpr const char* kConnectionInstance = "connection";
 
+// The template `unit` (loaded under an instance name) translated as instance `id`: the same
+// unit file, read once, with %i & co. of that instance. Its warnings were given at load time.
+std::optional<ServiceSpec> TranslateInstance(const LoadedUnit& unit, const TranslateContext& ctx,
+                                             const std::string& prefix, const std::string& id,
+                                             std::string* err) {
+  EnabledUnit eu;
+  eu.name = prefix + "@" + id + ".service";
+  if (!ParseUnitName(eu.name)) {
+    *err = "\"" + eu.name + "\" is not a valid unit name";
+    return std::nullopt;
+  }
+  eu.unit = unit;
+  eu.unit.requested = eu.unit.id = eu.name;
+  eu.unit.names = {eu.name};
+  std::vector<Diagnostic> diags;
+  TranslateOutcome outcome = TranslateOutcome::kOk;
+  auto t = TranslateUnit(eu, ctx, &diags, &outcome);
+  if (!t) {
+    *err = diags.empty() ? "its service template is refused" : diags.back().message;
+    return std::nullopt;
+  }
+  return std::move(t->spec);
+}
+
 // Accept=yes: the template NAME@.service, translated once as NAME@connection.service, becomes
-// the socket's per_connection spec; StandardInput=socket (and inherit/socket on stdout and
-// stderr) put the connection on those streams, as systemd's service_fix_stdio() does.
+// the socket's per_connection spec, and `instantiate` translates it again for each connection
+// with its real instance. StandardInput=socket (and inherit/socket on stdout and stderr) put
+// the connection on those streams, as systemd's service_fix_stdio() does.
 bool AddPerConnectionTemplate(const LoadedUnit& sock_unit, const TranslateContext& ctx,
                               std::vector<Diagnostic>* diags, SocketSpec* sock) {
   auto refuse = [&](const std::string& why) {
@@ -158,15 +183,16 @@ bool AddPerConnectionTemplate(const LoadedUnit& sock_unit, const TranslateContex
   std::string out = value("StandardOutput"), err = value("StandardError");
   sock->connection_on_stdout = out == "socket" || (out == "inherit" && sock->connection_on_stdin);
   sock->connection_on_stderr = err == "socket" || (err == "inherit" && sock->connection_on_stdout);
-  const ServiceSpec& spec = t->spec;
-  if (!spec.start_pre.empty() || !spec.start_post.empty() || !spec.stop.empty() ||
-      !spec.stop_post.empty() || !spec.reload.empty())
-    diags->push_back({unit.fragment_path, 0,
-                      unit.id + ": only ExecStart= runs for a connection (ExecStartPre=, "
-                                "ExecStartPost=, ExecStop=, ExecStopPost=, ExecReload= do not)"});
   t->spec.name = prefix + "@.service";
   sock->service = t->spec.name;
   sock->per_connection = std::move(t->spec);
+  // Kept by PID 1 for the socket's life: no pointer into the loader's state.
+  TranslateContext kept = ctx;
+  kept.probe = nullptr;
+  sock->instantiate = [unit = std::move(unit), kept = std::move(kept), prefix](
+                          const std::string& id, std::string* why) {
+    return TranslateInstance(unit, kept, prefix, id, why);
+  };
   return true;
 }
 

@@ -2,6 +2,7 @@
 // loads them: addresses (paths, ports, abstract names), owners and modes, and what is refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,49 @@ TEST_F(TranslateSocketTest, AcceptYesTakesTheTemplateAsPerConnectionSpec) {
   EXPECT_TRUE(sock->connection_on_stderr);
   EXPECT_FALSE(HasDiag(s, "socket\" is not supported"));
   EXPECT_FALSE(HasDiag(s, "Accept"));
+}
+
+TEST_F(TranslateSocketTest, AcceptYesInstancesAreTheWholeTemplateWithTheirOwnInstance) {
+  root_.Write("/etc/passwd",
+              "root:x:0:0:root:/root:/bin/sh\nftp:x:107:65534::/srv/ftp:/bin/false\n");
+  root_.Write("/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+  root_.Unit("ftp.socket", "[Socket]\nListenStream=21\nAccept=yes\n");
+  root_.Unit("ftp@.service",
+             "[Unit]\nDescription=FTP for %i\n[Service]\nUser=ftp\nEnvironment=PEER=%i\n"
+             "ExecStartPre=/bin/pre %I\nExecStart=/bin/srv %i\nExecStartPost=/bin/post\n"
+             "ExecStop=/bin/stop\nExecStopPost=/bin/stop-post %n\nStandardInput=socket\n",
+             false);
+  UnitSet s = Load();
+  const SocketSpec* sock = FindSocket(s, "ftp.socket");
+  ASSERT_NE(sock, nullptr);
+  ASSERT_TRUE(sock->instantiate);
+  EXPECT_FALSE(HasDiag(s, "only ExecStart="));
+  std::string err;
+  const std::string id = "3-10.0.0.1:21-10.0.0.9:40000";
+  auto spec = sock->instantiate(id, &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->name, "ftp@" + id + ".service");
+  EXPECT_EQ(spec->description, "FTP for " + id);
+  EXPECT_EQ(spec->command.argv, (std::vector<std::string>{"/bin/srv", id}));
+  ASSERT_EQ(spec->start_pre.size(), 1u);
+  // %I unescapes: systemd's '-' is '/'.
+  EXPECT_EQ(spec->start_pre[0].argv,
+            (std::vector<std::string>{"/bin/pre", "3/10.0.0.1:21/10.0.0.9:40000"}));
+  EXPECT_EQ(spec->start_post.size(), 1u);
+  EXPECT_EQ(spec->stop.size(), 1u);
+  ASSERT_EQ(spec->stop_post.size(), 1u);
+  EXPECT_EQ(spec->stop_post[0].argv,
+            (std::vector<std::string>{"/bin/stop-post", "ftp@" + id + ".service"}));
+  ASSERT_TRUE(spec->process.credentials);
+  EXPECT_EQ(spec->process.credentials->uid, 107u);
+  EXPECT_NE(std::find(spec->process.env.begin(), spec->process.env.end(), "PEER=" + id),
+            spec->process.env.end());
+  // UNIX peers, and a name that cannot be a unit name.
+  spec = sock->instantiate("0-4242-0", &err);
+  ASSERT_TRUE(spec) << err;
+  EXPECT_EQ(spec->name, "ftp@0-4242-0.service");
+  EXPECT_FALSE(sock->instantiate("0-a b", &err));
+  EXPECT_NE(err.find("not a valid unit name"), std::string::npos) << err;
 }
 
 TEST_F(TranslateSocketTest, AcceptYesWithOwnStdioKeepsTheConnectionOnFd3Only) {

@@ -314,8 +314,10 @@ struct Diagnostic {
 // connection as fd 3 ($LISTEN_FDS=1, $LISTEN_FDNAMES=connection) and, as the flags say, as its
 // stdin/stdout/stderr. An instance is named by putting the connection's id after the '@' of
 // `per_connection.name` ("echo@.service" -> "echo@0-127.0.0.1:7-127.0.0.1:40000.service", as
-// systemd). It is not restarted, is gone once its process has ended, and is stopped with its
-// socket. At most `max_connections` instances of a socket run at a time, and at most
+// systemd); `instantiate`, when set, makes the instance's whole spec for that instance id (a
+// template applied anew, so that its %i is the id). An instance is a service of its own until
+// it ends (not restarted), stopped on request or at shutdown; closing its socket does not stop
+// it. At most `max_connections` instances of a socket run at a time, and at most
 // `max_connections_per_source` for one peer IP address (0: no such limit); a connection over a
 // limit is closed at once.
 struct SocketSpec {
@@ -336,6 +338,9 @@ struct SocketSpec {
   int backlog = 4096;
   bool accept = false;
   std::optional<ServiceSpec> per_connection;  // set when `accept`
+  // Accept=yes: the spec of instance `id` ("0-127.0.0.1:7-127.0.0.1:40000"), its name included;
+  // nullopt with *err when it cannot be made. Unset: per_connection, renamed.
+  std::function<std::optional<ServiceSpec>(const std::string& id, std::string* err)> instantiate;
   int max_connections = 64;
   int max_connections_per_source = 0;
   bool connection_on_stdin = false, connection_on_stdout = false, connection_on_stderr = false;

@@ -167,14 +167,16 @@ ServiceSet Pid1::LoadServices() {
 void Pid1::ApplyServiceSet(const ServiceSet& set) {
   inactive_ = set.inactive;
   if (!sockets_) {
-    // Accept=yes instances run beside the supervisor: spawned as services are, reaped first.
-    SocketActivation::InstanceHost instances{
-        .spawn =
-            [this](const ServiceSpec& instance) {
-              char level = sup_ ? sup_->level() : 'S', prev = sup_ ? sup_->prev_level() : 'N';
-              return Spawn(instance, instance.command, level, prev, {});
-            },
-        .kill = [this](pid_t pgid, int sig) { KillGroup(pgid, sig); }};
+    // Accept=yes instances are supervised services of their own, made per connection.
+    SocketActivation::InstanceHost instances;
+    instances.start = [this](ServiceSpec instance, std::string* err) {
+      if (sup_) return sup_->AddSupervised(std::move(instance), err);
+      *err = "not running services yet";
+      return false;
+    };
+    instances.stop = [this](const std::string& name) {
+      if (sup_) sup_->Stop(name);
+    };
     sockets_ = std::make_unique<SocketActivation>(
         io_,
         [this](const std::string& service) {
@@ -387,9 +389,9 @@ void Pid1::Reap() {
   while (auto r = sys_->ReapOne()) {
     if (output_) output_->Exited(r->pid);  // its last lines before the news of its exit
     if (before_load_.Exited(r->pid, r->status)) continue;
-    if (sockets_ && sockets_->InstanceExited(r->pid, r->status)) continue;
     if (!sup_ || !sup_->OnChildExit(r->pid, r->status))
       log::Debug("reaped pid {} ({})", r->pid, sys::DescribeStatus(r->status));
+    spawner_.ForgetLaunch(r->pid);  // its daemon was guessed (or not) in OnChildExit
   }
   shutdown_.Reaped();
 }
@@ -449,7 +451,9 @@ bool Pid1::ProcessRunsAs(pid_t pid, uid_t uid) {
          std::all_of(uids.begin(), uids.end(), [uid](uid_t u) { return u == uid; });
 }
 
-std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) { return sys_->GuessDaemon(launcher); }
+std::optional<pid_t> Pid1::GuessMainPid(pid_t launcher) {
+  return sys_->GuessDaemon(launcher, spawner_.LaunchToken(launcher));
+}
 
 Clock::time_point Pid1::Now() { return sys_->Now(); }
 

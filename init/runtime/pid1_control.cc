@@ -4,39 +4,16 @@
 
 namespace ctinit {
 
-namespace {
-
-// A per-connection instance (Accept=yes) as a running service.
-Supervisor::Status InstanceStatus(const SocketActivation::Instance& i) {
-  return {.name = i.name,
-          .state = ServiceState::kUp,
-          .pid = i.pid,
-          .manual = true,
-          .wanted = true,
-          .since = i.since,
-          .status_text = "connection from " + i.peer + " (" + i.socket + ")"};
-}
-
-}  // namespace
-
 std::optional<Supervisor::Status> Pid1::ServiceStatus(const std::string& name) const {
-  if (auto s = sup_ ? sup_->Get(name) : std::nullopt) return s;
-  if (sockets_)
-    for (const auto& i : sockets_->Instances())
-      if (i.name == name) return InstanceStatus(i);
-  return std::nullopt;
+  return sup_ ? sup_->Get(name) : std::nullopt;
 }
 
 const ServiceSpec* Pid1::ServiceSpecOf(const std::string& name) const {
-  const ServiceSpec* spec = sup_ ? sup_->Spec(name) : nullptr;
-  return spec || !sockets_ ? spec : sockets_->InstanceSpec(name);
+  return sup_ ? sup_->Spec(name) : nullptr;
 }
 
 std::vector<Supervisor::Status> Pid1::AllServices() const {
-  auto all = sup_ ? sup_->List() : std::vector<Supervisor::Status>{};
-  if (sockets_)
-    for (const auto& i : sockets_->Instances()) all.push_back(InstanceStatus(i));
-  return all;
+  return sup_ ? sup_->List() : std::vector<Supervisor::Status>{};
 }
 
 bool Pid1::StartService(const std::string& name, std::string* err) {

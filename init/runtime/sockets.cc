@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,7 +76,13 @@ SocketActivation::SocketActivation(boost::asio::io_context& io, Activate activat
                                    InstanceHost instances)
     : io_(io), activate_(std::move(activate)), host_(std::move(instances)) {}
 
-SocketActivation::~SocketActivation() { CloseAll(); }
+SocketActivation::~SocketActivation() {
+  CloseAll();
+  for (auto& [name, r] : instances_)
+    if (r.connection >= 0) ::close(r.connection);
+  for (int fd : *handed_over_) ::close(fd);
+  handed_over_->clear();
+}
 
 std::string SocketActivation::Key(const SocketSpec& s) {
   std::string k = s.name;
@@ -217,7 +222,6 @@ void SocketActivation::Set(const std::vector<SocketSpec>& specs) {
 
 void SocketActivation::CloseAll() {
   for (auto& [k, o] : open_) {
-    SignalInstancesOf(o->serial, SIGTERM);  // instances stop with their socket
     for (auto& d : o->fds) {
       boost::system::error_code ec;
       d->close(ec);
@@ -285,8 +289,8 @@ void SocketActivation::Fire(const std::string& service) {
   activate_(service);
 }
 
-SocketActivation::Passed SocketActivation::For(const std::string& service) const {
-  if (spawning_name_ && *spawning_name_ == service) return spawning_;
+SocketActivation::Passed SocketActivation::For(const std::string& service) {
+  if (auto it = instances_.find(service); it != instances_.end()) return HandOver(it->second);
   Passed p;
   for (const auto& [k, o] : open_) {
     if (o->spec.service != service || o->spec.accept) continue;
@@ -309,6 +313,7 @@ bool SocketActivation::Has(const std::string& service) const {
 }
 
 void SocketActivation::ServiceRunning(const std::string& service, bool running) {
+  if (!running) ForgetInstance(service);
   for (auto& [k, o] : open_) {
     if (o->spec.service != service || o->spec.accept) continue;
     o->running = running;

@@ -1,7 +1,6 @@
 // Accepting sockets (sockets.h, SocketSpec::accept): one transient instance per connection.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -11,7 +10,6 @@
 
 #include "init/base/log.h"
 #include "init/runtime/sockets.h"
-#include "init/runtime/sys.h"
 
 namespace ctinit {
 
@@ -106,48 +104,92 @@ void SocketActivation::AcceptSome(Open& o, size_t index) {
   WaitAccept(o, index);  // more may be queued: the loop's other work goes first
 }
 
+std::optional<ServiceSpec> SocketActivation::MakeInstance(const Open& o, const std::string& id,
+                                                          Running* r, std::string* err) {
+  std::optional<ServiceSpec> instance;
+  if (o.spec.instantiate) {
+    instance = o.spec.instantiate(id, err);
+    if (!instance) return std::nullopt;
+  } else {
+    instance = *o.spec.per_connection;
+    instance->name = InstanceName(instance->name, id);
+  }
+  instance->trigger = Trigger::kManual;
+  instance->restart = Restart::kNo;
+  // Nothing kept per instance name: no utmp record, no output tap (whose tails are per name),
+  // no state changes in the log.
+  instance->utmp = false;
+  instance->log_tag.clear();
+  instance->report_states = false;
+  // Streams on the connection are not the console's (no output tap for them); the main command
+  // gets the connection there, the other steps nothing.
+  if (o.spec.connection_on_stdout) instance->process.stdout_target = {StdioTarget::Kind::kNull, ""};
+  if (o.spec.connection_on_stderr) instance->process.stderr_target = {StdioTarget::Kind::kNull, ""};
+  // systemd's $REMOTE_ADDR/$REMOTE_PORT, first: the template's Environment= comes after them.
+  if (!r->source.empty()) {
+    auto port = r->instance.peer.substr(r->instance.peer.rfind(':') + 1);
+    instance->process.env.insert(instance->process.env.begin(),
+                                 {"REMOTE_ADDR=" + r->source, "REMOTE_PORT=" + port});
+  }
+  r->instance.name = instance->name;
+  r->instance.socket = o.spec.name;
+  r->instance.since = TriggerLimit::Clock::now();
+  r->socket_serial = o.serial;
+  r->on_stdin = o.spec.connection_on_stdin;
+  r->on_stdout = o.spec.connection_on_stdout;
+  r->on_stderr = o.spec.connection_on_stderr;
+  return instance;
+}
+
 void SocketActivation::OnConnection(Open& o, int fd) {
-  if (stopping_instances_ || !host_.spawn || !o.spec.per_connection)
+  if (stopping_instances_ || !host_.start || !o.spec.per_connection)
     return Refuse(o, fd, "not accepting connections now");
   if (o.running_instances >= o.spec.max_connections)
     return Refuse(o, fd, "too many connections (" + std::to_string(o.running_instances) + ")");
-  std::string peer, source;
-  std::string id = InstanceId(o.accepted, fd, &peer, &source);
-  int per_source = source.empty() ? 0 : o.per_source[source];
-  if (o.spec.max_connections_per_source > 0 && per_source >= o.spec.max_connections_per_source)
-    return Refuse(o, fd,
-                  "too many connections from " + source + " (" + std::to_string(per_source) + ")");
-  ServiceSpec instance = *o.spec.per_connection;
-  instance.name = InstanceName(instance.name, id);
-  instance.trigger = Trigger::kManual;
-  instance.restart = Restart::kNo;
-  // Nothing kept per instance name: no utmp record, no output tap (whose tails are per name).
-  instance.utmp = false;
-  instance.log_tag.clear();
-  instance.report_states = false;
-  // Streams on the connection are not the console's (no output tap for them).
-  if (o.spec.connection_on_stdout) instance.process.stdout_target = {StdioTarget::Kind::kNull, ""};
-  if (o.spec.connection_on_stderr) instance.process.stderr_target = {StdioTarget::Kind::kNull, ""};
-  spawning_ = Passed{{fd},
-                     "connection",
-                     o.spec.connection_on_stdin ? fd : -1,
-                     o.spec.connection_on_stdout ? fd : -1,
-                     o.spec.connection_on_stderr ? fd : -1};
-  spawning_name_ = &instance.name;
-  pid_t pid = host_.spawn(instance);
-  spawning_name_ = nullptr;
-  spawning_ = {};
-  ::close(fd);  // the instance has its own copy now
-  if (pid <= 0) return;
-  ++o.accepted;
-  ++o.running_instances;
-  if (!source.empty()) ++o.per_source[source];
-  log::Verbose("{}: connection from {}: {} (pid {})", o.spec.name, peer, instance.name, pid);
   Running r;
-  r.instance = {instance.name, o.spec.name, peer, pid, TriggerLimit::Clock::now()};
-  r.socket_serial = o.serial;
-  r.source = source;
-  instances_[pid] = std::move(r);
+  std::string id = InstanceId(o.accepted, fd, &r.instance.peer, &r.source);
+  int per_source = r.source.empty() ? 0 : o.per_source[r.source];
+  if (o.spec.max_connections_per_source > 0 && per_source >= o.spec.max_connections_per_source)
+    return Refuse(
+        o, fd, "too many connections from " + r.source + " (" + std::to_string(per_source) + ")");
+  std::string err;
+  auto instance = MakeInstance(o, id, &r, &err);
+  if (!instance) return Refuse(o, fd, "no instance of " + o.spec.service + ": " + err);
+  std::string name = instance->name;
+  if (instances_.count(name)) return Refuse(o, fd, name + " is still running");
+  // Counted before it starts: its end may be reported while it is being started.
+  r.connection = fd;
+  std::string peer = r.instance.peer;
+  ++o.running_instances;
+  if (!r.source.empty()) ++o.per_source[r.source];
+  instances_[name] = std::move(r);
+  if (!host_.start(std::move(*instance), &err)) {
+    log::Warn("{}: connection from {}: {}: {}", o.spec.name, peer, name, err);
+    ForgetInstance(name);  // closes the connection
+    return;
+  }
+  ++o.accepted;
+  log::Verbose("{}: connection from {}: {}", o.spec.name, peer, name);
+}
+
+SocketActivation::Passed SocketActivation::HandOver(Running& r) {
+  Passed p;
+  if (r.connection < 0) return p;  // given already (a restart runs without it)
+  int fd = r.connection;
+  r.connection = -1;
+  p.fds = {fd};
+  p.names = "connection";
+  p.stdin_fd = r.on_stdin ? fd : -1;
+  p.stdout_fd = r.on_stdout ? fd : -1;
+  p.stderr_fd = r.on_stderr ? fd : -1;
+  // The spawn that asked is under way (For() is called just before it): close after it.
+  handed_over_->push_back(fd);
+  if (handed_over_->size() == 1)
+    boost::asio::post(io_, [handed = handed_over_] {
+      for (int c : *handed) ::close(c);
+      handed->clear();
+    });
+  return p;
 }
 
 void SocketActivation::Refuse(Open& o, int fd, const std::string& why) {
@@ -166,46 +208,33 @@ void SocketActivation::Refuse(Open& o, int fd, const std::string& why) {
   o.refusals_not_logged = 0;
 }
 
-bool SocketActivation::InstanceExited(pid_t pid, int status) {
-  auto it = instances_.find(pid);
-  if (it == instances_.end()) return false;
+void SocketActivation::ForgetInstance(const std::string& name) {
+  auto it = instances_.find(name);
+  if (it == instances_.end()) return;
   const Running& r = it->second;
+  if (r.connection >= 0) ::close(r.connection);  // it ended before its main command ran
   for (auto& [k, o] : open_) {
     if (o->serial != r.socket_serial) continue;
     --o->running_instances;
     if (!r.source.empty() && --o->per_source[r.source] <= 0) o->per_source.erase(r.source);
   }
-  log::Verbose("{}: ended ({})", r.instance.name, sys::DescribeStatus(status));
+  log::Verbose("{}: ended", name);
   instances_.erase(it);
-  return true;
-}
-
-void SocketActivation::SignalInstancesOf(uint64_t serial, int sig) {
-  if (!host_.kill) return;
-  for (const auto& [pid, r] : instances_)
-    if (r.socket_serial == serial) host_.kill(pid, sig);
 }
 
 void SocketActivation::StopInstances() {
   stopping_instances_ = true;
-  if (!host_.kill) return;
-  for (const auto& [pid, r] : instances_) host_.kill(pid, SIGTERM);
+  if (!host_.stop) return;
+  std::vector<std::string> names;
+  for (const auto& [name, r] : instances_) names.push_back(name);
+  for (const auto& name : names) host_.stop(name);  // may forget it at once
 }
 
 std::vector<SocketActivation::Instance> SocketActivation::Instances() const {
   std::vector<Instance> out;
   out.reserve(instances_.size());
-  for (const auto& [pid, r] : instances_) out.push_back(r.instance);
+  for (const auto& [name, r] : instances_) out.push_back(r.instance);
   return out;
-}
-
-const ServiceSpec* SocketActivation::InstanceSpec(const std::string& name) const {
-  for (const auto& [pid, r] : instances_) {
-    if (r.instance.name != name) continue;
-    for (const auto& [k, o] : open_)
-      if (o->serial == r.socket_serial && o->spec.per_connection) return &*o->spec.per_connection;
-  }
-  return nullptr;
 }
 
 }  // namespace ctinit

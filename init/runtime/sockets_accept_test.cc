@@ -1,12 +1,11 @@
 // SocketActivation with Accept=yes sockets (sockets.h): real listening sockets on loopback and
-// abstract UNIX names, a recording InstanceHost instead of PID 1's spawner: one instance per
-// connection with systemd's names, the connection passed as fd 3 and stdio, the limits, and
-// instances stopped with their socket.
+// abstract UNIX names, a recording InstanceHost instead of PID 1's supervisor: one instance per
+// connection with systemd's names and $REMOTE_ADDR, the connection passed once as fd 3 and
+// stdio, the limits, instances that outlive their socket and stop at shutdown.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -30,37 +29,56 @@ using ::testing::MatchesRegex;
 
 class AcceptTest : public ::testing::Test {
  protected:
-  struct Spawned {
-    std::string name;
-    SocketActivation::Passed passed;
-    std::string peer_of_fd;  // getpeername of the passed fd, while the spawn runs
-    pid_t pid;
+  struct Started {
+    ServiceSpec spec;
+    SocketActivation::Passed passed;  // what its main command got
+    std::string peer_of_fd;           // getpeername of the passed fd, while the spawn runs
   };
 
   static void SetUpTestSuite() { log::Init(log::Level::kQuiet); }
+  // A host that plays PID 1's supervisor: the instance starts (running), its start steps run
+  // (if `main_spawned_`) its main command is spawned at once and keeps its own copy of the
+  // connection; a stop request ends it at once.
   void SetUp() override {
     SocketActivation::InstanceHost host;
-    host.spawn = [this](const ServiceSpec& instance) {
-      Spawned s{instance.name, sockets_->For(instance.name), "", next_pid_};
-      if (!s.passed.fds.empty() && !spawn_fails_)
-        held_.push_back(::dup(s.passed.fds[0]));  // the instance's own copy
-      if (!s.passed.fds.empty()) {
-        sockaddr_storage sa{};
-        socklen_t len = sizeof(sa);
-        if (::getpeername(s.passed.fds[0], reinterpret_cast<sockaddr*>(&sa), &len) == 0)
-          s.peer_of_fd = "ok";
+    host.start = [this](ServiceSpec instance, std::string* err) {
+      std::string name = instance.name;
+      started_.emplace_back();
+      started_.back().spec = std::move(instance);
+      sockets_->ServiceRunning(name, true);
+      if (start_fails_) {  // its main command could not be spawned: the run is over
+        sockets_->ServiceRunning(name, false);
+        *err = "cannot be started";
+        return false;
       }
-      spawned_.push_back(s);
-      return spawn_fails_ ? -1 : next_pid_++;
+      if (main_spawned_) SpawnMain(name, &started_.back());
+      return true;
     };
-    host.kill = [this](pid_t pgid, int sig) { kills_.push_back({pgid, sig}); };
+    host.stop = [this](const std::string& name) {
+      stops_.push_back(name);
+      sockets_->ServiceRunning(name, false);
+    };
     sockets_ = std::make_unique<SocketActivation>(
         io_, [](const std::string&) {}, std::move(host));
   }
+  void SpawnMain(const std::string& name, Started* s) {
+    s->passed = sockets_->For(name);
+    if (s->passed.fds.empty()) return;
+    held_.push_back(::dup(s->passed.fds[0]));  // the instance's own copy
+    sockaddr_storage sa{};
+    socklen_t len = sizeof(sa);
+    if (::getpeername(s->passed.fds[0], reinterpret_cast<sockaddr*>(&sa), &len) == 0)
+      s->peer_of_fd = "ok";
+  }
   void TearDown() override {
-    sockets_.reset();  // its destructor still reports kills to this fixture
+    sockets_.reset();
     for (int fd : clients_) ::close(fd);
     for (int fd : held_) ::close(fd);
+  }
+  std::vector<std::string> StartedNames() const {
+    std::vector<std::string> names;
+    for (const auto& s : started_) names.push_back(s.spec.name);
+    return names;
   }
   // An Accept=yes socket "echo.socket" on 127.0.0.1:<free port> for "echo@.service".
   SocketSpec TcpSpec() {
@@ -75,6 +93,7 @@ class AcceptTest : public ::testing::Test {
     tmpl.name = "echo@.service";
     tmpl.kind = Kind::kLongRun;
     tmpl.command.argv = {"/bin/cat"};
+    tmpl.process.env = {"FROM_TEMPLATE=1"};
     spec.per_connection = tmpl;
     spec.connection_on_stdin = spec.connection_on_stdout = true;
     return spec;
@@ -106,9 +125,9 @@ class AcceptTest : public ::testing::Test {
     clients_.push_back(c);
     return c;
   }
-  // Runs the loop until `n` spawns were seen (or a second passed), then a little more.
+  // Runs the loop until `n` instances were started (or a second passed), then a little more.
   void RunUntilSpawned(size_t n) {
-    for (int i = 0; i < 100 && spawned_.size() < n; ++i) io_.run_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 100 && started_.size() < n; ++i) io_.run_for(std::chrono::milliseconds(10));
     io_.run_for(std::chrono::milliseconds(20));
   }
   // The client end sees the connection closed by PID 1 (EOF), within a second.
@@ -126,12 +145,12 @@ class AcceptTest : public ::testing::Test {
 
   boost::asio::io_context io_;
   std::unique_ptr<SocketActivation> sockets_;
-  std::vector<Spawned> spawned_;
-  std::vector<std::pair<pid_t, int>> kills_;
+  std::vector<Started> started_;
+  std::vector<std::string> stops_;
   std::vector<int> clients_;
   std::vector<int> held_;  // the connections as the instances would hold them
-  pid_t next_pid_ = 1000;
-  bool spawn_fails_ = false;
+  bool start_fails_ = false;
+  bool main_spawned_ = true;
   uint16_t port_ = 0;
 };
 
@@ -140,32 +159,111 @@ TEST_F(AcceptTest, EachConnectionGetsItsOwnInstanceNamedAsSystemdDoes) {
   uint16_t p[3];
   for (auto& port : p) Connect(&port);
   RunUntilSpawned(3);
-  ASSERT_EQ(spawned_.size(), 3u);
+  ASSERT_EQ(started_.size(), 3u);
   std::string local = "127.0.0.1:" + std::to_string(port_);
   for (unsigned i = 0; i < 3; ++i) {
-    EXPECT_EQ(spawned_[i].name, "echo@" + std::to_string(i) + "-" + local +
-                                    "-127.0.0.1:" + std::to_string(p[i]) + ".service");
+    const Started& s = started_[i];
+    EXPECT_EQ(s.spec.name, "echo@" + std::to_string(i) + "-" + local +
+                               "-127.0.0.1:" + std::to_string(p[i]) + ".service");
+    // The template, as a one-off service: not restarted, no utmp record, no state lines.
+    EXPECT_EQ(s.spec.command.argv, std::vector<std::string>{"/bin/cat"});
+    EXPECT_EQ(s.spec.restart, Restart::kNo);
+    EXPECT_FALSE(s.spec.utmp);
+    EXPECT_FALSE(s.spec.report_states);
+    // systemd's $REMOTE_ADDR and $REMOTE_PORT, before the template's own variables.
+    EXPECT_THAT(s.spec.process.env,
+                ElementsAre("REMOTE_ADDR=127.0.0.1", "REMOTE_PORT=" + std::to_string(p[i]),
+                            "FROM_TEMPLATE=1"));
     // The connection is fd 3 ($LISTEN_FDS=1) and stdin and stdout; stderr stays its own.
-    ASSERT_EQ(spawned_[i].passed.fds.size(), 1u);
-    EXPECT_EQ(spawned_[i].passed.names, "connection");
-    EXPECT_EQ(spawned_[i].passed.stdin_fd, spawned_[i].passed.fds[0]);
-    EXPECT_EQ(spawned_[i].passed.stdout_fd, spawned_[i].passed.fds[0]);
-    EXPECT_EQ(spawned_[i].passed.stderr_fd, -1);
-    EXPECT_EQ(spawned_[i].peer_of_fd, "ok");
+    ASSERT_EQ(s.passed.fds.size(), 1u);
+    EXPECT_EQ(s.passed.names, "connection");
+    EXPECT_EQ(s.passed.stdin_fd, s.passed.fds[0]);
+    EXPECT_EQ(s.passed.stdout_fd, s.passed.fds[0]);
+    EXPECT_EQ(s.passed.stderr_fd, -1);
+    EXPECT_EQ(s.peer_of_fd, "ok");
   }
   auto running = sockets_->Instances();
   ASSERT_EQ(running.size(), 3u);
+  EXPECT_EQ(running[0].name, started_[0].spec.name);
   EXPECT_EQ(running[0].socket, "echo.socket");
-  EXPECT_EQ(running[0].pid, 1000);
   EXPECT_EQ(running[0].peer, "127.0.0.1:" + std::to_string(p[0]));
-  // The instances' ends are the reaper's news; other pids are not theirs.
-  EXPECT_FALSE(sockets_->InstanceExited(4242, 0));
-  EXPECT_TRUE(sockets_->InstanceExited(1001, 0));
-  EXPECT_FALSE(sockets_->InstanceExited(1001, 0));
+  // An instance's end is its service's: other names are not its.
+  sockets_->ServiceRunning("other.service", false);
+  sockets_->ServiceRunning(started_[1].spec.name, true);
+  EXPECT_EQ(sockets_->Instances().size(), 3u);
+  sockets_->ServiceRunning(started_[1].spec.name, false);
+  sockets_->ServiceRunning(started_[1].spec.name, false);
   EXPECT_EQ(sockets_->Instances().size(), 2u);
   // The service-level view is untouched: no listening fds for a service of that name.
   EXPECT_TRUE(sockets_->For("echo@.service").fds.empty());
   EXPECT_FALSE(sockets_->Has("echo@.service"));
+}
+
+TEST_F(AcceptTest, TheConnectionIsGivenOnceAndPid1ClosesItsCopyAfterTheSpawn) {
+  sockets_->Set({TcpSpec()});
+  int client = Connect();
+  RunUntilSpawned(1);
+  ASSERT_EQ(started_.size(), 1u);
+  ASSERT_EQ(started_[0].passed.fds.size(), 1u);
+  // A second spawn of its main command (a restart) runs without it.
+  EXPECT_TRUE(sockets_->For(started_[0].spec.name).fds.empty());
+  // PID 1's copy is closed: once the instance's copy goes too, the client sees the end.
+  ::close(held_.back());
+  held_.pop_back();
+  EXPECT_TRUE(ClosedByPeer(client));
+}
+
+TEST_F(AcceptTest, AnInstanceThatEndsBeforeItsMainCommandClosesTheConnection) {
+  // An ExecStartPre= failed (or a condition): its main command never asked for it.
+  main_spawned_ = false;
+  sockets_->Set({TcpSpec()});
+  int client = Connect();
+  RunUntilSpawned(1);
+  ASSERT_EQ(started_.size(), 1u);
+  EXPECT_EQ(sockets_->Instances().size(), 1u);
+  sockets_->ServiceRunning(started_[0].spec.name, false);
+  EXPECT_THAT(sockets_->Instances(), IsEmpty());
+  EXPECT_TRUE(ClosedByPeer(client));
+}
+
+TEST_F(AcceptTest, InstantiateMakesEachInstanceFromItsId) {
+  SocketSpec spec = TcpSpec();
+  std::vector<std::string> ids;
+  spec.instantiate = [&ids](const std::string& id, std::string* err) -> std::optional<ServiceSpec> {
+    ids.push_back(id);
+    if (ids.size() == 2) {
+      *err = "no such user";
+      return std::nullopt;
+    }
+    ServiceSpec s;
+    s.name = "echo@" + id + ".service";
+    s.command.argv = {"/bin/echo", id};
+    s.process.env = {"REMOTE_PORT=template"};
+    return s;
+  };
+  sockets_->Set({spec});
+  uint16_t port;
+  Connect(&port);
+  RunUntilSpawned(1);
+  ASSERT_EQ(started_.size(), 1u);
+  std::string id = "0-127.0.0.1:" + std::to_string(port_) + "-127.0.0.1:" + std::to_string(port);
+  EXPECT_THAT(ids, ElementsAre(id));
+  EXPECT_EQ(started_[0].spec.name, "echo@" + id + ".service");
+  EXPECT_EQ(started_[0].spec.command.argv, (std::vector<std::string>{"/bin/echo", id}));
+  EXPECT_THAT(started_[0].spec.process.env,
+              ElementsAre("REMOTE_ADDR=127.0.0.1", "REMOTE_PORT=" + std::to_string(port),
+                          "REMOTE_PORT=template"));
+  // One that cannot be made: the connection is closed, nothing runs, the counter stays.
+  int second = Connect();
+  for (int i = 0; i < 20; ++i) io_.run_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(ids.size(), 2u);
+  EXPECT_EQ(started_.size(), 1u);
+  EXPECT_TRUE(ClosedByPeer(second));
+  EXPECT_EQ(sockets_->Instances().size(), 1u);
+  Connect();
+  RunUntilSpawned(2);
+  ASSERT_EQ(started_.size(), 2u);
+  EXPECT_THAT(started_[1].spec.name, MatchesRegex("echo@1-.*"));
 }
 
 TEST_F(AcceptTest, OverMaxConnectionsTheConnectionIsClosedAtOnce) {
@@ -177,14 +275,14 @@ TEST_F(AcceptTest, OverMaxConnectionsTheConnectionIsClosedAtOnce) {
   RunUntilSpawned(2);
   int third = Connect();
   RunUntilSpawned(3);
-  EXPECT_EQ(spawned_.size(), 2u);
+  EXPECT_EQ(started_.size(), 2u);
   EXPECT_TRUE(ClosedByPeer(third));
   // One ends: there is room again, and the counter in the name goes on.
-  ASSERT_TRUE(sockets_->InstanceExited(1000, 0));
+  sockets_->ServiceRunning(started_[0].spec.name, false);
   Connect();
   RunUntilSpawned(3);
-  ASSERT_EQ(spawned_.size(), 3u);
-  EXPECT_THAT(spawned_[2].name, MatchesRegex("echo@2-.*"));
+  ASSERT_EQ(started_.size(), 3u);
+  EXPECT_THAT(started_[2].spec.name, MatchesRegex("echo@2-.*"));
 }
 
 TEST_F(AcceptTest, MaxConnectionsPerSourceCountsPeerAddresses) {
@@ -195,12 +293,12 @@ TEST_F(AcceptTest, MaxConnectionsPerSourceCountsPeerAddresses) {
   RunUntilSpawned(1);
   int second = Connect();
   RunUntilSpawned(2);
-  EXPECT_EQ(spawned_.size(), 1u);
+  EXPECT_EQ(started_.size(), 1u);
   EXPECT_TRUE(ClosedByPeer(second));
-  ASSERT_TRUE(sockets_->InstanceExited(1000, 0));
+  sockets_->ServiceRunning(started_[0].spec.name, false);
   Connect();
   RunUntilSpawned(2);
-  EXPECT_EQ(spawned_.size(), 2u);
+  EXPECT_EQ(started_.size(), 2u);
 }
 
 TEST_F(AcceptTest, AFloodCostsNoFdsAndOnlyTheAllowedInstances) {
@@ -213,7 +311,7 @@ TEST_F(AcceptTest, AFloodCostsNoFdsAndOnlyTheAllowedInstances) {
   for (int i = 0; i < 200; ++i) flood.push_back(Connect());
   size_t with_clients = OpenFds();
   for (int i = 0; i < 100; ++i) io_.run_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(spawned_.size(), 4u);
+  EXPECT_EQ(started_.size(), 4u);
   EXPECT_EQ(sockets_->Instances().size(), 4u);
   // PID 1 keeps no fd per connection: only the 4 instances' own copies are new.
   EXPECT_EQ(OpenFds(), with_clients + 4);
@@ -223,17 +321,23 @@ TEST_F(AcceptTest, AFloodCostsNoFdsAndOnlyTheAllowedInstances) {
   EXPECT_EQ(closed, 196);
 }
 
-TEST_F(AcceptTest, AFailedSpawnClosesTheConnectionAndRecordsNothing) {
+TEST_F(AcceptTest, AFailedStartClosesTheConnectionAndRecordsNothing) {
   sockets_->Set({TcpSpec()});
-  spawn_fails_ = true;
+  start_fails_ = true;
   int c = Connect();
   RunUntilSpawned(1);
-  EXPECT_EQ(spawned_.size(), 1u);
+  EXPECT_EQ(started_.size(), 1u);
   EXPECT_TRUE(ClosedByPeer(c));
   EXPECT_THAT(sockets_->Instances(), IsEmpty());
+  // Not counted: the next one is instance 0 again.
+  start_fails_ = false;
+  Connect();
+  RunUntilSpawned(2);
+  ASSERT_EQ(started_.size(), 2u);
+  EXPECT_THAT(started_[1].spec.name, MatchesRegex("echo@0-.*"));
 }
 
-TEST_F(AcceptTest, InstancesStopWithTheirSocketAndAtShutdown) {
+TEST_F(AcceptTest, InstancesOutliveTheirSocketAndStopAtShutdown) {
   SocketSpec a = TcpSpec();
   SocketSpec b = TcpSpec();
   b.name = "other.socket";
@@ -241,23 +345,28 @@ TEST_F(AcceptTest, InstancesStopWithTheirSocketAndAtShutdown) {
   sockets_->Set({a, b});
   Connect();  // to b (port_ is b's)
   RunUntilSpawned(1);
-  ASSERT_EQ(spawned_.size(), 1u);
-  EXPECT_THAT(spawned_[0].name, MatchesRegex("echo@0-127.0.0.1:" + std::to_string(b_port) + "-.*"));
-  sockets_->Set({a});  // other.socket is gone: its instance is stopped
-  EXPECT_THAT(kills_, ElementsAre(std::pair<pid_t, int>(1000, SIGTERM)));
-  EXPECT_EQ(sockets_->Instances().size(), 1u);  // until the reaper says it has ended
-  EXPECT_TRUE(sockets_->InstanceExited(1000, 0));
-  // Shutdown: running instances get SIGTERM, new connections are closed.
+  ASSERT_EQ(started_.size(), 1u);
+  EXPECT_THAT(started_[0].spec.name,
+              MatchesRegex("echo@0-127.0.0.1:" + std::to_string(b_port) + "-.*"));
+  // other.socket is gone: it no longer listens, but its instance runs on (as in systemd).
+  sockets_->Set({a});
+  EXPECT_THAT(stops_, IsEmpty());
+  EXPECT_EQ(sockets_->Instances().size(), 1u);
+  // Its end is still told apart (nothing is counted for a socket that is gone).
+  sockets_->ServiceRunning(started_[0].spec.name, false);
+  EXPECT_THAT(sockets_->Instances(), IsEmpty());
+  // Shutdown: running instances are asked to stop, new connections are closed.
   port_ = static_cast<uint16_t>(std::stoi(a.listens[0].address.substr(10)));
   Connect();
-  RunUntilSpawned(2);
-  ASSERT_EQ(spawned_.size(), 2u);
-  kills_.clear();
-  sockets_->StopInstances();
-  EXPECT_THAT(kills_, ElementsAre(std::pair<pid_t, int>(1001, SIGTERM)));
-  int late = Connect();
+  Connect();
   RunUntilSpawned(3);
-  EXPECT_EQ(spawned_.size(), 2u);
+  ASSERT_EQ(started_.size(), 3u);
+  sockets_->StopInstances();
+  EXPECT_THAT(stops_, ElementsAre(started_[1].spec.name, started_[2].spec.name));
+  EXPECT_THAT(sockets_->Instances(), IsEmpty());
+  int late = Connect();
+  RunUntilSpawned(4);
+  EXPECT_EQ(started_.size(), 3u);
   EXPECT_TRUE(ClosedByPeer(late));
 }
 
@@ -274,9 +383,11 @@ TEST_F(AcceptTest, AbstractUnixSocketInstancesAreNamedByPeerPidAndUid) {
   auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
   ASSERT_EQ(::connect(c, reinterpret_cast<sockaddr*>(&sun), len), 0) << strerror(errno);
   RunUntilSpawned(1);
-  ASSERT_EQ(spawned_.size(), 1u);
-  EXPECT_EQ(spawned_[0].name,
+  ASSERT_EQ(started_.size(), 1u);
+  EXPECT_EQ(started_[0].spec.name,
             "echo@0-" + std::to_string(::getpid()) + "-" + std::to_string(::getuid()) + ".service");
+  // No $REMOTE_ADDR for a UNIX peer.
+  EXPECT_THAT(started_[0].spec.process.env, ElementsAre("FROM_TEMPLATE=1"));
 }
 
 }  // namespace

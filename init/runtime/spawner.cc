@@ -1,6 +1,7 @@
 #include "init/runtime/spawner.h"
 
 #include <cstdlib>
+#include <random>
 
 #include "init/base/capabilities.h"
 #include "init/base/log.h"
@@ -49,6 +50,19 @@ int TapOutput(OutputTap* output, const ServiceSpec& spec, sys::SpawnOptions* opt
       err)
     return options->output_fd = output->Tap(spec.name);
   return -1;
+}
+
+// A launcher whose daemon will be guessed (spawner.h, line 7).
+bool GuessesDaemon(const ServiceSpec& spec) {
+  return spec.readiness == Readiness::kForking && spec.pidfile.empty() && spec.guess_main_pid;
+}
+
+// systemd's $INVOCATION_ID: 128 random bits in hex.
+std::string NewInvocationId() {
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 4; ++i) id += fmt::format("{:08x}", static_cast<uint32_t>(random()));
+  return id;
 }
 
 // Line 7 of the table in spawner.h, for the service's main command.
@@ -158,6 +172,11 @@ pid_t Spawner::Spawn(const ServiceSpec& spec, const Command& cmd, char level, ch
   sys::SpawnOptions options;
   const bool main_command = &cmd == &spec.command;
   if (main_command) AddMainCommandVariables(spec, parts.sockets, &env, &options);
+  std::string token;
+  if (main_command && GuessesDaemon(spec)) {
+    token = "INVOCATION_ID=" + NewInvocationId();
+    SetVariable(&env, token);
+  }
   std::vector<std::string> argv = cmd.argv_at_run ? cmd.argv_at_run(env) : cmd.argv;
   int tap = TapOutput(parts.output, spec, &options);
   options.path = cmd.path;
@@ -171,8 +190,14 @@ pid_t Spawner::Spawn(const ServiceSpec& spec, const Command& cmd, char level, ch
     return -1;
   }
   log::Verbose("started {} (pid {}): {}", spec.name, pid, cmd.text);
+  if (!token.empty()) launch_tokens_[pid] = std::move(token);
   if (spec.utmp && main_command && parts.utmp) parts.utmp->InitProcess(pid, spec.name);
   return pid;
+}
+
+std::string Spawner::LaunchToken(pid_t pid) const {
+  auto it = launch_tokens_.find(pid);
+  return it == launch_tokens_.end() ? "" : it->second;
 }
 
 }  // namespace ctinit

@@ -13,10 +13,14 @@
 //   5. the service's own: UnsetEnvironment= removes, Environment= sets (ProcessContext)
 //   6. what the engine adds for this start (extra_env: MAINPID, …)
 //   7. NOTIFY_SOCKET (a notifying service, when the socket is open), WATCHDOG_USEC/WATCHDOG_PID
-//      and LISTEN_FDS/LISTEN_FDNAMES for the service's main command.
+//      and LISTEN_FDS/LISTEN_FDNAMES for the service's main command; for the launcher of a
+//      Type=forking service whose daemon is guessed (no pid file), INVOCATION_ID=<32 random hex
+//      digits>, new for each start (systemd sets it too): the guess looks for it in the daemon's
+//      environment (sys.h PickDaemon), so LaunchToken() keeps it until the launcher is reaped.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -75,13 +79,19 @@ class Spawner {
   pid_t Spawn(const ServiceSpec& spec, const Command& cmd, char level, char prev_level,
               const std::vector<std::string>& extra_env, const Parts& parts);
 
+  // The "INVOCATION_ID=..." entry the launcher `pid` was started with ("" if none); Forget()
+  // drops it once the launcher has been reaped.
+  std::string LaunchToken(pid_t pid) const;
+  void ForgetLaunch(pid_t pid) { launch_tokens_.erase(pid); }
+
  private:
   System& system_;
   std::vector<std::string> base_env_;
   std::vector<std::string> init_env_;
   LevelEnvironment level_env_;
   std::optional<sys::OwnCapabilities> own_caps_;
-  std::set<std::string> told_caps_;  // services whose missing capabilities were logged
+  std::set<std::string> told_caps_;             // services whose missing capabilities were logged
+  std::map<pid_t, std::string> launch_tokens_;  // running launchers whose daemon is guessed
 
   // Says once per service what of its capability settings this container cannot give.
   void TellMissingCapabilities(const ServiceSpec& spec);

@@ -643,24 +643,58 @@ std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner) noexcept
   }
 }
 
-std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept {
+std::optional<pid_t> PickDaemon(const std::vector<ProcInfo>& table, pid_t launcher, pid_t self,
+                                const std::function<bool(pid_t)>& carries_token) noexcept {
   try {
-    std::vector<ProcInfo> table = ProcessTable();
     std::set<pid_t> alive;
     for (const auto& p : table) alive.insert(p.pid);
     std::optional<pid_t> found;
     for (const auto& p : table) {
       if (p.pid == launcher || p.ppid != self) continue;  // not re-parented to us
       bool launchers = p.pgid == launcher || p.sid == launcher;
-      // A daemon that forked twice with setsid() in between: its session's leader (the
-      // launcher's child) is gone too, and it does not lead a session of its own as every
-      // process ctinit starts does.
+      // Forked twice: its session's leader (the launcher's child) is gone too, and it does not
+      // lead a session of its own as every process ctinit starts does.
       bool orphaned_session = p.sid != p.pid && p.sid != self && !alive.count(p.sid);
-      if (!launchers && !orphaned_session) continue;
+      // daemon(3): a session of its own, as ctinit's own children; only the token tells.
+      bool own_session = p.sid == p.pid;
+      bool candidate = launchers;
+      if (!candidate && (orphaned_session || own_session))
+        candidate = carries_token ? carries_token(p.pid) : orphaned_session;
+      if (!candidate) continue;
       if (found) return std::nullopt;  // two candidates: no guess
       found = p.pid;
     }
     return found;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+// Whether the initial environment of `pid` holds the entry `token` (its first 256 KiB).
+bool EnvironHolds(pid_t pid, const std::string& token) {
+  constexpr size_t kMaxEnviron = 256 * 1024;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string env(kMaxEnviron, '\0');
+  f.read(env.data(), static_cast<std::streamsize>(env.size()));
+  env.resize(static_cast<size_t>(f.gcount()));
+  for (size_t at = 0; at < env.size();) {
+    size_t end = env.find('\0', at);
+    if (end == std::string::npos) break;  // cut short: not a whole entry
+    if (env.compare(at, end - at, token) == 0) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self, const std::string& token) noexcept {
+  try {
+    std::function<bool(pid_t)> carries;
+    if (!token.empty()) carries = [&token](pid_t pid) { return EnvironHolds(pid, token); };
+    return PickDaemon(ProcessTable(), launcher, self, carries);
   } catch (...) {
     return std::nullopt;
   }

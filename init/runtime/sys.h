@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,12 +95,26 @@ constexpr size_t kMaxPidFileBytes = 64 * 1024;
 std::optional<pid_t> ReadPidFile(const std::string& path, uid_t* owner = nullptr) noexcept;
 
 // The daemon a forking launcher (`launcher`, gone) left behind (systemd's GuessMainPID= without
-// a cgroup): the one process re-parented to `self` that is still in the launcher's process group
-// or session (it forked once), or that is in a session whose leader is gone and is not itself a
-// session leader (it forked twice, with setsid() in between). nullopt when none or more than one
-// is (then there is no telling). A daemon that forked once and then called setsid() (daemon(3))
-// looks like any process ctinit started itself: not guessed.
-std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self) noexcept;
+// a cgroup), among the processes re-parented to `self` (the others are not the launcher's
+// orphans), chosen by PickDaemon() from /proc.
+//
+// `token`, when not empty, is the "INVOCATION_ID=..." entry PID 1 put in that launcher's
+// environment only (Spawner: unique to that start); a process "carries" it when its initial
+// environment (/proc/PID/environ, what it was started or exec'd with) holds that entry.
+// Candidates:
+//   * still in the launcher's process group or session: it forked once;
+//   * in a session whose leader is gone and not a session leader itself: it forked twice with
+//     setsid() in between; with a token, only if it carries it;
+//   * with a token: a session leader that carries it: daemon(3), it forked once and the child
+//     called setsid() (without the token it looks like any service ctinit started itself).
+// The one candidate, or nullopt when none or more than one is (then there is no telling). A
+// process only carries the token if it descends from the launcher, or if someone who could read
+// the launcher's environment (root or its user, who could signal the daemon anyway) copied it.
+std::optional<pid_t> PickDaemon(const std::vector<ProcInfo>& table, pid_t launcher, pid_t self,
+                                const std::function<bool(pid_t)>& carries_token) noexcept;
+// PickDaemon over /proc, `token` looked for in /proc/PID/environ (its first 256 KiB).
+std::optional<pid_t> GuessDaemon(pid_t launcher, pid_t self,
+                                 const std::string& token = {}) noexcept;
 
 // Pids of live (non-zombie) processes: every process visible in /proc except ourselves when
 // `descendants_of` is 0, else only the descendants of that pid.

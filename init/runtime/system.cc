@@ -102,8 +102,8 @@ std::string RealSystem::ProcessName(pid_t pid) {
   return s.empty() ? std::to_string(pid) : s + "[" + std::to_string(pid) + "]";
 }
 
-std::optional<pid_t> RealSystem::GuessDaemon(pid_t launcher) {
-  return sys::GuessDaemon(launcher, ::getpid());
+std::optional<pid_t> RealSystem::GuessDaemon(pid_t launcher, const std::string& token) {
+  return sys::GuessDaemon(launcher, ::getpid(), token);
 }
 
 namespace {

@@ -49,8 +49,8 @@ class System {
   virtual std::optional<sys::Reaped> ReapOne() = 0;
   virtual std::vector<pid_t> LiveProcesses(pid_t descendants_of) = 0;
   virtual pid_t Self() = 0;
-  virtual pid_t ProcessGroupOf(pid_t pid) = 0;     // <= 0 when unknown
-  virtual pid_t SessionOf(pid_t pid) = 0;          // getsid(2), <= 0 when unknown
+  virtual pid_t ProcessGroupOf(pid_t pid) = 0;  // <= 0 when unknown
+  virtual pid_t SessionOf(pid_t pid) = 0;       // getsid(2), <= 0 when unknown
   // The real, effective, saved and filesystem uids of `pid` (/proc/PID/status); empty when
   // unknown.
   virtual std::vector<uid_t> ProcessUids(pid_t pid) = 0;
@@ -58,7 +58,8 @@ class System {
   // A service's pid file: the pid and the file's owner. Never blocks and never follows a
   // link (O_NONBLOCK|O_NOFOLLOW): only a regular file of at most 64 bytes is read.
   virtual std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string& path) = 0;
-  virtual std::optional<pid_t> GuessDaemon(pid_t launcher) = 0;
+  // sys::GuessDaemon: `token` is the launcher's "INVOCATION_ID=..." entry ("" if none).
+  virtual std::optional<pid_t> GuessDaemon(pid_t launcher, const std::string& token) = 0;
 
   // A service's RuntimeDirectory= and friends (service_dirs.h): made before it starts,
   // removed after it stops; never `dir.base` itself, never through a link. Removal does a
@@ -99,7 +100,7 @@ class RealSystem : public System {
   std::vector<uid_t> ProcessUids(pid_t pid) override;
   std::string ProcessName(pid_t pid) override;
   std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string& path) override;
-  std::optional<pid_t> GuessDaemon(pid_t launcher) override;
+  std::optional<pid_t> GuessDaemon(pid_t launcher, const std::string& token) override;
   bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;
   bool RemoveServiceDirectory(const ServiceSpec::Directory& dir, std::string* err) override;
   int Reboot() override;

@@ -35,9 +35,12 @@ class FakeSystem : public System {
   int syncs = 0;
   bool sync_finishes = true;
   std::vector<std::string> fifos_opened;
-  std::vector<std::string> directories;              // made, in order
-  std::vector<std::string> removed_directories;      // removed, in order
-  std::map<pid_t, std::vector<uid_t>> process_uids;  // ProcessUids; none: unknown
+  std::vector<std::string> directories;                // made, in order
+  std::vector<std::string> removed_directories;        // removed, in order
+  std::map<pid_t, std::vector<uid_t>> process_uids;    // ProcessUids; none: unknown
+  std::vector<sys::ProcInfo> table;                    // GuessDaemon's /proc
+  std::map<pid_t, std::vector<std::string>> environ;   // GuessDaemon's /proc/PID/environ
+  std::vector<std::pair<pid_t, std::string>> guesses;  // GuessDaemon calls: launcher, token
   Clock::time_point now = Clock::time_point(std::chrono::hours(1000));
 
   // Moves the clock by `d`, firing every timer that comes due on the way, in order.
@@ -136,7 +139,18 @@ class FakeSystem : public System {
   std::optional<SupervisorHost::PidFile> ReadPidFile(const std::string&) override {
     return std::nullopt;
   }
-  std::optional<pid_t> GuessDaemon(pid_t) override { return std::nullopt; }
+  // GuessDaemon: sys::PickDaemon over `table`, the environment entries in `environ`.
+  std::optional<pid_t> GuessDaemon(pid_t launcher, const std::string& token) override {
+    guesses.emplace_back(launcher, token);
+    std::function<bool(pid_t)> carries;
+    if (!token.empty())
+      carries = [this, &token](pid_t pid) {
+        auto it = environ.find(pid);
+        return it != environ.end() &&
+               std::find(it->second.begin(), it->second.end(), token) != it->second.end();
+      };
+    return sys::PickDaemon(table, launcher, self, carries);
+  }
   bool MakeServiceDirectory(const ServiceSpec::Directory& dir, std::string*) override {
     directories.push_back(dir.path);
     return true;

@@ -9,7 +9,11 @@
 # - READY=1 from a shell script, through ctinit's systemd-notify and through a one-line helper
 #   that has exited by the time PID 1 reads its datagram: the service becomes active every time
 #   (20 restarts of each);
-# - the instances are stopped at shutdown, exit 0.
+# - an instance is a service of its own made from the whole template: ExecStartPre= and
+#   ExecStopPost= run with %i = systemd's instance string, Environment= and $REMOTE_ADDR reach it;
+#   `systemctl status` shows it and `systemctl stop` stops it;
+# - removing its socket (disabled, daemon-reload) stops the listening but not a running instance;
+# - the instances are stopped at shutdown (ExecStopPost= runs), exit 0.
 # The clients are tests/integration/ctsock.c, built static here (the tree is busybox only).
 source "$(dirname "$0")/lib.sh"
 it_init "$@"
@@ -105,16 +109,58 @@ ct_check "log: no notification left unattributed" \
   eval '! grep -q "exited before it was read, not taken" "$NS_LOG"'
 ct_check "log: no start timed out" eval '! grep -qiE "notify-.*(timed out|timeout)" "$NS_LOG"'
 
-# --- shutdown with an instance running ---
-"$CTSOCK" tcp 127.0.0.1 "$PORT" at-shutdown 30 >/dev/null 2>&1 &
-client=$!
-sleep 1
+# --- an instance is a service: the template's steps, %i, systemctl status and stop ---
+# A held connection to echo.socket (no other echo instance runs by now): HELD is the client's
+# pid, INST its instance's name.
+held_instance() {
+  "$CTSOCK" tcp 127.0.0.1 "$PORT" "$1" 30 >"$IT_WORK/$1" 2>&1 &
+  HELD=$!
+  INST=
+  ct_wait_until 5 eval 'INST=$(sc list-units --all 2>&1 | grep -oE "echo@[0-9]+-[^ ]*\.service" | head -1); [[ -n $INST ]]'
+}
+held_instance stop-me
+id=${INST#echo@}
+id=${id%.service}
+ct_check "an instance name to stop ($INST)" eval '[[ "$id" =~ ^[0-9]+-127\.0\.0\.1:$PORT-127\.0\.0\.1:[0-9]+$ ]]'
+ct_check "its ExecStartPre= ran with %i = $id" \
+  eval 'grep -qE "^echo-pre .* $id\$" "$OUT/markers"'
+ct_check "its main command has Environment=INSTANCE=%i and \$REMOTE_ADDR" \
+  ct_wait_until 3 eval 'grep -qE "^echo-main .* $id 127\.0\.0\.1\$" "$OUT/markers"'
+st=$(sc status "$INST" 2>&1)
+ct_log "systemctl status $INST:"$'\n'"$st"
+ct_check "systemctl status: active with its main pid and the template's description" \
+  eval '[[ "$st" == *"Active: active"* && "$st" =~ "Main PID: "[0-9]+ && "$st" == *"Echo for one connection $id"* ]]'
+out=$(sc stop "$INST" 2>&1)
+rc=$?
+ct_check "systemctl stop $INST: exit 0 ($rc: $out)" test "$rc" -eq 0
+ct_check "... its ExecStopPost= ran" ct_wait_until 3 eval 'grep -qE "^echo-post .* $id\$" "$OUT/markers"'
+main=$(grep -oE "Main PID: [0-9]+" <<<"$st" | grep -oE "[0-9]+$")
+ct_check "... its main process ($main) is gone" \
+  ct_wait_until 3 eval '! in_ns /bin/kill -0 "$main" 2>/dev/null'
+ct_check "... and it is gone" eval '! sc list-units --all 2>&1 | grep -qF "$INST"'
+
+# --- the socket goes away: no more connections, the running instance stays ---
+held_instance outlives
+kept=$INST
+rm "$TREE/etc/systemd/system/sockets.target.wants/echo.socket"
+sc daemon-reload >/dev/null 2>&1
+ct_check "after echo.socket is removed, nothing listens on $PORT" \
+  ct_wait_until 5 eval '! timeout 3 "$CTSOCK" tcp 127.0.0.1 "$PORT" late 2>/dev/null | grep -q instance'
+ct_check "... and its running instance $kept goes on" \
+  eval '[[ "$(sc is-active "$kept")" == active ]] && kill -0 $HELD'
+
+# --- shutdown with that instance running ---
+client=$HELD
 ct_check "an instance runs before the shutdown" \
   eval 'in_ns /sbin/ctinit status 2>&1 | grep -q "echo@"'
 send_signal TERM
 wait_exit 20
 ct_check "SIGTERM: exit 0 ($NS_RC) within 10 s ($NS_EXIT_SECS s)" \
   eval '[[ "$NS_RC" == 0 ]] && awk -v s="$NS_EXIT_SECS" "BEGIN { exit !(s < 10) }"'
+kid=${kept#echo@}
+kid=${kid%.service}
+ct_check "the instance was stopped at shutdown: its ExecStopPost= ran" \
+  eval 'grep -qE "^echo-post .* $kid\$" "$OUT/markers"'
 kill "$client" 2>/dev/null
 wait "$client" 2>/dev/null
 it_finish

@@ -5,8 +5,9 @@
 # SIGPIPE ignored (IgnoreSIGPIPE=, default yes; not with IgnoreSIGPIPE=no) and OOMScoreAdjust=;
 # PermissionsStartOnly= (ExecStartPre= as root, ExecStart= as the user); ExecCondition= (exit 1:
 # skipped, inactive and not failed, the rest not run; 255: failed; 0: started); a Type=forking
-# daemon that forks twice found without PIDFile=; one "not applied in a container" line per unit
-# for its sandboxing directives.
+# daemon that forks twice found without PIDFile=, and a daemon(3)-style one (forks once, the child
+# calls setsid(), the launcher exits) too: `systemctl status` shows its main pid and `systemctl
+# stop` stops it; one "not applied in a container" line per unit for its sandboxing directives.
 source "$(dirname "$0")/lib.sh"
 it_init "$@"
 
@@ -46,6 +47,12 @@ it_script dfork 'setsid /bin/sh -c "sleep 1000 & echo \$! > /out/dfork.pid" &
 while [ ! -s /out/dfork.pid ]; do sleep 0.05; done
 sleep 0.3'
 it_unit dfork "Type=forking\nExecStart=/bin/dfork"
+# daemon(3): the child calls setsid() (busybox's setsid does not fork: the child is no group
+# leader) and stays; the launcher returns once it runs, and the child is left in a session of its
+# own, as every service ctinit starts is.
+it_script d3fork 'setsid /bin/sh -c "echo \$\$ > /out/d3fork.pid; exec sleep 1000" &
+while [ ! -s /out/d3fork.pid ]; do sleep 0.05; done'
+it_unit d3fork "Type=forking\nExecStart=/bin/d3fork"
 
 start_ctinit
 wait_for_log 'Entering runlevel: ' 20
@@ -109,6 +116,20 @@ ct_wait_until 5 test -s "$OUT/dfork.pid"
 ct_check "no Type=forking warning" log_lacks 'Type=forking without PIDFile='
 ct_check "dfork.service: MainPID is the daemon that forked twice ($(cat "$OUT/dfork.pid"))" \
   ct_wait_until 3 eval '[[ "$(sc show -p MainPID dfork.service)" == "MainPID=$(cat "$OUT/dfork.pid")" ]]'
+ct_wait_until 5 test -s "$OUT/d3fork.pid"
+d3=$(cat "$OUT/d3fork.pid")
+ct_check "d3fork.service: MainPID is the daemon(3)-style daemon ($d3)" \
+  ct_wait_until 3 eval '[[ "$(sc show -p MainPID d3fork.service)" == "MainPID=$d3" ]]'
+ct_check "... and systemctl status shows it" \
+  eval 'sc status d3fork.service 2>&1 | grep -qE "Main PID: $d3\b"'
+ct_check "... which is in a session of its own (sid $d3)" \
+  eval '[[ "$(in_ns /bin/cut -d" " -f6 /proc/$d3/stat)" == "$d3" ]]'
+out=$(sc stop d3fork.service 2>&1)
+rc=$?
+ct_check "systemctl stop d3fork.service: exit 0 ($rc: $out)" test "$rc" -eq 0
+ct_check "... and the daemon is gone" \
+  ct_wait_until 3 eval '! in_ns /bin/kill -0 "$d3" 2>/dev/null'
+ct_check "... inactive" eval '[[ "$(sc is-active d3fork.service)" == inactive ]]'
 
 send_signal TERM
 wait_exit 20
