@@ -59,8 +59,11 @@ void ControlVerbs::Handle(const std::vector<std::string>& words, control::Respon
   if (verb == "list") return List(respond);
   if (verb == "services") return Services(args, respond);
   if (verb == "daemon-reload") {
-    host_.ReloadConfiguration();
-    return respond(0, "reloaded");
+    // Answered when the definitions have been read again, so the client's next request
+    // (start what a generator just wrote) sees them.
+    return host_.ReloadConfiguration([respond](bool reloaded, const std::string& why) {
+      respond(reloaded ? 0 : 1, reloaded ? "reloaded" : "not reloaded: " + why);
+    });
   }
   if (verb == "runlevel") return Runlevel(args, respond);
   if (verb == "exit") return Exit(args, respond);

@@ -4,13 +4,15 @@
 //
 // ControlVerbs holds no state of its own but the requests still waiting for an answer: a stop
 // is answered once the service has stopped, a start once it is up (or has failed), a reload once
-// it has reloaded. PID 1 hands every state change to StateChanged(), which answers the waiters
-// it completes; the answer is chosen from the typed ChangeReason, never from the log text.
+// it has reloaded, a daemon-reload once the definitions were read again (the host answers it). PID
+// 1 hands every state change to StateChanged(), which answers the waiters it completes; the answer
+// is chosen from the typed ChangeReason, never from the log text.
 //
 // Everything it does to PID 1 and the supervisor goes through ControlHost, so that
 // control_verbs_test.cc drives every verb against a fake.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,8 +52,11 @@ class ControlHost {
   // nothing was kept: services that write to the console directly are not read by ctinit.
   virtual std::string RecentOutput(const std::string& name) = 0;
   virtual Clock::time_point Now() = 0;
-  // daemon-reload: the front ends read again, the service set applied.
-  virtual void ReloadConfiguration() = 0;
+  // daemon-reload: the front ends' generators run, the front ends read again, the service set
+  // applied; then `done(true, "")` — or `done(false, why)` when it was not done. `done` is
+  // called exactly once, later (a reload takes as long as its generators) or at once.
+  virtual void ReloadConfiguration(
+      std::function<void(bool reloaded, const std::string& why)> done) = 0;
   // The INIT_* variables every later child gets (telinit -e); nullopt removes one.
   virtual void SetInitEnv(const std::string& name, const std::optional<std::string>& value) = 0;
   // A runlevel change, as telinit asks for it (0 and 6 shut down).

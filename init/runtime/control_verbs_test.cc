@@ -81,7 +81,11 @@ class FakeControlHost : public ControlHost {
     return it == outputs.end() ? "" : it->second;
   }
   Clock::time_point Now() override { return now; }
-  void ReloadConfiguration() override { calls.push_back("daemon-reload"); }
+  // Kept for the test to finish: a reload ends when its generators and the load are done.
+  void ReloadConfiguration(std::function<void(bool, const std::string&)> done) override {
+    calls.push_back("daemon-reload");
+    reloads.push_back(std::move(done));
+  }
   void SetInitEnv(const std::string& name, const std::optional<std::string>& value) override {
     calls.push_back("env " + name + "=" + value.value_or("<unset>"));
   }
@@ -103,6 +107,7 @@ class FakeControlHost : public ControlHost {
   std::map<std::string, std::string> outputs;
   std::vector<std::pair<std::string, std::string>> inactive;
   std::vector<std::string> calls;
+  std::vector<std::function<void(bool, const std::string&)>> reloads;  // not finished yet
 };
 
 class ControlVerbsTest : public ::testing::Test {
@@ -328,8 +333,25 @@ TEST_F(ControlVerbsTest, ListHasOneLinePerServiceAndInactiveOnes) {
   EXPECT_EQ(a.text, "web\tstarted\t10\t0\tThe web\noff.service\tinactive\t0\t0\tnot enabled\n");
 }
 
+TEST_F(ControlVerbsTest, DaemonReloadIsAnsweredWhenTheHostHasReloaded) {
+  Send({"daemon-reload"});
+  Send({"daemon-reload"});
+  EXPECT_THAT(answers_, IsEmpty());  // the generators still run
+  ASSERT_EQ(host_.reloads.size(), 2u);
+  host_.reloads[0](true, "");
+  auto a = Take();
+  EXPECT_EQ(a.code, 0);
+  EXPECT_EQ(a.text, "reloaded");
+  host_.reloads[1](false, "a shutdown is under way");
+  a = Take();
+  EXPECT_EQ(a.code, 1);
+  EXPECT_EQ(a.text, "not reloaded: a shutdown is under way");
+}
+
 TEST_F(ControlVerbsTest, DaemonReloadRunlevelAndExit) {
   Send({"daemon-reload"});
+  ASSERT_EQ(host_.reloads.size(), 1u);
+  host_.reloads[0](true, "");
   EXPECT_EQ(Take().text, "reloaded");
   Send({"runlevel"});
   EXPECT_EQ(Take().code, 1);

@@ -50,6 +50,16 @@ Pid1::Pid1(Options opts, std::unique_ptr<System> system)
                      return spawner_.Spawn(spec, spec.command, sup_ ? sup_->level() : 'S', 'N', {},
                                            {.output = output_.get()});
                    }),
+      reloads_(before_load_, ReloadQueue::Hooks{
+                                 .commands =
+                                     [this] {
+                                       return opts_.front_end
+                                                  ? opts_.front_end->BeforeLoad()
+                                                  : std::vector<FrontEnd::BeforeLoadCommand>{};
+                                     },
+                                 .refusal = [this] { return ReloadRefusal(); },
+                                 .load = [this] { Guarded("reload", [this] { LoadAgain(); }); },
+                             }),
       shutdown_(*sys_, Shutdown::Hooks{
                            .cap_stop_waits =
                                [this](Clock::time_point t) {
@@ -367,19 +377,18 @@ void Pid1::OmitFromSendsigs() {
   f << sys_->Self() << "\n";
 }
 
-void Pid1::Reload() {
-  if (!sup_ || !shutdown_.idle()) return;
-  if (before_load_.busy()) {
-    log::Info("a reload is under way: it reads the definitions once its generators are done");
-    return;
-  }
-  log::Info("Re-reading the service definitions");
-  BeforeLoading([this] {
-    if (!sup_) return;
-    ServiceSet set = LoadServices();
-    ApplyServiceSet(set);
-    sup_->Reload(std::move(set), config_.kill_wait);
-  });
+void Pid1::Reload(ReloadQueue::Answer answer) { reloads_.Request(std::move(answer)); }
+
+std::string Pid1::ReloadRefusal() const {
+  if (!sup_) return "the services are not loaded yet";
+  if (!shutdown_.idle()) return "a shutdown is under way";
+  return "";
+}
+
+void Pid1::LoadAgain() {
+  ServiceSet set = LoadServices();
+  ApplyServiceSet(set);
+  sup_->Reload(std::move(set), config_.kill_wait);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +587,7 @@ void Pid1::ShutdownDone(const Shutdown::Report& report) {
       spawner_.ClearInitEnv();
       main_exit_.reset();
       ++generation_;  // callbacks posted by the previous boot are void
+      reloads_.Abandon("ctinit boots again in place");
       before_load_.Abandon();
       log::Info("ctinit {} booting (restart in place)", CTINIT_VERSION);
       sup_.reset();

@@ -44,6 +44,7 @@
 #include "init/runtime/mount_watch.h"
 #include "init/runtime/notify.h"
 #include "init/runtime/output_tap.h"
+#include "init/runtime/reload_queue.h"
 #include "init/runtime/shutdown.h"
 #include "init/runtime/sockets.h"
 #include "init/runtime/spawner.h"
@@ -130,7 +131,11 @@ class Pid1 : public SupervisorHost,
   char DefaultLevel() override { return sup_ ? sup_->DefaultLevel() : '3'; }
   // InitctlTarget (initctl.h; the rest is shared with SignalTarget)
   void RequestLevel(char level, std::chrono::milliseconds kill_wait) override;
-  void Reload();
+  // SIGHUP, telinit q, daemon-reload: generators, then the definitions read again (ReloadQueue).
+  void Reload(ReloadQueue::Answer answer = nullptr);
+  // Why a reload must not load now ("" when it may).
+  std::string ReloadRefusal() const;
+  void LoadAgain();
   // ControlHost (control_verbs.h; pid1_control.cc)
   bool HasServices() const override { return sup_ != nullptr; }
   std::optional<Supervisor::Status> ServiceStatus(const std::string& name) const override;
@@ -148,7 +153,7 @@ class Pid1 : public SupervisorHost,
                                               const std::vector<std::string>& options,
                                               std::string* err) override;
   std::string RecentOutput(const std::string& name) override;
-  void ReloadConfiguration() override { Reload(); }
+  void ReloadConfiguration(ReloadQueue::Answer done) override { Reload(std::move(done)); }
   void ExitWith(int code) override;
   void ApplyServiceSet(const ServiceSet& set);
   void OnNotify(pid_t sender, uid_t uid, const std::vector<std::string>& fields);
@@ -172,6 +177,7 @@ class Pid1 : public SupervisorHost,
   MountWatch mounts_;
   Spawner spawner_;
   BeforeLoadRunner before_load_;         // the front ends' generators, before each load
+  ReloadQueue reloads_;                  // reloads one at a time, each answered when loaded
   bool fifo_closed_by_request_ = false;  // SIGUSR2: stay closed until SIGUSR1
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<control::Server> control_;

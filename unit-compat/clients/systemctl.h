@@ -69,7 +69,8 @@
 //   list-units [--all] [PATTERN...]   UNIT LOAD ACTIVE SUB DESCRIPTION (active, failed or wanted
 //                     ones; --all: every one), then the legend.
 //   show              online properties too: ActiveState, SubState, MainPID, StatusText.
-//   daemon-reload     ctinit reads every front end again (telinit q).
+//   daemon-reload     ctinit runs the generators and reads every front end again (telinit q);
+//                     returns once that is done (bounded by 90 s, as the reply is awaited).
 //   enable/disable --now   also start/stop.
 //   halt | poweroff | reboot   runlevel 0 (INIT_HALT=HALT / POWEROFF) or 6, as telinit would.
 //   exit [N]          go to runlevel 0 and make N the container's exit code.
