@@ -110,7 +110,6 @@ class NativeLoader {
     ReadRunlevels();
     ReadDependTree();
     BuildGraphs();
-    OrderAcrossStages();
     ReportMaskedAndBroken();
     AddSpecs();
     AddDeptreeTask();
@@ -258,35 +257,6 @@ class NativeLoader {
     }
   }
 
-  // 4b. Each runlevel's graph orders only what that runlevel starts, so `syslog-ng after
-  // bootmisc` (default after boot) is in none of them: the supervisor's boot stage rule kept such
-  // pairs in order, and held every boot service until the whole default runlevel had stopped
-  // (net.lo after syslog-ng, which does not use the network). One graph over every service that
-  // any runlevel starts has these edges: a later-stage service gets its earlier-stage
-  // predecessors in `after`, and only dependencies order their stops. An earlier-stage service
-  // that this graph orders after a later-stage one (which `after` cannot say without holding
-  // its start) keeps the stage rule.
-  void OrderAcrossStages() {
-    std::set<std::string> all;
-    for (const auto& [rl, g] : graphs_)
-      if (!GoingDown(rl))
-        for (const auto& wave : g.start_waves) all.insert(wave.begin(), wave.end());
-    GraphInput in;
-    in.services = tree_;
-    in.start.assign(all.begin(), all.end());
-    in.rc_sys = o_.rc_sys;
-    in.strict_need = o_.strict_need;
-    Graph whole = BuildGraph(in);  // its diagnostics were reported with the runlevels' graphs
-    std::set<std::string> sysinit = StartedIn("sysinit"), boot = StartedIn("boot");
-    auto stage = [&](const std::string& n) { return sysinit.count(n) ? 0 : boot.count(n) ? 1 : 2; };
-    for (const auto& [name, before] : whole.start_after) {
-      for (const auto& b : before) {
-        if (stage(b) < stage(name)) cross_after_[name].insert(b);
-        if (stage(b) > stage(name)) held_by_stage_.insert(name);
-      }
-    }
-  }
-
   void ReportMaskedAndBroken() {
     const std::string mask = MaskKeyword(o_.rc_sys);
     for (const auto& m : masked_) {
@@ -394,15 +364,12 @@ class NativeLoader {
       if (it != g.start_after.end()) after.insert(it->second.begin(), it->second.end());
     }
     AfterPreviousInShutdown(name, &after);
-    if (auto it = cross_after_.find(name); it != cross_after_.end())
-      after.insert(it->second.begin(), it->second.end());
     spec.after.assign(after.begin(), after.end());
     const auto& deps = tree_[name];
     for (const auto& n : deps.need)
       if (tree_.count(n) && !masked_.count(n)) spec.needs.push_back(n);
     spec.stop_on_level_change = !HasKeyword(deps, "-stop", "nostop");
     spec.stop_on_shutdown = !HasKeyword(deps, "-shutdown", "noshutdown");
-    spec.stop_ordered_by_dependencies = !held_by_stage_.count(name);
     return spec;
   }
 
@@ -460,8 +427,6 @@ class NativeLoader {
   std::map<std::string, OpenrcDeps> tree_;
   std::map<std::string, Graph> graphs_;
   std::set<std::string> masked_, broken_, sysinit_, boot_;
-  std::map<std::string, std::set<std::string>> cross_after_;  // OrderAcrossStages
-  std::set<std::string> held_by_stage_;                       // ordered after a later stage
   std::string openrc_run_;
   ScriptEnvironment script_env_;
 };

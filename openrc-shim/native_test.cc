@@ -140,28 +140,6 @@ TEST_F(NativeTree, StopScriptsHaveTheirOwnGenerousBound) {
   }
 }
 
-// Each runlevel's graph orders only what that runlevel starts; the order across runlevels
-// (bootmisc before logger: syslog stops first) comes from one graph over them all, so that the
-// supervisor's boot stage rule need not hold net.lo until the whole default runlevel has stopped.
-TEST_F(NativeTree, DependenciesAcrossRunlevelsOrderTheStopsInsteadOfTheBootStages) {
-  Script("bootmisc", "depend() { before logger; }");
-  Script("netlo", "depend() { provide net; }");
-  Script("usesweb", "depend() { use web; }");  // a boot service ordered after a default one
-  Script("syslog", "depend() { provide logger; }");
-  Script("web", "depend() { need net; use logger; }");
-  for (const char* s : {"bootmisc", "netlo", "usesweb"}) Add(s, "boot");
-  for (const char* s : {"syslog", "web"}) Add(s, "default");
-  ServiceSet set = Load();
-  ASSERT_NE(Find(set, "syslog"), nullptr);
-  EXPECT_THAT(Find(set, "syslog")->after, ElementsAre("bootmisc"));
-  EXPECT_THAT(Find(set, "web")->after, ElementsAre("netlo", "syslog"));  // bootmisc via syslog
-  for (const char* s : {"bootmisc", "netlo", "syslog", "web"})
-    EXPECT_TRUE(Find(set, s)->stop_ordered_by_dependencies) << s;
-  // `after web` would hold its start behind the default runlevel: the stage rule stays.
-  EXPECT_THAT(Find(set, "usesweb")->after, IsEmpty());
-  EXPECT_FALSE(Find(set, "usesweb")->stop_ordered_by_dependencies);
-}
-
 TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason) {
   Script("localmount", "depend() { keyword -docker -lxc; }");
   Script("nodocker", "depend() { keyword -docker; }");
