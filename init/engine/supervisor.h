@@ -135,8 +135,7 @@
 // Stopping order: a service that is to be stopped begins stopping only once no active service
 // that is ordered after it (after / needs / binds_to, or a later boot stage: sysinit before boot
 // before the rest) is still to be stopped or stopping — the reverse of the start order, in
-// parallel where unordered. The boot stage rule does not hold between two services that are
-// both stop_ordered_by_dependencies (their dependencies say all). Services that are stopped by the
+// parallel where unordered. Services that are stopped by the
 // same level change and have no stop steps get their signal together (sysvinit's batch).
 //
 // Manual services (AddSupervised): long-runs started on request (supervise-daemon), untouched by

@@ -151,44 +151,6 @@ TEST_F(GraphTest, BootStagesWaitForScriptedServicesAndTheyAreKeptByLevels) {
   EXPECT_THAT(host_.settled, ElementsAre('3', '2', '0'));
 }
 
-TEST_F(GraphTest, StagesOrderedByDependenciesStopAsTheirDependenciesSay) {
-  // OpenRC native: every service orders by its depend(); devfs and net.lo wait for no later
-  // stage, logger waits for nothing, bootmisc (before logger) for logger. A unit without the
-  // flag still holds the boot stage as before.
-  auto devfs = Scripted("devfs", Trigger::kSysInit, "2345");
-  auto netlo = Scripted("net.lo", Trigger::kBoot, "2345");
-  auto bootmisc = Scripted("bootmisc", Trigger::kBoot, "2345");
-  auto logger = Scripted("logger", Trigger::kRunlevel, "345", {"bootmisc"});
-  auto web = Scripted("web", Trigger::kRunlevel, "345", {"net.lo"});
-  for (auto* s : {&devfs, &netlo, &bootmisc, &logger, &web}) s->stop_ordered_by_dependencies = true;
-  Start({devfs, netlo, bootmisc, logger, web}, '3');
-  for (const char* t :
-       {"devfs start", "bootmisc start", "net.lo start", "logger start", "web start"})
-    ExitText(t);
-  ASSERT_EQ(sup_->level(), '3');
-  size_t mark = host_.spawns.size();
-  sup_->RequestLevel('0', kWait);
-  EXPECT_THAT(TextsSince(mark), UnorderedElementsAre("devfs stop", "logger stop", "web stop"));
-  ExitText("web stop");
-  EXPECT_THAT(TextsSince(mark + 3), ElementsAre("net.lo stop"));  // logger still stops
-  ExitText("logger stop");
-  EXPECT_THAT(TextsSince(mark + 4), ElementsAre("bootmisc stop"));
-}
-
-TEST_F(GraphTest, AStageServiceWithoutTheFlagStillWaitsForTheLaterStages) {
-  auto netlo = Scripted("net.lo", Trigger::kBoot, "2345");
-  netlo.stop_ordered_by_dependencies = true;
-  auto unit = Scripted("app", Trigger::kRunlevel, "345");  // no flag: the stage rule holds
-  Start({netlo, unit}, '3');
-  ExitText("net.lo start");
-  ExitText("app start");
-  size_t mark = host_.spawns.size();
-  sup_->RequestLevel('0', kWait);
-  EXPECT_THAT(TextsSince(mark), ElementsAre("app stop"));
-  ExitText("app stop");
-  EXPECT_THAT(TextsSince(mark + 1), ElementsAre("net.lo stop"));
-}
-
 TEST_F(GraphTest, KeywordsKeepServicesRunning) {
   auto nostop = Scripted("a", Trigger::kRunlevel, "3");
   nostop.stop_on_level_change = false;

@@ -41,15 +41,10 @@ bool Supervisor::StopWaits(const Slot& s) {
       if (still_stopping(*d)) return true;
   }
   if (Stage(s) == 2) return false;  // no stage comes after the last one
-  // A sysinit or boot stage service (few): a later stage still stopping holds it, unless both
-  // are ordered by their dependencies alone.
+  // A sysinit or boot stage service (few): a later stage still stopping holds it.
   stats_.slots_visited += slots_.size();
-  auto holds = [&](const Slot& d) {
-    return Stage(d) > Stage(s) &&
-           !(s.spec.stop_ordered_by_dependencies && d.spec.stop_ordered_by_dependencies);
-  };
   return std::any_of(slots_.begin(), slots_.end(),
-                     [&](const Slot& d) { return holds(d) && still_stopping(d); });
+                     [&](const Slot& d) { return Stage(d) > Stage(s) && still_stopping(d); });
 }
 
 void Supervisor::BeginStops() {

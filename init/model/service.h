@@ -264,11 +264,6 @@ struct ServiceSpec {
   // Stop behaviour on level changes (OpenRC keywords -stop, -shutdown).
   bool stop_on_level_change = true;
   bool stop_on_shutdown = true;
-  // Its front end has put every service that must stop before it, of every boot stage, into
-  // the `after`/`needs` of those services (OpenRC native mode, whose depend() orders across
-  // runlevels). Between two such services a later stage no longer holds the earlier stage's
-  // stop (supervisor.h, "Stopping order"): only their dependencies do.
-  bool stop_ordered_by_dependencies = false;
 
   // How its processes are started (every step: command, start_pre, stop, ...).
   ProcessContext process;
