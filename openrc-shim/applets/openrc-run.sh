@@ -395,6 +395,13 @@ ssd_start() {
 		fi
 		_bg="--background --make-pidfile"
 	fi
+	# start_inactive: inactive while the daemon starts (its own hooks mark it started later);
+	# a failed start leaves it stopped unless it was inactive before.
+	_was_inactive=false
+	if yesno "$start_inactive"; then
+		service_inactive && _was_inactive=true
+		mark_service_inactive
+	fi
 	ebegin "Starting ${name:-$RC_SVCNAME}"
 	eval "\"\$_ctinit\"" start-stop-daemon --start \
 		--exec $command \
@@ -422,6 +429,7 @@ ssd_start() {
 		[ -n "${procname}" ] && service_set_value "procname" "${procname}"
 		return 0
 	fi
+	if yesno "$start_inactive" && ! $_was_inactive; then mark_service_stopped; fi
 	return 1
 }
 ssd_stop() {

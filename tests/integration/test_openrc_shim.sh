@@ -282,6 +282,20 @@ out=$(say /etc/init.d/capbad start)
 ct_check "capbad: an unknown capability is refused in one line, not started ($out)" \
   eval '[[ "$out" == *"Could not parse iab: unknown capability \`cap_nonesuch'"'"'"* ]] && [[ ! -e "$OUT/capd-bad.out" ]]'
 
+# --- start_inactive (sh/start-stop-daemon.sh): inactive while and after the start; a failed
+# start is stopped again ---
+printf '#!/sbin/openrc-run\ncommand=/bin/sleep\ncommand_args=100000\ncommand_background=yes\npidfile=/run/inact.pid\nstart_inactive=yes\n' >"$TREE/etc/init.d/inact"
+printf '#!/sbin/openrc-run\ncommand=/nonexistent/daemon\ncommand_background=yes\npidfile=/run/inactbad.pid\nstart_inactive=yes\n' >"$TREE/etc/init.d/inactbad"
+chmod +x "$TREE/etc/init.d/inact" "$TREE/etc/init.d/inactbad"
+out=$(say /etc/init.d/inact start)
+ct_check "inact: start_inactive=yes leaves it inactive, as OpenRC ($out)" \
+  eval '[[ -L "$TREE/run/openrc/inactive/inact" && ! -L "$TREE/run/openrc/started/inact" && "$out" == *"has started, but is inactive"* ]]'
+ct_check "inact stop" run /etc/init.d/inact stop
+ct_check "inact: stopped (no state link left)" eval '[[ ! -L "$TREE/run/openrc/inactive/inact" ]]'
+say /etc/init.d/inactbad start >/dev/null || true
+ct_check "inactbad: a failed start_inactive start is stopped again, not left inactive" \
+  eval '[[ ! -L "$TREE/run/openrc/inactive/inactbad" && ! -L "$TREE/run/openrc/started/inactbad" ]]'
+
 # --- supervise-daemon health checks: healthcheck() fails once -> unhealthy(), restart ---
 if [[ -S "$TREE/run/ctinit/control" ]]; then
   ct_check "healthy start" run /etc/init.d/healthy start
