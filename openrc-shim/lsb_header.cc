@@ -1,7 +1,6 @@
 #include "openrc-shim/lsb_header.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "init/base/text.h"
@@ -15,22 +14,6 @@ constexpr std::string_view kEnd = "### END INIT INFO";
 
 void AddUnique(std::vector<std::string>* list, const std::string& name) {
   if (std::find(list->begin(), list->end(), name) == list->end()) list->push_back(name);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Blank-separated words (spaces and tabs).
-std::vector<std::string> Words(std::string_view s) {
-  std::vector<std::string> out;
-  for (const auto& part : text::Split(s, ' ')) {
-    for (const auto& word : text::Split(part, '\t'))
-      if (!word.empty()) out.push_back(word);
-  }
-  return out;
 }
 
 // "field: a b" of the first block, by lower-case field name. A repeated field: the last wins.
@@ -47,7 +30,7 @@ std::map<std::string, std::vector<std::string>> HeaderFields(std::string_view te
     if (colon == std::string_view::npos) continue;
     std::string_view name = text::Trim(line.substr(0, colon));
     if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) continue;
-    fields[Lower(name)] = Words(line.substr(colon + 1));
+    fields[text::Lower(name)] = text::Words(line.substr(colon + 1));
   }
   return fields;
 }
@@ -120,7 +103,7 @@ void ParseInsservConf(std::string_view text, LsbFacilities* facilities) {
   for (const auto& raw : text::Split(text, '\n')) {
     std::string_view line = text::Trim(raw);
     if (line.size() < 2 || line[0] != '$') continue;
-    std::vector<std::string> words = Words(line);
+    std::vector<std::string> words = text::Words(line);
     std::string name = words.front();
     words.erase(words.begin());
     (*facilities)[name] = std::move(words);
