@@ -15,32 +15,13 @@
 
 namespace ctinit::openrc {
 
-namespace {
-
-// mountinfo escapes blanks and backslashes in paths as \ooo.
-std::string Unescape(std::string_view s) {
-  auto octal = [](char c) { return c >= '0' && c <= '7'; };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 bool ShouldMountRun(std::string_view mountinfo, std::string* why) {
   std::vector<std::string> below;
   for (const auto& line : text::Split(mountinfo, '\n')) {
     // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": field 5 is the point.
     std::vector<std::string> fields = text::Split(line, ' ');
     if (fields.size() < 5) continue;
-    std::string point = Unescape(fields[4]);
+    std::string point = text::DecodeOctalEscapes(fields[4]);
     if (point == "/run") {
       *why = "/run is a mount point already";
       return false;

@@ -30,6 +30,20 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+std::string DecodeOctalEscapes(std::string_view s) {
+  auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> words;
   size_t i = 0;

@@ -23,6 +23,11 @@ std::string_view Trim(std::string_view s);
 // ASCII lower case (locale-independent).
 std::string Lower(std::string_view s);
 
+// `s` with each "\ooo" (a backslash and three octal digits) replaced by that byte, as
+// /proc/mounts, /proc/self/mountinfo and fstab escape blanks and backslashes in paths
+// ("/run/my\040dir" -> "/run/my dir"); anything else is kept as it is.
+std::string DecodeOctalEscapes(std::string_view s);
+
 // A plain non-negative decimal number of at most 18 digits ("0", "4096"); nullopt for anything
 // else (a sign, blanks, other characters, empty, too long) — for numbers in requests.
 std::optional<long long> ParseCount(std::string_view s);

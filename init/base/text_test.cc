@@ -23,6 +23,12 @@ TEST(TextTrim, BlanksAtBothEnds) {
   EXPECT_EQ(Trim("x"), "x");
 }
 
+TEST(TextDecodeOctalEscapes, MountTableEscapesOnly) {
+  EXPECT_EQ(DecodeOctalEscapes("/run/my\\040dir\\134x"), "/run/my dir\\x");
+  EXPECT_EQ(DecodeOctalEscapes("a\\08b\\04"), "a\\08b\\04");  // not three octal digits
+  EXPECT_EQ(DecodeOctalEscapes(""), "");
+}
+
 TEST(TextLower, AsciiOnly) {
   EXPECT_EQ(Lower("Sys-V INIT"), "sys-v init");
   EXPECT_EQ(Lower("\xc3\x89t\xc3\xa9"), "\xc3\x89t\xc3\xa9");  // bytes >= 0x80 are kept

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "init/base/files.h"
+#include "init/base/text.h"
 #include "openrc-shim/applets/einfo.h"
 #include "openrc-shim/applets/getopt_argv.h"
 
@@ -46,22 +47,6 @@ class Regex {
   regex_t re_{};
   bool compiled_ = false;
 };
-
-std::string Decode(const std::string& field) {
-  std::string out;
-  for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size() &&
-        std::all_of(field.begin() + i + 1, field.begin() + i + 4,
-                    [](char c) { return c >= '0' && c <= '7'; })) {
-      out += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
-                               (field[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += field[i];
-    }
-  }
-  return out;
-}
 
 // ---- mountinfo --------------------------------------------------------------------------------
 
@@ -378,7 +363,7 @@ std::vector<MountEntry> ParseMountTable(const std::string& text, bool decode) {
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
     std::vector<std::string> f;
-    for (std::string w; words >> w;) f.push_back(decode ? Decode(w) : w);
+    for (std::string w; words >> w;) f.push_back(decode ? text::DecodeOctalEscapes(w) : w);
     if (f.size() < 2 || f[0][0] == '#') continue;
     MountEntry e;
     e.node = f[0];
