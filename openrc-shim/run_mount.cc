@@ -1,6 +1,7 @@
 #include "openrc-shim/run_mount.h"
 
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -38,8 +39,10 @@ bool ShouldMountRun(std::string_view mountinfo, std::string* why) {
 bool SysinitRunsLsbScripts(const std::string& root) {
   std::vector<Diagnostic> ignored;
   for (const auto& name : RunlevelServices(root, "sysinit", &ignored)) {
-    std::string text;
-    if (!files::ReadFile(root == "/" ? "/etc/init.d/" + name : root + "/etc/init.d/" + name, &text))
+    std::string text, path = (root == "/" ? "" : root) + "/etc/init.d/" + name;
+    struct stat st {};
+    // A regular file only: PID 1 must not block opening a FIFO put there.
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !files::ReadFile(path, &text))
       continue;
     std::string_view first = std::string_view(text).substr(0, text.find('\n'));
     if (!IsOpenrcShebang(first) && HasLsbHeader(text)) return true;
