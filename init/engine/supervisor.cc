@@ -114,8 +114,7 @@ void Supervisor::Boot() {
   stop_cap_.reset();
   removed_.clear();
   queued_.clear();
-  slots_.erase(std::remove_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.manual; }),
-               slots_.end());
+  std::erase_if(slots_, [](const Slot& s) { return s.manual; });
   for (auto& s : slots_) {
     Slot fresh;
     fresh.spec = std::move(s.spec);
@@ -252,17 +251,23 @@ void Supervisor::DropForgotten() {
   auto forgettable = [](const Slot& s) {
     return s.manual && !s.demand && !Active(s) && !s.stop_queued();
   };
-  bool any = false;
+  std::vector<Slot*> forgotten;
+  bool removed_done = false;
   stats_.slots_visited += touched_.size();
-  for (const Slot* s : touched_) {
-    if (s->position < slots_.size() ? forgettable(*s) : !Active(*s)) any = true;
+  for (Slot* s : touched_) {
+    if (Retired(*s))
+      removed_done = removed_done || !Active(*s);
+    else if (forgettable(*s))
+      forgotten.push_back(s);
   }
-  if (!any) return;
-  slots_.erase(std::remove_if(slots_.begin(), slots_.end(), forgettable), slots_.end());
-  removed_.erase(
-      std::remove_if(removed_.begin(), removed_.end(), [](const Slot& s) { return !Active(s); }),
-      removed_.end());
-  Reindex();
+  if (removed_done) {
+    // After a reload: once, so the whole list is indexed again.
+    std::erase_if(slots_, forgettable);
+    std::erase_if(removed_, [](const Slot& s) { return !Active(s); });
+    Reindex();
+    return;
+  }
+  for (Slot* s : forgotten) RemoveSlot(*s);
 }
 
 void Supervisor::SetState(Slot& s, ServiceState st, ChangeReason reason, const std::string& why) {

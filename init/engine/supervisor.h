@@ -149,6 +149,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -438,14 +439,20 @@ class Supervisor {
     bool watchdog_fired = false;                   // this run ends as a watchdog failure
 
     // Bookkeeping of the indexes below (supervisor_index.cc), not part of the service's state.
-    size_t position = 0;     // place in list order (slots_, then removed_)
+    // Place in list order: increasing along slots_ (with gaps where a supervised service was
+    // forgotten), then removed_ from kRemovedPosition on.
+    size_t position = 0;
     bool touched = false;    // in touched_: changed in this drain
     uint64_t walk_mark = 0;  // queued in the walk (or stop pass) of that number
     bool in_group_waits = false;
     pid_t indexed_pid = 0, indexed_ctl = 0, indexed_group = 0;     // as entered in the pid maps
     std::optional<Clock::time_point> indexed_fixed, indexed_live;  // as entered in the timers
   };
-  using Slots = std::vector<Slot>;
+  // A list: a slot keeps its address while others are added and removed, so the indexes
+  // below stay valid when a supervised service comes or goes (AddSlot, RemoveSlot).
+  using Slots = std::list<Slot>;
+  static constexpr size_t kRemovedPosition = SIZE_MAX / 2;
+  static bool Retired(const Slot& s) { return s.position >= kRemovedPosition; }
   // Who names a service, by its name (in list order, each slot once): what a change of that
   // service can affect, so that the drain looks at those and not at every service.
   struct Named {
@@ -460,8 +467,13 @@ class Supervisor {
   // Indexes (supervisor_index.cc). Every change of a slot's state marks it touched (Touch);
   // the drain then looks only at touched slots and at those that name them, and the indexes
   // (pids, timers, stop requests) are brought up to date from the touched slots (SyncIndexes).
-  // A change of the list itself (Reindex) touches every slot.
+  // A change of the list itself (Reindex) touches every slot. A supervised service, added
+  // last and forgotten when it ends, enters and leaves the indexes on its own: an
+  // Accept=yes connection costs the same with 10 or 2,000 services.
   void Reindex();
+  Slot& AddSlot(Slot s);
+  void RemoveSlot(Slot& s);
+  void IndexNames(Slot& s, bool add);  // enters (or takes out) the names `s` has and names
   void Touch(Slot& s);
   void TouchAll();
   void SyncIndexes();
@@ -570,6 +582,9 @@ class Supervisor {
   void StopPost(Slot& s, size_t index);
   // The run is over (`ran`: it had processes, so AfterStop applies).
   void EndRun(Slot& s, bool ran = true);
+  // A supervised service's run ended for good: it is no longer wanted. "Wanted" is computed
+  // anew (a pass over every service) only when something may have been wanted through it.
+  void DropDemand(Slot& s);
   void StopConflicts(Slot& s);
   // An explicit "not wanted" (Stop(), a conflict, a binds_to end).
   void NotWanted(Slot& s) {
@@ -606,7 +621,8 @@ class Supervisor {
   Slots removed_;  // dropped by a reload, still being stopped
   // Name -> the slots that have it or name it, so that a lookup costs the same with 10 or
   // 2,000 services. Rebuilt by Reindex() whenever slots_ or removed_ gains, loses or reorders
-  // services (the Slot pointers in all indexes stay valid until then).
+  // services, except that a supervised service is entered and taken out alone (AddSlot,
+  // RemoveSlot); the Slot pointers in all indexes stay valid until then.
   std::unordered_map<std::string, Named> named_;
   std::vector<Slot*> touched_;        // changed in this drain (Touch), cleared at its end
   std::vector<Slot*> waiting_;        // left waiting for their dependencies by the last walk

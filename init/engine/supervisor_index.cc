@@ -33,6 +33,23 @@ std::optional<Clock::time_point> Earliest(std::optional<Clock::time_point> a,
   return std::min(*a, *b);
 }
 
+// Moves `s` in `timers` from the time it was entered at to `t` (none: out).
+template <typename T>
+void Retime(std::multimap<Clock::time_point, T*>* timers, std::optional<Clock::time_point>* indexed,
+            std::optional<Clock::time_point> t, T* s) {
+  if (*indexed == t) return;
+  if (*indexed) {
+    auto [from, to] = timers->equal_range(**indexed);
+    for (auto it = from; it != to; ++it)
+      if (it->second == s) {
+        timers->erase(it);
+        break;
+      }
+  }
+  *indexed = t;
+  if (t) timers->emplace(*t, s);
+}
+
 }  // namespace
 
 void Supervisor::Reindex() {
@@ -48,6 +65,7 @@ void Supervisor::Reindex() {
   touched_.clear();  // may hold slots that are gone: not dereferenced
   size_t position = 0;
   for (auto* v : {&slots_, &removed_}) {
+    if (v == &removed_) position = kRemovedPosition;
     for (auto& s : *v) {
       s.position = position++;
       s.touched = false;
@@ -61,22 +79,71 @@ void Supervisor::Reindex() {
     named_[s.spec.name].slots.push_back(&s);
     if (s.spec.blocking) blocking_.push_back(&s);
   }
-  for (auto& s : slots_) {
-    const ServiceSpec& sp = s.spec;
-    for (const auto* names : {&sp.after, &sp.needs, &sp.binds_to, &sp.requisite})
-      for (const auto& n : *names) AddOnce(&named_[n].start_waiters, &s);
-    for (const auto* names : {&sp.after, &sp.needs, &sp.binds_to})
-      for (const auto& n : *names) AddOnce(&named_[n].stop_first, &s);
-    for (const auto* names : {&sp.needs, &sp.binds_to, &sp.part_of})
-      for (const auto& n : *names) AddOnce(&named_[n].stopped_with, &s);
-    for (const auto& n : sp.binds_to) AddOnce(&named_[n].bound, &s);
-    for (const auto& n : sp.conflicts) AddOnce(&named_[n].conflicting, &s);
-  }
+  for (auto& s : slots_) IndexNames(s, /*add=*/true);
   wanted_dirty_ = true;
   walk_all_ = true;
   maybe_transition_ = true;
   TouchAll();
   SyncIndexes();
+}
+
+void Supervisor::IndexNames(Slot& s, bool add) {
+  // Each list is in list order. A slot added is the last one, so it goes at the end; a slot
+  // removed is a supervised service, and they come last: it is found from the end.
+  auto enter = [&](const std::string& name, std::vector<Slot*> Named::*list) {
+    if (add) return AddOnce(&(named_[name].*list), &s);
+    auto it = named_.find(name);
+    if (it == named_.end()) return;
+    std::vector<Slot*>& v = it->second.*list;
+    if (auto at = std::find(v.rbegin(), v.rend(), &s); at != v.rend())
+      v.erase(std::next(at).base());
+    const Named& n = it->second;
+    if (n.slots.empty() && n.start_waiters.empty() && n.stop_first.empty() &&
+        n.stopped_with.empty() && n.bound.empty() && n.conflicting.empty())
+      named_.erase(it);  // every connection has a name of its own: none may stay behind
+  };
+  const ServiceSpec& sp = s.spec;
+  for (const auto* names : {&sp.after, &sp.needs, &sp.binds_to, &sp.requisite})
+    for (const auto& n : *names) enter(n, &Named::start_waiters);
+  for (const auto* names : {&sp.after, &sp.needs, &sp.binds_to})
+    for (const auto& n : *names) enter(n, &Named::stop_first);
+  for (const auto* names : {&sp.needs, &sp.binds_to, &sp.part_of})
+    for (const auto& n : *names) enter(n, &Named::stopped_with);
+  for (const auto& n : sp.binds_to) enter(n, &Named::bound);
+  for (const auto& n : sp.conflicts) enter(n, &Named::conflicting);
+  if (!add) enter(sp.name, &Named::slots);
+}
+
+Supervisor::Slot& Supervisor::AddSlot(Slot slot) {
+  size_t position = slots_.empty() ? 0 : slots_.back().position + 1;
+  Slot& s = slots_.emplace_back(std::move(slot));
+  s.position = position;
+  ++stats_.slots_visited;
+  named_[s.spec.name].slots.push_back(&s);  // after any other of that name: Find keeps the first
+  if (s.spec.blocking) blocking_.push_back(&s);
+  IndexNames(s, /*add=*/true);
+  Touch(s);  // the next walk starts from it and the pid maps and timers take it in
+  GrowWanted(s);
+  return s;
+}
+
+void Supervisor::RemoveSlot(Slot& s) {
+  ++stats_.slots_visited;
+  IndexNames(s, /*add=*/false);
+  if (s.spec.blocking) std::erase(blocking_, &s);
+  Unmap(&by_pid_, s.indexed_pid, &s);
+  Unmap(&by_pid_, s.indexed_ctl, &s);
+  Unmap(&by_group_, s.indexed_group, &s);
+  Retime(&fixed_timers_, &s.indexed_fixed, std::nullopt, &s);
+  Retime(&live_timers_, &s.indexed_live, std::nullopt, &s);
+  for (auto* v : {&touched_, &waiting_, &stop_requests_, &group_waits_}) std::erase(*v, &s);
+  // Supervised services come last in the list: a few steps from its end.
+  for (auto it = slots_.end(); it != slots_.begin();) {
+    if (&*--it == &s) {
+      slots_.erase(it);
+      return;
+    }
+  }
 }
 
 void Supervisor::Touch(Slot& s) {
@@ -106,25 +173,11 @@ void Supervisor::SyncSlot(Slot& s) {
   repoint(&by_pid_, &s.indexed_pid, s.pid);
   repoint(&by_pid_, &s.indexed_ctl, s.ctl);
   repoint(&by_group_, &s.indexed_group, s.group);
-  auto retime = [&](std::multimap<Clock::time_point, Slot*>* timers,
-                    std::optional<Clock::time_point>* indexed, std::optional<Clock::time_point> t) {
-    if (*indexed == t) return;
-    if (*indexed) {
-      auto [from, to] = timers->equal_range(**indexed);
-      for (auto it = from; it != to; ++it)
-        if (it->second == &s) {
-          timers->erase(it);
-          break;
-        }
-    }
-    *indexed = t;
-    if (t) timers->emplace(*t, &s);
-  };
-  retime(&fixed_timers_, &s.indexed_fixed, Earliest(s.deadline, s.poll_at));
+  Retime(&fixed_timers_, &s.indexed_fixed, Earliest(s.deadline, s.poll_at), &s);
   std::optional<Clock::time_point> live = Earliest(s.restart_at, s.watchdog_at);
   if (s.disabled && s.disabled_until != Clock::time_point::max())
     live = Earliest(live, s.disabled_until);
-  retime(&live_timers_, &s.indexed_live, live);
+  Retime(&live_timers_, &s.indexed_live, live, &s);
   if (s.stop_queued()) stop_requests_.push_back(&s);
   if (s.phase == Phase::kStopSignal && !s.in_group_waits) {
     s.in_group_waits = true;

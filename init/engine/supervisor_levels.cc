@@ -56,8 +56,26 @@ void Supervisor::ComputeWanted() {
       }
     }
   }
+  size_t i = 0;
   for (auto& s : slots_)
-    if (s.wanted != before[s.position]) Touch(s);
+    if (s.wanted != before[i++]) Touch(s);
+}
+
+void Supervisor::DropDemand(Slot& s) {
+  s.demand = false;
+  Touch(s);
+  if (wanted_dirty_) return;
+  // Nothing pulls a supervised service in, so only what it pulls in could change, and not a
+  // service its own levels (or an explicit start) want anyway.
+  for (const auto* names : {&s.spec.needs, &s.spec.wants, &s.spec.binds_to}) {
+    for (const auto& n : *names) {
+      const Slot* d = Find(n);
+      if (!d || d->manual || (d->override && !*d->override) || LevelWanted(*d)) continue;
+      wanted_dirty_ = true;
+      return;
+    }
+  }
+  s.wanted = false;  // what ComputeWanted would find
 }
 
 bool Supervisor::KeepRule(const Slot& s) const {
@@ -212,13 +230,13 @@ void Supervisor::StopUnwanted(milliseconds kill_wait, Slots removed) {
     if (Active(s) && !Keep(s)) RequestStop(s, true);
   }
   size_t first = removed_.size();
-  for (auto& r : removed) {
-    r.transition = true;
-    removed_.push_back(std::move(r));
-  }
-  if (!removed.empty()) {
-    Reindex();  // removed_ moved in memory
-    for (size_t i = first; i < removed_.size(); ++i) BeginStop(removed_[i]);
+  for (auto& r : removed) r.transition = true;
+  removed_.splice(removed_.end(), removed);
+  if (removed_.size() > first) {
+    Reindex();  // new slots in removed_
+    for (auto it = std::next(removed_.begin(), static_cast<long>(first)); it != removed_.end();
+         ++it)
+      BeginStop(*it);
   }
   BeginStops();
   LogBatch();

@@ -36,15 +36,14 @@ bool Supervisor::AddSupervised(ServiceSpec spec, std::string* err) {
   });
   if (!entry) return true;
   spec = std::move(*shared);
-  if (Slot* old = Find(spec.name)) slots_.erase(slots_.begin() + (old - slots_.data()));
+  if (Slot* old = Find(spec.name)) RemoveSlot(*old);  // an ended supervised service of that name
   Slot s;
   s.spec = std::move(spec);
   s.spec.kind = Kind::kLongRun;
   s.manual = true;
   s.demand = true;
   std::string name = s.spec.name;
-  slots_.push_back(std::move(s));
-  Reindex();
+  AddSlot(std::move(s));
   Process();
   if (in_process_) return true;  // queued from a callback: the running drain starts it
   Slot* added = Find(name);

@@ -694,6 +694,48 @@ TEST_F(RequestsTest, OnFailureOfASupervisedServiceThatIsForgotten) {
   EXPECT_EQ(State("bound"), ServiceState::kUp);
 }
 
+// Supervised services (Accept=yes connections, supervise-daemon) come and go one by one: each
+// enters and leaves the indexes alone (AddSlot, RemoveSlot); the others keep working.
+TEST_F(RequestsTest, SupervisedServicesEndInAnyOrderAndTheOthersStillAnswer) {
+  Start({Daemon("d")}, '3');
+  std::string err;
+  for (const char* n : {"c1", "c2", "c3"}) ASSERT_TRUE(sup_->AddSupervised(Manual(n), &err)) << err;
+  ExitText("/bin/c2", 0);
+  EXPECT_FALSE(sup_->Get("c2").has_value());
+  ASSERT_TRUE(sup_->AddSupervised(Manual("c2"), &err)) << err;  // the same name again
+  EXPECT_EQ(CountText("/bin/c2"), 2);
+  ASSERT_TRUE(sup_->Stop("c1"));
+  ExitText("/bin/c1", SIGTERM);
+  ExitText("/bin/c3", Code(3));
+  for (const char* n : {"c1", "c3"}) EXPECT_FALSE(sup_->Get(n).has_value()) << n;
+  EXPECT_EQ(State("c2"), ServiceState::kUp);
+  EXPECT_EQ(State("d"), ServiceState::kUp);
+  ExitText("/bin/d", 0);
+  EXPECT_EQ(State("d"), ServiceState::kStopped);
+  ExitText("/bin/c2", 0);
+  EXPECT_FALSE(sup_->Get("c2").has_value());
+  EXPECT_EQ(sup_->List().size(), 1u);
+}
+
+// When it ends, what only it pulled in is no longer wanted; what its levels want stays.
+TEST_F(RequestsTest, ASupervisedServiceThatEndsNoLongerPullsIn) {
+  Start({Daemon("level"), Manual("helper")}, '3');
+  std::string err;
+  auto m = Manual("m");
+  m.needs = {"level"};
+  ASSERT_TRUE(sup_->AddSupervised(m, &err)) << err;
+  ExitText("/bin/m", 0);
+  EXPECT_TRUE(sup_->Get("level")->wanted);
+  m.wants = {"helper"};
+  ASSERT_TRUE(sup_->AddSupervised(m, &err)) << err;
+  EXPECT_TRUE(sup_->Get("helper")->wanted);
+  EXPECT_EQ(State("helper"), ServiceState::kUp);
+  ExitText("/bin/m", 0);
+  EXPECT_FALSE(sup_->Get("m").has_value());
+  EXPECT_FALSE(sup_->Get("helper")->wanted);
+  EXPECT_TRUE(sup_->Get("level")->wanted);
+}
+
 TEST_F(RequestsTest, ServiceExitedMayStartAService) {
   host_.on_exited = [&](const ServiceSpec& spec) {
     if (spec.name == "a") sup_->Start("m");

@@ -93,5 +93,34 @@ TEST_F(ScaleTest, OneEventCostsTheSameWithTenOrTwoThousandServices) {
   // A stop request still computes "wanted" anew (it may shrink it): one pass, printed above.
 }
 
+// A connection to an Accept=yes socket: its instance is added as a supervised service, runs
+// and ends (SocketActivation, PID 1's instance host). Neither the connection nor the end may
+// cost more with 2,000 services, and an ended instance leaves nothing behind: a client that
+// keeps connecting must not grow PID 1.
+TEST_F(ScaleTest, AConnectionInstanceCostsTheSameWithTenOrTwoThousandServices) {
+  std::map<int, uint64_t> costs;
+  for (int n : {10, 2000}) {
+    host_ = FakeHost();
+    BootUnits(n);
+    size_t listed = sup_->List().size();
+    uint64_t before = sup_->stats().slots_visited;
+    for (int i = 0; i < 50; ++i) {
+      std::string name = "echo@" + std::to_string(i) + "-10.0.0.1:4000-10.0.0.2:5000.service";
+      std::string err;
+      auto instance = Manual(name);
+      instance.after = {"sysinit.target", "echo.socket"};
+      ASSERT_TRUE(sup_->AddSupervised(instance, &err)) << err;
+      ASSERT_EQ(State(name), ServiceState::kUp);
+      ExitText("/bin/" + name, i % 2 ? 0 : Code(1));  // a clean end or a failure
+      EXPECT_FALSE(sup_->Get(name).has_value()) << name;
+    }
+    costs[n] = sup_->stats().slots_visited - before;
+    EXPECT_EQ(sup_->List().size(), listed);
+    std::printf("n=%d slots visited for 50 connections: %llu\n", n,
+                static_cast<unsigned long long>(costs[n]));
+  }
+  EXPECT_EQ(costs[2000], costs[10]);
+}
+
 }  // namespace
 }  // namespace ctinit

@@ -282,7 +282,7 @@ std::vector<Supervisor::Slot*> Supervisor::WalkSeeds() {
   // What a walk over every service would find: only a slot that changed, or one that waits
   // for a slot that changed, or one that was left waiting, can start now.
   for (Slot* t : touched_) {
-    if (t->position >= slots_.size()) continue;  // in removed_: never started again
+    if (Retired(*t)) continue;  // in removed_: never started again
     seeds.push_back(t);
     if (const Named* n = NamedOf(t->spec.name))
       seeds.insert(seeds.end(), n->start_waiters.begin(), n->start_waiters.end());
@@ -314,7 +314,7 @@ bool Supervisor::StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bo
   };
   for (Slot* s : seeds) add(s);
   // sysvinit: the walk stops at the first blocking service whose process runs.
-  size_t cut = slots_.size();
+  size_t cut = SIZE_MAX;
   for (const Slot* b : blocking_) {
     if (b->pid > 0) {
       cut = b->position;
@@ -326,7 +326,7 @@ bool Supervisor::StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bo
   auto absorb = [&](const Slot& at) {
     for (; absorbed < touched_.size(); ++absorbed) {
       Slot* t = touched_[absorbed];
-      if (t->position >= slots_.size()) continue;
+      if (Retired(*t)) continue;
       if (t->position > at.position) add(t);
       if (const Named* n = NamedOf(t->spec.name))
         for (Slot* w : n->start_waiters)
@@ -377,7 +377,7 @@ bool Supervisor::StartWalk(bool only_manual, const std::vector<Slot*>& seeds, bo
     }
     absorb(s);
   }
-  if (cut < slots_.size()) {
+  if (cut != SIZE_MAX) {
     walk_all_ = true;
     return false;
   }

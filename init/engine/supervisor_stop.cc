@@ -61,7 +61,7 @@ void Supervisor::BeginStops() {
     auto take_new = [&](size_t after) {
       for (; seen < stop_requests_.size(); ++seen) {
         Slot* s = stop_requests_[seen];
-        if (!s->stop_queued() || s->walk_mark == pass || s->position >= slots_.size()) continue;
+        if (!s->stop_queued() || s->walk_mark == pass || Retired(*s)) continue;
         if (s->position <= after && after != SIZE_MAX) continue;  // the next pass takes it
         s->walk_mark = pass;
         heap.push_back(s);
@@ -308,20 +308,14 @@ void Supervisor::EndRun(Slot& s, bool ran) {
     // Stopped between restarts: no state change, but the stop is reported all the same.
     SetState(s, ServiceState::kStopped, ChangeReason::kStopped,
              s.state == ServiceState::kStopped ? "stopped" : "");
-    if (s.manual) {
-      s.demand = false;
-      wanted_dirty_ = true;
-    }
+    if (s.manual) DropDemand(s);
     if (again) start_again();
     return;
   }
   if (s.skipped) {
     // A start condition said "not now": done for this level, neither failed nor restarted.
     s.executed = true;
-    if (s.manual) {
-      s.demand = false;
-      wanted_dirty_ = true;
-    }
+    if (s.manual) DropDemand(s);
     if (again) s.SetStartsAgain(false);
     SetState(s, ServiceState::kStopped, ChangeReason::kSkipped, s.why);
     return;
@@ -357,10 +351,7 @@ void Supervisor::EndRun(Slot& s, bool ran) {
     return;  // started again by StartIfNeeded (the limiter applies)
   }
   s.executed = true;
-  if (s.manual) {
-    s.demand = false;
-    wanted_dirty_ = true;
-  }
+  if (s.manual) DropDemand(s);
   if (o == Outcome::kClean) {
     SetState(s, ServiceState::kStopped, ChangeReason::kFinished,
              s.spec.kind == Kind::kTask ? "finished" : what);
