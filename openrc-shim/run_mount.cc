@@ -1,7 +1,6 @@
 #include "openrc-shim/run_mount.h"
 
 #include <sys/mount.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,6 +9,7 @@
 #include "init/base/files.h"
 #include "init/base/log.h"
 #include "init/base/text.h"
+#include "init/base/untrusted_file.h"
 #include "openrc-shim/depend.h"
 #include "openrc-shim/lsb_header.h"
 #include "openrc-shim/native.h"
@@ -39,10 +39,12 @@ bool ShouldMountRun(std::string_view mountinfo, std::string* why) {
 bool SysinitRunsLsbScripts(const std::string& root) {
   std::vector<Diagnostic> ignored;
   for (const auto& name : RunlevelServices(root, "sysinit", &ignored)) {
-    std::string text, path = (root == "/" ? "" : root) + "/etc/init.d/" + name;
-    struct stat st {};
-    // A regular file only: PID 1 must not block opening a FIFO put there.
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !files::ReadFile(path, &text))
+    // A regular file only (PID 1 must not block opening a FIFO put there), of a script's size.
+    files::UntrustedRead how;
+    how.max_bytes = 1 << 20;
+    how.follow_links = true;
+    std::string text, err;
+    if (!files::ReadUntrustedFile(files::Under(root, "/etc/init.d/" + name), how, &text, &err))
       continue;
     std::string_view first = std::string_view(text).substr(0, text.find('\n'));
     if (!IsOpenrcShebang(first) && HasLsbHeader(text)) return true;

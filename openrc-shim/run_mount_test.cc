@@ -2,6 +2,7 @@
 #include "openrc-shim/run_mount.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -40,6 +41,18 @@ TEST(RunMount, SysinitWithAnLsbScriptIsDebiansCase) {
              "#! /bin/sh\n### BEGIN INIT INFO\n# Provides: mountkernfs\n### END INIT INFO\n", 0755);
   std::filesystem::create_symlink("/etc/init.d/mountkernfs.sh",
                                   root.Path("/etc/runlevels/sysinit/mountkernfs.sh"));
+  EXPECT_TRUE(SysinitRunsLsbScripts(root.path()));
+}
+
+TEST(RunMount, AFifoAmongTheSysinitScriptsIsPassedOverWithoutWaiting) {
+  testutil::TempDir root("ctinit-run-mount");
+  root.MakeDir("/etc/init.d");
+  root.MakeDir("/etc/runlevels/sysinit");
+  ASSERT_EQ(::mkfifo(root.Path("/etc/init.d/afifo").c_str(), 0644), 0);
+  std::filesystem::create_symlink("/etc/init.d/afifo", root.Path("/etc/runlevels/sysinit/afifo"));
+  EXPECT_FALSE(SysinitRunsLsbScripts(root.path()));  // would wait for a writer if opened plainly
+  root.Write("/etc/init.d/zlsb", "#! /bin/sh\n### BEGIN INIT INFO\n### END INIT INFO\n", 0755);
+  std::filesystem::create_symlink("/etc/init.d/zlsb", root.Path("/etc/runlevels/sysinit/zlsb"));
   EXPECT_TRUE(SysinitRunsLsbScripts(root.path()));
 }
 

@@ -76,10 +76,9 @@ void Supervisor::Reindex() {
     }
   }
   for (auto& s : slots_) {
-    named_[s.spec.name].slots.push_back(&s);
+    IndexNames(s, /*add=*/true);
     if (s.spec.blocking) blocking_.push_back(&s);
   }
-  for (auto& s : slots_) IndexNames(s, /*add=*/true);
   wanted_dirty_ = true;
   walk_all_ = true;
   maybe_transition_ = true;
@@ -111,7 +110,7 @@ void Supervisor::IndexNames(Slot& s, bool add) {
     for (const auto& n : *names) enter(n, &Named::stopped_with);
   for (const auto& n : sp.binds_to) enter(n, &Named::bound);
   for (const auto& n : sp.conflicts) enter(n, &Named::conflicting);
-  if (!add) enter(sp.name, &Named::slots);
+  enter(sp.name, &Named::slots);  // last: taking it out may leave the entry empty
 }
 
 Supervisor::Slot& Supervisor::AddSlot(Slot slot) {
@@ -119,9 +118,8 @@ Supervisor::Slot& Supervisor::AddSlot(Slot slot) {
   Slot& s = slots_.emplace_back(std::move(slot));
   s.position = position;
   ++stats_.slots_visited;
-  named_[s.spec.name].slots.push_back(&s);  // after any other of that name: Find keeps the first
+  IndexNames(s, /*add=*/true);  // after any other of that name: Find keeps the first
   if (s.spec.blocking) blocking_.push_back(&s);
-  IndexNames(s, /*add=*/true);
   Touch(s);  // the next walk starts from it and the pid maps and timers take it in
   GrowWanted(s);
   return s;
