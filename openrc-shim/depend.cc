@@ -1,15 +1,14 @@
 #include "openrc-shim/depend.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "init/base/files.h"
 #include "init/base/text.h"
+#include "init/base/untrusted_file.h"
 
 namespace ctinit::openrc {
 namespace {
@@ -130,14 +129,6 @@ std::string LastLine(const std::string& text) {
   return text.substr(start, end + 1 - start);
 }
 
-std::string FirstLine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  std::getline(in, line);
-  if (line.size() > 256) line.resize(256);
-  return line;
-}
-
 bool Executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
 std::string Rooted(const std::string& root, const std::string& path) {
@@ -172,6 +163,18 @@ std::string ShellVar(std::string_view name) noexcept {
   } catch (...) {
   }
   return out;
+}
+
+bool ReadInitScript(const std::string& path, std::string* text) {
+  files::UntrustedRead how;
+  how.max_bytes = 1 << 20;
+  how.follow_links = true;
+  std::string err;
+  return files::ReadUntrustedFile(path, how, text, &err);
+}
+
+std::string_view FirstLineOf(std::string_view text) {
+  return text.substr(0, std::min<size_t>(text.find('\n'), 256));
 }
 
 bool IsOpenrcShebang(std::string_view line) noexcept {
@@ -256,15 +259,15 @@ DependResult ExtractDepends(const std::string& service, const std::string& scrip
   DependResult res;
   try {
     auto diag = [&](const std::string& msg) { res.diagnostics.push_back({script, 0, msg}); };
-    struct stat st {};
-    if (stat(script.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !Executable(script)) {
+    std::string text;
+    if (!ReadInitScript(script, &text) || !Executable(script)) {
       diag("not an executable regular file; service \"" + service + "\" skipped");
       return res;
     }
-    std::string first = FirstLine(script);
+    std::string_view first = FirstLineOf(text);
     if (!IsOpenrcShebang(first)) {
-      diag("not an OpenRC script (first line \"" + first + "\"); service \"" + service +
-           "\" skipped");
+      diag("not an OpenRC script (first line \"" + std::string(first) + "\"); service \"" +
+           service + "\" skipped");
       return res;
     }
     std::error_code ec;

@@ -87,6 +87,13 @@ DependResult ExtractDepends(const std::string& service, const std::string& scrip
 // True for the shebang lines described in rule 1 above.
 bool IsOpenrcShebang(std::string_view first_line) noexcept;
 
+// The text of the init.d script at `path` (its host path), as PID 1 may read it: a regular
+// file (a FIFO or device put there is not waited on; links are followed) of at most 1 MiB.
+// False when it is anything else or cannot be read.
+bool ReadInitScript(const std::string& path, std::string* text);
+// Its first line, at most 256 bytes (for the shebang and for messages).
+std::string_view FirstLineOf(std::string_view text);
+
 // bash in the image if it has one, else its /bin/sh, else the host's /bin/sh.
 std::string ChooseShell(const std::string& root) noexcept;
 

@@ -151,9 +151,11 @@ class NativeLoader {
     dopt.root = o_.root;
     dopt.rc_sys = o_.rc_sys;
     for (const auto& [name, path] : scripts_) {
-      std::string full = Under(o_.root, path);
-      if (!IsOpenrcScript(full)) {
-        AddPlainScript(name, path, full);
+      // Read once here (never a FIFO: PID 1 reads it); ExtractDepends runs only OpenRC ones.
+      std::string full = Under(o_.root, path), text;
+      bool script = IsExecutableFile(full) && ReadInitScript(full, &text);
+      if (!script || !IsOpenrcShebang(FirstLineOf(text))) {
+        AddPlainScript(name, path, script ? &text : nullptr);
         continue;
       }
       auto r = ExtractDepends(name, full, dopt, runner_);
@@ -181,23 +183,15 @@ class NativeLoader {
     return ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
   }
 
-  static bool IsOpenrcScript(const std::string& full) {
-    std::ifstream in(full);
-    std::string first;
-    std::getline(in, first);
-    return IsExecutableFile(full) && IsOpenrcShebang(first);
-  }
-
   // A plain /etc/init.d script (not openrc-run). As Debian's OpenRC (gendepends.sh with
   // lsb2rcconf) does: one with an LSB header joins the tree with the header's dependencies
   // (lsb_header.h) and is run with `start` / `stop`; one without is not a service at all, which
   // matters only when a runlevel lists it (one line, skipped).
-  void AddPlainScript(const std::string& name, const std::string& path, const std::string& full) {
-    std::string text;
-    bool readable = IsExecutableFile(full) && name.find(".dpkg") == std::string::npos &&
-                    files::ReadFile(full, &text);
-    if (readable && HasLsbHeader(text)) {
-      tree_[name] = LsbHeaderDeps(name, text, Facilities());
+  // `text`: the script's, when it is an executable file.
+  void AddPlainScript(const std::string& name, const std::string& path, const std::string* text) {
+    bool readable = text && name.find(".dpkg") == std::string::npos;
+    if (readable && HasLsbHeader(*text)) {
+      tree_[name] = LsbHeaderDeps(name, *text, Facilities());
       plain_scripts_.insert(name);
       return;
     }

@@ -140,6 +140,18 @@ TEST_F(NativeTree, StopScriptsHaveTheirOwnGenerousBound) {
   }
 }
 
+// PID 1 reads the scripts: a FIFO put in /etc/init.d is passed over, not waited on.
+TEST_F(NativeTree, AFifoInInitDIsSkippedWithoutWaitingForAWriter) {
+  ASSERT_EQ(::mkfifo((root_ + "/etc/init.d/afifo").c_str(), 0755), 0);
+  Script("a", "");
+  for (const char* s : {"afifo", "a"}) Add(s, "default");
+  ServiceSet set = Load();
+  ASSERT_NE(Find(set, "a"), nullptr);
+  EXPECT_EQ(Find(set, "afifo"), nullptr);
+  EXPECT_THAT(set.inactive,
+              Contains(Pair("afifo", StartsWith("skipped: not an executable script"))));
+}
+
 TEST_F(NativeTree, MaskedSkippedAndMissingServicesAreListedInactiveWithTheReason) {
   Script("localmount", "depend() { keyword -docker -lxc; }");
   Script("nodocker", "depend() { keyword -docker; }");

@@ -9,7 +9,6 @@
 #include "init/base/files.h"
 #include "init/base/log.h"
 #include "init/base/text.h"
-#include "init/base/untrusted_file.h"
 #include "openrc-shim/depend.h"
 #include "openrc-shim/lsb_header.h"
 #include "openrc-shim/native.h"
@@ -39,15 +38,9 @@ bool ShouldMountRun(std::string_view mountinfo, std::string* why) {
 bool SysinitRunsLsbScripts(const std::string& root) {
   std::vector<Diagnostic> ignored;
   for (const auto& name : RunlevelServices(root, "sysinit", &ignored)) {
-    // A regular file only (PID 1 must not block opening a FIFO put there), of a script's size.
-    files::UntrustedRead how;
-    how.max_bytes = 1 << 20;
-    how.follow_links = true;
-    std::string text, err;
-    if (!files::ReadUntrustedFile(files::Under(root, "/etc/init.d/" + name), how, &text, &err))
-      continue;
-    std::string_view first = std::string_view(text).substr(0, text.find('\n'));
-    if (!IsOpenrcShebang(first) && HasLsbHeader(text)) return true;
+    std::string text;
+    if (!ReadInitScript(files::Under(root, "/etc/init.d/" + name), &text)) continue;
+    if (!IsOpenrcShebang(FirstLineOf(text)) && HasLsbHeader(text)) return true;
   }
   return false;
 }
